@@ -1,0 +1,60 @@
+/**
+ * Public contract of the KQL → DuckDB compiler. The embedded engine codes against these types only;
+ * everything else under `compiler/` is an implementation detail.
+ */
+
+export type KustoScalarType =
+  'bool' | 'int' | 'long' | 'real' | 'decimal' | 'string' | 'datetime' | 'timespan' | 'guid' | 'dynamic';
+
+export interface ColumnSchema {
+  name: string;
+  type: KustoScalarType;
+}
+
+export interface TableSchema {
+  name: string;
+  columns: ColumnSchema[];
+}
+
+export interface FunctionParameterSchema {
+  name: string;
+  type: KustoScalarType | 'tabular';
+  /** KQL literal text, e.g. `datetime(2024-01-01)` or `10`. */
+  defaultValue?: string;
+}
+
+export interface StoredFunctionSchema {
+  name: string;
+  parameters: FunctionParameterSchema[];
+  /** KQL body without the surrounding braces. */
+  body: string;
+  docString?: string;
+  folder?: string;
+}
+
+export interface DatabaseSchema {
+  name: string;
+  tables: TableSchema[];
+  functions: StoredFunctionSchema[];
+}
+
+/** Values of query parameters as the Kusto REST request carries them (see protocols/kusto-rest.md §3). */
+export type QueryParameterValues = Record<string, string | number | boolean | null>;
+
+export interface CompiledStatement {
+  sql: string;
+  parameters: readonly unknown[];
+  resultSchema: ColumnSchema[];
+}
+
+export interface CompiledQuery {
+  /** One per result table, in order. */
+  statements: readonly CompiledStatement[];
+}
+
+export interface CompileOptions {
+  /** The instant `now()`/`ago()` refer to; defaults to the wall clock at compile time. */
+  now?: Date;
+}
+
+export type KqlCompileErrorCode = 'SYNTAX' | 'SEMANTIC' | 'UNSUPPORTED' | 'PARAMETER';

@@ -1,0 +1,204 @@
+import { accessSync, constants } from 'node:fs';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+
+/**
+ * Every environment variable kqlgate reads (see docs/architecture.md "Environment"), with its default.
+ *
+ * `loadConfig()` fills an instance from the optional config file and the process environment (env wins), converts
+ * numbers, and validates it with class-validator before anything starts: each bad value is reported on one line
+ * naming the variable, the value given and what is allowed. Add new variables here, never read `process.env`
+ * elsewhere.
+ */
+export class EnvConfig {
+  // ── gateway ────────────────────────────────────────────────────────────────────────────────────────────────
+  @IsInt({ message: 'must be an integer port number between 0 and 65535' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535' })
+  PORT: number = 3000;
+
+  @IsString()
+  @MinLength(1, { message: 'must be a host name or IP address to bind, e.g. 127.0.0.1 or 0.0.0.0' })
+  HOST: string = '127.0.0.1';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a directory path' })
+  DATA_DIR: string = './data';
+
+  @IsString()
+  @MinLength(1, { message: 'must be a directory path holding tables/ and functions/' })
+  KQL_DIR: string = './kql';
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 0 and 600000' })
+  @Min(0, { message: 'must be a whole number of milliseconds between 0 and 600000' })
+  @Max(600_000, { message: 'must be a whole number of milliseconds between 0 and 600000' })
+  SHUTDOWN_TIMEOUT_MS: number = 10_000;
+
+  // ── embedded stack (used when no Azure settings are given) ────────────────────────────────────────────────
+  @IsInt({ message: 'must be an integer port number between 0 and 65535' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535' })
+  KUSTO_EMBEDDED_PORT: number = 8082;
+
+  @IsInt({ message: 'must be an integer port number between 0 and 65535' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535' })
+  SERVICEBUS_EMBEDDED_PORT: number = 5672;
+
+  // ── Azure Data Explorer ───────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL such as https://mycluster.westeurope.kusto.windows.net' },
+  )
+  KUSTO_CLUSTER_URL?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL such as https://ingest-mycluster.westeurope.kusto.windows.net' },
+  )
+  KUSTO_INGEST_URL?: string;
+
+  @Matches(/^[A-Za-z0-9_.\- ]{1,260}$/, {
+    message: 'must be a Kusto database name (letters, digits, _ . - and spaces, at most 260 characters)',
+  })
+  KUSTO_DATABASE: string = 'analytics';
+
+  @IsIn(['streaming', 'queued', 'managed'], { message: 'must be one of streaming, queued, managed' })
+  KUSTO_INGEST_MODE: 'streaming' | 'queued' | 'managed' = 'streaming';
+
+  // ── Azure Service Bus ─────────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @Matches(/^Endpoint=sb:\/\/[^;]+;/i, {
+    message: 'must be a Service Bus connection string starting with Endpoint=sb://…;',
+  })
+  SERVICEBUS_CONNECTION_STRING?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, {
+    message: 'must be a fully qualified namespace such as myns.servicebus.windows.net',
+  })
+  SERVICEBUS_NAMESPACE?: string;
+
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,259}$/, { message: 'must be a Service Bus topic name' })
+  SERVICEBUS_TOPIC: string = 'oltp-events';
+
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, { message: 'must be a Service Bus subscription name' })
+  SERVICEBUS_SUBSCRIPTION: string = 'analytics';
+
+  // ── shared state for several replicas ─────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  // ── authentication ────────────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'must be the token issuer, e.g. https://login.microsoftonline.com/<tenant>/v2.0' })
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'must be the expected token audience, e.g. api://kqlgate' })
+  JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL of a JSON Web Key Set' },
+  )
+  JWKS_URI?: string;
+
+  @IsOptional()
+  @IsReadableFile({ message: 'must be a readable file of partner API keys' })
+  API_KEYS_FILE?: string;
+
+  // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
+  @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
+  @Min(0, { message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
+  CACHE_MAX_BYTES: number = 64 * 1024 * 1024;
+
+  @IsInt({
+    message: 'must be a whole number of cost points each caller may spend per window (0 disables limits)',
+  })
+  @Min(0, {
+    message: 'must be a whole number of cost points each caller may spend per window (0 disables limits)',
+  })
+  RATE_LIMIT_POINTS: number = 600;
+
+  @IsInt({ message: 'must be a whole number of seconds between 1 and 86400' })
+  @Min(1, { message: 'must be a whole number of seconds between 1 and 86400' })
+  @Max(86_400, { message: 'must be a whole number of seconds between 1 and 86400' })
+  RATE_LIMIT_WINDOW_SECONDS: number = 60;
+
+  @IsInt({ message: 'must be a whole number of concurrent engine queries between 1 and 1000' })
+  @Min(1, { message: 'must be a whole number of concurrent engine queries between 1 and 1000' })
+  @Max(1000, { message: 'must be a whole number of concurrent engine queries between 1 and 1000' })
+  ENGINE_MAX_CONCURRENCY: number = 16;
+
+  @IsInt({ message: 'must be a whole number of queued engine queries between 0 and 100000' })
+  @Min(0, { message: 'must be a whole number of queued engine queries between 0 and 100000' })
+  @Max(100_000, { message: 'must be a whole number of queued engine queries between 0 and 100000' })
+  ENGINE_QUEUE_LIMIT: number = 256;
+
+  // ── demo producer ─────────────────────────────────────────────────────────────────────────────────────────
+  @IsInt({
+    message: 'must be a whole number of events per second between 0 and 100000 (0 disables the demo)',
+  })
+  @Min(0, {
+    message: 'must be a whole number of events per second between 0 and 100000 (0 disables the demo)',
+  })
+  @Max(100_000, {
+    message: 'must be a whole number of events per second between 0 and 100000 (0 disables the demo)',
+  })
+  DEMO_RATE: number = 50;
+
+  /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
+  get kustoEmbedded(): boolean {
+    return !this.KUSTO_CLUSTER_URL;
+  }
+
+  /** True when neither a connection string nor a namespace is configured: the embedded broker is used. */
+  get serviceBusEmbedded(): boolean {
+    return !this.SERVICEBUS_CONNECTION_STRING && !this.SERVICEBUS_NAMESPACE;
+  }
+}
+
+function IsReadableFile(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isReadableFile',
+      validator: {
+        validate(value: unknown): boolean {
+          if (typeof value !== 'string' || value.length === 0) {
+            return false;
+          }
+          try {
+            accessSync(value, constants.R_OK);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,136 @@
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { AuthError, AuthErrorCode } from './auth-error.js';
+import type { JwksSource } from './jwks-source.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Asymmetric algorithms only: HS* would let anyone holding the public key (it is published in the JWKS) forge
+ * tokens, and `none` is never acceptable. jose also refuses to use an RSA/EC key for an algorithm of another
+ * family, so "HS256 signed with the public key" fails twice over.
+ */
+export const DEFAULT_JWT_ALGORITHMS: readonly string[] = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+]);
+
+export interface JwtSettings {
+  /** Accepted `iss` values (Entra ID v1 `https://sts.windows.net/<tid>/`, v2 `https://login.microsoftonline.com/<tid>/v2.0`). */
+  readonly issuers: readonly string[];
+  /** Accepted `aud` values (Entra ID: the application ID URI for v1 tokens, the client id for v2 tokens). */
+  readonly audiences: readonly string[];
+  readonly algorithms: readonly string[];
+  /** Tolerated clock difference with the issuer for `exp`, `nbf` and `iat`. */
+  readonly clockToleranceSeconds: number;
+}
+
+/** Validates bearer JWTs and turns their claims into a Principal (Entra ID v1/v2 claim names understood). */
+export class JwtVerifier {
+  constructor(
+    private readonly keys: JwksSource,
+    private readonly settings: JwtSettings,
+  ) {
+    if (settings.algorithms.some((alg) => alg === 'none' || alg.startsWith('HS'))) {
+      throw new Error(
+        `JwtVerifier: algorithms ${settings.algorithms.join(', ')} include 'none' or HS*; only asymmetric algorithms can be verified against a JWKS`,
+      );
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys.getKey, {
+        issuer: [...this.settings.issuers],
+        audience: [...this.settings.audiences],
+        algorithms: [...this.settings.algorithms],
+        clockTolerance: this.settings.clockToleranceSeconds,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw new AuthError(AuthErrorCode.InvalidToken, describeJoseError(error, this.keys.description), {
+        reason: error instanceof joseErrors.JOSEError ? error.code : 'ERR_JWT_MALFORMED',
+      });
+    }
+    return principalFromClaims(payload);
+  }
+}
+
+/**
+ * Entra ID puts app roles in `roles` (string array) and delegated scopes in `scp` (space-separated string);
+ * generic OAuth2 servers use `scope`. The stable caller id is the object id (`oid`) when present — it is the same
+ * for a user across applications — and `sub` otherwise.
+ */
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const roles = stringList(payload.roles);
+  const scopes = [...new Set([...stringList(payload.scp), ...stringList(payload.scope)])];
+  const subject = typeof payload.oid === 'string' ? payload.oid : payload.sub;
+  if (!subject) {
+    throw new AuthError(
+      AuthErrorCode.InvalidToken,
+      'token has neither an "oid" nor a "sub" claim to identify the caller',
+    );
+  }
+  return Object.freeze({
+    id: subject,
+    roles,
+    scopes,
+    claims: Object.freeze({ ...payload }),
+    anonymous: false,
+    method: 'jwt' as const,
+  });
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === 'string') {
+    return value.split(' ').filter((part) => part.length > 0);
+  }
+  if (Array.isArray(value)) {
+    return value.filter((part): part is string => typeof part === 'string');
+  }
+  return [];
+}
+
+function describeJoseError(error: unknown, keySource: string): string {
+  if (error instanceof joseErrors.JWTExpired) {
+    return `token expired (exp ${String(error.payload.exp)})`;
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'nbf':
+        return `token is not valid yet (nbf ${String(error.payload.nbf)})`;
+      case 'iss':
+        return `token issuer ${JSON.stringify(error.payload.iss)} is not accepted`;
+      case 'aud':
+        return `token audience ${JSON.stringify(error.payload.aud)} is not accepted`;
+      default:
+        return `token claim "${error.claim}" is invalid: ${error.reason}`;
+    }
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return 'token signing algorithm is not allowed (asymmetric algorithms only)';
+  }
+  if (error instanceof joseErrors.JWKSNoMatchingKey) {
+    return `token key id (kid) is not in the ${keySource}`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return 'token signature verification failed';
+  }
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
+    return `cannot fetch the signing keys from the ${keySource}: ${error.message}`;
+  }
+  if (error instanceof joseErrors.JOSENotSupported) {
+    return `token uses an unsupported algorithm or key type: ${error.message}`;
+  }
+  if (error instanceof joseErrors.JOSEError) {
+    return `token is malformed: ${error.message}`;
+  }
+  return `token cannot be verified: ${error instanceof Error ? error.message : String(error)}`;
+}

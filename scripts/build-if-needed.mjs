@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Builds dist/ with tsc when any source is newer than the last build (or there is none), so `npm start`,
+// `npm run bench` and `npx kqlgate` work straight after `npm ci` and stay fast afterwards.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = join(root, 'dist', '.built');
+
+function newestMtime(path) {
+  if (!existsSync(path)) {
+    return 0;
+  }
+  const stat = statSync(path);
+  if (!stat.isDirectory()) {
+    return stat.mtimeMs;
+  }
+  let newest = 0;
+  for (const entry of readdirSync(path)) {
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+const sources = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) =>
+  join(root, p),
+);
+const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+const newest = Math.max(...sources.map(newestMtime));
+
+if (built < newest) {
+  process.stderr.write('kqlgate: building (tsc -p tsconfig.build.json)…\n');
+  try {
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
+  } catch {
+    process.stderr.write('kqlgate: build failed (see the errors above)\n');
+    process.exit(1);
+  }
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, new Date().toISOString());
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, loadConfig } from './load-config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('should apply the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.DATA_DIR).toBe('./data');
+    expect(config.KUSTO_DATABASE).toBe('analytics');
+    expect(config.KUSTO_INGEST_MODE).toBe('streaming');
+    expect(config.KUSTO_EMBEDDED_PORT).toBe(8082);
+    expect(config.SERVICEBUS_EMBEDDED_PORT).toBe(5672);
+    expect(config.SERVICEBUS_TOPIC).toBe('oltp-events');
+    expect(config.SERVICEBUS_SUBSCRIPTION).toBe('analytics');
+    expect(config.DEMO_RATE).toBe(50);
+    expect(config.kustoEmbedded).toBe(true);
+    expect(config.serviceBusEmbedded).toBe(true);
+  });
+
+  it('should convert numeric variables and leave Azure mode off the embedded stack', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      KUSTO_CLUSTER_URL: 'https://mycluster.westeurope.kusto.windows.net',
+      SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.kustoEmbedded).toBe(false);
+    expect(config.serviceBusEmbedded).toBe(false);
+  });
+
+  it('should reject an unknown KUSTO_INGEST_MODE naming the value and the allowed ones', () => {
+    expect(problemsOf({ KUSTO_INGEST_MODE: 'fast' })).toEqual([
+      'KUSTO_INGEST_MODE="fast": must be one of streaming, queued, managed',
+    ]);
+  });
+
+  it('should reject a non-numeric PORT', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([
+      'PORT="eighty": must be an integer port number between 0 and 65535',
+    ]);
+  });
+
+  it('should reject an out-of-range PORT', () => {
+    expect(problemsOf({ PORT: '70000' })).toEqual([
+      'PORT=70000: must be an integer port number between 0 and 65535',
+    ]);
+  });
+
+  it('should reject an API_KEYS_FILE that cannot be read', () => {
+    expect(problemsOf({ API_KEYS_FILE: '/nonexistent/keys.json' })).toEqual([
+      'API_KEYS_FILE="/nonexistent/keys.json": must be a readable file of partner API keys',
+    ]);
+  });
+
+  it('should reject a malformed KUSTO_CLUSTER_URL and a negative DEMO_RATE', () => {
+    expect(problemsOf({ KUSTO_CLUSTER_URL: 'mycluster', DEMO_RATE: '-1' })).toEqual([
+      'KUSTO_CLUSTER_URL="mycluster": must be an http(s) URL such as https://mycluster.westeurope.kusto.windows.net',
+      'DEMO_RATE=-1: must be a whole number of events per second between 0 and 100000 (0 disables the demo)',
+    ]);
+  });
+
+  it('should report every bad value at once', () => {
+    expect(problemsOf({ PORT: 'x', KUSTO_INGEST_MODE: 'y', LOG_LEVEL: 'loud' })).toHaveLength(3);
+  });
+
+  it('should read an optional config file and let the environment win', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'kqlgate.yaml');
+    writeFileSync(file, 'PORT: 4000\nKUSTO_DATABASE: shop\nDEMO_RATE: 5\n');
+    const config = loadConfig({ KQLGATE_CONFIG: file, DEMO_RATE: '7' });
+    expect(config.PORT).toBe(4000);
+    expect(config.KUSTO_DATABASE).toBe('shop');
+    expect(config.DEMO_RATE).toBe(7);
+  });
+
+  it('should reject unknown settings and unreadable files named by KQLGATE_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'kqlgate.json');
+    writeFileSync(file, JSON.stringify({ PROT: 3000 }));
+    expect(problemsOf({ KQLGATE_CONFIG: file })[0]).toMatch(
+      /^PROT in .*kqlgate\.json: unknown setting \(known: PORT, /,
+    );
+    const problems = problemsOf({ KQLGATE_CONFIG: join(dir, 'missing.yaml') });
+    expect(problems[0]).toMatch(/^KQLGATE_CONFIG=".*missing\.yaml": cannot read the config file \(ENOENT/);
+  });
+});

@@ -1,0 +1,73 @@
+import type { Logger } from '../common/logging/logger.js';
+
+export interface Closer {
+  name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Stops the process in order on SIGTERM/SIGINT: closers run last-registered first (the gateway stops accepting
+ * and drains before the ingestion and the embedded stores below it close). Exits 0 when everything closed within
+ * the timeout, 1 otherwise — a second signal forces exit 1 at once.
+ */
+export class ShutdownCoordinator {
+  private readonly closers: Closer[] = [];
+  private shuttingDown = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly timeoutMs: number,
+    private readonly exit: (code: number) => void = (code) => process.exit(code),
+  ) {}
+
+  add(closer: Closer): void {
+    this.closers.push(closer);
+  }
+
+  installSignalHandlers(): void {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(signal, () => {
+        if (this.shuttingDown) {
+          this.logger.warn({ signal }, 'second signal: exiting immediately');
+          this.exit(1);
+          return;
+        }
+        void this.shutdown(signal).then((code) => this.exit(code));
+      });
+    }
+  }
+
+  /** Runs every closer once; resolves the exit code. */
+  async shutdown(reason: string): Promise<number> {
+    this.shuttingDown = true;
+    this.logger.info({ reason, timeoutMs: this.timeoutMs }, 'shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+      timer.unref();
+    });
+    const closeAll = async (): Promise<'done'> => {
+      for (const closer of [...this.closers].reverse()) {
+        const started = Date.now();
+        try {
+          await closer.close();
+          this.logger.info({ closer: closer.name, ms: Date.now() - started }, 'closed');
+        } catch (error) {
+          this.logger.error({ closer: closer.name, err: error }, 'failed to close cleanly');
+        }
+      }
+      return 'done';
+    };
+    const outcome = await Promise.race([closeAll(), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.logger.error(
+        { timeoutMs: this.timeoutMs },
+        'shutdown timed out; exiting with in-flight work abandoned',
+      );
+      return 1;
+    }
+    this.logger.info({}, 'shutdown complete');
+    return 0;
+  }
+}

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
+import { freePort } from '../../utils/free-port.js';
+import { removeDir, tempDir } from '../../utils/temp-dir.js';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  stdout: string;
+}
+
+function collect(child: ChildProcess): Promise<Exit> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+}
+
+async function waitForLive(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become live within ${timeoutMs} ms`);
+}
+
+describe('kqlgate process', () => {
+  let dataDir: string;
+  const main = join(repoRoot, 'dist', 'src', 'main.js');
+  let ports: { kusto: number; servicebus: number };
+  // The whole runtime as `npm start` runs it, minus demo traffic, on free ports and a temp data dir.
+  const baseEnv = (): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    DATA_DIR: dataDir,
+    DEMO_RATE: '0',
+    LOG_LEVEL: 'info',
+    KUSTO_EMBEDDED_PORT: String(ports.kusto),
+    SERVICEBUS_EMBEDDED_PORT: String(ports.servicebus),
+  });
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    dataDir = await tempDir('lifecycle');
+    ports = { kusto: await freePort(), servicebus: await freePort() };
+  });
+
+  afterAll(async () => {
+    await removeDir(dataDir);
+  });
+
+  it('should exit 1 with one line naming a bad variable, its value and what is allowed', async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { ...baseEnv(), KUSTO_INGEST_MODE: 'sometimes', PORT: 'http' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exit = await collect(child);
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain('kqlgate: Invalid configuration:');
+    expect(exit.stderr).toContain('  PORT="http": must be an integer port number between 0 and 65535\n');
+    expect(exit.stderr).toContain(
+      '  KUSTO_INGEST_MODE="sometimes": must be one of streaming, queued, managed\n',
+    );
+    expect(exit.stdout).toBe('');
+  });
+
+  it('should drain an in-flight request and exit 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [main], {
+      env: { ...baseEnv(), PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = collect(child);
+    await waitForLive(`http://127.0.0.1:${port}/health/live`, 30_000);
+    // A metrics scrape is in flight while the signal arrives; it must still complete.
+    const inFlight = fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.status);
+    child.kill('SIGTERM');
+    const signalledAt = Date.now();
+    const exit = await exited;
+    expect(exit.code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(await inFlight).toBe(200);
+    expect(exit.stdout).toContain('"msg":"shutdown complete"');
+    // After exit, nothing listens any more.
+    await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
+  });
+
+  it('should print the CLI help with its subcommands', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'kqlgate.js'), '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exit = await collect(child);
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('Usage: kqlgate [options] [command]');
+  });
+});

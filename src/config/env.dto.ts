@@ -179,6 +179,37 @@ export class EnvConfig {
   get serviceBusEmbedded(): boolean {
     return !this.SERVICEBUS_CONNECTION_STRING && !this.SERVICEBUS_NAMESPACE;
   }
+
+  /**
+   * The Kusto query endpoint to use: the configured ADX cluster, else the embedded engine, which `npm start`
+   * always runs on 127.0.0.1:KUSTO_EMBEDDED_PORT.
+   */
+  get kustoClusterUrl(): string {
+    return this.KUSTO_CLUSTER_URL ?? `http://127.0.0.1:${this.KUSTO_EMBEDDED_PORT}`;
+  }
+
+  /**
+   * The Service Bus connection string to use: the configured one, else the embedded broker's (plain AMQP on
+   * 127.0.0.1:SERVICEBUS_EMBEDDED_PORT with `UseDevelopmentEmulator=true`); undefined when only
+   * SERVICEBUS_NAMESPACE is set (connect with DefaultAzureCredential instead).
+   */
+  get serviceBusConnectionString(): string | undefined {
+    if (this.SERVICEBUS_CONNECTION_STRING) {
+      return this.SERVICEBUS_CONNECTION_STRING;
+    }
+    if (this.SERVICEBUS_NAMESPACE) {
+      return undefined;
+    }
+    return embeddedServiceBusConnectionString(this.SERVICEBUS_EMBEDDED_PORT);
+  }
+}
+
+/**
+ * The connection string for the embedded broker. The key is the well-known development value of Microsoft's
+ * emulator: the embedded broker only verifies tokens when it is configured with a key of its own.
+ */
+export function embeddedServiceBusConnectionString(port: number, host = '127.0.0.1'): string {
+  return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
 }
 
 function IsReadableFile(options?: ValidationOptions): PropertyDecorator {

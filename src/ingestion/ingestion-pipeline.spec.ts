@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { DeadLetterReason } from './dead-letter-reason.js';
+import {
+  IngestionPipeline,
+  type BatchCommittedEvent,
+  type IngestionPipelineOptions,
+} from './ingestion-pipeline.js';
+import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import type { MessageIdIndex } from './message-id-index.js';
+import type { MessageSource, SourceMessage } from './subscription-receiver.js';
+import { TableRouter } from './table-router.js';
+
+/** In-memory doubles: the pipeline's protocol adapters are tested against the embedded stack separately. */
+class FakeSource implements MessageSource {
+  handler?: (message: SourceMessage) => Promise<void>;
+  readonly settled = new Map<string, string>();
+  readonly deadLettered: Array<{ id: string; reason: string; description: string }> = [];
+  private seq = 0;
+
+  subscribe(handler: (message: SourceMessage) => Promise<void>): void {
+    this.handler = handler;
+  }
+  deliver(
+    body: unknown,
+    props: Record<string, unknown> = { Table: 'T' },
+    messageId = `m${++this.seq}`,
+  ): Promise<void> {
+    return this.handler!({
+      messageId,
+      body,
+      applicationProperties: props,
+      deliveryCount: 0,
+      handle: messageId,
+      enqueuedTimeUtc: new Date(),
+    });
+  }
+  stopReceiving(): Promise<void> {
+    return Promise.resolve();
+  }
+  complete(m: SourceMessage): Promise<void> {
+    this.settled.set(`${m.messageId}#${this.settled.size}`, 'complete');
+    return Promise.resolve();
+  }
+  abandon(m: SourceMessage): Promise<void> {
+    this.settled.set(`${m.messageId}#${this.settled.size}`, 'abandon');
+    return Promise.resolve();
+  }
+  deadLetter(m: SourceMessage, reason: string, description: string): Promise<void> {
+    this.deadLettered.push({ id: m.messageId, reason, description });
+    return Promise.resolve();
+  }
+  probe(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  count(outcome: string): number {
+    return [...this.settled.values()].filter((v) => v === outcome).length;
+  }
+}
+
+class FakeEngine implements IngestSink, MessageIdIndex {
+  readonly rows: Array<Record<string, unknown>> = [];
+  requests = 0;
+  transientFailuresLeft = 0;
+
+  ingest(_target: IngestTarget, payload: Buffer): Promise<void> {
+    this.requests++;
+    if (this.transientFailuresLeft > 0) {
+      this.transientFailuresLeft--;
+      return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    }
+    const rows = payload
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    if (rows.some((r) => r.poison === true)) {
+      const data = {
+        error: {
+          message: 'bad',
+          '@message': "Mapping 'm' failed: column 'n' is not a long",
+          '@permanent': true,
+        },
+      };
+      return Promise.reject(
+        Object.assign(new Error('Request failed with status code 400'), { response: { status: 400, data } }),
+      );
+    }
+    this.rows.push(...rows);
+    return Promise.resolve();
+  }
+  existing(_db: string, _table: string, _column: string, ids: readonly string[]): Promise<Set<string>> {
+    const present = new Set(this.rows.map((r) => r._messageId as string));
+    return Promise.resolve(new Set(ids.filter((id) => present.has(id))));
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const options: IngestionPipelineOptions = {
+  database: 'db',
+  batch: { maxEvents: 4, maxBytes: 64 * 1024, maxAgeMs: 5 },
+  maxInFlight: 100,
+  maxParallelIngests: 2,
+  dedup: 'table',
+  dedupColumn: 'MessageId',
+  backoff: { initialMs: 1, maxMs: 4 },
+  drainTimeoutMs: 5_000,
+  unreachableThresholdMs: 60_000,
+};
+
+function setup(overrides: Partial<IngestionPipelineOptions> = {}) {
+  const source = new FakeSource();
+  const engine = new FakeEngine();
+  const pipeline = new IngestionPipeline(
+    { source, sink: engine, index: engine, router: new TableRouter({ property: 'eventType', routes: {} }) },
+    { ...options, ...overrides },
+  );
+  return { source, engine, pipeline };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe(IngestionPipeline.name, () => {
+  it('should ingest in batches, complete after ingest and announce each committed batch', async () => {
+    const { source, engine, pipeline } = setup();
+    const events: BatchCommittedEvent[] = [];
+    pipeline.onBatchCommitted((e) => events.push(e));
+    await pipeline.start();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => source.deliver({ i })));
+    await until(() => source.count('complete') === 10);
+    expect(engine.rows.map((r) => r.i).sort((a, b) => Number(a) - Number(b))).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
+    expect(events.reduce((sum, e) => sum + e.rows, 0)).toBe(10);
+    expect(events[0]).toMatchObject({ database: 'db', table: 'T' });
+    await pipeline.stop();
+  });
+
+  it('should dead-letter bad JSON and unroutable messages while the rest flows', async () => {
+    const { source, engine, pipeline } = setup();
+    await pipeline.start();
+    await source.deliver(Buffer.from('{oops'));
+    await source.deliver({ a: 1 }, {});
+    await source.deliver({ a: 2 });
+    await until(() => source.count('complete') === 1);
+    expect(source.deadLettered.map((d) => d.reason)).toEqual([
+      DeadLetterReason.InvalidJson,
+      DeadLetterReason.Unroutable,
+    ]);
+    expect(engine.rows).toHaveLength(1);
+    await pipeline.stop();
+  });
+
+  it('should bisect a batch the engine rejects and dead-letter only the poison message', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 8, maxBytes: 64 * 1024, maxAgeMs: 1_000 },
+    });
+    await pipeline.start();
+    for (let i = 0; i < 8; i++) {
+      await source.deliver(i === 5 ? { i, poison: true } : { i }, { Table: 'T' }, `id${i}`);
+    }
+    await until(() => source.count('complete') === 7 && source.deadLettered.length === 1);
+    expect(source.deadLettered).toEqual([
+      {
+        id: 'id5',
+        reason: DeadLetterReason.MappingFailure,
+        description:
+          "engine rejected the rows for table T (HTTP 400): Mapping 'm' failed: column 'n' is not a long",
+      },
+    ]);
+    expect(engine.rows).toHaveLength(7);
+    await pipeline.stop();
+  });
+
+  it('should pause on transient failures, retry without dead-lettering and resume', async () => {
+    const { source, engine, pipeline } = setup();
+    engine.transientFailuresLeft = 5;
+    await pipeline.start();
+    await Promise.all(Array.from({ length: 8 }, (_, i) => source.deliver({ i })));
+    await until(() => source.count('complete') === 8);
+    expect(source.deadLettered).toEqual([]);
+    expect(engine.rows).toHaveLength(8);
+    expect(pipeline.stats()).toMatchObject({ pauses: 1, paused: false, ingested: 8 });
+    expect((await pipeline.sinkStatus()).up).toBe(true);
+    await pipeline.stop();
+  });
+
+  it('should complete a redelivered message that is already in the table without ingesting it again', async () => {
+    const { source, engine, pipeline } = setup();
+    await pipeline.start();
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'same');
+    await until(() => source.count('complete') === 1);
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'same');
+    await until(() => source.count('complete') === 2);
+    expect(engine.rows).toHaveLength(1);
+    expect(pipeline.stats()).toMatchObject({ ingested: 1, duplicates: 1 });
+    await pipeline.stop();
+  });
+
+  it('should hold a twin that arrives while its MessageId is in flight and then complete it as a duplicate', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 20 },
+    });
+    await pipeline.start();
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'twin');
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'twin');
+    await until(() => source.count('complete') === 2);
+    expect(engine.rows).toHaveLength(1);
+    await pipeline.stop();
+  });
+
+  it('should flush open batches when stopped', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 60_000 },
+    });
+    await pipeline.start();
+    await source.deliver({ a: 1 });
+    await pipeline.stop();
+    expect(engine.rows).toHaveLength(1);
+    expect(source.count('complete')).toBe(1);
+  });
+
+  it('should abandon in-flight batches when the engine stays down past the drain timeout', async () => {
+    const { source, engine, pipeline } = setup({ drainTimeoutMs: 50 });
+    engine.transientFailuresLeft = Number.MAX_SAFE_INTEGER;
+    await pipeline.start();
+    await source.deliver({ a: 1 });
+    await pipeline.stop();
+    expect(source.count('abandon')).toBe(1);
+    expect(source.deadLettered).toEqual([]);
+  });
+});

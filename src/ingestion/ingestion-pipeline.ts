@@ -1,0 +1,694 @@
+/**
+ * Service Bus subscription → route → micro-batch → ingest → settle, exactly-once in effect.
+ *
+ *   receive (peek-lock, SDK auto lock renewal)
+ *     → admit        waits while paused (engine failing) or maxInFlight messages are unsettled: backpressure
+ *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
+ *     → encode       one JSON object per line, with `_messageId`/`_enqueuedTime` added (event-encoder)
+ *     → hold         a MessageId already in flight waits for its twin to settle (so the twin's ingest is seen)
+ *     → accumulate   per table+format+mapping by count / bytes / age (BatchAccumulator)
+ *     → dedup        ids already in the table are completed without ingesting (MessageIdIndex)
+ *     → ingest       one request per batch; transient failure → back-off with jitter, reception paused,
+ *                    retried forever; permanent failure → bisect until the offending message is alone
+ *     → settle       complete ingested + duplicates, dead-letter rejected messages with reason/description
+ *     → notify       onBatchCommitted listeners (cache invalidation)
+ *
+ * Messages are settled only after their rows are durably ingested, so a crash at any point leads to
+ * redelivery, never loss; the dedup step turns that redelivery (and producer resends) into a no-op.
+ * See docs/ingestion.md for the reasoning and costs.
+ */
+import type { Logger } from '../common/logging/logger.js';
+import { silentLogger } from '../common/logging/logger.js';
+import { BatchAccumulator, type Batch, type BatchLimits } from './batch-accumulator.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
+import { DeadLetterReason } from './dead-letter-reason.js';
+import { encodeEvent, parseBody } from './event-encoder.js';
+import { wireFormat } from './ingest-format.js';
+import { classifyIngestFailure, type IngestFailure } from './ingest-failure.js';
+import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
+import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
+import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import type { MessageIdIndex } from './message-id-index.js';
+import { ReachabilityTracker, type ReachabilityStatus } from './reachability-tracker.js';
+import type { MessageSource, SourceMessage } from './subscription-receiver.js';
+import type { RouteTarget, TableRouter } from './table-router.js';
+
+export interface BatchCommittedEvent {
+  database: string;
+  table: string;
+  rows: number;
+}
+
+export type BatchCommittedListener = (event: BatchCommittedEvent) => void;
+
+export type DedupMode = 'table' | 'off';
+
+export interface IngestionPipelineOptions {
+  database: string;
+  batch: BatchLimits;
+  /** Received-but-unsettled messages allowed at once; reception waits beyond it. */
+  maxInFlight: number;
+  /** Batches ingested concurrently. */
+  maxParallelIngests: number;
+  /** `table`: look ids up in the target table before ingesting (exactly-once in effect); `off`: at-least-once. */
+  dedup: DedupMode;
+  /** Column holding `_messageId` in every deduplicated table. */
+  dedupColumn: string;
+  backoff: BackoffPolicy;
+  /** How long stop() waits for in-flight batches before abandoning them. */
+  drainTimeoutMs: number;
+  /** A dependency failing for longer than this fails its readiness check. */
+  unreachableThresholdMs: number;
+}
+
+export interface IngestionPipelineDeps {
+  source: MessageSource;
+  sink: IngestSink;
+  router: TableRouter;
+  /** Required when options.dedup is `table`. */
+  index?: MessageIdIndex;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: IngestionMetrics;
+  random?: () => number;
+}
+
+export interface IngestionStats {
+  received: number;
+  ingested: number;
+  duplicates: number;
+  deadLettered: number;
+  abandoned: number;
+  inFlight: number;
+  paused: boolean;
+  /** How many times reception was paused because the engine failed transiently. */
+  pauses: number;
+  batches: number;
+}
+
+interface Entry {
+  message: SourceMessage;
+  target: RouteTarget;
+  payload: Buffer;
+  rows: number;
+  batchKey: string;
+  idKey: string;
+}
+
+interface Rejection {
+  entry: Entry;
+  description: string;
+}
+
+type State = 'idle' | 'running' | 'draining' | 'stopped';
+
+/** Raised inside retry loops when stop() gave up waiting; the batch is abandoned for redelivery. */
+class DrainAbortedError extends Error {}
+
+class PermanentIngestFailure extends Error {
+  constructor(readonly failure: IngestFailure) {
+    super(failure.message);
+  }
+}
+
+const UNROUTED_TABLE = '(unrouted)';
+
+export class IngestionPipeline {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly metrics: IngestionMetrics;
+  private readonly random: () => number;
+  private readonly accumulator: BatchAccumulator<Entry>;
+  private readonly listeners = new Set<BatchCommittedListener>();
+  /** idKey → messages with the same id received while the first one is still in flight. */
+  private readonly inFlightIds = new Map<string, Entry[]>();
+  private readonly active = new Set<Promise<void>>();
+  private readonly sourceHealth: ReachabilityTracker;
+  private readonly sinkHealth: ReachabilityTracker;
+  private state: State = 'idle';
+  private admissionWaiters: Array<() => void> = [];
+  private slotWaiters: Array<() => void> = [];
+  private runningIngests = 0;
+  private retryingBatches = 0;
+  private aborting = false;
+  private abortWaiters: Array<() => void> = [];
+  private flushTimer?: { handle: NodeJS.Timeout; at: number };
+  private readonly permanentlyUndeduplicated = new Set<string>();
+  private readonly counters: IngestionStats = {
+    received: 0,
+    ingested: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    abandoned: 0,
+    inFlight: 0,
+    paused: false,
+    pauses: 0,
+    batches: 0,
+  };
+
+  constructor(
+    private readonly deps: IngestionPipelineDeps,
+    private readonly options: IngestionPipelineOptions,
+  ) {
+    if (options.dedup === 'table' && !deps.index) {
+      throw new IngestionError(
+        IngestionErrorCode.InvalidConfiguration,
+        'INGEST_DEDUP=table needs a MessageIdIndex to look message ids up in the target tables',
+      );
+    }
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+    this.metrics = deps.metrics ?? ingestionMetrics();
+    this.random = deps.random ?? Math.random;
+    this.accumulator = new BatchAccumulator<Entry>(options.batch);
+    this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
+    this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
+  }
+
+  start(): Promise<void> {
+    if (this.state !== 'idle') {
+      throw new IngestionError(
+        IngestionErrorCode.InvalidState,
+        `IngestionPipeline.start() called while ${this.state}`,
+      );
+    }
+    this.state = 'running';
+    this.deps.source.subscribe(
+      (message) => this.handle(message),
+      (error, where) => this.onSourceError(error, where),
+    );
+    this.logger.info({ options: this.options }, 'ingestion pipeline started');
+    return Promise.resolve();
+  }
+
+  /**
+   * Graceful drain: stop receiving, flush every open batch and wait for in-flight batches to settle; after
+   * drainTimeoutMs (e.g. the engine is down) abandon what is left so another replica gets it at once.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'draining';
+    this.wakeAdmission();
+    const abortTimer = setTimeout(() => this.abort(), this.options.drainTimeoutMs);
+    try {
+      await this.deps.source.stopReceiving();
+      this.clearFlushTimer();
+      while (this.active.size > 0 || this.accumulator.pendingItems > 0) {
+        for (const batch of this.accumulator.takeAll()) {
+          this.dispatch(batch);
+        }
+        await Promise.allSettled([...this.active]);
+      }
+    } finally {
+      clearTimeout(abortTimer);
+      this.state = 'stopped';
+      await Promise.allSettled([this.deps.source.close(), this.deps.sink.close(), this.deps.index?.close()]);
+      this.logger.info({ stats: this.stats() }, 'ingestion pipeline stopped');
+    }
+  }
+
+  /** Called after every batch whose rows are durably in `table`; returns an unsubscribe function. */
+  onBatchCommitted(listener: BatchCommittedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stats(): IngestionStats {
+    return { ...this.counters, paused: this.retryingBatches > 0 };
+  }
+
+  /** Readiness of the source: after receive errors, a peek must succeed before it reports up again. */
+  async sourceStatus(): Promise<ReachabilityStatus> {
+    if (this.sourceHealth.failing) {
+      try {
+        await this.deps.source.probe();
+        this.sourceHealth.markUp();
+      } catch (error) {
+        this.sourceHealth.markDown(error);
+      }
+    }
+    return this.sourceHealth.status();
+  }
+
+  sinkStatus(): Promise<ReachabilityStatus> {
+    return Promise.resolve(this.sinkHealth.status());
+  }
+
+  // ── reception ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  private async handle(message: SourceMessage): Promise<void> {
+    this.sourceHealth.markUp();
+    if (!(await this.admit())) {
+      // Draining: hand the message straight back so another replica can take it.
+      await this.settle('abandon', message);
+      return;
+    }
+    const parsed = parseBody(message.body);
+    const decision = this.deps.router.route(
+      message.applicationProperties,
+      parsed.ok ? parsed.value : undefined,
+    );
+    if (decision.kind === 'rejected') {
+      this.countReceived(UNROUTED_TABLE);
+      await this.deadLetter(message, UNROUTED_TABLE, decision.reason, decision.description);
+      this.releaseAdmission(1);
+      return;
+    }
+    const target = decision.target;
+    this.countReceived(target.table);
+    const encoded = encodeEvent({
+      body: message.body,
+      parsed,
+      messageId: message.messageId,
+      enqueuedTimeUtc: message.enqueuedTimeUtc,
+      format: target.format,
+      maxBytes: this.options.batch.maxBytes,
+    });
+    if (encoded.kind === 'rejected') {
+      await this.deadLetter(message, target.table, encoded.reason, encoded.description);
+      this.releaseAdmission(1);
+      return;
+    }
+    const entry: Entry = {
+      message,
+      target,
+      payload: encoded.payload,
+      rows: encoded.rows,
+      batchKey: `${target.table}\u0001${target.format}\u0001${target.mappingReference ?? ''}`,
+      idKey: `${target.table}\u0001${message.messageId}`,
+    };
+    const twins = this.inFlightIds.get(entry.idKey);
+    if (twins) {
+      // Same MessageId already in flight (producer resend or redelivery after a lost lock): ingesting both in
+      // parallel batches would defeat the lookup, so this one waits and is looked up after its twin settles.
+      twins.push(entry);
+      return;
+    }
+    this.inFlightIds.set(entry.idKey, []);
+    this.enqueue(entry);
+  }
+
+  private countReceived(table: string): void {
+    this.counters.received++;
+    this.metrics.received.inc({ table });
+  }
+
+  private async admit(): Promise<boolean> {
+    while (
+      this.state === 'running' &&
+      (this.retryingBatches > 0 || this.counters.inFlight >= this.options.maxInFlight)
+    ) {
+      await new Promise<void>((resolve) => this.admissionWaiters.push(resolve));
+    }
+    if (this.state !== 'running') {
+      return false;
+    }
+    this.counters.inFlight++;
+    this.metrics.inFlight.inc();
+    return true;
+  }
+
+  private releaseAdmission(count: number): void {
+    this.counters.inFlight -= count;
+    this.metrics.inFlight.dec(count);
+    this.wakeAdmission();
+  }
+
+  private wakeAdmission(): void {
+    const waiters = this.admissionWaiters;
+    this.admissionWaiters = [];
+    for (const wake of waiters) {
+      wake();
+    }
+  }
+
+  private onSourceError(error: Error, where: string): void {
+    this.logger.warn({ err: error, where }, `Service Bus ${where} error: ${error.message}`);
+    if (where === 'receive') {
+      this.sourceHealth.markDown(error);
+    }
+  }
+
+  // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  private enqueue(entry: Entry): void {
+    for (const batch of this.accumulator.add(entry.batchKey, entry, entry.payload.length, this.clock.now())) {
+      this.dispatch(batch);
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    const deadline = this.accumulator.nextDeadline();
+    if (deadline === undefined) {
+      this.clearFlushTimer();
+      return;
+    }
+    if (this.flushTimer && this.flushTimer.at <= deadline) {
+      return;
+    }
+    this.clearFlushTimer();
+    const handle = setTimeout(
+      () => {
+        this.flushTimer = undefined;
+        for (const batch of this.accumulator.takeExpired(this.clock.now())) {
+          this.dispatch(batch);
+        }
+        this.scheduleFlush();
+      },
+      Math.max(0, deadline - this.clock.now()),
+    );
+    this.flushTimer = { handle, at: deadline };
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer.handle);
+      this.flushTimer = undefined;
+    }
+  }
+
+  private dispatch(batch: Batch<Entry>): void {
+    const run = this.runBatch(batch).finally(() => this.active.delete(run));
+    this.active.add(run);
+  }
+
+  // ── ingest + settle ───────────────────────────────────────────────────────────────────────────────────────
+
+  private async runBatch(batch: Batch<Entry>): Promise<void> {
+    await this.acquireSlot();
+    const entries = batch.items;
+    const target = entries[0].target;
+    try {
+      const { fresh, duplicates } = await this.removeAlreadyIngested(target, entries);
+      const { ingested, rejected } = await this.ingestIsolating(target, fresh, 0);
+      const rows = ingested.reduce((sum, e) => sum + e.rows, 0);
+      if (ingested.length > 0) {
+        this.emitCommitted({ database: this.options.database, table: target.table, rows });
+      }
+      const now = this.clock.now();
+      await Promise.all([
+        ...[...ingested, ...duplicates].map((e) => this.settle('complete', e.message)),
+        ...rejected.map((r) =>
+          this.deadLetter(r.entry.message, target.table, DeadLetterReason.MappingFailure, r.description),
+        ),
+      ]);
+      this.counters.batches++;
+      this.counters.ingested += ingested.length;
+      this.counters.duplicates += duplicates.length;
+      this.metrics.ingested.inc({ table: target.table }, ingested.length);
+      if (duplicates.length > 0) {
+        this.metrics.duplicates.inc({ table: target.table }, duplicates.length);
+      }
+      for (const e of ingested) {
+        if (e.message.enqueuedTimeUtc) {
+          this.metrics.freshness.observe(
+            { table: target.table },
+            Math.max(0, now - e.message.enqueuedTimeUtc.getTime()) / 1000,
+          );
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof DrainAbortedError)) {
+        this.logger.error(
+          { err: error, table: target.table },
+          `batch for ${target.table} failed unexpectedly; abandoning it`,
+        );
+      }
+      await Promise.all(entries.map((e) => this.settle('abandon', e.message)));
+      this.counters.abandoned += entries.length;
+    } finally {
+      this.releaseSlot();
+      this.releaseAdmission(entries.length);
+      for (const entry of entries) {
+        this.releaseId(entry.idKey);
+      }
+    }
+  }
+
+  /** Splits off messages whose id is already in the table (a redelivery or resend of an ingested message). */
+  private async removeAlreadyIngested(
+    target: RouteTarget,
+    entries: Entry[],
+  ): Promise<{ fresh: Entry[]; duplicates: Entry[] }> {
+    if (!this.dedupApplies(target)) {
+      return { fresh: entries, duplicates: [] };
+    }
+    let existing: Set<string>;
+    try {
+      existing = await this.withRetry(target.table, 'lookup', () =>
+        this.deps.index!.existing(
+          this.options.database,
+          target.table,
+          this.options.dedupColumn,
+          entries.map((e) => e.message.messageId),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof PermanentIngestFailure)) {
+        throw error;
+      }
+      // Typically the table lacks the id column: keep the data flowing (at-least-once) and say how to fix it.
+      this.permanentlyUndeduplicated.add(target.table);
+      this.logger.error(
+        { table: target.table, column: this.options.dedupColumn, error: error.message },
+        `message-id lookup on ${target.table} failed permanently (${error.message}); ingesting ${target.table} ` +
+          `without dedup. Add a string column ${this.options.dedupColumn} mapped from $._messageId, or set INGEST_DEDUP=off.`,
+      );
+      return { fresh: entries, duplicates: [] };
+    }
+    const fresh: Entry[] = [];
+    const duplicates: Entry[] = [];
+    for (const entry of entries) {
+      (existing.has(entry.message.messageId) ? duplicates : fresh).push(entry);
+    }
+    return { fresh, duplicates };
+  }
+
+  private dedupApplies(target: RouteTarget): boolean {
+    return (
+      this.options.dedup === 'table' &&
+      target.format !== 'csv' &&
+      !this.permanentlyUndeduplicated.has(target.table)
+    );
+  }
+
+  /**
+   * Ingests entries as one request; when the engine rejects it permanently, halves it until each rejected
+   * message is alone (log2(n) extra requests per bad message), so one poison message never blocks its batch.
+   */
+  private async ingestIsolating(
+    target: RouteTarget,
+    entries: Entry[],
+    depth: number,
+  ): Promise<{ ingested: Entry[]; rejected: Rejection[] }> {
+    if (entries.length === 0) {
+      return { ingested: [], rejected: [] };
+    }
+    let toIngest = entries;
+    let alreadyIn: Entry[] = [];
+    if (depth > 0) {
+      // The engine might have kept part of a rejected request; look again so bisection never duplicates rows.
+      const split = await this.removeAlreadyIngested(target, entries);
+      toIngest = split.fresh;
+      alreadyIn = split.duplicates;
+      if (toIngest.length === 0) {
+        return { ingested: alreadyIn, rejected: [] };
+      }
+    }
+    const payload = Buffer.concat(toIngest.map((e) => e.payload));
+    const ingestTarget: IngestTarget = {
+      database: this.options.database,
+      table: target.table,
+      format: wireFormat(target.format),
+    };
+    if (target.mappingReference !== undefined) {
+      ingestTarget.mappingReference = target.mappingReference;
+    }
+    try {
+      await this.withRetry(target.table, 'ingest', () => this.timedIngest(ingestTarget, payload, toIngest));
+      return { ingested: [...toIngest, ...alreadyIn], rejected: [] };
+    } catch (error) {
+      if (!(error instanceof PermanentIngestFailure)) {
+        throw error;
+      }
+      if (toIngest.length === 1) {
+        const status = error.failure.status !== undefined ? ` (HTTP ${error.failure.status})` : '';
+        return {
+          ingested: alreadyIn,
+          rejected: [
+            {
+              entry: toIngest[0],
+              description: `engine rejected the rows for table ${target.table}${status}: ${error.message}`,
+            },
+          ],
+        };
+      }
+      const middle = Math.ceil(toIngest.length / 2);
+      const left = await this.ingestIsolating(target, toIngest.slice(0, middle), depth + 1);
+      const right = await this.ingestIsolating(target, toIngest.slice(middle), depth + 1);
+      return {
+        ingested: [...alreadyIn, ...left.ingested, ...right.ingested],
+        rejected: [...left.rejected, ...right.rejected],
+      };
+    }
+  }
+
+  private async timedIngest(target: IngestTarget, payload: Buffer, entries: Entry[]): Promise<void> {
+    const started = this.clock.now();
+    let outcome = 'error';
+    try {
+      await this.deps.sink.ingest(target, payload, entries[0].message.messageId);
+      outcome = 'ok';
+      this.metrics.batchEvents.observe({ table: target.table }, entries.length);
+      this.metrics.batchBytes.observe({ table: target.table }, payload.length);
+    } finally {
+      this.metrics.ingestDuration.observe(
+        { table: target.table, outcome },
+        (this.clock.now() - started) / 1000,
+      );
+    }
+  }
+
+  /**
+   * Runs an engine call until it succeeds or fails permanently. While any batch is in here after a transient
+   * failure, reception is paused (admit() waits) — the backpressure that keeps an outage from piling messages
+   * into memory or the DLQ.
+   */
+  private async withRetry<T>(table: string, operation: string, call: () => Promise<T>): Promise<T> {
+    let attempt = 0;
+    let pausedHere = false;
+    try {
+      for (;;) {
+        if (this.aborting) {
+          throw new DrainAbortedError('stop() timed out while the engine was failing');
+        }
+        try {
+          const result = await call();
+          this.sinkHealth.markUp();
+          return result;
+        } catch (error) {
+          const failure = classifyIngestFailure(error);
+          if (failure.kind === 'permanent') {
+            this.sinkHealth.markUp();
+            throw new PermanentIngestFailure(failure);
+          }
+          this.sinkHealth.markDown(error);
+          this.metrics.transientFailures.inc({ table, operation });
+          if (!pausedHere) {
+            pausedHere = true;
+            if (this.retryingBatches++ === 0) {
+              this.counters.pauses++;
+              this.metrics.paused.set(1);
+              this.logger.warn(
+                { table, operation, error: failure.message },
+                `engine failing transiently; reception paused`,
+              );
+            }
+          }
+          await this.sleepUnlessAborted(backoffDelayMs(attempt++, this.options.backoff, this.random));
+        }
+      }
+    } finally {
+      if (pausedHere && --this.retryingBatches === 0) {
+        this.metrics.paused.set(0);
+        this.logger.info({ table, attempts: attempt }, 'engine answering again; reception resumed');
+        this.wakeAdmission();
+      }
+    }
+  }
+
+  private async sleepUnlessAborted(ms: number): Promise<void> {
+    if (this.aborting) {
+      return;
+    }
+    await Promise.race([
+      this.clock.sleep(ms),
+      new Promise<void>((resolve) => this.abortWaiters.push(resolve)),
+    ]);
+  }
+
+  private abort(): void {
+    this.aborting = true;
+    const waiters = this.abortWaiters;
+    this.abortWaiters = [];
+    for (const wake of waiters) {
+      wake();
+    }
+  }
+
+  private async acquireSlot(): Promise<void> {
+    while (this.runningIngests >= this.options.maxParallelIngests) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.runningIngests++;
+  }
+
+  private releaseSlot(): void {
+    this.runningIngests--;
+    this.slotWaiters.shift()?.();
+  }
+
+  /** The id's in-flight owner settled: the next twin (if any) becomes the owner and goes to its lookup. */
+  private releaseId(idKey: string): void {
+    const twins = this.inFlightIds.get(idKey);
+    if (!twins || twins.length === 0) {
+      this.inFlightIds.delete(idKey);
+      return;
+    }
+    const next = twins.shift()!;
+    this.enqueue(next);
+  }
+
+  private async settle(operation: 'complete' | 'abandon', message: SourceMessage): Promise<void> {
+    try {
+      await (operation === 'complete'
+        ? this.deps.source.complete(message)
+        : this.deps.source.abandon(message));
+    } catch (error) {
+      // Lock lost or link gone: the message comes back and the lookup completes it without a second ingest.
+      this.metrics.settlementFailures.inc({ operation });
+      this.logger.warn(
+        { err: error, messageId: message.messageId },
+        `${operation} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async deadLetter(
+    message: SourceMessage,
+    table: string,
+    reason: DeadLetterReason,
+    description: string,
+  ): Promise<void> {
+    this.counters.deadLettered++;
+    this.metrics.deadLettered.inc({ table, reason });
+    this.logger.warn(
+      { messageId: message.messageId, table, reason, description },
+      `dead-lettering message: ${description}`,
+    );
+    try {
+      await this.deps.source.deadLetter(message, reason, description);
+    } catch (error) {
+      this.metrics.settlementFailures.inc({ operation: 'deadLetter' });
+      this.logger.warn(
+        { err: error, messageId: message.messageId },
+        `dead-letter failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private emitCommitted(event: BatchCommittedEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error({ err: error, event }, 'onBatchCommitted listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Sends one sealed batch to Azure Data Explorer (or the embedded engine) with azure-kusto-ingest:
+ * - `streaming`: StreamingIngestClient, one HTTP request per batch; the data is durable and queryable when it
+ *   returns, which is what lets the pipeline settle right after it.
+ * - `managed`: ManagedStreamingIngestClient — streaming with retries, falling back to queued ingestion for
+ *   payloads over 4 MB or after repeated streaming failures.
+ * - `queued`: QueuedIngestClient (blob + queue). It returns once the blob is queued, not when the rows are
+ *   committed; ADX then applies the table's ingestion batching policy (default: seal after 5 min, 1000 blobs or
+ *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds.
+ */
+import { Readable } from 'node:stream';
+import {
+  DataFormat,
+  IngestClient,
+  ManagedStreamingIngestClient,
+  StreamingIngestClient,
+  StreamDescriptor,
+} from 'azure-kusto-ingest';
+import { kustoConnection } from './kusto-connection.js';
+
+export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
+
+export interface IngestTarget {
+  database: string;
+  table: string;
+  format: 'json' | 'csv';
+  mappingReference?: string;
+}
+
+/** What the pipeline needs from a sink; KustoIngestSink is the real one. */
+export interface IngestSink {
+  ingest(target: IngestTarget, payload: Buffer, sourceId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface IngestClientLike {
+  ingestFromStream(stream: StreamDescriptor, props: Record<string, unknown>): Promise<unknown>;
+  close(): void;
+}
+
+export interface KustoIngestSinkOptions {
+  mode: KustoIngestMode;
+  /** Query/engine endpoint (KUSTO_CLUSTER_URL, or the embedded engine's URL). */
+  clusterUrl: string;
+  /** Data-management endpoint for queued/managed mode (KUSTO_INGEST_URL); derived from clusterUrl if absent. */
+  ingestUrl?: string;
+}
+
+export class KustoIngestSink implements IngestSink {
+  private readonly client: IngestClientLike;
+
+  constructor(readonly options: KustoIngestSinkOptions) {
+    const engine = kustoConnection(options.clusterUrl);
+    const dm = kustoConnection(options.ingestUrl ?? deriveIngestUrl(options.clusterUrl));
+    switch (options.mode) {
+      case 'streaming':
+        this.client = new StreamingIngestClient(engine);
+        break;
+      case 'managed':
+        this.client = new ManagedStreamingIngestClient(engine, dm);
+        break;
+      case 'queued':
+        this.client = new IngestClient(dm);
+        break;
+    }
+  }
+
+  async ingest(target: IngestTarget, payload: Buffer, sourceId: string): Promise<void> {
+    const descriptor = new StreamDescriptor(Readable.from([payload]), sourceId, undefined, payload.length);
+    const props: Record<string, unknown> = {
+      database: target.database,
+      table: target.table,
+      format: target.format === 'csv' ? DataFormat.CSV : DataFormat.JSON,
+    };
+    if (target.mappingReference !== undefined) {
+      props.ingestionMappingReference = target.mappingReference;
+    }
+    await this.client.ingestFromStream(descriptor, props);
+  }
+
+  close(): Promise<void> {
+    this.client.close();
+    return Promise.resolve();
+  }
+}
+
+/** ADX convention: https://mycluster.region.kusto.windows.net → https://ingest-mycluster.region.kusto.windows.net. */
+export function deriveIngestUrl(clusterUrl: string): string {
+  const url = new URL(clusterUrl);
+  const host = url.hostname;
+  if (host === 'localhost' || /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('ingest-')) {
+    return clusterUrl;
+  }
+  url.hostname = `ingest-${host}`;
+  return url.toString().replace(/\/$/, '');
+}

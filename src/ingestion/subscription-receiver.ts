@@ -1,0 +1,136 @@
+/**
+ * The pipeline's only door to Service Bus: a peek-lock receiver on the topic subscription with the SDK's
+ * streaming `subscribe()`. The SDK grants `maxConcurrentCalls` credits and tops one up each time our handler
+ * returns, so the handler awaiting pipeline admission IS the backpressure: while the pipeline is paused or full,
+ * handlers stay pending, credit stays at zero and the broker keeps the rest. The SDK renews the lock of every
+ * message it delivered until we settle it (maxAutoLockRenewalDurationInMs), covering batches held by back-off.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import {
+  ServiceBusClient,
+  type ProcessErrorArgs,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
+
+/** The fields of a received message the pipeline reads; `handle` is what settlement needs back. */
+export interface SourceMessage {
+  messageId: string;
+  body: unknown;
+  applicationProperties?: Record<string, unknown>;
+  enqueuedTimeUtc?: Date;
+  deliveryCount: number;
+  handle: unknown;
+}
+
+export interface MessageSource {
+  subscribe(
+    handler: (message: SourceMessage) => Promise<void>,
+    onError: (error: Error, where: string) => void,
+  ): void;
+  /** Stops delivering new messages; settlement of delivered ones keeps working until close(). */
+  stopReceiving(): Promise<void>;
+  complete(message: SourceMessage): Promise<void>;
+  abandon(message: SourceMessage): Promise<void>;
+  deadLetter(message: SourceMessage, reason: string, description: string): Promise<void>;
+  /** Resolves when the broker answers (used by the readiness check after errors). */
+  probe(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SubscriptionReceiverOptions {
+  /** A connection string, or else a fully qualified namespace reached with DefaultAzureCredential. */
+  connectionString?: string;
+  namespace?: string;
+  topic: string;
+  subscription: string;
+  /** Credit window: messages the broker may push before our handler returns (SERVICEBUS_MAX_CONCURRENT). */
+  maxConcurrentCalls: number;
+  maxAutoLockRenewalDurationMs: number;
+}
+
+export class SubscriptionReceiver implements MessageSource {
+  private readonly client: ServiceBusClient;
+  private readonly receiver: ServiceBusReceiver;
+  private subscription?: { close(): Promise<void> };
+
+  constructor(private readonly options: SubscriptionReceiverOptions) {
+    if (options.connectionString) {
+      this.client = new ServiceBusClient(options.connectionString);
+    } else if (options.namespace) {
+      this.client = new ServiceBusClient(options.namespace, new DefaultAzureCredential());
+    } else {
+      throw new Error('SubscriptionReceiver needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
+    }
+    this.receiver = this.client.createReceiver(options.topic, options.subscription, {
+      receiveMode: 'peekLock',
+      maxAutoLockRenewalDurationInMs: options.maxAutoLockRenewalDurationMs,
+    });
+  }
+
+  subscribe(
+    handler: (message: SourceMessage) => Promise<void>,
+    onError: (error: Error, where: string) => void,
+  ): void {
+    this.subscription = this.receiver.subscribe(
+      {
+        processMessage: (message) => handler(toSourceMessage(message)),
+        processError: (args: ProcessErrorArgs) => {
+          onError(args.error, args.errorSource);
+          return Promise.resolve();
+        },
+      },
+      { autoCompleteMessages: false, maxConcurrentCalls: this.options.maxConcurrentCalls },
+    );
+  }
+
+  async stopReceiving(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+
+  complete(message: SourceMessage): Promise<void> {
+    return this.receiver.completeMessage(message.handle as ServiceBusReceivedMessage);
+  }
+
+  abandon(message: SourceMessage): Promise<void> {
+    return this.receiver.abandonMessage(message.handle as ServiceBusReceivedMessage);
+  }
+
+  deadLetter(message: SourceMessage, reason: string, description: string): Promise<void> {
+    return this.receiver.deadLetterMessage(message.handle as ServiceBusReceivedMessage, {
+      deadLetterReason: reason,
+      // Service Bus caps the description at 4096 characters; engine errors can be longer.
+      deadLetterErrorDescription:
+        description.length > 4000 ? `${description.slice(0, 3997)}...` : description,
+    });
+  }
+
+  async probe(): Promise<void> {
+    await this.receiver.peekMessages(1);
+  }
+
+  async close(): Promise<void> {
+    await this.stopReceiving();
+    await this.receiver.close();
+    await this.client.close();
+  }
+}
+
+function toSourceMessage(message: ServiceBusReceivedMessage): SourceMessage {
+  const id = message.messageId;
+  return {
+    // The broker stamps an id on every message; fall back to the sequence number only for odd producers.
+    messageId:
+      id === undefined
+        ? `seq:${String(message.sequenceNumber)}`
+        : Buffer.isBuffer(id)
+          ? id.toString('hex')
+          : String(id),
+    body: message.body,
+    applicationProperties: message.applicationProperties,
+    enqueuedTimeUtc: message.enqueuedTimeUtc,
+    deliveryCount: message.deliveryCount ?? 0,
+    handle: message,
+  };
+}

@@ -158,6 +158,58 @@ export class EnvConfig {
   @Max(100_000, { message: 'must be a whole number of queued engine queries between 0 and 100000' })
   ENGINE_QUEUE_LIMIT: number = 256;
 
+  // ── ingestion (issue 6, docs/ingestion.md) ───────────────────────────────────────────────────────────────
+  @IsInt({ message: 'must be a whole number of messages per batch between 1 and 100000' })
+  @Min(1, { message: 'must be a whole number of messages per batch between 1 and 100000' })
+  @Max(100_000, { message: 'must be a whole number of messages per batch between 1 and 100000' })
+  INGEST_BATCH_MAX_EVENTS: number = 2000;
+
+  @IsInt({
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  @Min(1024, {
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  @Max(4_194_304, {
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  INGEST_BATCH_MAX_BYTES: number = 4_000_000;
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 0 and 600000' })
+  @Min(0, { message: 'must be a whole number of milliseconds between 0 and 600000' })
+  @Max(600_000, { message: 'must be a whole number of milliseconds between 0 and 600000' })
+  INGEST_BATCH_MAX_AGE_MS: number = 200;
+
+  @IsOptional()
+  @IsReadableFile({ message: 'must be a readable YAML/JSON routes file (see docs/ingestion.md)' })
+  INGEST_ROUTES_FILE?: string;
+
+  @IsInt({ message: 'must be a whole number of unsettled messages between 1 and 1000000' })
+  @Min(1, { message: 'must be a whole number of unsettled messages between 1 and 1000000' })
+  @Max(1_000_000, { message: 'must be a whole number of unsettled messages between 1 and 1000000' })
+  INGEST_MAX_IN_FLIGHT: number = 10_000;
+
+  @IsInt({ message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
+  @Min(1, { message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
+  @Max(64, { message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
+  INGEST_MAX_PARALLEL: number = 4;
+
+  @IsIn(['table', 'off'], { message: 'must be table (exactly-once in effect) or off (at-least-once)' })
+  INGEST_DEDUP: 'table' | 'off' = 'table';
+
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/, { message: 'must be a Kusto column name' })
+  INGEST_DEDUP_COLUMN: string = 'MessageId';
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 0 and 3600000' })
+  @Min(0, { message: 'must be a whole number of milliseconds between 0 and 3600000' })
+  @Max(3_600_000, { message: 'must be a whole number of milliseconds between 0 and 3600000' })
+  INGEST_UNREACHABLE_THRESHOLD_MS: number = 30_000;
+
+  @IsInt({ message: 'must be a whole number of messages between 1 and 100000' })
+  @Min(1, { message: 'must be a whole number of messages between 1 and 100000' })
+  @Max(100_000, { message: 'must be a whole number of messages between 1 and 100000' })
+  SERVICEBUS_MAX_CONCURRENT: number = 2000;
+
   // ── demo producer ─────────────────────────────────────────────────────────────────────────────────────────
   @IsInt({
     message: 'must be a whole number of events per second between 0 and 100000 (0 disables the demo)',

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+
+export interface CacheLookup {
+  readonly functionName: string;
+  /** Tables the function reads (from the catalog's analysis): their generations are part of the key. */
+  readonly tables: readonly string[];
+  /** Every parameter value the query runs with, bound ones included. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The claim-bound values: keeps two tenants apart even if a function forgot to use the bound parameter. */
+  readonly boundClaims: Readonly<Record<string, unknown>>;
+  /** 0 → never stored (the lookup still coalesces concurrent identical loads). */
+  readonly ttlSeconds: number;
+  /** How long after expiry a stale value may still be served while one refresh runs in the background. */
+  readonly staleWhileRevalidateSeconds?: number;
+}
+
+/**
+ * JSON with object keys sorted at every level, so `{a:1,b:2}` and `{b:2,a:1}` are one key; `undefined`
+ * members are dropped (an omitted optional parameter and an explicit undefined are the same call) and
+ * BigInts keep their digits.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') {
+      return `"${value.toString()}n"`;
+    }
+    if (value === undefined) {
+      return 'null';
+    }
+    return JSON.stringify(value);
+  }
+  if (value instanceof Date) {
+    return JSON.stringify(value.toISOString());
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, member]) => member !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([name, member]) => `${JSON.stringify(name)}:${canonicalJson(member)}`).join(',')}}`;
+}
+
+/**
+ * `kqlgate:r:<function>:<sha256 of params + bound claims>:<table generations>`. The function name stays readable
+ * for operators; the generations suffix is what makes ingestion invalidate: a committed batch bumps its table's
+ * generation, so the next lookup computes a new key and misses, while entries of other tables are untouched.
+ */
+export function resultCacheKey(lookup: CacheLookup, generations: string): string {
+  const digest = createHash('sha256')
+    .update(canonicalJson({ p: lookup.params, c: lookup.boundClaims }))
+    .digest('base64url');
+  return `kqlgate:r:${lookup.functionName}:${digest}:${generations}`;
+}
+
+/** A short stable hash of parameters for audit lines, so logs never carry parameter values. */
+export function paramsHash(params: Readonly<Record<string, unknown>>): string {
+  return createHash('sha256').update(canonicalJson(params)).digest('base64url').slice(0, 16);
+}

@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { silentLogger, type Logger } from '../../common/logging/logger.js';
+import { CacheMetrics, type CacheResult } from './cache-metrics.js';
+import { resultCacheKey, type CacheLookup } from './cache-key.js';
+import type { CachedEntry, ResultCacheStore, TableGenerations } from './cache-store.js';
+
+export interface CacheOutcome<T> {
+  readonly value: T;
+  readonly result: CacheResult;
+  /** Strong validator of the cached representation; '' when the function is not cached (ttl 0). */
+  readonly etag: string;
+  readonly ageSeconds: number;
+  readonly ttlSeconds: number;
+  readonly staleWhileRevalidateSeconds: number;
+}
+
+export interface QueryResultCacheOptions {
+  readonly store: ResultCacheStore;
+  readonly generations: TableGenerations;
+  /** Wraps every engine load — the engine-concurrency gate plugs in here so cache hits never queue. */
+  readonly runLoad?: <T>(load: () => Promise<T>) => Promise<T>;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly metrics?: CacheMetrics;
+}
+
+/**
+ * Function results keyed by function + normalized parameters + bound claims + the generations of the tables the
+ * function reads (see `resultCacheKey`).
+ *
+ * - Coalescing: identical lookups that miss while a load is in flight wait for that load (per process), so a
+ *   burst of 100 cold requests runs one engine query.
+ * - Stale-while-revalidate: within `staleWhileRevalidateSeconds` after expiry the old value is served and one
+ *   background refresh runs.
+ * - The store failing (Redis down) degrades to uncached queries, never to errors.
+ *
+ * Returned values are shared between callers (memory store) and must be treated as immutable.
+ */
+export class QueryResultCache {
+  private readonly inflight = new Map<string, Promise<{ value: unknown; entry?: CachedEntry }>>();
+  private readonly decoded = new WeakMap<CachedEntry, unknown>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  readonly metrics: CacheMetrics;
+
+  constructor(private readonly options: QueryResultCacheOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.metrics = options.metrics ?? new CacheMetrics(() => options.store.size());
+  }
+
+  get store(): ResultCacheStore {
+    return this.options.store;
+  }
+
+  async getOrLoad<T>(lookup: CacheLookup, loader: () => Promise<T>): Promise<CacheOutcome<T>> {
+    const ttlSeconds = Math.max(0, lookup.ttlSeconds);
+    const swrSeconds = ttlSeconds > 0 ? Math.max(0, lookup.staleWhileRevalidateSeconds ?? 0) : 0;
+    let generations: string;
+    try {
+      generations = await this.options.generations.read(lookup.tables);
+    } catch (error) {
+      // Without the generations we cannot tell a fresh entry from one ingestion has outdated: go to the engine.
+      this.storeError('generations', error);
+      return this.outcome(lookup, await this.load(loader), 'bypass', ttlSeconds, swrSeconds);
+    }
+    const key = resultCacheKey(lookup, generations);
+
+    if (ttlSeconds > 0) {
+      const entry = await this.safeGet(key);
+      const now = this.now();
+      if (entry && now < entry.freshUntil) {
+        return this.fromEntry<T>(lookup, entry, 'hit', ttlSeconds, swrSeconds);
+      }
+      if (entry && now < entry.staleUntil) {
+        if (!this.inflight.has(key)) {
+          this.startLoad(key, lookup, loader, ttlSeconds, swrSeconds).catch((error: unknown) =>
+            this.logger.warn(
+              { function: lookup.functionName, err: error instanceof Error ? error.message : String(error) },
+              'background refresh of a stale cache entry failed; the stale value stays until its window ends',
+            ),
+          );
+        }
+        return this.fromEntry<T>(lookup, entry, 'stale', ttlSeconds, swrSeconds);
+      }
+    }
+
+    const pending = this.inflight.get(key);
+    if (pending) {
+      const shared = await pending;
+      return this.settled<T>(lookup, shared, 'coalesced', ttlSeconds, swrSeconds);
+    }
+    const loaded = await this.startLoad(key, lookup, loader, ttlSeconds, swrSeconds);
+    return this.settled<T>(lookup, loaded, 'miss', ttlSeconds, swrSeconds);
+  }
+
+  /** Runs the loader once for `key`, stores the result, and lets identical lookups share the promise meanwhile. */
+  private startLoad<T>(
+    key: string,
+    lookup: CacheLookup,
+    loader: () => Promise<T>,
+    ttlSeconds: number,
+    swrSeconds: number,
+  ): Promise<{ value: unknown; entry?: CachedEntry }> {
+    const promise = (async () => {
+      const value = await this.load(loader);
+      if (ttlSeconds === 0) {
+        return { value };
+      }
+      const json = serialize(value);
+      const storedAt = this.now();
+      const entry: CachedEntry = {
+        json,
+        etag: etagOf(json),
+        storedAt,
+        freshUntil: storedAt + ttlSeconds * 1000,
+        staleUntil: storedAt + (ttlSeconds + swrSeconds) * 1000,
+      };
+      this.decoded.set(entry, value);
+      try {
+        await this.options.store.set(key, entry, (ttlSeconds + swrSeconds) * 1000);
+      } catch (error) {
+        this.storeError('set', error);
+      }
+      return { value, entry };
+    })();
+    this.inflight.set(key, promise);
+    // Removed once settled either way, so a failed load is retried by the next caller rather than cached.
+    promise.then(
+      () => this.inflight.delete(key),
+      () => this.inflight.delete(key),
+    );
+    this.metrics.loads.inc({ function: lookup.functionName });
+    return promise;
+  }
+
+  private load<T>(loader: () => Promise<T>): Promise<T> {
+    return this.options.runLoad ? this.options.runLoad(loader) : loader();
+  }
+
+  private async safeGet(key: string): Promise<CachedEntry | undefined> {
+    try {
+      return await this.options.store.get(key);
+    } catch (error) {
+      this.storeError('get', error);
+      return undefined;
+    }
+  }
+
+  private settled<T>(
+    lookup: CacheLookup,
+    loaded: { value: unknown; entry?: CachedEntry },
+    result: CacheResult,
+    ttlSeconds: number,
+    swrSeconds: number,
+  ): CacheOutcome<T> {
+    if (loaded.entry) {
+      return this.fromEntry<T>(lookup, loaded.entry, result, ttlSeconds, swrSeconds);
+    }
+    return this.outcome(lookup, loaded.value as T, result, ttlSeconds, swrSeconds);
+  }
+
+  private fromEntry<T>(
+    lookup: CacheLookup,
+    entry: CachedEntry,
+    result: CacheResult,
+    ttlSeconds: number,
+    swrSeconds: number,
+  ): CacheOutcome<T> {
+    let value = this.decoded.get(entry);
+    if (value === undefined) {
+      value = deserialize(entry.json);
+      this.decoded.set(entry, value);
+    }
+    this.metrics.record(lookup.functionName, result);
+    return {
+      value: value as T,
+      result,
+      etag: entry.etag,
+      ageSeconds: Math.max(0, Math.floor((this.now() - entry.storedAt) / 1000)),
+      ttlSeconds,
+      staleWhileRevalidateSeconds: swrSeconds,
+    };
+  }
+
+  private outcome<T>(
+    lookup: CacheLookup,
+    value: T,
+    result: CacheResult,
+    ttlSeconds: number,
+    swrSeconds: number,
+  ): CacheOutcome<T> {
+    this.metrics.record(lookup.functionName, result);
+    return { value, result, etag: '', ageSeconds: 0, ttlSeconds, staleWhileRevalidateSeconds: swrSeconds };
+  }
+
+  private storeError(operation: string, error: unknown): void {
+    this.metrics.storeErrors.inc({ operation });
+    this.logger.warn(
+      {
+        operation,
+        backend: this.options.store.kind,
+        err: error instanceof Error ? error.message : String(error),
+      },
+      'result cache backend failed; serving uncached',
+    );
+  }
+}
+
+const BIGINT_TAG = '$kqlgate.bigint';
+
+/** JSON that survives BigInt (Kusto `long` beyond 2^53) round trips through Redis. */
+export function serialize(value: unknown): string {
+  const json = JSON.stringify(value, (_key, member: unknown) =>
+    typeof member === 'bigint' ? { [BIGINT_TAG]: member.toString() } : member,
+  ) as string | undefined;
+  return json ?? 'null';
+}
+
+export function deserialize(json: string): unknown {
+  if (!json.includes(BIGINT_TAG)) {
+    return JSON.parse(json);
+  }
+  return JSON.parse(json, (_key, member: unknown) => {
+    if (member !== null && typeof member === 'object' && BIGINT_TAG in member) {
+      return BigInt((member as Record<string, string>)[BIGINT_TAG]);
+    }
+    return member;
+  });
+}
+
+function etagOf(json: string): string {
+  return `"${createHash('sha1').update(json).digest('base64url')}"`;
+}

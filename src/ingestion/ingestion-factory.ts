@@ -1,0 +1,77 @@
+/**
+ * Builds a ready-to-start IngestionPipeline from settings, without Nest — used by IngestionModule, the
+ * SIGKILL test fixture and the benchmark alike, so all three run the same wiring.
+ */
+import type { Logger } from '../common/logging/logger.js';
+import type { EnvConfig } from '../config/env.dto.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import { IngestionPipeline, type IngestionPipelineOptions } from './ingestion-pipeline.js';
+import { KustoIngestSink, type KustoIngestMode } from './kusto-ingest-sink.js';
+import { KustoMessageIdIndex } from './message-id-index.js';
+import { EMPTY_ROUTE_TABLE, loadRouteTable } from './route-table-loader.js';
+import { SubscriptionReceiver } from './subscription-receiver.js';
+import { TableRouter, type RouteTable } from './table-router.js';
+
+/** Locks are renewed by the SDK for this long while a message waits (back-off during an engine outage). */
+const MAX_LOCK_RENEWAL_MS = 30 * 60_000;
+
+export interface IngestionSettings {
+  serviceBus: {
+    connectionString?: string;
+    namespace?: string;
+    topic: string;
+    subscription: string;
+    maxConcurrentCalls: number;
+  };
+  kusto: { clusterUrl: string; ingestUrl?: string; mode: KustoIngestMode };
+  routes: RouteTable;
+  pipeline: IngestionPipelineOptions;
+}
+
+export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSettings {
+  return {
+    serviceBus: {
+      connectionString: config.serviceBusConnectionString,
+      namespace: config.SERVICEBUS_NAMESPACE,
+      topic: config.SERVICEBUS_TOPIC,
+      subscription: config.SERVICEBUS_SUBSCRIPTION,
+      maxConcurrentCalls: config.SERVICEBUS_MAX_CONCURRENT,
+    },
+    kusto: {
+      clusterUrl: config.kustoClusterUrl,
+      ingestUrl: config.KUSTO_INGEST_URL,
+      mode: config.KUSTO_INGEST_MODE,
+    },
+    routes: config.INGEST_ROUTES_FILE ? loadRouteTable(config.INGEST_ROUTES_FILE) : EMPTY_ROUTE_TABLE,
+    pipeline: {
+      database: config.KUSTO_DATABASE,
+      batch: {
+        maxEvents: config.INGEST_BATCH_MAX_EVENTS,
+        maxBytes: config.INGEST_BATCH_MAX_BYTES,
+        maxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+      },
+      maxInFlight: config.INGEST_MAX_IN_FLIGHT,
+      maxParallelIngests: config.INGEST_MAX_PARALLEL,
+      dedup: config.INGEST_DEDUP,
+      dedupColumn: config.INGEST_DEDUP_COLUMN,
+      backoff: DEFAULT_BACKOFF,
+      // Leave the shutdown coordinator time to close the layers below after the drain.
+      drainTimeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 2_000),
+      unreachableThresholdMs: config.INGEST_UNREACHABLE_THRESHOLD_MS,
+    },
+  };
+}
+
+export function createIngestionPipeline(settings: IngestionSettings, logger?: Logger): IngestionPipeline {
+  const source = new SubscriptionReceiver({
+    ...settings.serviceBus,
+    maxAutoLockRenewalDurationMs: MAX_LOCK_RENEWAL_MS,
+  });
+  const sink = new KustoIngestSink(settings.kusto);
+  const index =
+    settings.pipeline.dedup === 'table' ? new KustoMessageIdIndex(settings.kusto.clusterUrl) : undefined;
+  return new IngestionPipeline(
+    { source, sink, index, router: new TableRouter(settings.routes), logger },
+    settings.pipeline,
+  );
+}

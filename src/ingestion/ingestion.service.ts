@@ -1,0 +1,43 @@
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { createLogger } from '../common/logging/logger.js';
+import { ReadinessRegistry } from '../common/health/readiness-registry.js';
+import { EnvConfig } from '../config/env.dto.js';
+import { createIngestionPipeline, ingestionSettingsFromConfig } from './ingestion-factory.js';
+import { IngestionEvents } from './ingestion-events.js';
+import type { IngestionPipeline } from './ingestion-pipeline.js';
+
+/**
+ * Runs the ingestion pipeline for the lifetime of the Nest application: starts after bootstrap, registers the
+ * `servicebus` and `kusto-ingest` readiness checks, relays committed batches to IngestionEvents, and drains
+ * on shutdown (Nest calls onApplicationShutdown when app.close() runs).
+ */
+@Injectable()
+export class IngestionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private pipeline?: IngestionPipeline;
+
+  constructor(
+    private readonly config: EnvConfig,
+    private readonly readiness: ReadinessRegistry,
+    private readonly events: IngestionEvents,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const pipeline = createIngestionPipeline(
+      ingestionSettingsFromConfig(this.config),
+      createLogger('ingestion'),
+    );
+    pipeline.onBatchCommitted((event) => this.events.emit(event));
+    this.readiness.register('servicebus', () => pipeline.sourceStatus());
+    this.readiness.register('kusto-ingest', () => pipeline.sinkStatus());
+    this.pipeline = pipeline;
+    await pipeline.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pipeline?.stop();
+  }
+
+  stats() {
+    return this.pipeline?.stats();
+  }
+}

@@ -1,0 +1,113 @@
+import type { Principal } from '../auth/principal.js';
+import type { CostThrottlerStorage } from './cost-throttler.storage.js';
+import { rateLimitMetrics } from './rate-limit-metrics.js';
+import { RateLimitError, RateLimitErrorCode, type RateLimitState } from './rate-limit-error.js';
+
+export interface RateLimitedFunction {
+  readonly name: string;
+  /** Points one call spends (declared `cost=` in the function's exposure settings, default 1). */
+  readonly cost: number;
+  /** Optional budget for this function alone, per caller, on top of the caller's overall budget. */
+  readonly rateLimit?: { readonly points: number; readonly windowSeconds: number };
+}
+
+export interface RateLimitBudget {
+  /** Points per window per caller across all functions; 0 disables limiting. */
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Per-caller budgets spent in cost points: one overall budget per principal and, when a function declares one,
+ * a budget per principal and function. GraphQL spends per field, because every field runs through
+ * `FunctionQueryService.execute` which calls `consume` with that function's cost. Returns the tightest budget's
+ * state for the RateLimit-* headers; refuses with RATE_LIMITED (429) and the seconds until that budget refills.
+ */
+export class QueryRateLimiter {
+  private readonly throttled = rateLimitMetrics.throttled();
+
+  constructor(
+    private readonly storage: CostThrottlerStorage,
+    private readonly budget: RateLimitBudget,
+  ) {}
+
+  get enabled(): boolean {
+    return this.budget.points > 0;
+  }
+
+  async consume(
+    principal: Principal,
+    fn: RateLimitedFunction,
+    cost = fn.cost,
+  ): Promise<RateLimitState | undefined> {
+    if (!this.enabled) {
+      return undefined;
+    }
+    const states: RateLimitState[] = [];
+    if (fn.rateLimit && fn.rateLimit.points > 0) {
+      states.push(
+        await this.spend(
+          principal,
+          fn,
+          `f:${fn.name}:${principal.id}`,
+          'function',
+          fn.rateLimit.points,
+          fn.rateLimit.windowSeconds,
+          cost,
+        ),
+      );
+    }
+    states.push(
+      await this.spend(
+        principal,
+        fn,
+        `p:${principal.id}`,
+        'principal',
+        this.budget.points,
+        this.budget.windowSeconds,
+        cost,
+      ),
+    );
+    return states.reduce((tightest, state) => (state.remaining < tightest.remaining ? state : tightest));
+  }
+
+  private async spend(
+    principal: Principal,
+    fn: RateLimitedFunction,
+    key: string,
+    scope: RateLimitState['scope'],
+    limit: number,
+    windowSeconds: number,
+    cost: number,
+  ): Promise<RateLimitState> {
+    const record = await this.storage.increment(
+      key,
+      windowSeconds * 1000,
+      limit,
+      windowSeconds * 1000,
+      'query',
+      cost,
+    );
+    const state: RateLimitState = {
+      limit,
+      remaining: Math.max(0, limit - record.totalHits),
+      resetSeconds: record.timeToExpire,
+      windowSeconds,
+      scope,
+    };
+    if (record.isBlocked) {
+      this.throttled.inc({ principal: principal.id, function: fn.name, scope });
+      const what = scope === 'function' ? `for ${fn.name}` : 'across all functions';
+      throw new RateLimitError(
+        RateLimitErrorCode.RateLimited,
+        cost > limit
+          ? `${fn.name} costs ${cost} points but the budget ${what} is ${limit} points per ${windowSeconds} s`
+          : `rate limit exceeded ${what}: ${record.totalHits} of ${limit} points used in this ${windowSeconds} s window (${fn.name} costs ${cost}); retry in ${record.timeToBlockExpire} s`,
+        record.timeToBlockExpire,
+        state,
+        { function: fn.name, principal: principal.id, cost, scope },
+      );
+    }
+    return state;
+  }
+}

@@ -1,0 +1,47 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCatalog } from './catalog-builder.js';
+import type { KqlSourceFile } from './catalog.types.js';
+
+const kqlDir = join(import.meta.dirname, '..', '..', '..', 'kql');
+
+function repoFiles(): KqlSourceFile[] {
+  return ['tables', 'functions'].flatMap((dir) =>
+    readdirSync(join(kqlDir, dir))
+      .filter((name) => name.endsWith('.kql'))
+      .map((name) => ({ path: `${dir}/${name}`, text: readFileSync(join(kqlDir, dir, name), 'utf8') })),
+  );
+}
+
+describe('buildCatalog', () => {
+  it('should analyze the sample domain without errors', () => {
+    const catalog = buildCatalog(repoFiles());
+    const problems = catalog.diagnostics.map(
+      (d) => `${d.position.file}:${d.position.line}:${d.position.column}: ${d.message}`,
+    );
+    expect(problems).toEqual([]);
+    const fraud = catalog.functions.find((f) => f.name === 'FraudScores')!;
+    expect(fraud.outputColumns.slice(0, 4)).toEqual([
+      { name: 'AccountId', type: 'string' },
+      { name: 'CustomerId', type: 'string' },
+      { name: 'RiskScore', type: 'real' },
+      { name: 'RiskLevel', type: 'string' },
+    ]);
+    expect(fraud.tables).toEqual(['Payments']);
+    expect(fraud.exposure).toMatchObject({
+      roles: ['fraud-analyst', 'analyst'],
+      cacheTtlMs: 30_000,
+      cost: 5,
+    });
+    expect(fraud.parameters.find((p) => p.name === 'tenantId')).toMatchObject({
+      binding: { claim: 'tid' },
+      required: false,
+    });
+    expect(fraud.parameters.find((p) => p.name === 'lookback')).toMatchObject({
+      type: 'timespan',
+      defaultValue: '01:00:00',
+    });
+    expect(catalog.functions.filter((f) => f.exposure).length).toBeGreaterThanOrEqual(8);
+  });
+});

@@ -1,0 +1,158 @@
+import { parseTimespanTicks, ticksToMs } from '../../kql-language/kql-literals.js';
+import type { HeaderLine } from '../../kql-language/kql-script.js';
+import type { Exposure, ParameterBinding } from './catalog.types.js';
+
+/**
+ * The exposure header: structured `//` comment lines right above a `.create-or-alter function`, so the settings
+ * live next to the KQL an analyst edits and Kusto ignores them when the script runs as is.
+ *
+ * ```
+ * // @expose roles=analyst,fraud-analyst cache=30s cost=5 timeout=20s maxRows=1000
+ * // @bind tenantId=claim:tid
+ * ```
+ *
+ * No `@expose` line → the function is deployed but not offered over GraphQL/REST.
+ */
+export interface ExposureHeader {
+  exposure?: Exposure;
+  bindings: Record<string, ParameterBinding>;
+  problems: { offset: number; message: string }[];
+}
+
+export const EXPOSURE_DEFAULTS: Exposure = {
+  roles: [],
+  scopes: [],
+  anonymous: false,
+  cacheTtlMs: 0,
+  cost: 1,
+  timeoutMs: 30_000,
+  maxRows: 10_000,
+};
+
+const MAX_TIMEOUT_MS = 10 * 60_000;
+const MAX_ROWS = 500_000;
+
+export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeader {
+  const header: ExposureHeader = { bindings: {}, problems: [] };
+  for (const line of lines) {
+    const match = /^(\s*)@([A-Za-z]+)\b(.*)$/.exec(line.text);
+    if (!match) {
+      continue;
+    }
+    const directive = match[2].toLowerCase();
+    const argsOffset = line.offset + match[1].length + 1 + match[2].length;
+    const args = tokens(match[3], argsOffset);
+    if (directive === 'expose') {
+      if (header.exposure) {
+        header.problems.push({ offset: line.offset, message: 'more than one @expose line' });
+      }
+      header.exposure = parseExpose(args, header.problems);
+    } else if (directive === 'bind') {
+      for (const arg of args) {
+        const bind = /^([A-Za-z_][A-Za-z0-9_]*)=claim:([A-Za-z0-9_.:/-]+)$/.exec(arg.text);
+        if (!bind) {
+          header.problems.push({
+            offset: arg.offset,
+            message: `@bind expects parameter=claim:<claim name>, e.g. tenantId=claim:tid; found '${arg.text}'`,
+          });
+          continue;
+        }
+        header.bindings[bind[1]] = { claim: bind[2] };
+      }
+    } else {
+      header.problems.push({
+        offset: line.offset + match[1].length,
+        message: `unknown directive @${match[2]} (known: @expose, @bind)`,
+      });
+    }
+  }
+  return header;
+}
+
+function parseExpose(args: Token[], problems: ExposureHeader['problems']): Exposure {
+  const exposure: Exposure = { ...EXPOSURE_DEFAULTS, roles: [], scopes: [] };
+  for (const arg of args) {
+    if (arg.text === 'anonymous') {
+      exposure.anonymous = true;
+      continue;
+    }
+    const pair = /^([A-Za-z]+)=(.*)$/.exec(arg.text);
+    const problem = (message: string): void => {
+      problems.push({ offset: arg.offset, message });
+    };
+    if (!pair) {
+      problem(`expected key=value in @expose, found '${arg.text}'`);
+      continue;
+    }
+    const [, key, value] = pair;
+    switch (key) {
+      case 'roles':
+      case 'scopes':
+        exposure[key] = value.split(',').filter((v) => v !== '');
+        break;
+      case 'cache': {
+        const ms = durationMs(value);
+        if (ms === undefined || ms < 0) {
+          problem(`cache must be a duration such as 30s, 5m or 0 (no caching); found '${value}'`);
+        } else {
+          exposure.cacheTtlMs = ms;
+        }
+        break;
+      }
+      case 'timeout': {
+        const ms = durationMs(value);
+        if (ms === undefined || ms <= 0 || ms > MAX_TIMEOUT_MS) {
+          problem(`timeout must be a duration between 1ms and 10m such as 30s; found '${value}'`);
+        } else {
+          exposure.timeoutMs = ms;
+        }
+        break;
+      }
+      case 'cost': {
+        const cost = Number(value);
+        if (!Number.isInteger(cost) || cost < 0 || cost > 10_000) {
+          problem(`cost must be a whole number of rate-limit points between 0 and 10000; found '${value}'`);
+        } else {
+          exposure.cost = cost;
+        }
+        break;
+      }
+      case 'maxRows': {
+        const rows = Number(value);
+        if (!Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
+          problem(`maxRows must be a whole number between 1 and ${MAX_ROWS}; found '${value}'`);
+        } else {
+          exposure.maxRows = rows;
+        }
+        break;
+      }
+      default:
+        problem(
+          `unknown @expose setting '${key}' (known: roles, scopes, anonymous, cache, cost, timeout, maxRows)`,
+        );
+    }
+  }
+  return exposure;
+}
+
+function durationMs(value: string): number | undefined {
+  if (value === '0') {
+    return 0;
+  }
+  const ticks = parseTimespanTicks(value);
+  return ticks === undefined ? undefined : ticksToMs(ticks);
+}
+
+interface Token {
+  text: string;
+  offset: number;
+}
+
+function tokens(text: string, offset: number): Token[] {
+  const result: Token[] = [];
+  const pattern = /\S+/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    result.push({ text: match[0], offset: offset + match.index });
+  }
+  return result;
+}

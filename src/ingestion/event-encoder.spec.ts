@@ -10,7 +10,7 @@ describe('encodeEvent', () => {
     expect(result).toEqual({
       kind: 'encoded',
       rows: 1,
-      payload: Buffer.from('{"a":1,"_messageId":"m-1","_enqueuedTime":"2026-01-02T03:04:05.000Z"}\n'),
+      payload: Buffer.from('{"a":1,"messageId":"m-1","_enqueuedTime":"2026-01-02T03:04:05.000Z"}\n'),
     });
   });
 
@@ -52,7 +52,7 @@ describe('encodeEvent', () => {
       kind: 'rejected',
       reason: DeadLetterReason.MessageTooLarge,
       description:
-        'encoded rows are 2071 bytes, above the 1024-byte limit of one ingest request (INGEST_BATCH_MAX_BYTES, at most 4 MB for streaming ingestion)',
+        'encoded rows are 2070 bytes, above the 1024-byte limit of one ingest request (INGEST_BATCH_MAX_BYTES, at most 4 MB for streaming ingestion)',
     });
   });
 

@@ -1,13 +1,13 @@
 /**
  * Turns one Service Bus message body into the bytes of its rows in the batch's wire format. JSON bodies become
- * one object per line with the message's identity added — `_messageId` (the Service Bus MessageId, the key of
- * exactly-once, see docs/ingestion.md) and `_enqueuedTime` (for freshness in KQL) — so a table mapping can
- * carry them into columns. Pure logic: everything it rejects is a permanent, per-message failure.
+ * one object per line with the message's identity set — `messageId` (the Service Bus MessageId, the key of
+ * exactly-once; docs/events.md: the mapping path `$.messageId` always holds the broker's id, whatever the
+ * producer wrote) and `_enqueuedTime` (for freshness in KQL) — so a table mapping can carry them into columns. Pure logic: everything it rejects is a permanent, per-message failure.
  */
 import { DeadLetterReason } from './dead-letter-reason.js';
 import type { IngestFormat } from './ingest-format.js';
 
-export const MESSAGE_ID_FIELD = '_messageId';
+export const MESSAGE_ID_FIELD = 'messageId';
 export const ENQUEUED_TIME_FIELD = '_enqueuedTime';
 
 export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };

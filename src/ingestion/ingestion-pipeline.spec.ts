@@ -92,7 +92,7 @@ class FakeEngine implements IngestSink, MessageIdIndex {
     return Promise.resolve();
   }
   existing(_db: string, _table: string, _column: string, ids: readonly string[]): Promise<Set<string>> {
-    const present = new Set(this.rows.map((r) => r._messageId as string));
+    const present = new Set(this.rows.map((r) => r.messageId as string));
     return Promise.resolve(new Set(ids.filter((id) => present.has(id))));
   }
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  *   receive (peek-lock, SDK auto lock renewal)
  *     → admit        waits while paused (engine failing) or maxInFlight messages are unsettled: backpressure
  *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
- *     → encode       one JSON object per line, with `_messageId`/`_enqueuedTime` added (event-encoder)
+ *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder)
  *     → hold         a MessageId already in flight waits for its twin to settle (so the twin's ingest is seen)
  *     → accumulate   per table+format+mapping by count / bytes / age (BatchAccumulator)
  *     → dedup        ids already in the table are completed without ingesting (MessageIdIndex)
@@ -53,7 +53,7 @@ export interface IngestionPipelineOptions {
   maxParallelIngests: number;
   /** `table`: look ids up in the target table before ingesting (exactly-once in effect); `off`: at-least-once. */
   dedup: DedupMode;
-  /** Column holding `_messageId` in every deduplicated table. */
+  /** Column holding `messageId` in every deduplicated table. */
   dedupColumn: string;
   backoff: BackoffPolicy;
   /** How long stop() waits for in-flight batches before abandoning them. */
@@ -457,7 +457,7 @@ export class IngestionPipeline {
       this.logger.error(
         { table: target.table, column: this.options.dedupColumn, error: error.message },
         `message-id lookup on ${target.table} failed permanently (${error.message}); ingesting ${target.table} ` +
-          `without dedup. Add a string column ${this.options.dedupColumn} mapped from $._messageId, or set INGEST_DEDUP=off.`,
+          `without dedup. Add a string column ${this.options.dedupColumn} mapped from $.messageId, or set INGEST_DEDUP=off.`,
       );
       return { fresh: entries, duplicates: [] };
     }

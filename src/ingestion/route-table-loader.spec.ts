@@ -46,8 +46,18 @@ describe('loadRouteTable', () => {
     }
     expect(error).toBeInstanceOf(IngestionError);
     expect((error as Error).message).toBe(
-      'INGEST_ROUTES_FILE="r.yaml": routes.A.table must be a table name; routes.B.format must be one of json, multijson, csv; unknown key "extra" (known: property, routes, fallback)',
+      'INGEST_ROUTES_FILE="r.yaml": routes.A.table must be a table name; routes.B.format must be one of json, multijson, csv; unknown key "extra" (known: property, format, routes, fallback)',
     );
+  });
+
+  it('should read the repository route table (kql/ingestion-routes.json)', () => {
+    const table = loadRouteTable(join(import.meta.dirname, '..', '..', 'kql', 'ingestion-routes.json'));
+    expect(table.property).toBe('eventType');
+    expect(table.routes['payment.authorized']).toEqual({
+      table: 'RawPaymentEvents',
+      mapping: 'RawPaymentEvents_json',
+      format: 'json',
+    });
   });
 
   it('should default the routing property to eventType', () => {

@@ -13,6 +13,7 @@ export const EMPTY_ROUTE_TABLE: RouteTable = Object.freeze({ property: 'eventTyp
  *
  * ```yaml
  * property: eventType            # default eventType
+ * format: json                   # default format of every rule (default json)
  * routes:
  *   OrderPlaced: { table: Orders, mapping: orders_json }   # format defaults to json
  * fallback: { table: RawEvents, mapping: raw_json }         # optional
@@ -53,6 +54,13 @@ export function parseRouteTable(value: unknown, source: string): RouteTable {
   if (typeof property !== 'string' || property.length === 0) {
     problems.push('"property" must be a non-empty string such as eventType');
   }
+  const defaultFormat = value.format;
+  if (
+    defaultFormat !== undefined &&
+    (typeof defaultFormat !== 'string' || !isIngestFormat(defaultFormat.toLowerCase()))
+  ) {
+    problems.push(`"format" must be one of ${INGEST_FORMATS.join(', ')}`);
+  }
   const routes: Record<string, RouteRule> = {};
   if (value.routes !== undefined && !isRecord(value.routes)) {
     problems.push('"routes" must map property values to { table, format?, mapping? }');
@@ -66,12 +74,19 @@ export function parseRouteTable(value: unknown, source: string): RouteTable {
   }
   const fallback = value.fallback === undefined ? undefined : parseRule(value.fallback, 'fallback', problems);
   for (const key of Object.keys(value)) {
-    if (!['property', 'routes', 'fallback'].includes(key)) {
-      problems.push(`unknown key "${key}" (known: property, routes, fallback)`);
+    // `$comment`-style keys are documentation (JSON has no comments).
+    if (!key.startsWith('$') && !['property', 'format', 'routes', 'fallback'].includes(key)) {
+      problems.push(`unknown key "${key}" (known: property, format, routes, fallback)`);
     }
   }
   if (problems.length > 0) {
     throw invalid(source, problems);
+  }
+  if (typeof defaultFormat === 'string' && isIngestFormat(defaultFormat.toLowerCase())) {
+    const format = defaultFormat.toLowerCase() as RouteRule['format'];
+    for (const rule of [...Object.values(routes), ...(fallback ? [fallback] : [])]) {
+      rule.format ??= format;
+    }
   }
   const table: RouteTable = { property: property as string, routes };
   if (fallback) {

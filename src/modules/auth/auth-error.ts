@@ -25,6 +25,11 @@ export class AuthError extends KqlgateError {
   ) {
     super(code, message, details, options);
   }
+
+  /** Read by the REST and GraphQL error translators (see query-hooks.ts). */
+  get httpStatus(): 400 | 401 | 403 {
+    return authHttpStatus(this.code);
+  }
 }
 
 export function authHttpStatus(code: AuthErrorCode): 400 | 401 | 403 {
@@ -45,7 +50,7 @@ export function authHttpStatus(code: AuthErrorCode): 400 | 401 | 403 {
  * The RFC 6750 challenge sent with a 401 (and, as `insufficient_scope`, with a 403) so a client knows which
  * scheme to use and why the credentials it sent were refused.
  */
-export function wwwAuthenticateHeader(error: AuthError): string | undefined {
+export function wwwAuthenticateHeader(error: Pick<AuthError, 'code' | 'message'>): string | undefined {
   const realm = 'realm="kqlgate"';
   switch (error.code) {
     case AuthErrorCode.Unauthenticated:

@@ -12,7 +12,7 @@ export interface Principal {
   /** Every claim of the token, or the bound claims of an API key; claim-bound parameters read from here. */
   readonly claims: Readonly<Record<string, unknown>>;
   readonly anonymous: boolean;
-  readonly method: 'jwt' | 'api-key' | 'anonymous';
+  readonly method?: 'jwt' | 'api-key' | 'anonymous';
 }
 
 export function anonymousPrincipal(clientAddress?: string): Principal {

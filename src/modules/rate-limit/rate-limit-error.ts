@@ -28,6 +28,11 @@ export class RateLimitError extends KqlgateError {
   ) {
     super(code, message, { ...details, retryAfterSeconds });
   }
+
+  /** Read by the REST and GraphQL error translators (see query-hooks.ts). */
+  get httpStatus(): 429 | 503 {
+    return rateLimitHttpStatus(this.code);
+  }
 }
 
 export function rateLimitHttpStatus(code: RateLimitErrorCode): 429 | 503 {

@@ -113,6 +113,7 @@ class PermanentIngestFailure extends Error {
 }
 
 const UNROUTED_TABLE = '(unrouted)';
+const DEDUP_RETRY_AFTER_MS = 60_000;
 
 export class IngestionPipeline {
   private readonly clock: Clock;
@@ -134,7 +135,8 @@ export class IngestionPipeline {
   private aborting = false;
   private abortWaiters: Array<() => void> = [];
   private flushTimer?: { handle: NodeJS.Timeout; at: number };
-  private readonly permanentlyUndeduplicated = new Set<string>();
+  /** Tables whose id lookup failed permanently → ingested without dedup until this time (then retried). */
+  private readonly dedupSuspendedUntil = new Map<string, number>();
   private readonly counters: IngestionStats = {
     received: 0,
     ingested: 0,
@@ -453,11 +455,12 @@ export class IngestionPipeline {
         throw error;
       }
       // Typically the table lacks the id column: keep the data flowing (at-least-once) and say how to fix it.
-      this.permanentlyUndeduplicated.add(target.table);
+      this.dedupSuspendedUntil.set(target.table, this.clock.now() + DEDUP_RETRY_AFTER_MS);
       this.logger.error(
         { table: target.table, column: this.options.dedupColumn, error: error.message },
         `message-id lookup on ${target.table} failed permanently (${error.message}); ingesting ${target.table} ` +
-          `without dedup. Add a string column ${this.options.dedupColumn} mapped from $.messageId, or set INGEST_DEDUP=off.`,
+          `without dedup for ${DEDUP_RETRY_AFTER_MS / 1000} s. Add a string column ${this.options.dedupColumn} mapped from ` +
+          `$.messageId, or set INGEST_DEDUP=off.`,
       );
       return { fresh: entries, duplicates: [] };
     }
@@ -470,11 +473,11 @@ export class IngestionPipeline {
   }
 
   private dedupApplies(target: RouteTarget): boolean {
-    return (
-      this.options.dedup === 'table' &&
-      target.format !== 'csv' &&
-      !this.permanentlyUndeduplicated.has(target.table)
-    );
+    if (this.options.dedup !== 'table' || target.format === 'csv') {
+      return false;
+    }
+    const suspendedUntil = this.dedupSuspendedUntil.get(target.table);
+    return suspendedUntil === undefined || this.clock.now() >= suspendedUntil;
   }
 
   /**
@@ -542,7 +545,7 @@ export class IngestionPipeline {
     const started = this.clock.now();
     let outcome = 'error';
     try {
-      await this.deps.sink.ingest(target, payload, entries[0].message.messageId);
+      await this.deps.sink.ingest(target, payload);
       outcome = 'ok';
       this.metrics.batchEvents.observe({ table: target.table }, entries.length);
       this.metrics.batchBytes.observe({ table: target.table }, payload.length);

@@ -8,6 +8,7 @@
  *   committed; ADX then applies the table's ingestion batching policy (default: seal after 5 min, 1000 blobs or
  *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds.
  */
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DataFormat,
@@ -29,7 +30,8 @@ export interface IngestTarget {
 
 /** What the pipeline needs from a sink; KustoIngestSink is the real one. */
 export interface IngestSink {
-  ingest(target: IngestTarget, payload: Buffer, sourceId: string): Promise<void>;
+  /** `sourceId` must be a uuid (the SDK validates it); it becomes the request's client id for tracing. */
+  ingest(target: IngestTarget, payload: Buffer, sourceId?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export class KustoIngestSink implements IngestSink {
     }
   }
 
-  async ingest(target: IngestTarget, payload: Buffer, sourceId: string): Promise<void> {
+  async ingest(target: IngestTarget, payload: Buffer, sourceId: string = randomUUID()): Promise<void> {
     const descriptor = new StreamDescriptor(Readable.from([payload]), sourceId, undefined, payload.length);
     const props: Record<string, unknown> = {
       database: target.database,

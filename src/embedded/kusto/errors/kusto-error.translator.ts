@@ -1,0 +1,148 @@
+/**
+ * Kusto REST error translation: one exhaustive switch from engine error code to HTTP status and the
+ * OneApiError body of protocols/kusto-rest.md §5.1. `message` carries the actionable text (ADX puts a
+ * generic sentence there, but the JS SDK hands callers `response.data.error`, and a clear `message` is what
+ * people read first); `@message` repeats it as ADX clients expect.
+ */
+import { randomUUID } from 'node:crypto';
+import { KustoEngineError, KustoErrorCode } from './kusto-engine-error.js';
+
+export interface OneApiError {
+  error: {
+    code: string;
+    message: string;
+    '@type': string;
+    '@message': string;
+    '@context': Record<string, unknown>;
+    '@permanent': boolean;
+    '@details'?: Record<string, unknown>;
+  };
+}
+
+interface ErrorShape {
+  status: number;
+  code: string;
+  type: string;
+  permanent: boolean;
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`Unhandled Kusto error code: ${String(value)}`);
+}
+
+export function errorShape(code: KustoErrorCode): ErrorShape {
+  switch (code) {
+    case KustoErrorCode.Syntax:
+      return {
+        status: 400,
+        code: 'General_BadRequest',
+        type: 'Kusto.Data.Exceptions.SyntaxException',
+        permanent: true,
+      };
+    case KustoErrorCode.Semantic:
+      return {
+        status: 400,
+        code: 'General_BadRequest',
+        type: 'Kusto.Data.Exceptions.SemanticException',
+        permanent: true,
+      };
+    case KustoErrorCode.EntityNotFound:
+      return {
+        status: 400,
+        code: 'BadRequest_EntityNotFound',
+        type: 'Kusto.Data.Exceptions.EntityNotFoundException',
+        permanent: true,
+      };
+    case KustoErrorCode.EntityAlreadyExists:
+      return {
+        status: 400,
+        code: 'BadRequest_EntityAlreadyExists',
+        type: 'Kusto.Data.Exceptions.EntityAlreadyExistsException',
+        permanent: true,
+      };
+    case KustoErrorCode.BadRequest:
+      return {
+        status: 400,
+        code: 'General_BadRequest',
+        type: 'Kusto.Data.Exceptions.KustoBadRequestException',
+        permanent: true,
+      };
+    case KustoErrorCode.BadData:
+      return {
+        status: 400,
+        code: 'BadRequest_InvalidData',
+        type: 'Kusto.DataNode.Exceptions.StreamingIngestionDataFormatException',
+        permanent: true,
+      };
+    case KustoErrorCode.PayloadTooLarge:
+      return {
+        status: 413,
+        code: 'BadRequest_RequestBodyTooLarge',
+        type: 'Kusto.Data.Exceptions.KustoRequestPayloadTooLargeException',
+        permanent: true,
+      };
+    case KustoErrorCode.NotSupported:
+      return {
+        status: 400,
+        code: 'BadRequest_NotSupported',
+        type: 'Kusto.Data.Exceptions.KustoBadRequestException',
+        permanent: true,
+      };
+    case KustoErrorCode.Timeout:
+      return {
+        status: 504,
+        code: 'General_RequestTimeout',
+        type: 'Kusto.Data.Exceptions.KustoRequestTimeoutException',
+        permanent: false,
+      };
+    case KustoErrorCode.Internal:
+      return {
+        status: 500,
+        code: 'Internal_ServiceError',
+        type: 'Kusto.Data.Exceptions.KustoServiceException',
+        permanent: false,
+      };
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+export interface ErrorContext {
+  clientRequestId?: string;
+  activityId?: string;
+}
+
+export function toOneApiError(
+  error: KustoEngineError,
+  context: ErrorContext = {},
+): { status: number; body: OneApiError } {
+  const shape = errorShape(error.code);
+  return {
+    status: shape.status,
+    body: {
+      error: {
+        code: shape.code,
+        message: error.message,
+        '@type': shape.type,
+        '@message': error.message,
+        '@context': {
+          timestamp: new Date().toISOString(),
+          serviceAlias: 'KQLGATE-EMBEDDED',
+          clientRequestId: context.clientRequestId ?? '',
+          activityId: context.activityId ?? randomUUID(),
+        },
+        '@permanent': shape.permanent,
+        ...(Object.keys(error.details).length > 0 ? { '@details': error.details } : {}),
+      },
+    },
+  };
+}
+
+/** Anything thrown that is not ours is an engine bug or an I/O failure: report it as such, keeping its text. */
+export function asKustoEngineError(error: unknown): KustoEngineError {
+  if (error instanceof KustoEngineError) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new KustoEngineError(KustoErrorCode.Internal, `Internal engine error: ${message}`);
+}

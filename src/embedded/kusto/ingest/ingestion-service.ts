@@ -1,0 +1,307 @@
+/**
+ * Every way rows enter a table — streaming ingestion, `.ingest inline`, `.set/.append/.set-or-append` —
+ * ends here, as one DuckDB transaction:
+ *
+ *   1. extent-tag dedup (`ingestIfNotExists`): if an `ingest-by:` tag is already on the table, skip;
+ *   2. the new rows are bulk-loaded (DuckDB appender) into a TEMP table named like the target table;
+ *   3. they are copied into `main."<Table>"`;
+ *   4. each enabled update policy whose Source is the table runs its query — the TEMP table shadows the real
+ *      one for unqualified names, so the policy sees only the new rows — into its target's TEMP table, and
+ *      recursively on (cascading policies);
+ *   5. the tags are recorded; COMMIT.
+ *
+ * A transactional policy that fails rolls everything back and fails the ingestion. A non-transactional one
+ * that fails is dropped and the ingestion is replayed without it (DuckDB has no savepoints), and its
+ * failure is reported in the result as ADX reports UpdatePolicyStatus.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ColumnSchema, CompiledStatement } from '../compiler/compiler-types.js';
+import { KustoEngineError } from '../errors/kusto-engine-error.js';
+import type { QueryCompilerLoader } from '../query/query-compiler.js';
+import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
+import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
+import { tableRef, type KustoDatabase, type WriteTransaction } from '../storage/kusto-database.js';
+import { castFromStageSql } from './value-coercion.js';
+
+const MAX_POLICY_DEPTH = 10;
+const RAW_STAGE = '__kqlgate_raw_stage';
+const QUERY_STAGE = '__kqlgate_query_stage';
+
+/** New rows as canonical text per table column (see value-coercion.ts), or a compiled query's output. */
+export type NewRows =
+  { kind: 'values'; rows: (string | null)[][] } | { kind: 'query'; statement: CompiledStatement };
+
+export interface IngestRequest {
+  table: string;
+  rows: NewRows;
+  /** Tags put on the new extent, e.g. `ingest-by:batch-42` or `drop-by:x`. */
+  tags: string[];
+  /** Skip the whole ingestion if the table has an extent tagged `ingest-by:<tag>` for any of these. */
+  ingestIfNotExists: string[];
+  /** `.set` / `.set-or-append`: create the table from the query's schema if it does not exist. */
+  createTableIfMissing?: boolean;
+  /** `.set`: the table must not exist yet. */
+  requireNewTable?: boolean;
+  /** `.set-or-replace`: replace the table's rows. */
+  replace?: boolean;
+}
+
+export interface PolicyFailure {
+  target: string;
+  source: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  extentId: string;
+  rowCount: number;
+  /** True when `ingestIfNotExists` matched and nothing was stored. */
+  skipped: boolean;
+  policiesRun: number;
+  policyFailures: PolicyFailure[];
+}
+
+class NonTransactionalPolicyFailed extends Error {
+  constructor(
+    readonly policyKey: string,
+    readonly failure: PolicyFailure,
+  ) {
+    super(failure.reason);
+  }
+}
+
+function policyKey(target: string, index: number): string {
+  return `${target}#${index}`;
+}
+
+export class IngestionService {
+  constructor(private readonly loadCompiler: QueryCompilerLoader) {}
+
+  async ingest(database: KustoDatabase, request: IngestRequest): Promise<IngestResult> {
+    const needsCompiler =
+      request.rows.kind === 'query' || this.policiesFrom(database, request.table).length > 0;
+    if (needsCompiler) {
+      // Loading the compiler happens outside the write lock so other writers do not wait on it.
+      await this.loadCompiler();
+    }
+    const excluded = new Set<string>();
+    const failures: PolicyFailure[] = [];
+    for (;;) {
+      try {
+        const result = await database.write(
+          (tx) => this.ingestInTransaction(database, tx, request, excluded),
+          {
+            compiledSql: needsCompiler,
+          },
+        );
+        return { ...result, policyFailures: failures };
+      } catch (error) {
+        if (error instanceof NonTransactionalPolicyFailed && !excluded.has(error.policyKey)) {
+          excluded.add(error.policyKey);
+          failures.push(error.failure);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async ingestInTransaction(
+    database: KustoDatabase,
+    tx: WriteTransaction,
+    request: IngestRequest,
+    excluded: ReadonlySet<string>,
+  ): Promise<Omit<IngestResult, 'policyFailures'>> {
+    const extentId = randomUUID();
+    const dedupTags = request.ingestIfNotExists.map((t) => `ingest-by:${t}`);
+    const existingTag = await tx.hasAnyTag(request.table, dedupTags);
+    if (existingTag !== undefined) {
+      return { extentId, rowCount: 0, skipped: true, policiesRun: 0 };
+    }
+    const connection = tx.connection;
+    let table = database.catalog.tables.get(request.table);
+    if (!table) {
+      if (!request.createTableIfMissing || request.rows.kind !== 'query') {
+        throw KustoEngineError.notFound('Table', request.table, `database '${database.name}'`);
+      }
+      table = { name: request.table, columns: request.rows.statement.resultSchema };
+      await createStorageTable(connection, table);
+      await tx.putTable(table);
+    } else if (request.requireNewTable) {
+      throw KustoEngineError.alreadyExists('Table', request.table);
+    }
+    if (request.replace) {
+      await connection.run(`DELETE FROM ${tableRef(table.name)}`);
+    }
+    const temps: string[] = [];
+    try {
+      await this.stageNewRows(connection, table, request.rows);
+      temps.push(table.name);
+      const inserted = await connection.runAndReadAll(copyFromStageSql(table));
+      const rowCount = Number(inserted.getRowsJS()[0]?.[0] ?? 0);
+      const policiesRun = await this.applyPolicies(database, tx, table.name, request, excluded, temps, 0);
+      const tags = [...request.tags, ...dedupTags.filter((t) => !request.tags.includes(t))];
+      if (rowCount > 0 || tags.length > 0) {
+        await tx.addTags(table.name, tags, extentId);
+      }
+      return { extentId, rowCount, skipped: false, policiesRun };
+    } finally {
+      for (const temp of temps) {
+        await connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(temp)}`).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Fills `temp."<Table>"` with the new rows, typed like the table. */
+  private async stageNewRows(connection: DuckDBConnection, table: TableEntry, rows: NewRows): Promise<void> {
+    const columnDefs = table.columns.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf(c.type)}`).join(', ');
+    if (rows.kind === 'query') {
+      // The query runs before temp."<Table>" exists, so a query that reads the target table itself (e.g. a
+      // policy that anti-joins existing rows) still sees the stored rows.
+      await connection.run(`DROP TABLE IF EXISTS temp.${QUERY_STAGE}`);
+      await connection.run(
+        `CREATE TEMP TABLE ${QUERY_STAGE} AS ${selectIntoColumns(table, rows.statement.resultSchema, rows.statement.sql)}`,
+        rows.statement.parameters as never,
+      );
+      await connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table.name)}`);
+      await connection.run(`CREATE TEMP TABLE ${quoteIdent(table.name)} (${columnDefs})`);
+      await connection.run(`INSERT INTO temp.${quoteIdent(table.name)} SELECT * FROM temp.${QUERY_STAGE}`);
+      await connection.run(`DROP TABLE temp.${QUERY_STAGE}`);
+      return;
+    }
+    await connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table.name)}`);
+    await connection.run(`CREATE TEMP TABLE ${quoteIdent(table.name)} (${columnDefs})`);
+    if (rows.rows.length === 0) {
+      return;
+    }
+    const width = table.columns.length;
+    const rawColumns = table.columns.map((_, i) => `c${i} VARCHAR`).join(', ');
+    await connection.run(`DROP TABLE IF EXISTS temp.${RAW_STAGE}`);
+    await connection.run(`CREATE TEMP TABLE ${RAW_STAGE} (${rawColumns})`);
+    try {
+      const appender = await connection.createAppender(RAW_STAGE, 'main', 'temp');
+      try {
+        for (const row of rows.rows) {
+          for (let i = 0; i < width; i += 1) {
+            const value = row[i];
+            if (value === null || value === undefined) {
+              appender.appendNull();
+            } else {
+              appender.appendVarchar(value);
+            }
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      const casts = table.columns.map((c, i) => castFromStageSql(`c${i}`, c.type)).join(', ');
+      await connection.run(
+        `INSERT INTO temp.${quoteIdent(table.name)} SELECT ${casts} FROM temp.${RAW_STAGE}`,
+      );
+    } finally {
+      await connection.run(`DROP TABLE IF EXISTS temp.${RAW_STAGE}`);
+    }
+  }
+
+  private policiesFrom(
+    database: KustoDatabase,
+    source: string,
+  ): Array<{ key: string; target: string; policy: UpdatePolicy }> {
+    const result: Array<{ key: string; target: string; policy: UpdatePolicy }> = [];
+    for (const [target, policies] of database.catalog.updatePolicies) {
+      policies.forEach((policy, index) => {
+        if (policy.IsEnabled && policy.Source === source) {
+          result.push({ key: policyKey(target, index), target, policy });
+        }
+      });
+    }
+    return result;
+  }
+
+  private async applyPolicies(
+    database: KustoDatabase,
+    tx: WriteTransaction,
+    source: string,
+    request: IngestRequest,
+    excluded: ReadonlySet<string>,
+    temps: string[],
+    depth: number,
+  ): Promise<number> {
+    const policies = this.policiesFrom(database, source).filter((p) => !excluded.has(p.key));
+    if (policies.length === 0) {
+      return 0;
+    }
+    if (depth >= MAX_POLICY_DEPTH) {
+      throw KustoEngineError.semantic(
+        `Update policies cascade more than ${MAX_POLICY_DEPTH} levels deep from table '${request.table}'.`,
+      );
+    }
+    const compiler = await this.loadCompiler();
+    let count = 0;
+    for (const { key, target, policy } of policies) {
+      const targetTable = database.table(target);
+      try {
+        const compiled = compiler.compileKql(policy.Query, database.schema(), undefined, { now: new Date() });
+        const statement = compiled.statements[compiled.statements.length - 1];
+        if (!statement) {
+          throw KustoEngineError.semantic(`the policy query produced no result.`);
+        }
+        await this.stageNewRows(tx.connection, targetTable, { kind: 'query', statement });
+        temps.push(target);
+        await tx.connection.run(copyFromStageSql(targetTable));
+        if (policy.PropagateIngestionProperties && request.tags.length > 0) {
+          await tx.addTags(target, request.tags, randomUUID());
+        }
+      } catch (error) {
+        const reason = `Update policy of table '${target}' (source '${source}') failed: ${(error as Error).message}`;
+        if (!policy.IsTransactional) {
+          throw new NonTransactionalPolicyFailed(key, { target, source, reason });
+        }
+        throw KustoEngineError.semantic(
+          `${reason}. The update policy is transactional, so nothing was ingested.`,
+          {
+            target,
+            source,
+          },
+        );
+      }
+      count += 1;
+      count += await this.applyPolicies(database, tx, target, request, excluded, temps, depth + 1);
+      await tx.connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(target)}`);
+    }
+    return count;
+  }
+}
+
+/** Explicit column lists: storage column order can differ from the catalog's after `.alter table`. */
+function copyFromStageSql(table: TableEntry): string {
+  const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+  return `INSERT INTO ${tableRef(table.name)} (${columns}) SELECT ${columns} FROM temp.${quoteIdent(table.name)}`;
+}
+
+export async function createStorageTable(connection: DuckDBConnection, table: TableEntry): Promise<void> {
+  const columnDefs = table.columns.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf(c.type)}`).join(', ');
+  await connection.run(`CREATE TABLE ${tableRef(table.name)} (${columnDefs})`);
+}
+
+/**
+ * `SELECT` of a query's output in the table's column order, matched by column name (missing → null),
+ * cast to each column's storage type. Output columns the table does not have are an error, as in ADX.
+ */
+export function selectIntoColumns(table: TableEntry, output: ColumnSchema[], sql: string): string {
+  const unknown = output.filter((o) => !table.columns.some((c) => c.name === o.name));
+  if (unknown.length > 0) {
+    throw KustoEngineError.semantic(
+      `Query output column(s) ${unknown.map((u) => `'${u.name}'`).join(', ')} do not exist in table '${table.name}' (columns: ${table.columns.map((c) => c.name).join(', ')}).`,
+    );
+  }
+  const projections = table.columns.map((c) => {
+    const source = output.find((o) => o.name === c.name);
+    const value = source ? `__q.${quoteIdent(c.name)}` : 'NULL';
+    return `TRY_CAST(${value} AS ${duckDbTypeOf(c.type)}) AS ${quoteIdent(c.name)}`;
+  });
+  return `SELECT ${projections.join(', ')} FROM (${sql}) AS __q`;
+}

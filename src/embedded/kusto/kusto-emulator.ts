@@ -1,0 +1,103 @@
+/**
+ * The embedded Kusto-compatible engine: Kusto REST v1/v2, control commands and streaming ingestion over
+ * DuckDB files in `dataDir` (one per database). Used by `npm start` and `kqlgate emulator kusto`, and by
+ * every test that runs the real azure-kusto-data / azure-kusto-ingest SDKs.
+ *
+ *   HTTP (protocol/kusto-http-server.ts)
+ *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
+ *     ├─ /v1/rest/mgmt     → mgmt/command-parser.ts → mgmt/command-executor.ts
+ *     └─ /v1/rest/ingest   → ingest/data-ingestion.ts ─┐
+ *                            .ingest / .set-or-append ─┴→ ingest/ingestion-service.ts (one transaction,
+ *                                                          update policies, extent tags) → DuckDB writer
+ */
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../../common/logging/logger.js';
+import { IngestionService } from './ingest/ingestion-service.js';
+import { CommandExecutor } from './mgmt/command-executor.js';
+import { KustoHttpServer } from './protocol/kusto-http-server.js';
+import { loadKqlCompiler } from './query/compiler-loader.js';
+import type { QueryCompilerLoader } from './query/query-compiler.js';
+import { QueryExecutor } from './query/query-executor.js';
+import { DatabaseRegistry } from './storage/database-registry.js';
+
+export const DEFAULT_MAX_INGEST_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface KustoEmulatorOptions {
+  /** Bind address; default 127.0.0.1. */
+  host?: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Directory of the DuckDB files (created if missing). */
+  dataDir: string;
+  /** Created at start if missing; default ['analytics']. */
+  databases?: string[];
+  /** Largest accepted ingestion body after decompression (streaming and `.ingest inline`); default 64 MiB. */
+  maxIngestBodyBytes?: number;
+  logger?: Logger;
+  /** Replaces the KQL compiler (tests of the engine's own behaviour); default: src/embedded/kusto/compiler. */
+  compilerLoader?: QueryCompilerLoader;
+}
+
+export interface RunningKustoEmulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startKustoEmulator(options: KustoEmulatorOptions): Promise<RunningKustoEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? silentLogger;
+  const loadCompiler = options.compilerLoader ?? loadKqlCompiler;
+  const maxIngestBodyBytes = options.maxIngestBodyBytes ?? DEFAULT_MAX_INGEST_BODY_BYTES;
+  const registry = await DatabaseRegistry.create(options.dataDir, async () =>
+    (await loadCompiler()).duckDbSetupSql(),
+  );
+  try {
+    for (const name of options.databases ?? ['analytics']) {
+      await registry.create(name, true);
+    }
+  } catch (error) {
+    await registry.closeAll();
+    throw error;
+  }
+  const ingestion = new IngestionService(loadCompiler);
+  const server = new KustoHttpServer({
+    registry,
+    ingestion,
+    commands: new CommandExecutor(registry, ingestion, loadCompiler),
+    queries: new QueryExecutor(registry, loadCompiler),
+    logger,
+    maxIngestBodyBytes,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(options.port, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  }).catch(async (error: unknown) => {
+    await registry.closeAll();
+    throw error;
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`;
+  logger.info({ url, dataDir: options.dataDir, databases: registry.names() }, 'kusto emulator started');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () => {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.server.close(() => resolve());
+          server.server.closeIdleConnections();
+        });
+        await registry.closeAll();
+        logger.info({ url }, 'kusto emulator stopped');
+      })();
+      return closing;
+    },
+  };
+}

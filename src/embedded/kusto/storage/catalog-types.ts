@@ -1,0 +1,53 @@
+/**
+ * What the engine knows about a database besides its rows: tables with Kusto column types, stored
+ * functions, ingestion mappings and update policies. Persisted as JSON bodies in the database's own DuckDB
+ * file (schema `kqlgate_meta`), so a schema change commits atomically with the data it describes.
+ */
+import type { ColumnSchema, StoredFunctionSchema } from '../compiler/compiler-types.js';
+
+export interface TableEntry {
+  name: string;
+  columns: ColumnSchema[];
+  docString?: string;
+  folder?: string;
+}
+
+export type FunctionEntry = StoredFunctionSchema;
+
+export type MappingKind = 'Json' | 'Csv';
+
+/** One element of an ingestion mapping, in ADX's documented JSON form. */
+export interface ColumnMappingElement {
+  column: string;
+  datatype?: string;
+  Properties?: {
+    Path?: string;
+    Ordinal?: string;
+    ConstValue?: string;
+    Transform?: string;
+    Field?: string;
+  };
+}
+
+export interface MappingEntry {
+  table: string;
+  name: string;
+  kind: MappingKind;
+  mapping: ColumnMappingElement[];
+  lastUpdatedOn: string;
+}
+
+/** ADX update policy object, property names as ADX spells them. */
+export interface UpdatePolicy {
+  IsEnabled: boolean;
+  Source: string;
+  Query: string;
+  IsTransactional: boolean;
+  PropagateIngestionProperties: boolean;
+  ManagedIdentity?: string | null;
+}
+
+export interface TablePolicies {
+  table: string;
+  update: UpdatePolicy[];
+}

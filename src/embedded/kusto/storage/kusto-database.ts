@@ -1,0 +1,347 @@
+/**
+ * One Kusto database = one DuckDB file. Rows live in `main."<Table>"`, the catalog (Kusto column types,
+ * functions, mappings, policies) and ingestion extent tags in schema `kqlgate_meta` of the same file, so a
+ * command or an ingestion commits or rolls back as one DuckDB transaction — which is also what makes a
+ * `kill -9` mid-ingestion leave all or nothing (DuckDB replays only committed WAL entries).
+ *
+ * Writes go through a single writer connection behind a mutex; queries use a small pool of reader
+ * connections, each prepared once with the compiler's setup SQL.
+ */
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DatabaseSchema } from '../compiler/compiler-types.js';
+import { KustoEngineError } from '../errors/kusto-engine-error.js';
+import { quoteIdent } from '../schema/kusto-types.js';
+import { AsyncMutex } from './async-mutex.js';
+import type { FunctionEntry, MappingEntry, MappingKind, TableEntry, UpdatePolicy } from './catalog-types.js';
+
+const META_SCHEMA = 'kqlgate_meta';
+const MAX_READERS = 4;
+
+type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy';
+
+export interface CatalogSnapshot {
+  tables: Map<string, TableEntry>;
+  functions: Map<string, FunctionEntry>;
+  mappings: Map<string, MappingEntry>;
+  updatePolicies: Map<string, UpdatePolicy[]>;
+}
+
+export function mappingKey(table: string, kind: MappingKind, name: string): string {
+  return `${table}\u0000${kind}\u0000${name}`;
+}
+
+/** A write transaction: SQL on the writer connection plus catalog edits applied only if it commits. */
+export class WriteTransaction {
+  private readonly catalogEdits: Array<() => void> = [];
+
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly database: KustoDatabase,
+  ) {}
+
+  async putTable(entry: TableEntry): Promise<void> {
+    await this.putEntity('table', '', entry.name, entry);
+    this.catalogEdits.push(() => this.database.catalog.tables.set(entry.name, entry));
+  }
+
+  async deleteTable(name: string): Promise<void> {
+    await this.connection.run(
+      `DELETE FROM ${META_SCHEMA}.entities WHERE (kind = 'table' AND name = $1) OR table_name = $1`,
+      [name],
+    );
+    await this.connection.run(`DELETE FROM ${META_SCHEMA}.extent_tags WHERE table_name = $1`, [name]);
+    this.catalogEdits.push(() => {
+      const catalog = this.database.catalog;
+      catalog.tables.delete(name);
+      catalog.updatePolicies.delete(name);
+      for (const [key, mapping] of catalog.mappings) {
+        if (mapping.table === name) {
+          catalog.mappings.delete(key);
+        }
+      }
+    });
+  }
+
+  async putFunction(entry: FunctionEntry): Promise<void> {
+    await this.putEntity('function', '', entry.name, entry);
+    this.catalogEdits.push(() => this.database.catalog.functions.set(entry.name, entry));
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    await this.deleteEntity('function', '', name);
+    this.catalogEdits.push(() => this.database.catalog.functions.delete(name));
+  }
+
+  async putMapping(entry: MappingEntry): Promise<void> {
+    const key = mappingKey(entry.table, entry.kind, entry.name);
+    await this.putEntity('mapping', entry.table, `${entry.kind}\u0000${entry.name}`, entry);
+    this.catalogEdits.push(() => this.database.catalog.mappings.set(key, entry));
+  }
+
+  async deleteMapping(table: string, kind: MappingKind, name: string): Promise<void> {
+    await this.deleteEntity('mapping', table, `${kind}\u0000${name}`);
+    this.catalogEdits.push(() => this.database.catalog.mappings.delete(mappingKey(table, kind, name)));
+  }
+
+  async putUpdatePolicies(table: string, policies: UpdatePolicy[]): Promise<void> {
+    await this.putEntity('update-policy', table, '', policies);
+    this.catalogEdits.push(() => this.database.catalog.updatePolicies.set(table, policies));
+  }
+
+  async hasAnyTag(table: string, tags: readonly string[]): Promise<string | undefined> {
+    if (tags.length === 0) {
+      return undefined;
+    }
+    const reader = await this.connection.runAndReadAll(
+      `SELECT tag FROM ${META_SCHEMA}.extent_tags WHERE table_name = $1 AND list_contains($2::VARCHAR[], tag) LIMIT 1`,
+      [table, `[${tags.map((t) => JSON.stringify(t)).join(',')}]`],
+    );
+    const rows = reader.getRowObjectsJS();
+    return rows.length > 0 ? (rows[0].tag as string) : undefined;
+  }
+
+  async addTags(table: string, tags: readonly string[], extentId: string): Promise<void> {
+    for (const tag of tags) {
+      await this.connection.run(
+        `INSERT INTO ${META_SCHEMA}.extent_tags (table_name, tag, extent_id, created_at) VALUES ($1, $2, $3, now())`,
+        [table, tag, extentId],
+      );
+    }
+  }
+
+  applyCatalogEdits(): void {
+    for (const edit of this.catalogEdits) {
+      edit();
+    }
+  }
+
+  private async putEntity(kind: EntityKind, table: string, name: string, body: unknown): Promise<void> {
+    await this.deleteEntity(kind, table, name);
+    await this.connection.run(
+      `INSERT INTO ${META_SCHEMA}.entities (kind, table_name, name, body) VALUES ($1, $2, $3, $4)`,
+      [kind, table, name, JSON.stringify(body)],
+    );
+  }
+
+  private async deleteEntity(kind: EntityKind, table: string, name: string): Promise<void> {
+    await this.connection.run(
+      `DELETE FROM ${META_SCHEMA}.entities WHERE kind = $1 AND table_name = $2 AND name = $3`,
+      [kind, table, name],
+    );
+  }
+}
+
+export class KustoDatabase {
+  readonly catalog: CatalogSnapshot = {
+    tables: new Map(),
+    functions: new Map(),
+    mappings: new Map(),
+    updatePolicies: new Map(),
+  };
+  private readonly writeMutex = new AsyncMutex();
+  private readonly idleReaders: DuckDBConnection[] = [];
+  private readonly readerWaiters: Array<(connection: DuckDBConnection) => void> = [];
+  private readerCount = 0;
+  private closed = false;
+  private writerPrepared = false;
+  private readonly preparedReaders = new WeakSet<DuckDBConnection>();
+
+  private constructor(
+    readonly name: string,
+    readonly filePath: string,
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly setupSql: () => Promise<readonly string[]>,
+  ) {}
+
+  static async open(
+    name: string,
+    filePath: string,
+    setupSql: () => Promise<readonly string[]>,
+  ): Promise<KustoDatabase> {
+    const instance = await DuckDBInstance.create(filePath);
+    const writer = await instance.connect();
+    await writer.run(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
+    await writer.run(
+      `CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.entities (kind VARCHAR NOT NULL, table_name VARCHAR NOT NULL, name VARCHAR NOT NULL, body VARCHAR NOT NULL)`,
+    );
+    await writer.run(
+      `CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.extent_tags (table_name VARCHAR NOT NULL, tag VARCHAR NOT NULL, extent_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
+    );
+    const database = new KustoDatabase(name, filePath, instance, writer, setupSql);
+    await database.loadCatalog();
+    return database;
+  }
+
+  schema(): DatabaseSchema {
+    return {
+      name: this.name,
+      tables: [...this.catalog.tables.values()].map((t) => ({ name: t.name, columns: t.columns })),
+      functions: [...this.catalog.functions.values()],
+    };
+  }
+
+  table(name: string): TableEntry {
+    const table = this.catalog.tables.get(name);
+    if (!table) {
+      throw KustoEngineError.notFound('Table', name, `database '${this.name}'`);
+    }
+    return table;
+  }
+
+  /** DuckDB resolves identifiers case-insensitively, so `Events` and `events` cannot coexist as tables. */
+  findCaseInsensitiveClash(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (const existing of this.catalog.tables.keys()) {
+      if (existing !== name && existing.toLowerCase() === lower) {
+        return existing;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs `work` in one DuckDB transaction on the writer connection; catalog edits apply only on commit.
+   * `compiledSql` prepares the writer for compiler output (update policies, `.set-or-append`) first.
+   */
+  write<T>(work: (tx: WriteTransaction) => Promise<T>, options: { compiledSql?: boolean } = {}): Promise<T> {
+    return this.writeMutex.runExclusive(async () => {
+      this.assertOpen();
+      if (options.compiledSql) {
+        await this.prepareWriterForCompiledSql();
+      }
+      const tx = new WriteTransaction(this.writer, this);
+      await this.writer.run('BEGIN TRANSACTION');
+      let result: T;
+      try {
+        result = await work(tx);
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      tx.applyCatalogEdits();
+      return result;
+    });
+  }
+
+  /**
+   * Lends a reader connection; `interrupt()` on it is how `servertimeout` cancels a query. `compiledSql`
+   * prepares it for compiler output first (once per connection).
+   */
+  async read<T>(
+    work: (connection: DuckDBConnection) => Promise<T>,
+    options: { compiledSql?: boolean } = {},
+  ): Promise<T> {
+    const connection = await this.acquireReader();
+    try {
+      if (options.compiledSql && !this.preparedReaders.has(connection)) {
+        for (const sql of await this.setupSql()) {
+          await connection.run(sql);
+        }
+        this.preparedReaders.add(connection);
+      }
+      return await work(connection);
+    } finally {
+      this.releaseReader(connection);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    // Wait for in-flight writes so a clean shutdown never cuts a transaction short.
+    await this.writeMutex.runExclusive(() => {
+      this.closed = true;
+      return Promise.resolve();
+    });
+    for (const reader of this.idleReaders) {
+      reader.closeSync();
+    }
+    this.idleReaders.length = 0;
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** Outside any transaction, so that macros the setup creates are not rolled back with a failed write. */
+  private async prepareWriterForCompiledSql(): Promise<void> {
+    if (this.writerPrepared) {
+      return;
+    }
+    for (const sql of await this.setupSql()) {
+      await this.writer.run(sql);
+    }
+    this.writerPrepared = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new Error(`database '${this.name}' is closed`);
+    }
+  }
+
+  private async acquireReader(): Promise<DuckDBConnection> {
+    this.assertOpen();
+    const idle = this.idleReaders.pop();
+    if (idle) {
+      return idle;
+    }
+    if (this.readerCount < MAX_READERS) {
+      this.readerCount += 1;
+      try {
+        return await this.instance.connect();
+      } catch (error) {
+        this.readerCount -= 1;
+        throw error;
+      }
+    }
+    return new Promise((resolve) => this.readerWaiters.push(resolve));
+  }
+
+  private releaseReader(connection: DuckDBConnection): void {
+    const waiter = this.readerWaiters.shift();
+    if (waiter) {
+      waiter(connection);
+      return;
+    }
+    if (this.closed) {
+      connection.closeSync();
+      return;
+    }
+    this.idleReaders.push(connection);
+  }
+
+  private async loadCatalog(): Promise<void> {
+    const reader = await this.writer.runAndReadAll(
+      `SELECT kind, table_name, name, body FROM ${META_SCHEMA}.entities`,
+    );
+    for (const row of reader.getRowObjectsJS()) {
+      const body: unknown = JSON.parse(row.body as string);
+      switch (row.kind as EntityKind) {
+        case 'table': {
+          const table = body as TableEntry;
+          this.catalog.tables.set(table.name, table);
+          break;
+        }
+        case 'function': {
+          const fn = body as FunctionEntry;
+          this.catalog.functions.set(fn.name, fn);
+          break;
+        }
+        case 'mapping': {
+          const mapping = body as MappingEntry;
+          this.catalog.mappings.set(mappingKey(mapping.table, mapping.kind, mapping.name), mapping);
+          break;
+        }
+        case 'update-policy':
+          this.catalog.updatePolicies.set(row.table_name as string, body as UpdatePolicy[]);
+          break;
+      }
+    }
+  }
+}
+
+export function tableRef(name: string): string {
+  return `main.${quoteIdent(name)}`;
+}

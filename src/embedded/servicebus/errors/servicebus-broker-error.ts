@@ -1,0 +1,50 @@
+import { KqlgateError } from '../../../common/errors/kqlgate-error.js';
+
+/**
+ * What went wrong inside the broker, independent of transport. The AMQP edge maps each code to the error
+ * condition Azure Service Bus uses (see `amqp/amqp-error.translator.ts`), so the SDK raises the same
+ * `ServiceBusError.code` it raises against the cloud service.
+ */
+export enum BrokerErrorCode {
+  EntityNotFound = 'SERVICEBUS_ENTITY_NOT_FOUND',
+  MessageLockLost = 'SERVICEBUS_MESSAGE_LOCK_LOST',
+  SessionLockLost = 'SERVICEBUS_SESSION_LOCK_LOST',
+  SessionCannotBeLocked = 'SERVICEBUS_SESSION_CANNOT_BE_LOCKED',
+  MessageNotFound = 'SERVICEBUS_MESSAGE_NOT_FOUND',
+  MessageSizeExceeded = 'SERVICEBUS_MESSAGE_SIZE_EXCEEDED',
+  Unauthorized = 'SERVICEBUS_UNAUTHORIZED',
+  NotAllowed = 'SERVICEBUS_NOT_ALLOWED',
+  InvalidArgument = 'SERVICEBUS_INVALID_ARGUMENT',
+  Timeout = 'SERVICEBUS_TIMEOUT',
+  NotImplemented = 'SERVICEBUS_NOT_IMPLEMENTED',
+  Internal = 'SERVICEBUS_INTERNAL',
+  InvalidConfig = 'SERVICEBUS_INVALID_CONFIG',
+}
+
+export class ServiceBusBrokerError extends KqlgateError {
+  constructor(
+    readonly brokerCode: BrokerErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(brokerCode, message, details, options);
+  }
+}
+
+export function entityNotFound(host: string, address: string): ServiceBusBrokerError {
+  // core-amqp maps amqp:not-found to MessagingEntityNotFound only when the text has exactly this shape.
+  return new ServiceBusBrokerError(
+    BrokerErrorCode.EntityNotFound,
+    `The messaging entity 'sb://${host}/${address}' could not be found.`,
+    { address },
+  );
+}
+
+export function lockLost(lockToken: string): ServiceBusBrokerError {
+  return new ServiceBusBrokerError(
+    BrokerErrorCode.MessageLockLost,
+    `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue. Lock token: ${lockToken}.`,
+    { lockToken },
+  );
+}

@@ -1,0 +1,358 @@
+/**
+ * The only module that writes broker state to disk (SQLite via better-sqlite3). Every state change — enqueue
+ * (all copies of a topic message at once), complete, abandon, dead-letter, defer, activate a scheduled message,
+ * cancel, session state — is one method here and one atomic step inside a transaction.
+ *
+ * Group commit: operations issued during one event-loop turn are queued and committed together in a single
+ * transaction on `setImmediate`; each caller's callback runs only after that commit, so the broker acknowledges
+ * a send (or a settlement) only once it is durable. Batching keeps the per-message cost to a few prepared
+ * statement executions and one WAL append per turn.
+ *
+ * Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file (written with write(2))
+ * before the callback runs, so it survives the broker process being killed (kill -9) — the case this emulator
+ * is for. NORMAL skips the fsync per commit, so an operating-system crash or power loss may lose the last
+ * transactions; `durability: 'full'` (synchronous=FULL) closes that gap at a large throughput cost.
+ *
+ * Schema: the rowid is the only index on the hot `messages` table; the whole backlog is loaded into memory at
+ * start and served from there, so reads never hit SQLite.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageState, type StoredMessage } from './stored-message.js';
+
+export type StoreCallback = (error?: Error) => void;
+
+export interface DuplicateRecord {
+  readonly entity: string;
+  readonly messageId: string;
+  readonly expiresAt: number;
+}
+
+export interface LoadedState {
+  readonly messages: StoredMessage[];
+  readonly sequences: Map<string, number>;
+  readonly duplicates: DuplicateRecord[];
+  readonly sessionStates: { entity: string; sessionId: string; state: Buffer }[];
+  readonly nextId: number;
+}
+
+interface MessageRow {
+  id: number;
+  entity: string;
+  seq: number;
+  state: number;
+  enqueued_at: number;
+  scheduled_at: number | null;
+  expires_at: number | null;
+  delivery_count: number;
+  session_id: string | null;
+  message_id: string;
+  ttl: number | null;
+  durable: number | null;
+  priority: number | null;
+  ann: Buffer | null;
+  props: Buffer | null;
+  app: Buffer | null;
+  body: Buffer;
+  dl_source: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY,
+  entity TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  scheduled_at INTEGER,
+  expires_at INTEGER,
+  delivery_count INTEGER NOT NULL,
+  session_id TEXT,
+  message_id TEXT NOT NULL,
+  ttl INTEGER,
+  durable INTEGER,
+  priority INTEGER,
+  ann BLOB,
+  props BLOB,
+  app BLOB,
+  body BLOB NOT NULL,
+  dl_source TEXT
+);
+CREATE TABLE IF NOT EXISTS sequences (entity TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS duplicates (
+  entity TEXT NOT NULL, message_id TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  PRIMARY KEY (entity, message_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS session_states (
+  entity TEXT NOT NULL, session_id TEXT NOT NULL, state BLOB NOT NULL,
+  PRIMARY KEY (entity, session_id)
+) WITHOUT ROWID;
+`;
+
+export interface MessageStoreOptions {
+  readonly dataDir: string;
+  /** 'process' (default): survives a killed process; 'full': also survives an OS crash (fsync per commit). */
+  readonly durability?: 'process' | 'full';
+}
+
+export class MessageStore {
+  private readonly db: Database.Database;
+  private readonly pending: (() => void)[] = [];
+  private readonly callbacks: StoreCallback[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly statements: {
+    insert: Database.Statement;
+    delete: Database.Statement;
+    updateDelivery: Database.Statement;
+    move: Database.Statement;
+    setState: Database.Statement;
+    setSequence: Database.Statement;
+    insertDuplicate: Database.Statement;
+    pruneDuplicates: Database.Statement;
+    setSessionState: Database.Statement;
+    deleteSessionState: Database.Statement;
+  };
+  private readonly runBatch: Database.Transaction<(ops: (() => void)[]) => void>;
+
+  constructor(options: MessageStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.db = new Database(join(options.dataDir, 'servicebus.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.exec(SCHEMA);
+    this.statements = {
+      insert: this.db.prepare(
+        `INSERT INTO messages (id, entity, seq, state, enqueued_at, scheduled_at, expires_at, delivery_count, session_id,
+           message_id, ttl, durable, priority, ann, props, app, body, dl_source)
+         VALUES (@id, @entity, @seq, @state, @enqueued_at, @scheduled_at, @expires_at, @delivery_count, @session_id,
+           @message_id, @ttl, @durable, @priority, @ann, @props, @app, @body, @dl_source)`,
+      ),
+      delete: this.db.prepare('DELETE FROM messages WHERE id = ?'),
+      updateDelivery: this.db.prepare(
+        'UPDATE messages SET delivery_count = ?, app = ?, state = ? WHERE id = ?',
+      ),
+      move: this.db.prepare(
+        'UPDATE messages SET entity = ?, state = ?, delivery_count = ?, app = ?, dl_source = ?, scheduled_at = NULL WHERE id = ?',
+      ),
+      setState: this.db.prepare('UPDATE messages SET state = ? WHERE id = ?'),
+      setSequence: this.db.prepare(
+        'INSERT INTO sequences (entity, last_seq) VALUES (?, ?) ON CONFLICT(entity) DO UPDATE SET last_seq = excluded.last_seq',
+      ),
+      insertDuplicate: this.db.prepare(
+        'INSERT INTO duplicates (entity, message_id, expires_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET expires_at = excluded.expires_at',
+      ),
+      pruneDuplicates: this.db.prepare('DELETE FROM duplicates WHERE expires_at <= ?'),
+      setSessionState: this.db.prepare(
+        'INSERT INTO session_states (entity, session_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state',
+      ),
+      deleteSessionState: this.db.prepare('DELETE FROM session_states WHERE entity = ? AND session_id = ?'),
+    };
+    this.runBatch = this.db.transaction((ops: (() => void)[]) => {
+      for (const op of ops) {
+        op();
+      }
+    });
+  }
+
+  load(): LoadedState {
+    const rows = this.db.prepare('SELECT * FROM messages ORDER BY id').all() as MessageRow[];
+    const messages = rows.map((row): StoredMessage => ({
+      id: row.id,
+      entity: row.entity,
+      sequenceNumber: row.seq,
+      state: row.state,
+      enqueuedAt: row.enqueued_at,
+      scheduledAt: row.scheduled_at,
+      expiresAt: row.expires_at,
+      deliveryCount: row.delivery_count,
+      sessionId: row.session_id,
+      messageId: row.message_id,
+      header: {
+        ttl: row.ttl ?? undefined,
+        durable: row.durable === null ? undefined : row.durable === 1,
+        priority: row.priority ?? undefined,
+      },
+      annotations: row.ann,
+      properties: row.props,
+      applicationProperties: row.app,
+      body: row.body,
+      deadLetterSource: row.dl_source,
+    }));
+    const sequences = new Map<string, number>();
+    for (const row of this.db.prepare('SELECT entity, last_seq FROM sequences').all() as {
+      entity: string;
+      last_seq: number;
+    }[]) {
+      sequences.set(row.entity, row.last_seq);
+    }
+    const duplicates = (
+      this.db.prepare('SELECT entity, message_id, expires_at FROM duplicates').all() as {
+        entity: string;
+        message_id: string;
+        expires_at: number;
+      }[]
+    ).map((row) => ({ entity: row.entity, messageId: row.message_id, expiresAt: row.expires_at }));
+    const sessionStates = (
+      this.db.prepare('SELECT entity, session_id, state FROM session_states').all() as {
+        entity: string;
+        session_id: string;
+        state: Buffer;
+      }[]
+    ).map((row) => ({ entity: row.entity, sessionId: row.session_id, state: row.state }));
+    const maxId =
+      (this.db.prepare('SELECT max(id) AS id FROM messages').get() as { id: number | null }).id ?? 0;
+    return { messages, sequences, duplicates, sessionStates, nextId: maxId + 1 };
+  }
+
+  /**
+   * Enqueue: every copy of a sent batch (all subscriptions, all messages) plus sequence and duplicate bookkeeping;
+   * `removeIds` lets a due scheduled topic message be replaced by its subscription copies in the same step.
+   */
+  enqueue(
+    messages: readonly StoredMessage[],
+    sequences: ReadonlyMap<string, number>,
+    duplicates: readonly DuplicateRecord[],
+    done: StoreCallback,
+    removeIds: readonly number[] = [],
+  ): void {
+    this.schedule(() => {
+      for (const id of removeIds) {
+        this.statements.delete.run(id);
+      }
+      for (const message of messages) {
+        this.statements.insert.run(toRow(message));
+      }
+      for (const [entity, last] of sequences) {
+        this.statements.setSequence.run(entity, last);
+      }
+      for (const dup of duplicates) {
+        this.statements.insertDuplicate.run(dup.entity, dup.messageId, dup.expiresAt);
+      }
+    }, done);
+  }
+
+  /** Complete (or receive-and-delete, expiry without dead-lettering, cancel of a scheduled message). */
+  remove(ids: readonly number[], done: StoreCallback): void {
+    this.schedule(() => {
+      for (const id of ids) {
+        this.statements.delete.run(id);
+      }
+    }, done);
+  }
+
+  /** Abandon / lock expiry / defer: new delivery count, possibly modified application properties, new state. */
+  updateDelivery(message: StoredMessage, done: StoreCallback): void {
+    const { deliveryCount, applicationProperties, state, id } = message;
+    this.schedule(() => {
+      this.statements.updateDelivery.run(deliveryCount, applicationProperties, state, id);
+    }, done);
+  }
+
+  /** Dead-letter or forward: the message row moves to another entity, keeping its sequence number. */
+  move(message: StoredMessage, done: StoreCallback): void {
+    const { entity, state, deliveryCount, applicationProperties, deadLetterSource, id } = message;
+    this.schedule(() => {
+      this.statements.move.run(entity, state, deliveryCount, applicationProperties, deadLetterSource, id);
+    }, done);
+  }
+
+  /** A scheduled message reached its time. */
+  setState(message: StoredMessage, done: StoreCallback): void {
+    const { state, id } = message;
+    this.schedule(() => {
+      this.statements.setState.run(state, id);
+    }, done);
+  }
+
+  setSessionState(entity: string, sessionId: string, state: Buffer | null, done: StoreCallback): void {
+    this.schedule(() => {
+      if (state === null) {
+        this.statements.deleteSessionState.run(entity, sessionId);
+      } else {
+        this.statements.setSessionState.run(entity, sessionId, state);
+      }
+    }, done);
+  }
+
+  pruneDuplicates(now: number): void {
+    this.schedule(
+      () => {
+        this.statements.pruneDuplicates.run(now);
+      },
+      () => undefined,
+    );
+  }
+
+  /** Commits whatever is queued now (used by close and by tests that inspect the file). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) {
+      return;
+    }
+    const ops = this.pending.splice(0);
+    const callbacks = this.callbacks.splice(0);
+    let failure: Error | undefined;
+    try {
+      this.runBatch(ops);
+    } catch (error) {
+      failure = new Error(
+        `servicebus message store: commit of ${ops.length} operations failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    for (const callback of callbacks) {
+      callback(failure);
+    }
+  }
+
+  close(): void {
+    if (this.closed) {
+      return;
+    }
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private schedule(op: () => void, done: StoreCallback): void {
+    if (this.closed) {
+      done(new Error('servicebus message store is closed'));
+      return;
+    }
+    this.pending.push(op);
+    this.callbacks.push(done);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+}
+
+function toRow(message: StoredMessage): MessageRow {
+  return {
+    id: message.id,
+    entity: message.entity,
+    seq: message.sequenceNumber,
+    state: message.state,
+    enqueued_at: message.enqueuedAt,
+    scheduled_at: message.scheduledAt,
+    expires_at: message.expiresAt,
+    delivery_count: message.deliveryCount,
+    session_id: message.sessionId,
+    message_id: message.messageId,
+    ttl: message.header.ttl ?? null,
+    durable: message.header.durable === undefined ? null : message.header.durable ? 1 : 0,
+    priority: message.header.priority ?? null,
+    ann: message.annotations,
+    props: message.properties,
+    app: message.applicationProperties,
+    body: message.body,
+    dl_source: message.deadLetterSource,
+  };
+}
+
+export { MessageState };

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * The extension points of the one query path (`FunctionQueryService.execute`). The gateway ships permissive /
- * pass-through defaults so it runs on its own; the auth, cache and rate-limit modules bind real implementations
- * to the same injection tokens (`{ provide: AUTHORIZATION_POLICY, useExisting: … }`), and execute() calls them in
- * this order for every GraphQL field and REST call:
+ * The extension points of the one query path (`FunctionQueryService.execute`). Real implementations are bound to
+ * these injection tokens by a global module (the security module) or via `QueryModule.forRoot({ hooks })`; a
+ * token nobody binds falls back to the permissive / pass-through default below, so the gateway also runs on its
+ * own. execute() calls them in this order for every GraphQL field and REST call:
  *
  *   1. `REQUEST_AUTHENTICATOR.authenticate(headers, clientAddress)` — at the edge, once per request → Principal
  *   2. `AUTHORIZATION_POLICY.authorize(principal, fn)` — may the caller run it (throws → 401/403)
@@ -155,11 +155,3 @@ export class NoQueryResultCache implements QueryResultCache {
     return { value: await loader(), result: 'bypass' };
   }
 }
-
-/** The default providers, registered by QueryModule; a real module overrides a token by binding it again. */
-export const DEFAULT_QUERY_HOOK_PROVIDERS = [
-  { provide: REQUEST_AUTHENTICATOR, useClass: AnonymousRequestAuthenticator },
-  { provide: AUTHORIZATION_POLICY, useClass: PermissiveAuthorizationPolicy },
-  { provide: QUERY_RATE_LIMITER, useClass: UnlimitedRateLimiter },
-  { provide: QUERY_RESULT_CACHE, useClass: NoQueryResultCache },
-];

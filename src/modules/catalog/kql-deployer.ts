@@ -1,0 +1,360 @@
+import type {
+  FunctionCommand,
+  MappingCommand,
+  TableCommand,
+  UpdatePolicyCommand,
+} from '../../kql-language/kql-command.js';
+import { formatPosition } from '../../kql-language/source-position.js';
+import type { Catalog } from './catalog.types.js';
+
+/**
+ * Idempotent deployment of kql/ to a database: reads what the database has (`.show tables`, `.show table T
+ * cslschema`, `.show table T ingestion json mappings`, `.show functions`, `.show table T policy update`), plans
+ * one step per declared object — create, update or unchanged — and applies only the creates and updates, in the
+ * catalog's deploy order (tables, mappings, functions callee-first, update policies). `--dry-run` prints the plan.
+ */
+
+export interface KustoCommandRunner {
+  command(csl: string): Promise<{ columns: { name: string }[]; rows: unknown[][] }>;
+}
+
+export type DeployAction = 'create' | 'update' | 'unchanged' | 'run';
+
+export interface DeployStep {
+  action: DeployAction;
+  kind: 'table' | 'mapping' | 'function' | 'update-policy' | 'command';
+  name: string;
+  /** Human-readable lines explaining an update (added columns, a body diff…). */
+  details: string[];
+  /** The command text to send (as written in kql/). */
+  command: string;
+  source: string;
+}
+
+export class DeployConflictError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`cannot deploy:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'DeployConflictError';
+  }
+}
+
+export class KqlDeployer {
+  constructor(private readonly client: KustoCommandRunner) {}
+
+  async plan(catalog: Catalog): Promise<DeployStep[]> {
+    const tables = await this.tryRows('.show tables');
+    const existingTables = new Set((tables ?? []).map((r) => String(r.TableName)));
+    const functions = new Map(
+      ((await this.tryRows('.show functions')) ?? []).map((r) => [String(r.Name), r]),
+    );
+    const steps: DeployStep[] = [];
+    const conflicts: string[] = [];
+    const schemaCache = new Map<string, Map<string, string> | undefined>();
+
+    for (const entry of catalog.deployOrder) {
+      const source = formatPosition(entry.position);
+      const command = entry.command;
+      switch (command.kind) {
+        case 'table':
+          steps.push(await this.planTable(command, source, existingTables, schemaCache, conflicts));
+          break;
+        case 'mapping':
+          steps.push(await this.planMapping(command, source, existingTables));
+          break;
+        case 'function':
+          steps.push(planFunction(command, source, functions.get(command.name)));
+          break;
+        case 'update-policy':
+          steps.push(await this.planPolicy(command, source, existingTables));
+          break;
+        case 'other':
+          steps.push({
+            action: 'run',
+            kind: 'command',
+            name: firstLine(command.text),
+            details: [],
+            command: command.text,
+            source,
+          });
+          break;
+      }
+    }
+    if (conflicts.length > 0) {
+      throw new DeployConflictError(conflicts);
+    }
+    return steps;
+  }
+
+  /** Applies every create/update/run step in order; returns the steps applied. */
+  async apply(steps: readonly DeployStep[]): Promise<DeployStep[]> {
+    const applied: DeployStep[] = [];
+    for (const step of steps) {
+      if (step.action === 'unchanged') {
+        continue;
+      }
+      try {
+        await this.client.command(step.command);
+      } catch (error) {
+        const e = error as { message?: string; response?: { data?: { error?: { '@message'?: string } } } };
+        const reason = e.response?.data?.error?.['@message'] ?? e.message ?? String(error);
+        throw new Error(`${step.source}: ${step.action} ${step.kind} ${step.name} failed: ${reason}`, {
+          cause: error,
+        });
+      }
+      applied.push(step);
+    }
+    return applied;
+  }
+
+  private async planTable(
+    command: TableCommand,
+    source: string,
+    existing: Set<string>,
+    schemaCache: Map<string, Map<string, string> | undefined>,
+    conflicts: string[],
+  ): Promise<DeployStep> {
+    const base = { kind: 'table' as const, name: command.name, command: command.text, source };
+    if (!existing.has(command.name)) {
+      existing.add(command.name);
+      schemaCache.set(command.name, new Map(command.columns.map((c) => [c.name, c.type])));
+      return {
+        ...base,
+        action: 'create',
+        details: [`(${command.columns.map((c) => `${c.name}:${c.type}`).join(', ')})`],
+      };
+    }
+    if (!schemaCache.has(command.name)) {
+      const rows = await this.tryRows(`.show table ['${command.name}'] cslschema`);
+      const schema = rows?.[0]?.Schema;
+      schemaCache.set(command.name, typeof schema === 'string' ? parseCslSchema(schema) : undefined);
+    }
+    const current = schemaCache.get(command.name);
+    if (!current) {
+      return {
+        ...base,
+        action: 'update',
+        details: ['schema unknown (could not read it); .create-merge is re-applied'],
+      };
+    }
+    const added: string[] = [];
+    for (const column of command.columns) {
+      const type = current.get(column.name);
+      if (type === undefined) {
+        added.push(`${column.name}:${column.type}`);
+        current.set(column.name, column.type);
+      } else if (type !== column.type) {
+        conflicts.push(
+          `${source}: column ${command.name}.${column.name} is ${type} in the database but ${column.type} in kql/; ` +
+            `change it with .alter-merge/.alter table by hand or rename the column`,
+        );
+      }
+    }
+    return added.length > 0
+      ? { ...base, action: 'update', details: [`add columns ${added.join(', ')}`] }
+      : { ...base, action: 'unchanged', details: [] };
+  }
+
+  private async planMapping(
+    command: MappingCommand,
+    source: string,
+    existing: Set<string>,
+  ): Promise<DeployStep> {
+    const base = {
+      kind: 'mapping' as const,
+      name: `${command.table}/${command.name}`,
+      command: command.text,
+      source,
+    };
+    const rows = existing.has(command.table)
+      ? await this.tryRows(`.show table ['${command.table}'] ingestion ${command.format} mappings`)
+      : [];
+    const current = rows?.find((r) => r.Name === command.name);
+    if (!current) {
+      return { ...base, action: 'create', details: [`${command.format} mapping`] };
+    }
+    return mappingKey(String(current.Mapping)) === mappingKey(command.mapping)
+      ? { ...base, action: 'unchanged', details: [] }
+      : { ...base, action: 'update', details: ['column paths changed'] };
+  }
+
+  private async planPolicy(
+    command: UpdatePolicyCommand,
+    source: string,
+    existing: Set<string>,
+  ): Promise<DeployStep> {
+    const base = { kind: 'update-policy' as const, name: command.table, command: command.text, source };
+    const rows = existing.has(command.table)
+      ? await this.tryRows(`.show table ['${command.table}'] policy update`)
+      : [];
+    const current = rows?.[0]?.Policy;
+    if (
+      current === undefined ||
+      current === null ||
+      current === '' ||
+      current === '[]' ||
+      current === 'null'
+    ) {
+      return { ...base, action: 'create', details: [policySummary(command.policy)] };
+    }
+    return policyKey(typeof current === 'string' ? current : JSON.stringify(current)) ===
+      policyKey(command.policy)
+      ? { ...base, action: 'unchanged', details: [] }
+      : { ...base, action: 'update', details: [policySummary(command.policy)] };
+  }
+
+  private async tryRows(csl: string): Promise<Record<string, unknown>[] | undefined> {
+    try {
+      const table = await this.client.command(csl);
+      return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function planFunction(
+  command: FunctionCommand,
+  source: string,
+  current: Record<string, unknown> | undefined,
+): DeployStep {
+  const base = { kind: 'function' as const, name: command.name, command: command.text, source };
+  if (!current) {
+    return { ...base, action: 'create', details: [`(${command.parameterText.replace(/\s+/g, ' ').trim()})`] };
+  }
+  const details: string[] = [];
+  if (squash(String(current.Parameters ?? '')) !== squash(`(${command.parameterText})`)) {
+    details.push(
+      `parameters ${String(current.Parameters)} → (${command.parameterText.replace(/\s+/g, ' ').trim()})`,
+    );
+  }
+  if (String(current.Folder ?? '') !== (command.properties.folder ?? '')) {
+    details.push(`folder '${String(current.Folder ?? '')}' → '${command.properties.folder ?? ''}'`);
+  }
+  if (String(current.DocString ?? '') !== (command.properties.docstring ?? '')) {
+    details.push('docstring changed');
+  }
+  const oldBody = stripBraces(String(current.Body ?? ''));
+  if (squash(oldBody) !== squash(command.body)) {
+    details.push('body:', ...lineDiff(oldBody, command.body));
+  }
+  return details.length > 0
+    ? { ...base, action: 'update', details }
+    : { ...base, action: 'unchanged', details: [] };
+}
+
+/** The plan as the diff `kqlgate deploy --dry-run` prints: `+` create, `~` update, `=` unchanged, `>` run. */
+export function formatPlan(steps: readonly DeployStep[]): string {
+  const marks: Record<DeployAction, string> = { create: '+', update: '~', unchanged: '=', run: '>' };
+  const lines: string[] = [];
+  for (const step of steps) {
+    lines.push(
+      `${marks[step.action]} ${step.kind} ${step.name}${step.action === 'unchanged' ? '' : `  (${step.source})`}`,
+    );
+    for (const detail of step.details) {
+      lines.push(`    ${detail}`);
+    }
+  }
+  const count = (action: DeployAction): number => steps.filter((s) => s.action === action).length;
+  lines.push(
+    `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${count('run')} other commands`,
+  );
+  return lines.join('\n');
+}
+
+function parseCslSchema(schema: string): Map<string, string> {
+  const columns = new Map<string, string>();
+  for (const part of schema.split(',')) {
+    const match = /^\s*\[?'?([^:'\]]+)'?\]?\s*:\s*([A-Za-z0-9]+)\s*$/.exec(part);
+    if (match) {
+      const type = match[2].toLowerCase();
+      columns.set(match[1].trim(), type === 'double' ? 'real' : type === 'boolean' ? 'bool' : type);
+    }
+  }
+  return columns;
+}
+
+function mappingKey(mapping: string): string {
+  try {
+    const parsed = JSON.parse(mapping) as {
+      column?: string;
+      Column?: string;
+      Properties?: { Path?: string };
+      path?: string;
+    }[];
+    return parsed.map((m) => `${m.column ?? m.Column}=${m.Properties?.Path ?? m.path ?? ''}`).join('|');
+  } catch {
+    return mapping;
+  }
+}
+
+function policyKey(policy: string): string {
+  try {
+    const parsed = JSON.parse(policy) as Record<string, unknown>[];
+    return JSON.stringify(
+      (Array.isArray(parsed) ? parsed : [parsed]).map((p) => [
+        p.IsEnabled ?? true,
+        p.Source,
+        squash(String(p.Query ?? '')),
+        p.IsTransactional ?? false,
+      ]),
+    );
+  } catch {
+    return policy;
+  }
+}
+
+function policySummary(policy: string): string {
+  try {
+    const parsed = JSON.parse(policy) as { Source?: string; Query?: string }[];
+    return parsed.map((p) => `from ${p.Source} via ${p.Query}`).join('; ');
+  } catch {
+    return policy;
+  }
+}
+
+function squash(text: string): string {
+  return text.replace(/\s+/g, '');
+}
+
+function stripBraces(body: string): string {
+  const trimmed = body.trim();
+  return trimmed.startsWith('{') && trimmed.endsWith('}') ? trimmed.slice(1, -1) : trimmed;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0];
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
+}
+
+/** A minimal line diff (LCS) of two function bodies, blank lines and indentation ignored. */
+export function lineDiff(before: string, after: string): string[] {
+  const a = before
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const b = after
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      out.push(`+ ${b[j++]}`);
+    } else {
+      out.push(`- ${a[i++]}`);
+    }
+  }
+  return out;
+}
+

@@ -1,0 +1,256 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Histogram } from 'prom-client';
+import { singletonMetric } from '../../common/metrics/metrics.registry.js';
+import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
+import type { CatalogFunction } from '../catalog/catalog.types.js';
+import { bindParameters } from './parameter-binder.js';
+import { QueryError, QueryErrorCode } from './query-error.js';
+import {
+  AUTHORIZATION_POLICY,
+  NoQueryResultCache,
+  PermissiveAuthorizationPolicy,
+  QUERY_RATE_LIMITER,
+  QUERY_RESULT_CACHE,
+  UnlimitedRateLimiter,
+  type AuthorizationPolicy,
+  type Principal,
+  type QueryFunctionInfo,
+  type QueryRateLimiter,
+  type QueryResultCache,
+} from './query-hooks.js';
+import { functionQueryText } from './query-text.js';
+import { KUSTO_QUERY_CLIENT } from './query.tokens.js';
+import type { KustoQueryClient } from './kusto-query.client.js';
+import { mapResult, type ResultColumn } from './result-mapper.js';
+
+export interface QueryResultMeta {
+  function: string;
+  rowCount: number;
+  /** True when the function returned more than its maxRows and the rows were cut. */
+  truncated: boolean;
+  maxRows: number;
+  columns: ResultColumn[];
+  /** hit, miss, stale, bypass … as the cache reports it. */
+  cache: string;
+  etag?: string;
+  cacheAgeSeconds?: number;
+  cacheTtlSeconds: number;
+  catalogVersion: number;
+  requestId: string;
+  durationMs: number;
+}
+
+export interface QueryResult {
+  rows: Record<string, unknown>[];
+  meta: QueryResultMeta;
+}
+
+interface LoadedRows {
+  columns: ResultColumn[];
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
+/**
+ * The one path from a caller to a KQL function. GraphQL resolvers and REST controllers call `execute` with the
+ * principal and the raw parameters of the request; authorization, claim binding, validation, rate limiting and
+ * caching happen here, in that order (see query-hooks.ts), and the query text never contains a parameter value.
+ */
+@Injectable()
+export class FunctionQueryService {
+  private readonly duration = singletonMetric(
+    'kqlgate_query_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'kqlgate_query_duration_seconds',
+        help: 'Function calls through the gateway, by function and outcome (ok, or the error code)',
+        labelNames: ['function', 'outcome'] as const,
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      }),
+  );
+
+  private readonly authorization: AuthorizationPolicy;
+  private readonly rateLimiter: QueryRateLimiter;
+  private readonly cache: QueryResultCache;
+
+  constructor(
+    private readonly catalog: FunctionCatalogService,
+    @Inject(KUSTO_QUERY_CLIENT) private readonly kusto: KustoQueryClient,
+    @Optional() @Inject(AUTHORIZATION_POLICY) authorization?: AuthorizationPolicy,
+    @Optional() @Inject(QUERY_RATE_LIMITER) rateLimiter?: QueryRateLimiter,
+    @Optional() @Inject(QUERY_RESULT_CACHE) cache?: QueryResultCache,
+  ) {
+    this.authorization = authorization ?? new PermissiveAuthorizationPolicy();
+    this.rateLimiter = rateLimiter ?? new UnlimitedRateLimiter();
+    this.cache = cache ?? new NoQueryResultCache();
+  }
+
+  /** The exposed function, or a FunctionNotFound error naming the ones that exist. */
+  resolve(name: string): CatalogFunction {
+    const fn = this.catalog.exposedFunction(name);
+    if (!fn) {
+      const known = this.catalog
+        .exposedFunctions()
+        .map((f) => f.name)
+        .join(', ');
+      throw new QueryError(
+        QueryErrorCode.FunctionNotFound,
+        `no function named ${name}; available: ${known}`,
+        {
+          function: name,
+        },
+      );
+    }
+    return fn;
+  }
+
+  async execute(
+    principal: Principal,
+    functionName: string,
+    params: Readonly<Record<string, unknown>>,
+    options: { requestId?: string } = {},
+  ): Promise<QueryResult> {
+    const started = performance.now();
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      const fn = this.resolve(functionName);
+      const exposure = fn.exposure!;
+      const info = functionInfo(fn);
+      await this.authorization.authorize(principal, info);
+      const withClaims = this.authorization.bindClaims(principal, info, params);
+      const bound = bindParameters(fn, withClaims.params);
+      await this.rateLimiter.consume(principal, info, exposure.cost);
+
+      const typed = Object.fromEntries(bound.map((p) => [p.name, p.value]));
+      const wire = Object.fromEntries(bound.map((p) => [p.name, p.wire]));
+      const csl = functionQueryText(fn, exposure.maxRows);
+      const catalogVersion = this.catalog.current().version;
+      const outcome = await this.cache.getOrLoad<LoadedRows>(
+        {
+          functionName: fn.name,
+          tables: fn.tables,
+          params: typed,
+          boundClaims: withClaims.bound,
+          ttlSeconds: Math.floor(exposure.cacheTtlMs / 1000),
+        },
+        () => this.load(fn, csl, wire, requestId),
+      );
+      const result: QueryResult = {
+        rows: outcome.value.rows,
+        meta: {
+          function: fn.name,
+          rowCount: outcome.value.rows.length,
+          truncated: outcome.value.truncated,
+          maxRows: exposure.maxRows,
+          columns: outcome.value.columns,
+          cache: outcome.result,
+          cacheTtlSeconds: Math.floor(exposure.cacheTtlMs / 1000),
+          catalogVersion,
+          requestId,
+          durationMs: 0,
+          ...(outcome.etag ? { etag: outcome.etag } : {}),
+          ...(outcome.ageSeconds !== undefined ? { cacheAgeSeconds: outcome.ageSeconds } : {}),
+        },
+      };
+      result.meta.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+      this.duration.observe({ function: fn.name, outcome: 'ok' }, result.meta.durationMs / 1000);
+      return result;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      this.duration.observe(
+        {
+          function: this.catalog.exposedFunction(functionName) ? functionName : '(unknown)',
+          outcome: String(code ?? 'error'),
+        },
+        (performance.now() - started) / 1000,
+      );
+      throw error;
+    }
+  }
+
+  private async load(
+    fn: CatalogFunction,
+    csl: string,
+    parameters: Record<string, string | number | boolean>,
+    requestId: string,
+  ): Promise<LoadedRows> {
+    const exposure = fn.exposure!;
+    let raw;
+    try {
+      raw = await this.kusto.query(csl, {
+        parameters,
+        timeoutMs: exposure.timeoutMs,
+        clientRequestId: `kqlgate.${fn.name};${requestId}`,
+      });
+    } catch (error) {
+      throw engineError(fn.name, error);
+    }
+    const mapped = mapResult(raw);
+    const truncated = mapped.rows.length > exposure.maxRows;
+    return {
+      columns: mapped.columns,
+      rows: truncated ? mapped.rows.slice(0, exposure.maxRows) : mapped.rows,
+      truncated,
+    };
+  }
+}
+
+export function functionInfo(fn: CatalogFunction): QueryFunctionInfo {
+  const exposure = fn.exposure;
+  return {
+    name: fn.name,
+    anonymous: exposure?.anonymous ?? false,
+    roles: exposure?.roles ?? [],
+    scopes: exposure?.scopes ?? [],
+    boundParameters: Object.fromEntries(
+      fn.parameters.filter((p) => p.binding).map((p) => [p.name, p.binding!.claim]),
+    ),
+    cost: exposure?.cost ?? 1,
+    cacheTtlSeconds: Math.floor((exposure?.cacheTtlMs ?? 0) / 1000),
+    tables: fn.tables,
+  };
+}
+
+/** What the engine said, without the SDK's wrapping; status decides between our codes. */
+function engineError(fn: string, error: unknown): QueryError {
+  const e = error as {
+    name?: string;
+    message?: string;
+    code?: string;
+    response?: { status?: number; data?: { error?: { '@message'?: string; message?: string } } };
+  };
+  const status = e.response?.status;
+  const engineMessage =
+    e.response?.data?.error?.['@message'] ?? e.response?.data?.error?.message ?? e.message ?? String(error);
+  if (e.name === 'ThrottlingError' || status === 429) {
+    return new QueryError(
+      QueryErrorCode.EngineUnavailable,
+      `the engine is throttling requests; retry ${fn} later`,
+      { function: fn },
+      { cause: error },
+    );
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ECONNRESET') {
+    return new QueryError(
+      QueryErrorCode.EngineUnavailable,
+      `the engine is unreachable (${e.code}) while running ${fn}`,
+      { function: fn },
+      { cause: error },
+    );
+  }
+  if (e.code === 'ECONNABORTED' || /timeout|timed out|cancel/i.test(engineMessage)) {
+    return new QueryError(
+      QueryErrorCode.Timeout,
+      `${fn} did not finish within its timeout: ${engineMessage}`,
+      { function: fn },
+      { cause: error },
+    );
+  }
+  return new QueryError(
+    QueryErrorCode.EngineError,
+    `the engine failed ${fn}: ${engineMessage}`,
+    { function: fn, status },
+    { cause: error },
+  );
+}

@@ -1,0 +1,83 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from 'azure-kusto-data';
+
+/** One result table as it came off the wire: Kusto column types, raw JSON cells (no SDK conversions). */
+export interface RawResultTable {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+}
+
+export interface KustoQueryOptions {
+  /** Values keyed by the names `declare query_parameters(…)` declares (see parameter-binder.ts for encoding). */
+  parameters?: Record<string, string | number | boolean>;
+  /** Sent as the `servertimeout` option; the client waits this long plus the SDK's 30 s grace. */
+  timeoutMs?: number;
+  clientRequestId?: string;
+}
+
+/**
+ * The gateway's only way to the engine: azure-kusto-data against ADX (DefaultAzureCredential) or the embedded
+ * engine (any loopback URL, no credentials). Queries go to `/v2/rest/query`, commands to `/v1/rest/mgmt`.
+ */
+export class KustoQueryClient {
+  private readonly client: Client;
+
+  constructor(
+    readonly clusterUrl: string,
+    readonly database: string,
+  ) {
+    this.client = new Client(connection(clusterUrl));
+  }
+
+  async query(csl: string, options: KustoQueryOptions = {}): Promise<RawResultTable> {
+    const properties = new ClientRequestProperties();
+    for (const [name, value] of Object.entries(options.parameters ?? {})) {
+      properties.setParameter(name, value);
+    }
+    if (options.timeoutMs !== undefined) {
+      properties.setTimeout(options.timeoutMs);
+    }
+    if (options.clientRequestId) {
+      properties.clientRequestId = options.clientRequestId;
+    }
+    const response = await this.client.executeQuery(this.database, csl, properties);
+    const primary = response.primaryResults[0];
+    if (!primary) {
+      return { columns: [], rows: [] };
+    }
+    return {
+      columns: primary.columns.map((c) => ({ name: c.name ?? '', type: (c.type ?? 'string').toLowerCase() })),
+      rows: primary._rows as unknown[][],
+    };
+  }
+
+  /** Runs a management command; returns its first table. */
+  async command(csl: string): Promise<RawResultTable> {
+    const response = await this.client.executeMgmt(this.database, csl);
+    const table = response.primaryResults[0];
+    if (!table) {
+      return { columns: [], rows: [] };
+    }
+    return {
+      columns: table.columns.map((c) => ({ name: c.name ?? '', type: (c.type ?? 'string').toLowerCase() })),
+      rows: table._rows as unknown[][],
+    };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Rows of a result as objects keyed by column name. */
+export function rowObjects(table: RawResultTable): Record<string, unknown>[] {
+  return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
+}
+
+function connection(url: string): KustoConnectionStringBuilder {
+  const host = new URL(url).hostname;
+  const loopback = host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  return loopback
+    ? new KustoConnectionStringBuilder(url)
+    : KustoConnectionStringBuilder.withTokenCredential(url, new DefaultAzureCredential());
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerTokenCommand } from './commands/token.command.js';
 
 /**
  * Every `kqlgate` subcommand, one line each. A command module exports `register<Name>Command(program)`.
  */
-export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [];
+export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [registerTokenCommand];

@@ -1,0 +1,321 @@
+/**
+ * The demo OLTP producer: runs the simulated shop (`OltpSimulator`) against its operational store
+ * (`OltpStore`, SQLite outbox) and publishes every event to the Service Bus topic.
+ *
+ * Lifecycle of `start()`:
+ * 1. open `<dataDir>/demo/oltp.sqlite`; publish outbox rows a previous run left unsent (same MessageIds);
+ * 2. on first start, create the shop with its history beginning `backfillDays` ago and generate that history
+ *    quickly (about `backfillEvents` events in total, with past timestamps and the same daily and weekly
+ *    shape), publishing as it goes; an interrupted backfill continues where it stopped;
+ * 3. go live: every `tickMs`, generate the events due up to now at `rate` events/s and publish them. On the
+ *    first live step one incident of each fraud pattern is scheduled, so the fraud functions have recent
+ *    material at once. After a restart the shop resumes at the current time (the downtime is not replayed).
+ *
+ * Publishing is decoupled from generation by the outbox: if the broker is unreachable, events accumulate as
+ * unsent rows and are published, in order and with their MessageIds, once it is back.
+ */
+import { createLogger, type Logger } from '../common/logging/logger.js';
+import type { DemoEvent } from './demo-event.js';
+import { demoEventsPublished } from './demo-metrics.js';
+import { OltpSimulator, type SimulatorOptions } from './oltp-simulator.js';
+import { OltpStore, oltpStorePath } from './oltp-store.js';
+import { ServiceBusEventSender, type EventSender } from './servicebus-event-sender.js';
+
+const DAY_MS = 86_400_000;
+/** Simulated time generated per backfill transaction; keeps each SQLite transaction small. */
+const BACKFILL_CHUNK_MS = 6 * 3_600_000;
+/** Upper bound of events per transaction, so a long pause or huge rate cannot build one giant step. */
+const MAX_EVENTS_PER_STEP = 5_000;
+const SEND_BATCH = 500;
+/** Stop generating while this many events wait to be published: a dead broker must not fill the disk. */
+const MAX_UNSENT = 200_000;
+
+export interface DemoProducerOptions {
+  /** Service Bus connection string (Azure, or the embedded broker's `UseDevelopmentEmulator=true` one). */
+  connectionString: string;
+  topic: string;
+  /** Live events per second, averaged over a week (the diurnal and weekly curve modulates it); 0 = no live. */
+  rate: number;
+  seed: number;
+  /** The store lives in `<dataDir>/demo/oltp.sqlite`. */
+  dataDir: string;
+  /** Days of history generated on first start. Default 7. */
+  backfillDays?: number;
+  /** Events in the whole backfill (the history is thinner than live traffic). Default 20 000. */
+  backfillEvents?: number;
+  logger?: Logger;
+  /** Overrides for tests. */
+  clock?: () => number;
+  /** Live step interval; 0 = no timer (tests call `step()`). Default 200 ms. */
+  tickMs?: number;
+  sender?: EventSender;
+  /** Customers registered when the history starts. Default 300. */
+  initialCustomers?: number;
+}
+
+export interface DemoProducerStats {
+  /** Events in the store that were published (this run and earlier ones). */
+  published: number;
+  byType: Record<string, number>;
+  /** Events generated but not yet accepted by the broker. */
+  unsent: number;
+  /** Simulated time of the last generated event. */
+  clock: string | null;
+  lastError: string | null;
+}
+
+export class DemoProducer {
+  private readonly logger: Logger;
+  private readonly clock: () => number;
+  private readonly tickMs: number;
+  private readonly backfillDays: number;
+  private readonly backfillEvents: number;
+  private readonly simOptions: SimulatorOptions;
+  private store?: OltpStore;
+  private sender?: EventSender;
+  private sim?: OltpSimulator;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopping = false;
+  private published = 0;
+  private byType: Record<string, number> = {};
+  private unsent = 0;
+  private lastError: string | null = null;
+  private failures = 0;
+
+  constructor(private readonly opts: DemoProducerOptions) {
+    if (!Number.isFinite(opts.rate) || opts.rate < 0) {
+      throw new Error(`DemoProducer: rate must be a number of events per second >= 0, got ${opts.rate}`);
+    }
+    this.logger = opts.logger ?? createLogger('demo-producer');
+    this.clock = opts.clock ?? Date.now;
+    this.tickMs = opts.tickMs ?? 200;
+    this.backfillDays = opts.backfillDays ?? 7;
+    this.backfillEvents = opts.backfillEvents ?? 20_000;
+    if (!(this.backfillDays >= 0)) {
+      throw new Error(`DemoProducer: backfillDays must be >= 0, got ${this.backfillDays}`);
+    }
+    this.simOptions = { seed: opts.seed, initialCustomers: opts.initialCustomers };
+  }
+
+  get storeFile(): string {
+    return oltpStorePath(this.opts.dataDir);
+  }
+
+  async start(): Promise<void> {
+    if (this.store) {
+      throw new Error('DemoProducer.start: already started');
+    }
+    const store = OltpStore.open(this.storeFile);
+    this.store = store;
+    this.sender = this.opts.sender ?? new ServiceBusEventSender(this.opts.connectionString, this.opts.topic);
+    const sent = store.countsByType({ sentOnly: true });
+    this.byType = sent;
+    this.published = Object.values(sent).reduce((a, b) => a + b, 0);
+    this.unsent = store.unsentCount();
+    let publishing = true;
+    if (this.unsent > 0) {
+      this.logger.info(
+        { unsent: this.unsent },
+        'demo producer: publishing events left unsent by the previous run',
+      );
+      publishing = await this.tryFlush();
+    }
+
+    const now = this.clock();
+    const snapshot = store.loadSnapshot();
+    if (snapshot) {
+      this.sim = OltpSimulator.restore(this.simOptions, store.followUps, snapshot);
+      this.logger.info(
+        { store: this.storeFile, events: snapshot.seq, clock: new Date(snapshot.clockMs).toISOString() },
+        'demo producer: resuming the existing shop',
+      );
+    } else {
+      const startMs = now - this.backfillDays * DAY_MS;
+      this.sim = store.transaction(() => {
+        store.setValue('backfill_until', String(now));
+        const sim = OltpSimulator.create(this.simOptions, store.followUps, startMs);
+        store.saveSnapshot(sim.snapshot());
+        return sim;
+      });
+      this.logger.info(
+        { store: this.storeFile, seed: this.opts.seed, backfillDays: this.backfillDays },
+        'demo producer: created a new shop',
+      );
+    }
+    await this.backfill(publishing);
+    if (this.tickMs > 0 && !this.stopping) {
+      this.schedule();
+    }
+  }
+
+  /** One live step: generate what is due up to the clock's now, then publish. Returns the events generated. */
+  async step(): Promise<number> {
+    const generated = this.generate(this.clock(), this.opts.rate, true);
+    await this.flush();
+    return generated;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.running;
+    await this.sender?.close();
+    this.store?.close();
+    this.logger.info({ published: this.published, unsent: this.unsent }, 'demo producer stopped');
+  }
+
+  stats(): DemoProducerStats {
+    return {
+      published: this.published,
+      byType: { ...this.byType },
+      unsent: this.unsent,
+      clock: this.sim ? new Date(this.sim.clockMs).toISOString() : null,
+      lastError: this.lastError,
+    };
+  }
+
+  private requireStarted(): { store: OltpStore; sender: EventSender; sim: OltpSimulator } {
+    if (!this.store || !this.sender || !this.sim) {
+      throw new Error('DemoProducer: call start() first');
+    }
+    return { store: this.store, sender: this.sender, sim: this.sim };
+  }
+
+  /**
+   * Generates the missing history. While the broker accepts messages they are published chunk by chunk; after
+   * a failure the rest is only generated (SDK retries can take tens of seconds) and the live steps publish it.
+   */
+  private async backfill(publishing: boolean): Promise<void> {
+    const { store } = this.requireStarted();
+    const until = Number(store.getValue('backfill_until') ?? 0);
+    if (!(this.requireStarted().sim.clockMs < until)) {
+      return;
+    }
+    const began = performance.now();
+    const rate = this.backfillDays > 0 ? this.backfillEvents / (this.backfillDays * 86_400) : 0;
+    let events = 0;
+    while (!this.stopping && this.requireStarted().sim.clockMs < until) {
+      const target = Math.min(until, this.requireStarted().sim.clockMs + BACKFILL_CHUNK_MS);
+      events += this.generate(target, rate, false);
+      if (publishing) {
+        publishing = await this.tryFlush();
+      }
+    }
+    this.logger.info(
+      { events, days: this.backfillDays, ms: Math.round(performance.now() - began), unsent: this.unsent },
+      'demo producer: history backfilled',
+    );
+  }
+
+  /** One outbox transaction: advance the simulator, insert its events, save its state. */
+  private generate(untilMs: number, rate: number, live: boolean): number {
+    const { store } = this.requireStarted();
+    if (this.unsent >= MAX_UNSENT) {
+      return 0;
+    }
+    const nowMs = this.clock();
+    let events: DemoEvent[];
+    try {
+      events = store.transaction(() => {
+        const sim = this.requireStarted().sim;
+        if (live && store.getValue('live_since') === undefined) {
+          // First live step of this shop: stage one incident of each fraud pattern right away.
+          store.setValue('live_since', String(nowMs));
+          sim.skipTo(untilMs);
+          sim.injectFraud(untilMs + 2_000);
+        } else if (live && sim.clockMs < untilMs - 60_000) {
+          // Restarted after a pause: resume now rather than replaying the downtime at full rate.
+          sim.skipTo(untilMs);
+        }
+        const generated = sim.advance(untilMs, rate, MAX_EVENTS_PER_STEP);
+        store.insertEvents(generated, nowMs);
+        store.saveSnapshot(sim.snapshot());
+        return generated;
+      });
+    } catch (error) {
+      // The transaction rolled back; the in-memory simulator may be ahead of the store, so reload it.
+      const snapshot = store.loadSnapshot();
+      if (snapshot) {
+        this.sim = OltpSimulator.restore(this.simOptions, store.followUps, snapshot);
+      }
+      throw error;
+    }
+    this.unsent += events.length;
+    return events.length;
+  }
+
+  private async tryFlush(): Promise<boolean> {
+    try {
+      await this.flush();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Publishes unsent outbox rows in order; on failure they stay unsent and the next step retries. */
+  private async flush(): Promise<void> {
+    const { store, sender } = this.requireStarted();
+    let afterSeq = 0;
+    for (;;) {
+      const batch = store.unsent(SEND_BATCH, afterSeq);
+      if (batch.length === 0) {
+        return;
+      }
+      try {
+        await sender.send(batch);
+      } catch (error) {
+        this.failures++;
+        this.lastError = (error as Error).message;
+        // Log the first failure and then every 50th, so a broker outage does not flood the log.
+        if (this.failures === 1 || this.failures % 50 === 0) {
+          this.logger.warn(
+            { err: error, unsent: this.unsent, firstMessageId: batch[0].messageId, failures: this.failures },
+            'demo producer: publishing failed; events stay in the outbox and will be retried',
+          );
+        }
+        throw error;
+      }
+      store.markSent(
+        batch.map((m) => m.seq),
+        this.clock(),
+      );
+      if (this.failures > 0) {
+        this.logger.info({ failures: this.failures }, 'demo producer: publishing recovered');
+        this.failures = 0;
+        this.lastError = null;
+      }
+      const counter = demoEventsPublished();
+      for (const m of batch) {
+        this.byType[m.eventType] = (this.byType[m.eventType] ?? 0) + 1;
+        counter.inc({ type: m.eventType });
+      }
+      this.published += batch.length;
+      this.unsent = Math.max(0, this.unsent - batch.length);
+      afterSeq = batch[batch.length - 1].seq;
+    }
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.running = this.step()
+        .then(() => undefined)
+        .catch((error: unknown) => {
+          if (this.failures === 0) {
+            this.logger.error({ err: error }, 'demo producer: step failed');
+          }
+        })
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopping) {
+            this.schedule();
+          }
+        });
+    }, this.tickMs);
+    this.timer.unref();
+  }
+}

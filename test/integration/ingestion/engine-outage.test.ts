@@ -1,0 +1,62 @@
+/**
+ * The engine is stopped for 10 s while events keep arriving: nothing is dead-lettered or lost, reception
+ * pauses (no message is admitted while the engine fails), readiness reports the sink down past its threshold,
+ * and everything lands once the engine is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestionPipeline } from '../../../src/ingestion/ingestion-factory.js';
+import { IngestionPipeline } from '../../../src/ingestion/ingestion-pipeline.js';
+import { IngestionStack, event, waitUntil } from './ingestion-stack.js';
+
+const TOTAL = 3_000;
+
+describe(IngestionPipeline.name, () => {
+  const stack = new IngestionStack();
+
+  beforeAll(async () => {
+    await stack.start();
+    await stack.createTable();
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('should pause reception while the engine is down and lose or dead-letter nothing', async () => {
+    const pipeline = createIngestionPipeline(stack.settings({ unreachableThresholdMs: 3_000 }));
+    await pipeline.start();
+
+    // A steady producer for the whole test: 100 events every 100 ms.
+    const producing = (async () => {
+      for (let next = 0; next < TOTAL; next += 100) {
+        await stack.send(Array.from({ length: 100 }, (_, i) => event(next + i)));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+
+    await waitUntil('ingestion is flowing', () => Promise.resolve(pipeline.stats().ingested >= 300));
+    await stack.stopKusto();
+    await waitUntil('reception is paused', () => Promise.resolve(pipeline.stats().paused));
+    const admittedAtPause = pipeline.stats().received;
+    await new Promise((r) => setTimeout(r, 10_000));
+
+    const during = pipeline.stats();
+    expect(during.paused).toBe(true);
+    expect(during.received).toBe(admittedAtPause);
+    expect(during.deadLettered).toBe(0);
+    expect((await pipeline.sinkStatus()).up).toBe(false);
+
+    await stack.restartKusto();
+    await producing;
+    await waitUntil('all events are in the table', async () => (await stack.counts()).distinct === TOTAL);
+    await waitUntil('every message is settled', () => stack.subscriptionEmpty());
+    await pipeline.stop();
+
+    expect(await stack.counts()).toEqual({ rows: TOTAL, distinct: TOTAL });
+    expect(await stack.drainDeadLetters()).toEqual([]);
+    const after = pipeline.stats();
+    expect(after).toMatchObject({ deadLettered: 0, paused: false });
+    expect(after.pauses).toBeGreaterThanOrEqual(1);
+    expect((await pipeline.sinkStatus()).up).toBe(true);
+  });
+});

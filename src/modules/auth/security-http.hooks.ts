@@ -55,7 +55,8 @@ function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, payl
   const [single, ...others] = context.cacheOutcomes;
   const isRestGet =
     (request.method === 'GET' || request.method === 'HEAD') && request.url.startsWith(REST_FUNCTIONS_PREFIX);
-  if (!single || others.length > 0 || !isRestGet || status !== 200) {
+  // An edge that already set its own validator (or caching policy) knows better than this generic hook.
+  if (!single || others.length > 0 || !isRestGet || status !== 200 || reply.hasHeader('etag')) {
     return payload;
   }
   const { outcome, shared } = single;

@@ -63,6 +63,8 @@ const caseFiles: CaseFile[] = loadCaseFiles(join(import.meta.dirname, 'cases'));
 interface Outcome {
   area: string;
   name: string;
+  kql: string;
+  doc: string;
   optional: boolean;
   passed: boolean;
   reason?: string;
@@ -125,6 +127,8 @@ describe.skipIf(engineMissing)('KQL conformance (embedded engine via azure-kusto
           outcomes.push({
             area: file.area,
             name: testCase.name,
+            kql: testCase.kql.trim(),
+            doc: testCase.doc,
             optional: testCase.optional === true,
             passed,
             reason: passed ? undefined : problems.join('\n'),
@@ -246,6 +250,12 @@ function report(): void {
       '',
       ...failing.flatMap((o) => [
         `## ${o.area}: ${o.name}${o.optional ? ' (optional)' : ''}`,
+        '',
+        `Reference: ${o.doc}`,
+        '',
+        '```kusto',
+        o.kql,
+        '```',
         '',
         '```',
         o.reason ?? '',

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { registerHttpMetrics } from './common/metrics/http-metrics.hook.js';
+import { registerConnectionDrain } from './common/http/connection-drain.hook.js';
 import { setLogLevel } from './common/logging/logger.js';
 import { registerRequestIds } from './common/logging/request-id.hook.js';
 import type { EnvConfig } from './config/env.dto.js';
@@ -22,6 +23,7 @@ export async function createApp(config: EnvConfig): Promise<NestFastifyApplicati
   });
   registerRequestIds(adapter.getInstance());
   registerHttpMetrics(adapter.getInstance());
+  registerConnectionDrain(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
   });

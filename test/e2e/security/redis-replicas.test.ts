@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CacheInvalidator } from '../../../src/modules/cache/cache-invalidator.js';
 import {
   redisUnavailableReason,
   startRedis,

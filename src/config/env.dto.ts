@@ -187,7 +187,7 @@ export class EnvConfig {
   @IsInt({ message: 'must be a whole number of unsettled messages between 1 and 1000000' })
   @Min(1, { message: 'must be a whole number of unsettled messages between 1 and 1000000' })
   @Max(1_000_000, { message: 'must be a whole number of unsettled messages between 1 and 1000000' })
-  INGEST_MAX_IN_FLIGHT: number = 10_000;
+  INGEST_MAX_IN_FLIGHT: number = 1_500;
 
   @IsInt({ message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
   @Min(1, { message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
@@ -208,7 +208,7 @@ export class EnvConfig {
   @IsInt({ message: 'must be a whole number of messages between 1 and 100000' })
   @Min(1, { message: 'must be a whole number of messages between 1 and 100000' })
   @Max(100_000, { message: 'must be a whole number of messages between 1 and 100000' })
-  SERVICEBUS_MAX_CONCURRENT: number = 2000;
+  SERVICEBUS_MAX_CONCURRENT: number = 500;
 
   // ── demo producer ─────────────────────────────────────────────────────────────────────────────────────────
   @IsInt({

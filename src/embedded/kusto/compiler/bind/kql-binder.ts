@@ -1,0 +1,23 @@
+/**
+ * Bind stage, part 2: Kusto.Language semantic analysis over the parsed tree (names → symbols, types,
+ * result schemas, function expansions). Semantic errors → SEMANTIC with Kusto's own message and code.
+ */
+import type { KNode } from '../parse/kusto-syntax.js';
+import { diagnosticError, errorsOf, type ParsedKql } from '../parse/kql-parser.js';
+
+export interface BoundKql {
+  readonly text: string;
+  readonly root: KNode;
+}
+
+export function bindKql(parsed: ParsedKql): BoundKql {
+  const analyzed = parsed.code.Analyze(null);
+  if (!analyzed?.Syntax) {
+    throw new Error('Kusto.Language returned no analyzed tree');
+  }
+  const errors = errorsOf(analyzed.GetDiagnostics());
+  if (errors.length > 0) {
+    throw diagnosticError('SEMANTIC', parsed.text, errors[0]);
+  }
+  return { text: parsed.text, root: analyzed.Syntax as unknown as KNode };
+}

@@ -1,0 +1,24 @@
+import type { ColumnSchema, MvExpansion, RelationNode, ScalarNode } from './ir-node.js';
+
+/** `mv-expand`: one row per element of a dynamic array (or bag entry). */
+export interface MvExpandNode {
+  readonly kind: 'MvExpand';
+  readonly input: RelationNode;
+  readonly expansions: readonly MvExpansion[];
+  readonly limit: ScalarNode | undefined;
+  readonly columns: readonly ColumnSchema[];
+}
+
+export const MvExpandNode = {
+  is(node: { kind: string }): node is MvExpandNode {
+    return node.kind === 'MvExpand';
+  },
+  create(
+    input: RelationNode,
+    expansions: readonly MvExpansion[],
+    limit: ScalarNode | undefined,
+    columns: readonly ColumnSchema[],
+  ): MvExpandNode {
+    return Object.freeze({ kind: 'MvExpand', input, expansions, limit, columns });
+  },
+};

@@ -1,0 +1,17 @@
+import type { ColumnSchema } from './ir-node.js';
+
+/** All rows of a stored table. */
+export interface ScanNode {
+  readonly kind: 'Scan';
+  readonly table: string;
+  readonly columns: readonly ColumnSchema[];
+}
+
+export const ScanNode = {
+  is(node: { kind: string }): node is ScanNode {
+    return node.kind === 'Scan';
+  },
+  create(table: string, columns: readonly ColumnSchema[]): ScanNode {
+    return Object.freeze({ kind: 'Scan', table, columns });
+  },
+};

@@ -1,0 +1,1655 @@
+/**
+ * Lower stage: the analyzed Kusto syntax tree → relational IR. Kusto.Language has already resolved every
+ * name and computed every type and result schema (including `summarize` column names such as `count_` and
+ * `avg_x`), so this stage reads those facts instead of re-deriving them; it only decides how each operator
+ * and function is expressed relationally. Anything it does not know raises UNSUPPORTED with the operator or
+ * function name and position — never a guess.
+ */
+import type { KustoScalarType, QueryParameterValues } from '../compiler-types.js';
+import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
+import { AggregateNode } from '../ir/aggregate-node.js';
+import { CallNode } from '../ir/call-node.js';
+import { CaseNode } from '../ir/case-node.js';
+import { ColumnNode } from '../ir/column-node.js';
+import { DistinctNode } from '../ir/distinct-node.js';
+import { FilterNode } from '../ir/filter-node.js';
+import { InSubqueryNode } from '../ir/in-subquery-node.js';
+import type {
+  ColumnSchema,
+  IrType,
+  JoinKind,
+  JoinOutput,
+  LiteralValue,
+  NamedScalar,
+  RelationNode,
+  ScalarNode,
+  SortKey,
+} from '../ir/ir-node.js';
+import { JoinNode } from '../ir/join-node.js';
+import { LimitNode } from '../ir/limit-node.js';
+import { LiteralNode } from '../ir/literal-node.js';
+import { MakeSeriesNode } from '../ir/make-series-node.js';
+import { MvExpandNode } from '../ir/mv-expand-node.js';
+import { OrdinalNode } from '../ir/ordinal-node.js';
+import { ProjectNode } from '../ir/project-node.js';
+import { RangeNode } from '../ir/range-node.js';
+import { SampleNode } from '../ir/sample-node.js';
+import { ScalarSubqueryNode } from '../ir/scalar-subquery-node.js';
+import { ScanNode } from '../ir/scan-node.js';
+import { SortNode } from '../ir/sort-node.js';
+import { UnionNode } from '../ir/union-node.js';
+import { ValuesNode } from '../ir/values-node.js';
+import { WindowNode } from '../ir/window-node.js';
+import {
+  child,
+  columnsOf,
+  type KNode,
+  type KType,
+  listElements,
+  nameText,
+  requiredChild,
+  symbolKind,
+  syntaxKind,
+} from '../parse/kusto-syntax.js';
+import { resolveFunction } from '../sql/function-map.js';
+import {
+  dateToTimestampText,
+  literalValue,
+  parseDateTimeText,
+  parseTimespanMicros,
+} from './literal-values.js';
+import { escapeRegex, strftimeFormat, termPattern, type TermMatch } from './term-pattern.js';
+
+type Binding =
+  | { readonly kind: 'scalar'; readonly node: ScalarNode }
+  | { readonly kind: 'relation'; readonly node: RelationNode }
+  | { readonly kind: 'lambda'; readonly declaration: KNode };
+
+interface ScalarContext {
+  /** Columns defined earlier in the same extend/project, visible to later expressions. */
+  readonly overrides?: ReadonlyMap<string, ScalarNode>;
+  /** Sort keys of the serialized input, for row_number/prev/next. */
+  readonly order?: readonly SortKey[];
+}
+
+export interface LoweringInput {
+  readonly text: string;
+  readonly root: KNode;
+  readonly params: QueryParameterValues;
+  readonly now: Date;
+}
+
+const SCALAR_TYPES = new Set([
+  'bool',
+  'int',
+  'long',
+  'real',
+  'decimal',
+  'string',
+  'datetime',
+  'timespan',
+  'guid',
+  'dynamic',
+]);
+
+export function kustoType(type: KType | null | string): KustoScalarType {
+  const name = typeof type === 'string' ? type : (type?.Name ?? 'unknown');
+  if (name === 'boolean') {
+    return 'bool';
+  }
+  if (name === 'double') {
+    return 'real';
+  }
+  if (SCALAR_TYPES.has(name)) {
+    return name as KustoScalarType;
+  }
+  return 'dynamic';
+}
+
+function schemaOf(type: KType | null): ColumnSchema[] {
+  return columnsOf(type).map((c) => ({ name: c.name, type: kustoType(c.type) }));
+}
+
+const BINARY_OPERATORS = new Set([
+  'AddExpression',
+  'SubtractExpression',
+  'MultiplyExpression',
+  'DivideExpression',
+  'ModuloExpression',
+  'LessThanExpression',
+  'LessThanOrEqualExpression',
+  'GreaterThanExpression',
+  'GreaterThanOrEqualExpression',
+  'EqualExpression',
+  'NotEqualExpression',
+  'AndExpression',
+  'OrExpression',
+  'EqualTildeExpression',
+  'BangTildeExpression',
+  'ContainsExpression',
+  'ContainsCsExpression',
+  'NotContainsExpression',
+  'NotContainsCsExpression',
+  'StartsWithExpression',
+  'StartsWithCsExpression',
+  'NotStartsWithExpression',
+  'NotStartsWithCsExpression',
+  'EndsWithExpression',
+  'EndsWithCsExpression',
+  'NotEndsWithExpression',
+  'NotEndsWithCsExpression',
+  'MatchesRegexExpression',
+  'LikeExpression',
+  'LikeCsExpression',
+  'NotLikeExpression',
+  'NotLikeCsExpression',
+]);
+
+const TERM_OPERATORS: Record<string, { match: TermMatch; cs: boolean; negated: boolean }> = {
+  HasExpression: { match: 'has', cs: false, negated: false },
+  HasCsExpression: { match: 'has', cs: true, negated: false },
+  NotHasExpression: { match: 'has', cs: false, negated: true },
+  NotHasCsExpression: { match: 'has', cs: true, negated: true },
+  HasPrefixExpression: { match: 'hasprefix', cs: false, negated: false },
+  HasPrefixCsExpression: { match: 'hasprefix', cs: true, negated: false },
+  NotHasPrefixExpression: { match: 'hasprefix', cs: false, negated: true },
+  NotHasPrefixCsExpression: { match: 'hasprefix', cs: true, negated: true },
+  HasSuffixExpression: { match: 'hassuffix', cs: false, negated: false },
+  HasSuffixCsExpression: { match: 'hassuffix', cs: true, negated: false },
+  NotHasSuffixExpression: { match: 'hassuffix', cs: false, negated: true },
+  NotHasSuffixCsExpression: { match: 'hassuffix', cs: true, negated: true },
+};
+
+/** Operators that only reshuffle, drop or keep columns: the output is Kusto's result schema, by name. */
+const COLUMN_SELECTION_OPERATORS = new Set([
+  'ProjectAwayOperator',
+  'ProjectKeepOperator',
+  'ProjectReorderOperator',
+  'AsOperator',
+  'RenderOperator',
+]);
+
+const IGNORED_FUNCTIONS_IN_SUMMARY = new Set(['percentiles', 'percentilesw']);
+
+export class KqlLowerer {
+  private readonly scopes: Map<string, Binding>[] = [new Map<string, Binding>()];
+  private readonly order = new WeakMap<RelationNode, readonly SortKey[]>();
+
+  constructor(private readonly input: LoweringInput) {}
+
+  /** One relation per result-producing statement, in order. */
+  lowerQuery(): RelationNode[] {
+    const results: RelationNode[] = [];
+    for (const statement of listElements(child(this.input.root, 'Statements'))) {
+      const relation = this.statement(statement);
+      if (relation) {
+        results.push(relation);
+      }
+    }
+    return results;
+  }
+
+  // ── statements ──────────────────────────────────────────────────────────────────────────────
+
+  private statement(node: KNode): RelationNode | undefined {
+    const kind = syntaxKind(node);
+    switch (kind) {
+      case 'LetStatement':
+        this.letStatement(node);
+        return undefined;
+      case 'QueryParametersStatement':
+        this.queryParameters(node);
+        return undefined;
+      case 'SetOptionStatement':
+      case 'AliasStatement':
+      case 'RestrictStatement':
+        return undefined;
+      case 'ExpressionStatement': {
+        const expr = requiredChild(node, 'Expression');
+        if (!expr.ResultType?.Columns) {
+          // A scalar expression statement behaves like `print`.
+          const value = this.scalar(expr, {});
+          return ProjectNode.create(
+            this.singleRow(),
+            [{ name: 'print_0', expr: value }],
+            [{ name: 'print_0', type: kustoType(expr.ResultType) }],
+          );
+        }
+        return this.tabular(expr);
+      }
+      default:
+        throw this.unsupported(`statement ${kind}`, node);
+    }
+  }
+
+  private letStatement(node: KNode): void {
+    const name = nameText(requiredChild(node, 'Name'));
+    const expr = requiredChild(node, 'Expression');
+    const kind = syntaxKind(expr);
+    if (kind === 'FunctionDeclaration') {
+      this.bind(name, { kind: 'lambda', declaration: expr });
+      return;
+    }
+    if (expr.ResultType?.Columns) {
+      this.bind(name, { kind: 'relation', node: this.tabular(expr) });
+    } else {
+      this.bind(name, { kind: 'scalar', node: this.scalar(expr, {}) });
+    }
+  }
+
+  private queryParameters(node: KNode): void {
+    const list = child(node, 'Parameters');
+    const declarations = list ? listElements(child(list, 'Parameters') ?? list) : [];
+    for (const declaration of declarations) {
+      const nameAndType = child(declaration, 'NameAndType') ?? declaration;
+      const name = nameText(requiredChild(nameAndType, 'Name'));
+      const typeNode = requiredChild(nameAndType, 'Type');
+      const type = kustoType(typeNode.toString().trim().toLowerCase());
+      const defaultClause = child(declaration, 'DefaultValue');
+      const supplied = Object.prototype.hasOwnProperty.call(this.input.params, name);
+      if (supplied) {
+        const raw = this.input.params[name];
+        const value = literalValue(type, raw);
+        if (value === undefined) {
+          throw new KqlCompileError(
+            'PARAMETER',
+            `query parameter '${name}' of type ${type} has an invalid value ${JSON.stringify(raw)}`,
+            this.position(declaration),
+          );
+        }
+        this.bind(name, { kind: 'scalar', node: LiteralNode.create(value, type) });
+      } else if (defaultClause) {
+        const valueNode =
+          child(defaultClause, 'Value') ?? child(defaultClause, 'Expression') ?? defaultClause;
+        this.bind(name, { kind: 'scalar', node: this.scalar(valueNode, {}) });
+      } else {
+        throw new KqlCompileError(
+          'PARAMETER',
+          `query parameter '${name}' (${type}) is declared without a default and no value was supplied`,
+          this.position(declaration),
+        );
+      }
+    }
+  }
+
+  // ── tabular expressions ───────────────────────────────────────────────────────────────────────
+
+  tabular(node: KNode): RelationNode {
+    const kind = syntaxKind(node);
+    switch (kind) {
+      case 'PipeExpression':
+        return this.operator(
+          this.tabular(requiredChild(node, 'Expression')),
+          requiredChild(node, 'Operator'),
+        );
+      case 'ParenthesizedExpression':
+        return this.tabular(requiredChild(node, 'Expression'));
+      case 'NameReference':
+        return this.tableReference(node);
+      case 'FunctionCallExpression':
+        return this.tabularCall(node);
+      case 'DataTableExpression':
+        return this.datatable(node);
+      case 'PrintOperator':
+        return this.print(node);
+      case 'RangeOperator':
+        return this.range(node);
+      case 'UnionOperator':
+        return this.union(undefined, node);
+      case 'MaterializeExpression':
+        return this.tabular(requiredChild(node, 'Expression'));
+      default:
+        throw this.unsupported(`tabular expression ${describe(node)}`, node);
+    }
+  }
+
+  private tableReference(node: KNode): RelationNode {
+    const symbol = node.ReferencedSymbol;
+    const name = nameText(node);
+    if (symbol && symbolKind(symbol) === 'Table') {
+      return ScanNode.create(symbol.Name, schemaOf(node.ResultType));
+    }
+    const binding = this.lookup(name);
+    if (binding?.kind === 'relation') {
+      return binding.node;
+    }
+    if (symbol && symbolKind(symbol) === 'Function') {
+      return this.expandFunction(node, []);
+    }
+    throw this.unsupported(`table reference '${name}'`, node);
+  }
+
+  private tabularCall(node: KNode): RelationNode {
+    const nameNode = requiredChild(node, 'Name');
+    const name = nameText(nameNode);
+    const args = this.callArguments(node);
+    if (name === 'materialize' && args.length === 1) {
+      return this.tabular(args[0]);
+    }
+    if (name === 'table' && args.length >= 1) {
+      const tableName = typeof args[0].ConstantValue === 'string' ? args[0].ConstantValue : nameText(args[0]);
+      return ScanNode.create(tableName, schemaOf(node.ResultType));
+    }
+    const expansion = node.GetExpansion();
+    if (expansion) {
+      return this.expandFunction(node, args);
+    }
+    throw this.unsupported(`tabular function ${name}()`, node);
+  }
+
+  private expandFunction(call: KNode, args: KNode[]): RelationNode {
+    const expansion = call.GetExpansion();
+    if (!expansion) {
+      throw this.unsupported(`function ${nameText(call)}`, call);
+    }
+    const frame = this.argumentFrame(call, args);
+    this.scopes.push(frame);
+    try {
+      for (const statement of listElements(child(expansion, 'Statements'))) {
+        this.statement(statement);
+      }
+      const body = requiredChild(expansion, 'Expression');
+      return this.tabular(body);
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Binds a call's arguments (positional, named, defaults) to the callee's parameter names. */
+  private argumentFrame(call: KNode, args: KNode[]): Map<string, Binding> {
+    const frame = new Map<string, Binding>();
+    const signature = (call as unknown as { ReferencedSignature?: KSignature | null }).ReferencedSignature;
+    const parameters = signature ? listOf(signature.Parameters) : [];
+    const named = new Map<string, KNode>();
+    const positional: KNode[] = [];
+    for (const arg of args) {
+      if (syntaxKind(arg) === 'SimpleNamedExpression') {
+        named.set(nameText(requiredChild(arg, 'Name')), requiredChild(arg, 'Expression'));
+      } else {
+        positional.push(arg);
+      }
+    }
+    parameters.forEach((p, i) => {
+      const arg = named.get(p.Name) ?? positional[i];
+      const valueNode = arg ?? p.DefaultValue;
+      if (!valueNode) {
+        throw new KqlCompileError(
+          'SEMANTIC',
+          `function ${nameText(call)}: missing argument '${p.Name}'`,
+          this.position(call),
+        );
+      }
+      if (valueNode.ResultType?.Columns) {
+        frame.set(p.Name, { kind: 'relation', node: this.tabular(valueNode) });
+      } else {
+        frame.set(p.Name, { kind: 'scalar', node: this.scalar(valueNode, {}) });
+      }
+    });
+    return frame;
+  }
+
+  private datatable(node: KNode): RelationNode {
+    const columns = schemaOf(node.ResultType);
+    const values = listElements(child(node, 'Values')).map((v) => this.scalar(v, {}));
+    if (columns.length === 0) {
+      throw this.unsupported('datatable without columns', node);
+    }
+    const rows: ScalarNode[][] = [];
+    for (let i = 0; i < values.length; i += columns.length) {
+      rows.push(values.slice(i, i + columns.length).map((v, c) => this.coerce(v, columns[c].type)));
+    }
+    return ValuesNode.create(rows, columns);
+  }
+
+  private print(node: KNode): RelationNode {
+    const columns = schemaOf(node.ResultType);
+    const exprs = listElements(child(node, 'Expressions'));
+    const outputs = exprs.map((e, i) => ({ name: columns[i].name, expr: this.scalar(unnamed(e), {}) }));
+    return ProjectNode.create(this.singleRow(), outputs, columns);
+  }
+
+  private range(node: KNode): RelationNode {
+    const columns = schemaOf(node.ResultType);
+    const from = this.scalar(requiredChild(node, 'From'), {});
+    const to = this.scalar(requiredChild(node, 'To'), {});
+    const step = this.scalar(requiredChild(node, 'Step'), {});
+    return RangeNode.create(
+      this.coerce(from, columns[0].type),
+      this.coerce(to, columns[0].type),
+      step,
+      columns,
+    );
+  }
+
+  private singleRow(): RelationNode {
+    return ValuesNode.create([[]], []);
+  }
+
+  // ── query operators ───────────────────────────────────────────────────────────────────────────
+
+  private operator(input: RelationNode, op: KNode): RelationNode {
+    const kind = syntaxKind(op);
+    const columns = schemaOf(op.ResultType);
+    const order = this.order.get(input);
+    const ctx: ScalarContext = { order };
+    switch (kind) {
+      case 'FilterOperator':
+        return this.keepOrder(
+          input,
+          FilterNode.create(input, this.predicate(requiredChild(op, 'Condition'), ctx), input.columns),
+        );
+      case 'TakeOperator':
+        return this.keepOrder(
+          input,
+          LimitNode.create(input, this.scalar(requiredChild(op, 'Expression'), ctx), input.columns),
+        );
+      case 'ExtendOperator':
+      case 'SerializeOperator':
+        return this.keepOrder(
+          input,
+          this.extend(input, listElements(child(op, 'Expressions')), columns, ctx),
+        );
+      case 'ProjectOperator':
+        return this.keepOrder(
+          input,
+          this.project(input, listElements(child(op, 'Expressions')), columns, ctx),
+        );
+      case 'ProjectRenameOperator':
+        return this.keepOrder(input, this.projectRename(input, op, columns));
+      case 'SummarizeOperator':
+        return this.summarize(input, op, columns);
+      case 'CountOperator':
+        return AggregateNode.create(
+          input,
+          [],
+          [{ name: columns[0].name, expr: CallNode.create('count', [], 'long') }],
+          columns,
+        );
+      case 'DistinctOperator':
+        return this.distinct(input, op, columns);
+      case 'SortOperator':
+        return this.sort(input, listElements(child(op, 'Expressions')), columns);
+      case 'TopOperator': {
+        const sorted = this.sort(input, [requiredChild(op, 'ByExpression')], columns);
+        return this.keepOrder(
+          sorted,
+          LimitNode.create(sorted, this.scalar(requiredChild(op, 'Expression'), ctx), columns),
+        );
+      }
+      case 'JoinOperator':
+        return this.join(input, op, columns);
+      case 'LookupOperator':
+        return this.lookupOperator(input, op, columns);
+      case 'UnionOperator':
+        return this.union(input, op);
+      case 'MvExpandOperator':
+        return this.mvExpand(input, op, columns);
+      case 'MakeSeriesOperator':
+        return this.makeSeries(input, op, columns);
+      case 'ParseOperator':
+        return this.parse(input, op, columns);
+      case 'SampleOperator':
+        return SampleNode.create(input, this.scalar(requiredChild(op, 'Expression'), ctx), columns);
+      case 'GetSchemaOperator':
+        return this.getSchema(input, columns);
+      default:
+        if (COLUMN_SELECTION_OPERATORS.has(kind)) {
+          return this.keepOrder(input, this.selectColumns(input, columns));
+        }
+        throw this.unsupported(`operator '${describe(op)}'`, op);
+    }
+  }
+
+  private keepOrder(input: RelationNode, output: RelationNode): RelationNode {
+    const order = this.order.get(input);
+    if (order) {
+      this.order.set(output, order);
+    }
+    return output;
+  }
+
+  private selectColumns(input: RelationNode, columns: ColumnSchema[]): RelationNode {
+    return ProjectNode.create(
+      input,
+      columns.map((c) => ({ name: c.name, expr: ColumnNode.create(c.name, c.type) })),
+      columns,
+    );
+  }
+
+  private extend(
+    input: RelationNode,
+    exprs: KNode[],
+    columns: ColumnSchema[],
+    ctx: ScalarContext,
+  ): RelationNode {
+    const defined = new Map<string, ScalarNode>();
+    const inputNames = new Set(input.columns.map((c) => c.name));
+    const newNames = columns.map((c) => c.name).filter((n) => !inputNames.has(n));
+    let unnamedIndex = 0;
+    for (const e of exprs) {
+      const kind = syntaxKind(e);
+      if (kind === 'CompoundNamedExpression') {
+        this.compoundAssignment(e, defined, { ...ctx, overrides: defined });
+        continue;
+      }
+      const value = this.scalar(unnamed(e), { ...ctx, overrides: defined });
+      let name: string;
+      if (kind === 'SimpleNamedExpression') {
+        name = nameText(requiredChild(e, 'Name'));
+      } else if (syntaxKind(e) === 'NameReference' && inputNames.has(nameText(e))) {
+        name = nameText(e);
+      } else {
+        name = newNames.filter((n) => !defined.has(n))[unnamedIndex] ?? newNames[unnamedIndex];
+        unnamedIndex += 0;
+      }
+      defined.set(name, value);
+    }
+    const outputs = columns.map((c) => ({
+      name: c.name,
+      expr: this.coerce(defined.get(c.name) ?? ColumnNode.create(c.name, c.type), c.type),
+    }));
+    return ProjectNode.create(input, outputs, columns);
+  }
+
+  /** `extend (a, b) = series_fit_line(y)`-style assignments of functions that return several values. */
+  private compoundAssignment(e: KNode, defined: Map<string, ScalarNode>, ctx: ScalarContext): void {
+    const names = listElements(child(requiredChild(e, 'Names'), 'Names')).map((n) => nameText(n));
+    const call = requiredChild(e, 'Expression');
+    const parts = this.multiValueCall(call, ctx);
+    names.forEach((name, i) => {
+      const part = parts[i];
+      if (part) {
+        defined.set(name, part);
+      }
+    });
+  }
+
+  private project(
+    input: RelationNode,
+    exprs: KNode[],
+    columns: ColumnSchema[],
+    ctx: ScalarContext,
+  ): RelationNode {
+    const defined = new Map<string, ScalarNode>();
+    const outputs: NamedScalar[] = [];
+    let position = 0;
+    for (const e of exprs) {
+      if (syntaxKind(e) === 'CompoundNamedExpression') {
+        const before = new Map(defined);
+        this.compoundAssignment(e, defined, { ...ctx, overrides: before });
+        for (const [name, value] of defined) {
+          if (!before.has(name)) {
+            outputs.push({ name, expr: value });
+            position++;
+          }
+        }
+        continue;
+      }
+      const column = columns[position];
+      if (!column) {
+        throw this.unsupported('project expression expanding to several columns', e);
+      }
+      const value = this.coerce(this.scalar(unnamed(e), { ...ctx, overrides: defined }), column.type);
+      defined.set(column.name, value);
+      outputs.push({ name: column.name, expr: value });
+      position++;
+    }
+    return ProjectNode.create(input, outputs, columns);
+  }
+
+  private projectRename(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const renames = new Map<string, string>();
+    for (const e of listElements(child(op, 'Expressions'))) {
+      if (syntaxKind(e) === 'SimpleNamedExpression') {
+        renames.set(nameText(requiredChild(e, 'Name')), nameText(requiredChild(e, 'Expression')));
+      }
+    }
+    return ProjectNode.create(
+      input,
+      columns.map((c) => ({ name: c.name, expr: ColumnNode.create(renames.get(c.name) ?? c.name, c.type) })),
+      columns,
+    );
+  }
+
+  private distinct(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const exprs = listElements(child(op, 'Expressions'));
+    if (exprs.length === 1 && syntaxKind(exprs[0]) === 'StarExpression') {
+      return DistinctNode.create(input, columns);
+    }
+    const groupBy = exprs.map((e, i) => ({ name: columns[i].name, expr: this.scalar(unnamed(e), {}) }));
+    return AggregateNode.create(input, groupBy, [], columns);
+  }
+
+  private sort(input: RelationNode, exprs: KNode[], columns: ColumnSchema[]): RelationNode {
+    const keys: SortKey[] = exprs.map((e) => {
+      let expr = e;
+      let descending = true;
+      let nullsFirst: boolean | undefined;
+      if (syntaxKind(e) === 'OrderedExpression') {
+        expr = requiredChild(e, 'Expression');
+        const ordering = child(e, 'Ordering');
+        if (ordering) {
+          const ascDesc = child(ordering, 'AscOrDescKeyword');
+          if (ascDesc && ascDesc.Text.toLowerCase() === 'asc') {
+            descending = false;
+          }
+          const nulls = child(ordering, 'NullsClause');
+          const firstLast = nulls ? child(nulls, 'FirstOrLastKeyword') : null;
+          if (firstLast) {
+            nullsFirst = firstLast.Text.toLowerCase() === 'first';
+          }
+        }
+      }
+      // ADX defaults: descending → nulls last, ascending → nulls first.
+      return { expr: this.scalar(expr, {}), descending, nullsFirst: nullsFirst ?? !descending };
+    });
+    const sorted = SortNode.create(input, keys, columns);
+    this.order.set(sorted, keys);
+    return sorted;
+  }
+
+  private summarize(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const byClause = child(op, 'ByClause');
+    const byExprs = byClause ? listElements(child(byClause, 'Expressions')) : [];
+    const aggExprs = listElements(child(op, 'Aggregates'));
+    const groupBy: NamedScalar[] = byExprs.map((e, i) => ({
+      name: columns[i].name,
+      expr: this.coerce(this.scalar(unnamed(e), {}), columns[i].type),
+    }));
+    let position = byExprs.length;
+    const aggregates: NamedScalar[] = [];
+    const finals: NamedScalar[] = groupBy.map((g) => ({
+      name: g.name,
+      expr: ColumnNode.create(g.name, this.irScalarType(g.expr)),
+    }));
+    let needsFinalProjection = false;
+    aggExprs.forEach((agg, index) => {
+      const call = unnamed(agg);
+      const width = call.ResultType?.Columns ? call.ResultType.Columns.Count : 1;
+      const outputs = columns.slice(position, position + width);
+      position += width;
+      const fname =
+        syntaxKind(call) === 'FunctionCallExpression' ? nameText(requiredChild(call, 'Name')) : '';
+      if (fname === 'arg_max' || fname === 'arg_min') {
+        needsFinalProjection = true;
+        const structName = `__${fname}_${index}`;
+        const args = this.callArguments(call);
+        const target = this.scalar(args[0], {});
+        const sources = listOfColumns(call.ResultType).map((c, i) =>
+          i === 0 ? target : ColumnNode.create(c.name, kustoType(c.type)),
+        );
+        aggregates.push({
+          name: structName,
+          expr: CallNode.create(`${fname}_struct`, [target, ...sources], 'struct'),
+        });
+        outputs.forEach((o, i) => {
+          finals.push({
+            name: o.name,
+            expr: this.coerce(
+              CallNode.create(
+                'struct_field',
+                [ColumnNode.create(structName, 'struct'), OrdinalNode.create(i + 1)],
+                o.type,
+              ),
+              o.type,
+            ),
+          });
+        });
+        return;
+      }
+      if (IGNORED_FUNCTIONS_IN_SUMMARY.has(fname)) {
+        const args = this.callArguments(call);
+        const value = this.scalar(args[0], {});
+        args.slice(1).forEach((p, i) => {
+          const o = outputs[i];
+          const fraction = this.percentFraction(p);
+          aggregates.push({
+            name: o.name,
+            expr: this.coerce(CallNode.create('percentile', [value, fraction], o.type), o.type),
+          });
+          finals.push({ name: o.name, expr: ColumnNode.create(o.name, o.type) });
+        });
+        return;
+      }
+      const o = outputs[0];
+      if (!o) {
+        throw this.unsupported(`aggregate ${describe(agg)}`, agg);
+      }
+      aggregates.push({ name: o.name, expr: this.coerce(this.aggregate(call), o.type) });
+      finals.push({ name: o.name, expr: ColumnNode.create(o.name, o.type) });
+    });
+    const aggregate = AggregateNode.create(
+      input,
+      groupBy,
+      aggregates,
+      needsFinalProjection
+        ? [
+            ...groupBy.map((g) => ({
+              name: g.name,
+              type: columns.find((c) => c.name === g.name)?.type ?? 'dynamic',
+            })),
+            ...aggregates.map((a) => ({ name: a.name, type: 'dynamic' as const })),
+          ]
+        : columns,
+    );
+    return needsFinalProjection ? ProjectNode.create(aggregate, finals, columns) : aggregate;
+  }
+
+  private percentFraction(p: KNode): ScalarNode {
+    const v = p.ConstantValue;
+    if (typeof v === 'number') {
+      return LiteralNode.create(v / 100, 'real');
+    }
+    return CallNode.create('DivideExpression', [this.scalar(p, {}), LiteralNode.create(100, 'real')], 'real');
+  }
+
+  private aggregate(call: KNode): ScalarNode {
+    if (syntaxKind(call) !== 'FunctionCallExpression') {
+      throw this.unsupported(`aggregate expression ${describe(call)}`, call);
+    }
+    const name = nameText(requiredChild(call, 'Name'));
+    const argNodes = this.callArguments(call);
+    const type = kustoType(call.ResultType);
+    if (name === 'percentile') {
+      return CallNode.create(
+        'percentile',
+        [this.scalar(argNodes[0], {}), this.percentFraction(argNodes[1])],
+        type,
+      );
+    }
+    const args = argNodes.map((a) => this.scalar(a, {}));
+    const resolved = resolveFunction(
+      name,
+      args.map((a) => this.irScalarType(a)),
+    );
+    if (!resolved?.mapping.aggregate) {
+      throw this.unsupported(`aggregation function ${name}()`, call);
+    }
+    return CallNode.create(resolved.key, args, type);
+  }
+
+  private join(left: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const kind = (this.namedParameter(op, 'kind') ?? 'innerunique').toLowerCase() as
+      JoinKind | 'anti' | 'semi' | 'leftantisemi' | 'rightantisemi';
+    const joinKind: JoinKind | undefined = (
+      {
+        inner: 'inner',
+        innerunique: 'innerunique',
+        leftouter: 'leftouter',
+        rightouter: 'rightouter',
+        fullouter: 'fullouter',
+        leftsemi: 'leftsemi',
+        rightsemi: 'rightsemi',
+        leftanti: 'leftanti',
+        anti: 'leftanti',
+        leftantisemi: 'leftanti',
+        rightanti: 'rightanti',
+        rightantisemi: 'rightanti',
+      } as Record<string, JoinKind>
+    )[kind];
+    if (!joinKind) {
+      throw this.unsupported(`join kind=${kind}`, op);
+    }
+    const right = this.tabular(requiredChild(op, 'Expression'));
+    const on = this.joinConditions(op);
+    let outputs: JoinOutput[];
+    if (joinKind === 'leftsemi' || joinKind === 'leftanti') {
+      outputs = left.columns.map((c) => ({ name: c.name, side: 'left', source: c.name }));
+    } else if (joinKind === 'rightsemi' || joinKind === 'rightanti') {
+      outputs = right.columns.map((c) => ({ name: c.name, side: 'right', source: c.name }));
+    } else {
+      outputs = columns.map((c, i) =>
+        i < left.columns.length
+          ? { name: c.name, side: 'left', source: left.columns[i].name }
+          : { name: c.name, side: 'right', source: right.columns[i - left.columns.length].name },
+      );
+    }
+    return JoinNode.create(left, right, joinKind, on, outputs, columns);
+  }
+
+  private lookupOperator(left: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const kind = (this.namedParameter(op, 'kind') ?? 'leftouter').toLowerCase();
+    const right = this.tabular(requiredChild(op, 'Expression'));
+    const on = this.joinConditions(op);
+    const rightKeys = new Set(on.map((c) => c.right));
+    const rightRest = right.columns.filter((c) => !rightKeys.has(c.name));
+    const outputs: JoinOutput[] = columns.map((c, i) =>
+      i < left.columns.length
+        ? { name: c.name, side: 'left', source: left.columns[i].name }
+        : { name: c.name, side: 'right', source: rightRest[i - left.columns.length].name },
+    );
+    return JoinNode.create(left, right, kind === 'inner' ? 'inner' : 'leftouter', on, outputs, columns);
+  }
+
+  private joinConditions(op: KNode): { left: string; right: string }[] {
+    const clause = child(op, 'ConditionClause') ?? child(op, 'LookupClause');
+    if (!clause || syntaxKind(clause) !== 'JoinOnClause') {
+      throw this.unsupported(`join condition ${clause ? describe(clause) : '(none)'}`, op);
+    }
+    return listElements(child(clause, 'Expressions')).map((e) => {
+      const k = syntaxKind(e);
+      if (k === 'NameReference') {
+        const n = nameText(e);
+        return { left: n, right: n };
+      }
+      if (k === 'EqualExpression') {
+        const l = requiredChild(e, 'Left');
+        const r = requiredChild(e, 'Right');
+        const side = (p: KNode): string => requiredChild(p, 'Expression').toString().trim();
+        const col = (p: KNode): string => nameText(requiredChild(p, 'Selector'));
+        if (side(l) === '$right') {
+          return { left: col(r), right: col(l) };
+        }
+        return { left: col(l), right: col(r) };
+      }
+      throw this.unsupported(`join condition ${describe(e)} (only equality on columns)`, e);
+    });
+  }
+
+  private union(first: RelationNode | undefined, op: KNode): RelationNode {
+    const columns = schemaOf(op.ResultType);
+    const withSource = this.namedParameter(op, 'withsource');
+    const kind = this.namedParameter(op, 'kind');
+    if (kind && kind.toLowerCase() === 'inner') {
+      throw this.unsupported('union kind=inner', op);
+    }
+    const exprs = listElements(child(op, 'Expressions'));
+    const inputs: RelationNode[] = first ? [first] : [];
+    const names: string[] = first ? ['union_arg0'] : [];
+    for (const e of exprs) {
+      inputs.push(this.tabular(e));
+      const sym = e.ReferencedSymbol;
+      names.push(sym && symbolKind(sym) === 'Table' ? sym.Name : `union_arg${names.length}`);
+    }
+    return UnionNode.create(inputs, withSource ? { column: withSource, names } : undefined, columns);
+  }
+
+  private mvExpand(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const expansions = listElements(child(op, 'Expressions')).map((e) => {
+      const inner = requiredChild(e, 'Expression');
+      const name =
+        syntaxKind(inner) === 'SimpleNamedExpression'
+          ? nameText(requiredChild(inner, 'Name'))
+          : nameText(unnamed(inner));
+      const type = columns.find((c) => c.name === name)?.type ?? 'dynamic';
+      return { name, expr: this.scalar(unnamed(inner), {}), type };
+    });
+    const limitClause = child(op, 'LimitClause');
+    const limit = limitClause ? this.scalar(requiredChild(limitClause, 'Expression'), {}) : undefined;
+    return MvExpandNode.create(input, expansions, limit, columns);
+  }
+
+  private makeSeries(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const onClause = requiredChild(op, 'OnClause');
+    const axisNode = requiredChild(onClause, 'Expression');
+    const axis = this.scalar(axisNode, {});
+    const axisType = this.irScalarType(axis);
+    const range = requiredChild(op, 'RangeClause');
+    if (syntaxKind(range) !== 'MakeSeriesFromToStepClause') {
+      throw this.unsupported('make-series without `from … to … step …`', range);
+    }
+    const clausePart = (clauseName: string): ScalarNode | undefined => {
+      const c = child(range, clauseName);
+      return c ? this.coerce(this.scalar(requiredChild(c, 'Expression'), {}), axisType) : undefined;
+    };
+    const start = clausePart('MakeSeriesFromClause');
+    const stop = clausePart('MakeSeriesToClause');
+    const stepClause = requiredChild(range, 'MakeSeriesStepClause');
+    const step = this.scalar(requiredChild(stepClause, 'Expression'), {});
+    if (!start || !stop) {
+      throw this.unsupported('make-series without explicit from/to', range);
+    }
+    const byClause = child(op, 'ByClause');
+    const byExprs = byClause ? listElements(child(byClause, 'Expressions')) : [];
+    const groupBy = byExprs.map((e, i) => ({ name: columns[i].name, expr: this.scalar(unnamed(e), {}) }));
+    const aggs = listElements(child(op, 'Aggregates'));
+    const series = aggs.map((a, i) => {
+      const expr = requiredChild(a, 'Expression');
+      const defaultClause = child(a, 'DefaultExpression');
+      const aggregate = this.aggregate(unnamed(expr));
+      const type = this.irScalarType(aggregate);
+      const defaultValue = defaultClause
+        ? this.coerce(this.scalar(requiredChild(defaultClause, 'Expression'), {}), type)
+        : LiteralNode.create(type === 'long' || type === 'int' ? 0n : type === 'real' ? 0 : null, type);
+      return { name: columns[byExprs.length + i].name, aggregate, defaultValue };
+    });
+    const axisName = columns[byExprs.length + aggs.length].name;
+    return MakeSeriesNode.create(
+      input,
+      axis,
+      start,
+      stop,
+      step,
+      axisType,
+      groupBy,
+      series,
+      axisName,
+      columns,
+    );
+  }
+
+  private parse(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
+    const source = this.scalar(requiredChild(op, 'Expression'), {});
+    const patterns = listElements(child(op, 'Patterns'));
+    let regex = '^';
+    const captures: { name: string; type: KustoScalarType }[] = [];
+    patterns.forEach((p, i) => {
+      const k = syntaxKind(p);
+      if (k === 'StarExpression') {
+        regex += '.*?';
+      } else if (k === 'NameAndTypeDeclaration' || k === 'NameDeclaration') {
+        const name = nameText(requiredChild(p, 'Name'));
+        const type = columns.find((c) => c.name === name)?.type ?? 'string';
+        const last = i === patterns.length - 1;
+        regex += last ? '(.*)' : '(.*?)';
+        captures.push({ name, type });
+      } else if (p.IsConstant && typeof p.ConstantValue === 'string') {
+        regex += escapeRegex(p.ConstantValue);
+      } else {
+        throw this.unsupported(`parse pattern element ${describe(p)}`, p);
+      }
+    });
+    const pattern = LiteralNode.create(regex, 'string');
+    const matched = CallNode.create('regex_match', [source, pattern], 'bool');
+    const defined = new Map<string, ScalarNode>();
+    captures.forEach((c, i) => {
+      const text = CallNode.create('extract', [pattern, OrdinalNode.create(i + 1), source], 'string');
+      const typed = c.type === 'string' ? text : this.convert(text, c.type);
+      defined.set(
+        c.name,
+        CaseNode.create(
+          [{ when: matched, then: typed }],
+          LiteralNode.create(c.type === 'string' ? '' : null, c.type),
+          c.type,
+        ),
+      );
+    });
+    return ProjectNode.create(
+      input,
+      columns.map((c) => ({ name: c.name, expr: defined.get(c.name) ?? ColumnNode.create(c.name, c.type) })),
+      columns,
+    );
+  }
+
+  private getSchema(input: RelationNode, columns: ColumnSchema[]): RelationNode {
+    const clr: Record<KustoScalarType, string> = {
+      bool: 'System.SByte',
+      int: 'System.Int32',
+      long: 'System.Int64',
+      real: 'System.Double',
+      decimal: 'System.Data.SqlTypes.SqlDecimal',
+      string: 'System.String',
+      datetime: 'System.DateTime',
+      timespan: 'System.TimeSpan',
+      guid: 'System.Guid',
+      dynamic: 'System.Object',
+    };
+    const rows = input.columns.map((c, i) => [
+      LiteralNode.create(c.name, 'string'),
+      LiteralNode.create(i, 'int'),
+      LiteralNode.create(clr[c.type], 'string'),
+      LiteralNode.create(c.type, 'string'),
+    ]);
+    return ValuesNode.create(rows, columns);
+  }
+
+  // ── scalar expressions ──────────────────────────────────────────────────────────────────────
+
+  private predicate(node: KNode, ctx: ScalarContext): ScalarNode {
+    const value = this.scalar(node, ctx);
+    return this.irScalarType(value) === 'dynamic' ? this.convert(value, 'bool') : value;
+  }
+
+  scalar(node: KNode, ctx: ScalarContext): ScalarNode {
+    const kind = syntaxKind(node);
+    switch (kind) {
+      case 'ParenthesizedExpression':
+        return this.scalar(requiredChild(node, 'Expression'), ctx);
+      case 'SimpleNamedExpression':
+        return this.scalar(requiredChild(node, 'Expression'), ctx);
+      case 'NameReference':
+        return this.nameReference(node, ctx);
+      case 'BooleanLiteralExpression':
+      case 'IntLiteralExpression':
+      case 'LongLiteralExpression':
+      case 'RealLiteralExpression':
+      case 'DecimalLiteralExpression':
+      case 'DateTimeLiteralExpression':
+      case 'TimespanLiteralExpression':
+      case 'GuidLiteralExpression':
+      case 'StringLiteralExpression':
+      case 'CompoundStringLiteralExpression':
+      case 'NullLiteralExpression':
+      case 'DynamicExpression':
+        return this.literal(node);
+      case 'UnaryMinusExpression':
+      case 'UnaryPlusExpression': {
+        const operand = this.scalar(requiredChild(node, 'Expression'), ctx);
+        return CallNode.create(kind, [operand], this.irScalarType(operand));
+      }
+      case 'InExpression':
+      case 'InCsExpression':
+      case 'NotInExpression':
+      case 'NotInCsExpression':
+        return this.inExpression(node, kind, ctx);
+      case 'BetweenExpression':
+      case 'NotBetweenExpression': {
+        const left = this.scalar(requiredChild(node, 'Left'), ctx);
+        const couple = requiredChild(node, 'Right');
+        const low = this.scalar(requiredChild(couple, 'First'), ctx);
+        const high = this.scalar(requiredChild(couple, 'Second'), ctx);
+        const t = this.irScalarType(left);
+        return CallNode.create(
+          kind,
+          [
+            left,
+            this.coerce(low, t === 'dynamic' ? this.irScalarType(low) : t),
+            this.coerce(high, t === 'dynamic' ? this.irScalarType(high) : t),
+          ].map((a) => (this.irScalarType(a) === 'dynamic' ? this.convert(a, this.irScalarType(low)) : a)),
+          'bool',
+        );
+      }
+      case 'HasAnyExpression':
+      case 'HasAllExpression':
+        return this.hasAnyAll(node, kind, ctx);
+      case 'PathExpression':
+      case 'ElementExpression':
+        return this.dynamicAccess(node, ctx);
+      case 'FunctionCallExpression':
+        return this.functionCall(node, ctx);
+      case 'ToScalarExpression': {
+        const relation = this.tabular(requiredChild(node, 'Expression'));
+        const first = relation.columns[0];
+        return ScalarSubqueryNode.create(
+          ProjectNode.create(
+            LimitNode.create(relation, LiteralNode.create(1n, 'long'), relation.columns),
+            [{ name: first.name, expr: ColumnNode.create(first.name, first.type) }],
+            [first],
+          ),
+          first.type,
+        );
+      }
+      default:
+        if (BINARY_OPERATORS.has(kind)) {
+          return this.binary(node, kind, ctx);
+        }
+        if (TERM_OPERATORS[kind]) {
+          return this.termOperator(node, kind, ctx);
+        }
+        throw this.unsupported(`expression ${describe(node)}`, node);
+    }
+  }
+
+  private nameReference(node: KNode, ctx: ScalarContext): ScalarNode {
+    const name = nameText(node);
+    const symbol = node.ReferencedSymbol;
+    const sk = symbol ? symbolKind(symbol) : '';
+    if (sk === 'Column') {
+      const override = ctx.overrides?.get(symbol!.Name);
+      if (override) {
+        return override;
+      }
+      return ColumnNode.create(symbol!.Name, kustoType(node.ResultType));
+    }
+    const binding = this.lookup(name);
+    if (binding?.kind === 'scalar') {
+      return binding.node;
+    }
+    if (sk === 'Function') {
+      return this.functionCall(node, ctx);
+    }
+    throw this.unsupported(`reference to '${name}'`, node);
+  }
+
+  private literal(node: KNode): ScalarNode {
+    const kind = syntaxKind(node);
+    const type = kustoType(node.ResultType);
+    const text = node.toString().trim();
+    const lowered = text.toLowerCase();
+    if (kind === 'NullLiteralExpression' || /^[a-z]+\(\s*null\s*\)$/.test(lowered)) {
+      return LiteralNode.create(null, type);
+    }
+    switch (kind) {
+      case 'StringLiteralExpression':
+      case 'CompoundStringLiteralExpression':
+        return LiteralNode.create(typeof node.ConstantValue === 'string' ? node.ConstantValue : '', 'string');
+      case 'BooleanLiteralExpression':
+        return LiteralNode.create(/true/i.test(text), 'bool');
+      case 'LongLiteralExpression':
+      case 'IntLiteralExpression': {
+        const v = literalValue(type, text);
+        if (v === undefined) {
+          return LiteralNode.create(BigInt(String(node.ConstantValue)), type);
+        }
+        return LiteralNode.create(v, type);
+      }
+      case 'RealLiteralExpression': {
+        const v = literalValue('real', text);
+        return LiteralNode.create(v === undefined ? Number(node.ConstantValue) : v, 'real');
+      }
+      case 'DecimalLiteralExpression':
+        return LiteralNode.create(literalValue('decimal', text) ?? String(node.ConstantValue), 'decimal');
+      case 'DateTimeLiteralExpression': {
+        const v = parseDateTimeText(text);
+        if (v === undefined) {
+          throw new KqlCompileError('SYNTAX', `invalid datetime literal ${text}`, this.position(node));
+        }
+        return LiteralNode.create(v, 'datetime');
+      }
+      case 'TimespanLiteralExpression': {
+        const v = parseTimespanMicros(text);
+        if (v === undefined) {
+          throw new KqlCompileError('SYNTAX', `invalid timespan literal ${text}`, this.position(node));
+        }
+        return LiteralNode.create(v, 'timespan');
+      }
+      case 'GuidLiteralExpression': {
+        const v = literalValue('guid', text);
+        if (v === undefined) {
+          throw new KqlCompileError('SYNTAX', `invalid guid literal ${text}`, this.position(node));
+        }
+        return LiteralNode.create(v, 'guid');
+      }
+      case 'DynamicExpression': {
+        const v = literalValue('dynamic', text);
+        if (v === undefined) {
+          throw this.unsupported(`dynamic literal ${text} (only JSON content)`, node);
+        }
+        return LiteralNode.create(v, 'dynamic');
+      }
+      default:
+        throw this.unsupported(`literal ${text}`, node);
+    }
+  }
+
+  private binary(node: KNode, kind: string, ctx: ScalarContext): ScalarNode {
+    let left = this.scalar(requiredChild(node, 'Left'), ctx);
+    let right = this.scalar(requiredChild(node, 'Right'), ctx);
+    const lt = this.irScalarType(left);
+    const rt = this.irScalarType(right);
+    // A dynamic value meeting a typed one is read as that type (Kusto compares the underlying value).
+    if (lt === 'dynamic' && rt !== 'dynamic') {
+      left = this.convert(left, rt === 'int' || rt === 'long' ? 'real' : rt);
+    } else if (rt === 'dynamic' && lt !== 'dynamic') {
+      right = this.convert(right, lt === 'int' || lt === 'long' ? 'real' : lt);
+    } else if (
+      lt === 'dynamic' &&
+      rt === 'dynamic' &&
+      kind !== 'EqualExpression' &&
+      kind !== 'NotEqualExpression'
+    ) {
+      left = this.convert(left, 'string');
+      right = this.convert(right, 'string');
+    }
+    const type = kustoType(node.ResultType);
+    const resolved = resolveFunction(kind, [this.irScalarType(left), this.irScalarType(right)]);
+    if (!resolved) {
+      throw this.unsupported(`operator ${describe(node)}`, node);
+    }
+    return CallNode.create(resolved.key, [left, right], type === 'dynamic' ? this.irScalarType(left) : type);
+  }
+
+  private termOperator(node: KNode, kind: string, ctx: ScalarContext): ScalarNode {
+    const op = TERM_OPERATORS[kind];
+    const left = this.stringOf(this.scalar(requiredChild(node, 'Left'), ctx));
+    const rightNode = requiredChild(node, 'Right');
+    if (!(rightNode.IsConstant && typeof rightNode.ConstantValue === 'string')) {
+      throw this.unsupported(`${describe(node)} with a non-constant term`, node);
+    }
+    const pattern = LiteralNode.create(termPattern(rightNode.ConstantValue, op.match, op.cs), 'string');
+    return CallNode.create(op.negated ? 'regex_not_match' : 'regex_match', [left, pattern], 'bool');
+  }
+
+  private hasAnyAll(node: KNode, kind: string, ctx: ScalarContext): ScalarNode {
+    const left = this.stringOf(this.scalar(requiredChild(node, 'Left'), ctx));
+    const terms = listElements(child(requiredChild(node, 'Right'), 'Expressions'));
+    const parts = terms.map((t) => {
+      if (!(t.IsConstant && typeof t.ConstantValue === 'string')) {
+        throw this.unsupported(`${describe(node)} with non-constant terms`, t);
+      }
+      return CallNode.create(
+        'regex_match',
+        [left, LiteralNode.create(termPattern(t.ConstantValue, 'has', false), 'string')],
+        'bool',
+      );
+    });
+    if (parts.length === 0) {
+      return LiteralNode.create(false, 'bool');
+    }
+    const combine = kind === 'HasAnyExpression' ? 'OrExpression' : 'AndExpression';
+    return parts.reduce((acc, p) => CallNode.create(combine, [acc, p], 'bool'));
+  }
+
+  private inExpression(node: KNode, kind: string, ctx: ScalarContext): ScalarNode {
+    let left = this.scalar(requiredChild(node, 'Left'), ctx);
+    const right = requiredChild(node, 'Right');
+    const caseInsensitive = kind === 'InExpression' || kind === 'NotInExpression';
+    const negated = kind.startsWith('Not');
+    const elements = listElements(child(right, 'Expressions'));
+    if (elements.length === 1 && elements[0].ResultType?.Columns) {
+      const relation = this.tabular(elements[0]);
+      return InSubqueryNode.create(
+        this.stringIfCi(left, caseInsensitive),
+        relation,
+        negated,
+        caseInsensitive && this.irScalarType(left) === 'string',
+        'bool',
+      );
+    }
+    let values = elements.map((e) => this.scalar(e, ctx));
+    // `x in (dynamic([1,2]))` lists the array's elements.
+    if (
+      values.length === 1 &&
+      values[0].kind === 'Literal' &&
+      values[0].type === 'dynamic' &&
+      typeof values[0].value === 'string'
+    ) {
+      const parsed = JSON.parse(values[0].value) as unknown;
+      if (Array.isArray(parsed)) {
+        values = parsed.map((v) => this.jsonLiteral(v));
+      }
+    }
+    const lt = this.irScalarType(left);
+    if (lt === 'dynamic') {
+      left = this.convert(left, values.length > 0 ? this.irScalarType(values[0]) : 'string');
+    }
+    const target = this.irScalarType(left);
+    values = values.map((v) => this.coerce(v, target));
+    if (values.length === 0) {
+      return LiteralNode.create(negated, 'bool');
+    }
+    if (caseInsensitive && target === 'string') {
+      const lower = (v: ScalarNode): ScalarNode => CallNode.create('tolower', [v], 'string');
+      return CallNode.create(kind, [lower(left), ...values.map(lower)], 'bool');
+    }
+    return CallNode.create(kind, [left, ...values], 'bool');
+  }
+
+  private stringIfCi(node: ScalarNode, ci: boolean): ScalarNode {
+    return ci && this.irScalarType(node) === 'string' ? node : node;
+  }
+
+  private jsonLiteral(v: unknown): ScalarNode {
+    if (typeof v === 'string') {
+      return LiteralNode.create(v, 'string');
+    }
+    if (typeof v === 'boolean') {
+      return LiteralNode.create(v, 'bool');
+    }
+    if (typeof v === 'number') {
+      return Number.isInteger(v) ? LiteralNode.create(BigInt(v), 'long') : LiteralNode.create(v, 'real');
+    }
+    return LiteralNode.create(v === null ? null : JSON.stringify(v), 'dynamic');
+  }
+
+  private dynamicAccess(node: KNode, ctx: ScalarContext): ScalarNode {
+    // Collect the whole chain `d.a['b'][0]` into one JSON path, bound as a parameter.
+    const steps: string[] = [];
+    let current = node;
+    for (;;) {
+      const k = syntaxKind(current);
+      if (k === 'PathExpression') {
+        steps.unshift(`.${JSON.stringify(nameText(requiredChild(current, 'Selector')))}`);
+        current = requiredChild(current, 'Expression');
+      } else if (k === 'ElementExpression') {
+        const selector = requiredChild(requiredChild(current, 'Selector'), 'Expression');
+        const v = selector.ConstantValue;
+        if (typeof v === 'string') {
+          steps.unshift(`.${JSON.stringify(v)}`);
+        } else if (typeof v === 'number' && Number.isInteger(v)) {
+          steps.unshift(v >= 0 ? `[${v}]` : `[#${v}]`);
+        } else {
+          throw this.unsupported('dynamic element access with a non-constant index', selector);
+        }
+        current = requiredChild(current, 'Expression');
+      } else {
+        break;
+      }
+    }
+    const base = this.scalar(current, ctx);
+    if (this.irScalarType(base) !== 'dynamic') {
+      throw this.unsupported(`member access on ${this.irScalarType(base)}`, node);
+    }
+    return CallNode.create(
+      'json_path',
+      [base, LiteralNode.create(`$${steps.join('')}`, 'string')],
+      'dynamic',
+    );
+  }
+
+  private functionCall(node: KNode, ctx: ScalarContext): ScalarNode {
+    const nameNode = child(node, 'Name') ?? node;
+    const name = nameText(nameNode);
+    const argNodes = this.callArguments(node);
+    const type = kustoType(node.ResultType);
+    const binding = this.lookup(name);
+    if (binding?.kind === 'lambda' || (node.GetExpansion() && !isBuiltin(node))) {
+      return this.expandScalarFunction(node, argNodes, ctx);
+    }
+    switch (name) {
+      case 'now':
+        return this.nowLiteral(argNodes, ctx);
+      case 'ago': {
+        const offset = this.scalar(argNodes[0], ctx);
+        return CallNode.create(
+          'SubtractExpression',
+          [LiteralNode.create(dateToTimestampText(this.input.now), 'datetime'), offset],
+          'datetime',
+        );
+      }
+      case 'iff':
+      case 'iif': {
+        const [c, a, b] = argNodes.map((n) => this.scalar(n, ctx));
+        return CaseNode.create(
+          [{ when: this.asBool(c), then: this.coerce(a, type) }],
+          this.coerce(b, type),
+          type,
+        );
+      }
+      case 'case': {
+        const args = argNodes.map((n) => this.scalar(n, ctx));
+        const whens = [];
+        for (let i = 0; i + 1 < args.length; i += 2) {
+          whens.push({ when: this.asBool(args[i]), then: this.coerce(args[i + 1], type) });
+        }
+        return CaseNode.create(whens, this.coerce(args[args.length - 1], type), type);
+      }
+      case 'strcat':
+        return CallNode.create(
+          'strcat',
+          argNodes.map((n) => this.stringOf(this.scalar(n, ctx))),
+          'string',
+        );
+      case 'strcat_delim':
+        return CallNode.create(
+          'strcat_delim',
+          argNodes.map((n) => this.stringOf(this.scalar(n, ctx))),
+          'string',
+        );
+      case 'not':
+        return CallNode.create('not', [this.asBool(this.scalar(argNodes[0], ctx))], 'bool');
+      case 'row_number':
+        return WindowNode.create('row_number', [], ctx.order ?? [], 'long');
+      case 'prev':
+      case 'next': {
+        const args = argNodes.map((n) => this.scalar(n, ctx));
+        const col = args[0];
+        const offset = args[1] ?? LiteralNode.create(1n, 'long');
+        const rest = args[2] ? [this.coerce(args[2], this.irScalarType(col))] : [];
+        return WindowNode.create(name, [col, offset, ...rest], ctx.order ?? [], type);
+      }
+      case 'row_cumsum':
+        return WindowNode.create('row_cumsum', [this.scalar(argNodes[0], ctx)], ctx.order ?? [], type);
+      case 'format_datetime': {
+        const fmt = argNodes[1];
+        if (!(fmt.IsConstant && typeof fmt.ConstantValue === 'string')) {
+          throw this.unsupported('format_datetime with a non-constant format', fmt);
+        }
+        return CallNode.create(
+          'format_datetime',
+          [this.scalar(argNodes[0], ctx), LiteralNode.create(strftimeFormat(fmt.ConstantValue), 'string')],
+          'string',
+        );
+      }
+      case 'pack':
+      case 'bag_pack':
+      case 'pack_dictionary':
+        return this.bagPack(argNodes, ctx);
+      case 'pack_array':
+        return CallNode.create(
+          'pack_array',
+          argNodes.map((n) => this.dynamicOf(this.scalar(n, ctx))),
+          'dynamic',
+        );
+      case 'tostring':
+        return this.stringOf(this.scalar(argNodes[0], ctx));
+      case 'series_fit_line':
+      case 'series_stats':
+      case 'series_decompose_forecast':
+      case 'series_decompose':
+        return this.multiValueCall(node, ctx)[0];
+      case 'materialize':
+        return this.scalar(argNodes[0], ctx);
+      default:
+        break;
+    }
+    const args = argNodes.map((n) => this.scalar(n, ctx));
+    const resolved = resolveFunction(
+      name,
+      args.map((a) => this.irScalarType(a)),
+    );
+    if (!resolved || resolved.mapping.aggregate) {
+      throw this.unsupported(`function ${name}()`, node);
+    }
+    return CallNode.create(resolved.key, args, type);
+  }
+
+  /** Functions that return several values (series_fit_line…): one IR expression per value, in order. */
+  private multiValueCall(node: KNode, ctx: ScalarContext): ScalarNode[] {
+    const name = nameText(child(node, 'Name') ?? node);
+    const args = this.callArguments(node).map((n) => this.scalar(n, ctx));
+    const series = args[0];
+    const field = (macro: string, key: string, type: IrType): ScalarNode =>
+      CallNode.create(
+        'struct_key',
+        [CallNode.create(macro, [series], 'struct'), LiteralNode.create(key, 'string')],
+        type,
+      );
+    switch (name) {
+      case 'series_fit_line':
+        return [
+          field('kql_fit_line', 'rsquare', 'real'),
+          field('kql_fit_line', 'slope', 'real'),
+          field('kql_fit_line', 'variance', 'real'),
+          field('kql_fit_line', 'rvariance', 'real'),
+          field('kql_fit_line', 'interception', 'real'),
+          field('kql_fit_line', 'line_fit', 'dynamic'),
+        ];
+      case 'series_stats':
+        return [
+          field('kql_stats', 'min', 'real'),
+          field('kql_stats', 'min_idx', 'long'),
+          field('kql_stats', 'max', 'real'),
+          field('kql_stats', 'max_idx', 'long'),
+          field('kql_stats', 'avg', 'real'),
+          field('kql_stats', 'stdev', 'real'),
+          field('kql_stats', 'variance', 'real'),
+        ];
+      default:
+        throw this.unsupported(`function ${name}()`, node);
+    }
+  }
+
+  private expandScalarFunction(node: KNode, argNodes: KNode[], ctx: ScalarContext): ScalarNode {
+    const expansion = node.GetExpansion();
+    if (!expansion) {
+      throw this.unsupported(`function ${nameText(node)}`, node);
+    }
+    const frame = this.argumentFrame(node, argNodes);
+    this.scopes.push(frame);
+    try {
+      for (const statement of listElements(child(expansion, 'Statements'))) {
+        this.statement(statement);
+      }
+      return this.scalar(requiredChild(expansion, 'Expression'), ctx);
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private nowLiteral(argNodes: KNode[], ctx: ScalarContext): ScalarNode {
+    const now = LiteralNode.create(dateToTimestampText(this.input.now), 'datetime');
+    if (argNodes.length === 0) {
+      return now;
+    }
+    return CallNode.create('AddExpression', [now, this.scalar(argNodes[0], ctx)], 'datetime');
+  }
+
+  private bagPack(argNodes: KNode[], ctx: ScalarContext): ScalarNode {
+    const pairs: ScalarNode[] = [];
+    for (let i = 0; i + 1 < argNodes.length; i += 2) {
+      pairs.push(
+        this.stringOf(this.scalar(argNodes[i], ctx)),
+        this.dynamicOf(this.scalar(argNodes[i + 1], ctx)),
+      );
+    }
+    return CallNode.create('json_object', pairs, 'dynamic');
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────────────
+
+  private callArguments(node: KNode): KNode[] {
+    const list = child(node, 'ArgumentList');
+    return list ? listElements(child(list, 'Expressions')) : [];
+  }
+
+  private namedParameter(op: KNode, name: string): string | undefined {
+    for (const p of listElements(child(op, 'Parameters'))) {
+      if (syntaxKind(p) === 'NamedParameter' && nameText(requiredChild(p, 'Name')).toLowerCase() === name) {
+        const value = requiredChild(p, 'Expression');
+        return nameText(value) || value.toString().trim();
+      }
+    }
+    return undefined;
+  }
+
+  irScalarType(node: ScalarNode): IrType {
+    return node.type;
+  }
+
+  private asBool(node: ScalarNode): ScalarNode {
+    return node.type === 'bool' ? node : this.convert(node, 'bool');
+  }
+
+  /** Reads a value as `type` (Kusto's implicit widening int→long→real, and dynamic → typed). */
+  private coerce(node: ScalarNode, type: IrType): ScalarNode {
+    if (node.type === type || type === 'struct') {
+      return node;
+    }
+    if (node.kind === 'Literal' && node.value === null) {
+      return LiteralNode.create(null, type);
+    }
+    if (type === 'dynamic') {
+      return this.dynamicOf(node);
+    }
+    return this.convert(node, type);
+  }
+
+  private convert(node: ScalarNode, type: IrType): ScalarNode {
+    if (node.type === type) {
+      return node;
+    }
+    if (node.type === 'dynamic') {
+      return CallNode.create(`from_dynamic/${type}`, [node], type);
+    }
+    if (type === 'string') {
+      return this.stringOf(node);
+    }
+    if (type === 'dynamic') {
+      return this.dynamicOf(node);
+    }
+    return CastNodeFor(node, type);
+  }
+
+  private stringOf(node: ScalarNode): ScalarNode {
+    if (node.type === 'string') {
+      return node;
+    }
+    const resolved = resolveFunction('tostring', [node.type]);
+    return CallNode.create(resolved?.key ?? 'tostring', [node], 'string');
+  }
+
+  private dynamicOf(node: ScalarNode): ScalarNode {
+    if (node.type === 'dynamic') {
+      return node;
+    }
+    if (node.kind === 'Literal' && node.value === null) {
+      return LiteralNode.create(null, 'dynamic');
+    }
+    return CallNode.create(`to_dynamic/${node.type}`, [node], 'dynamic');
+  }
+
+  private bind(name: string, binding: Binding): void {
+    this.scopes[this.scopes.length - 1].set(name, binding);
+  }
+
+  private lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i].get(name);
+      if (b) {
+        return b;
+      }
+    }
+    return undefined;
+  }
+
+  position(node: KNode): SourcePosition {
+    return positionAt(this.input.text, node.TextStart);
+  }
+
+  private unsupported(what: string, node: KNode): KqlCompileError {
+    return KqlCompileError.unsupported(what, this.position(node));
+  }
+}
+
+interface KParameter {
+  Name: string;
+  DefaultValue: KNode | null;
+}
+
+interface KSignature {
+  Parameters: { Count: number; getItem(i: number): KParameter };
+}
+
+function listOf<T>(list: { Count: number; getItem(i: number): T } | null | undefined): T[] {
+  const out: T[] = [];
+  if (list) {
+    for (let i = 0; i < list.Count; i++) {
+      out.push(list.getItem(i));
+    }
+  }
+  return out;
+}
+
+function listOfColumns(type: KType | null): { name: string; type: string }[] {
+  return columnsOf(type);
+}
+
+/** `name = expr` → `expr`; anything else unchanged. */
+function unnamed(node: KNode): KNode {
+  return syntaxKind(node) === 'SimpleNamedExpression' ? requiredChild(node, 'Expression') : node;
+}
+
+function describe(node: KNode): string {
+  const text = node.toString().trim().split('\n')[0];
+  const kind = syntaxKind(node);
+  const short = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return `${short} (${kind})`;
+}
+
+function isBuiltin(node: KNode): boolean {
+  const symbol = node.ReferencedSymbol as unknown as { IsBuiltIn?: boolean } | null;
+  return symbol?.IsBuiltIn === true;
+}
+
+function CastNodeFor(node: ScalarNode, type: IrType): ScalarNode {
+  const key = `to${type === 'real' ? 'real' : type === 'bool' ? 'bool' : type === 'datetime' ? 'datetime' : type === 'timespan' ? 'timespan' : type === 'guid' ? 'guid' : type === 'decimal' ? 'decimal' : type === 'int' ? 'int' : 'long'}`;
+  const resolved = resolveFunction(key, [node.type]);
+  return CallNode.create(resolved?.key ?? key, [node], type);
+}
+
+export function positionAt(text: string, offset: number): SourcePosition {
+  let line = 1;
+  let column = 1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+  }
+  return { line, column };
+}
+
+export type { LiteralValue };

@@ -1,0 +1,328 @@
+/**
+ * Emit stage: relational IR → DuckDB SQL text plus its parameters, frozen. Every relation becomes one
+ * SELECT over its input as a derived table (DuckDB's optimizer flattens them), so each IR node maps to
+ * one readable SQL level and snapshots show a clause per line. Scalars are rendered through
+ * `function-map.ts`; constants become `$n` parameters — nothing from the query text is spliced in except
+ * identifiers, which go through `DuckDbDialect.quoteIdentifier`.
+ */
+import type {
+  NamedScalar,
+  RelationKind,
+  RelationNode,
+  ScalarKind,
+  ScalarNode,
+  SortKey,
+} from '../ir/ir-node.js';
+import { DuckDbDialect } from './duckdb-dialect.js';
+import { functionMapping } from './function-map.js';
+
+export interface EmittedSql {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+type RelationEmitters = { [K in RelationKind]: (node: Extract<RelationNode, { kind: K }>) => string };
+type ScalarEmitters = { [K in ScalarKind]: (node: Extract<ScalarNode, { kind: K }>) => string };
+
+const q = (name: string): string => DuckDbDialect.quoteIdentifier(name);
+
+function indent(sql: string): string {
+  return sql
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/**
+ * Fills a function-map template with argument SQL. Besides `{i}`, `{*}` and `{i..}`, two forms serve the
+ * internal struct that keeps `arg_max(…, *)` columns from one row: `{i..=}` packs arguments from i as
+ * fields `"f1" := …`, and `{i:field}` turns an Ordinal argument into the field name `'f<n>'`.
+ */
+export function renderTemplate(template: string, args: readonly string[]): string {
+  return template.replace(
+    /\{(\d+)(\.\.=?|:field)?\}|\{\*\}/g,
+    (match: string, index?: string, form?: string) => {
+      if (match === '{*}') {
+        return args.join(', ');
+      }
+      const i = Number(index);
+      if (form === '..') {
+        return args.slice(i).join(', ');
+      }
+      if (form === '..=') {
+        return args
+          .slice(i)
+          .map((a, k) => `"f${k + 1}" := ${a}`)
+          .join(', ');
+      }
+      const arg = args[i];
+      if (arg === undefined) {
+        throw new Error(`internal: SQL template ${template} needs argument ${i}`);
+      }
+      if (form === ':field') {
+        if (!/^\d+$/.test(arg)) {
+          throw new Error(`internal: struct field position must be an ordinal, got ${arg}`);
+        }
+        return `'f${arg}'`;
+      }
+      return arg;
+    },
+  );
+}
+
+class SqlEmitter {
+  private readonly parameters: unknown[] = [];
+  private aliasCounter = 0;
+
+  private readonly relations: RelationEmitters = {
+    Scan: (n) => `SELECT ${n.columns.map((c) => q(c.name)).join(', ')}\nFROM ${q(n.table)}`,
+    Values: (n) => {
+      if (n.rows.length === 0) {
+        const nulls = n.columns.map((c) => `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${q(c.name)}`);
+        return `SELECT ${nulls.join(', ')}\nWHERE false`;
+      }
+      if (n.columns.length === 0) {
+        return `SELECT 1 AS ${q('__row')}`;
+      }
+      const rows = n.rows.map(
+        (row) =>
+          `(${row.map((v, i) => `CAST(${this.scalar(v)} AS ${DuckDbDialect.typeName(n.columns[i].type)})`).join(', ')})`,
+      );
+      const alias = this.alias();
+      return `SELECT ${n.columns.map((c) => q(c.name)).join(', ')}\nFROM (VALUES\n${indent(rows.join(',\n'))}\n) AS ${alias}(${n.columns.map((c) => q(c.name)).join(', ')})`;
+    },
+    Range: (n) => {
+      const col = n.columns[0];
+      const t = col.type;
+      const alias = this.alias();
+      if (t === 'datetime' || t === 'timespan') {
+        return `SELECT ${q('__v')} AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
+      }
+      return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
+    },
+    Filter: (n) => `SELECT *\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.predicate)}`,
+    Project: (n) => `SELECT ${this.namedList(n.outputs)}\nFROM ${this.from(n.input)}`,
+    Aggregate: (n) => {
+      const select = [...n.groupBy, ...n.aggregates];
+      const groupBy =
+        n.groupBy.length > 0 ? `\nGROUP BY ${n.groupBy.map((_, i) => String(i + 1)).join(', ')}` : '';
+      return `SELECT ${this.namedList(select)}\nFROM ${this.from(n.input)}${groupBy}`;
+    },
+    Sort: (n) => `SELECT *\nFROM ${this.from(n.input)}\nORDER BY ${this.sortKeys(n.keys)}`,
+    Limit: (n) => `SELECT *\nFROM ${this.from(n.input)}\nLIMIT ${this.scalar(n.count)}`,
+    Distinct: (n) => `SELECT DISTINCT *\nFROM ${this.from(n.input)}`,
+    Sample: (n) => `SELECT *\nFROM ${this.from(n.input)}\nORDER BY random()\nLIMIT ${this.scalar(n.count)}`,
+    Join: (n) => {
+      const l = this.alias();
+      const r = this.alias();
+      const on = n.on.map((c) => `${l}.${q(c.left)} = ${r}.${q(c.right)}`).join(' AND ');
+      const select = n.outputs
+        .map(
+          (o) =>
+            `${o.side === 'left' ? l : r}.${q(o.source)}${o.source === o.name ? '' : ` AS ${q(o.name)}`}`,
+        )
+        .join(', ');
+      let leftSql = this.relation(n.left);
+      if (n.joinKind === 'innerunique') {
+        // ADX keeps one (arbitrary) left row per join key before an innerunique join.
+        leftSql = `SELECT DISTINCT ON (${n.on.map((c) => q(c.left)).join(', ')}) *\nFROM (\n${indent(leftSql)}\n) AS ${this.alias()}`;
+      }
+      const rightSql = this.relation(n.right);
+      const kinds: Record<typeof n.joinKind, string> = {
+        inner: 'INNER JOIN',
+        innerunique: 'INNER JOIN',
+        leftouter: 'LEFT JOIN',
+        rightouter: 'RIGHT JOIN',
+        fullouter: 'FULL OUTER JOIN',
+        leftsemi: 'SEMI JOIN',
+        leftanti: 'ANTI JOIN',
+        rightsemi: 'SEMI JOIN',
+        rightanti: 'ANTI JOIN',
+      };
+      if (n.joinKind === 'rightsemi' || n.joinKind === 'rightanti') {
+        const onSwapped = n.on.map((c) => `${r}.${q(c.right)} = ${l}.${q(c.left)}`).join(' AND ');
+        return `SELECT ${select}\nFROM (\n${indent(rightSql)}\n) AS ${r}\n${kinds[n.joinKind]} (\n${indent(leftSql)}\n) AS ${l} ON ${onSwapped}`;
+      }
+      return `SELECT ${select}\nFROM (\n${indent(leftSql)}\n) AS ${l}\n${kinds[n.joinKind]} (\n${indent(rightSql)}\n) AS ${r} ON ${on}`;
+    },
+    Union: (n) => {
+      const parts = n.inputs.map((input, index) => {
+        const available = new Map(input.columns.map((c) => [c.name, c.type]));
+        const cols = n.columns.map((c) => {
+          if (n.withSource && c.name === n.withSource.column) {
+            return `${this.param(n.withSource.names[index] ?? '')} AS ${q(c.name)}`;
+          }
+          const t = available.get(c.name);
+          if (t === c.type) {
+            return q(c.name);
+          }
+          return `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${q(c.name)}`;
+        });
+        return `SELECT ${cols.join(', ')}\nFROM ${this.from(input)}`;
+      });
+      return parts.join('\nUNION ALL\n');
+    },
+    MvExpand: (n) => {
+      const keep = n.columns.filter((c) => !n.expansions.some((e) => e.name === c.name));
+      const alias = this.alias();
+      const inner = this.alias();
+      const unnests = n.expansions.map(
+        (e, i) =>
+          `unnest(CASE WHEN json_type(${this.scalar(e.expr)}) = 'ARRAY' THEN CAST(${this.scalar(e.expr)} AS JSON[]) WHEN json_type(${this.scalar(e.expr)}) = 'OBJECT' THEN list_transform(json_keys(${this.scalar(e.expr)}), k -> json_object(k, json_extract(${this.scalar(e.expr)}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${this.scalar(e.expr)}] END) AS ${q(`__mv${i}`)}`,
+      );
+      const cols = n.columns.map((c) => {
+        const idx = n.expansions.findIndex((e) => e.name === c.name);
+        if (idx < 0) {
+          return q(c.name);
+        }
+        const e = n.expansions[idx];
+        const v = q(`__mv${idx}`);
+        if (e.type === 'dynamic') {
+          return `${v} AS ${q(c.name)}`;
+        }
+        const key = e.type === 'string' ? 'from_dynamic/string' : `from_dynamic/${e.type}`;
+        const mapping = functionMapping(key);
+        return `${mapping ? mapping.sql.replace('{0}', v) : v} AS ${q(c.name)}`;
+      });
+      const limit = n.limit ? `\nLIMIT ${this.scalar(n.limit)}` : '';
+      return `SELECT ${cols.join(', ')}\nFROM (\n${indent(`SELECT ${[...keep.map((c) => q(c.name)), ...unnests].join(', ')}\nFROM ${this.from(n.input)}`)}\n) AS ${alias}\nWHERE ${n.expansions.map((_, i) => `${q(`__mv${i}`)} IS NOT NULL`).join(' OR ')}${limit}${inner ? '' : ''}`;
+    },
+    MakeSeries: (n) => {
+      const start = this.scalar(n.start);
+      const stop = this.scalar(n.stop);
+      const step = this.scalar(n.step);
+      const isTime = n.axisType === 'datetime';
+      const num = (sql: string): string => (isTime ? `epoch_us(${sql})` : `(${sql})`);
+      const stepNum =
+        n.axisType === 'datetime' || n.axisType === 'timespan' ? `epoch_us(${step})` : `(${step})`;
+      const binIndex = `CAST(floor((${num(this.scalar(n.axis))} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
+      const binCount = `CAST(ceil((${num(stop)} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
+      const keys = n.groupBy.map((g) => q(g.name));
+      const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${q(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${q(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
+      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : ''}`;
+      const axisValue = isTime
+        ? `make_timestamp(epoch_us(${start}) + i * ${stepNum})`
+        : n.axisType === 'timespan'
+          ? `to_microseconds(epoch_us(${start}) + i * ${stepNum})`
+          : `(${start} + i * ${stepNum})`;
+      const axisJson = isTime
+        ? `to_json(list_transform(range(0, ${binCount}), i -> kql_datetime_string(${axisValue})))`
+        : `to_json(list_transform(range(0, ${binCount}), i -> ${axisValue}))`;
+      const outputs = n.columns.map((c) => {
+        if (c.name === n.axisName) {
+          return `${axisJson} AS ${q(c.name)}`;
+        }
+        const s = n.series.find((x) => x.name === c.name);
+        if (s) {
+          return `to_json(list_transform(range(0, ${binCount}), i -> coalesce(${q(s.name)}[i], ${this.scalar(s.defaultValue)}))) AS ${q(c.name)}`;
+        }
+        return q(c.name);
+      });
+      return `SELECT ${outputs.join(', ')}\nFROM (\n${indent(collected)}\n) AS ${this.alias()}`;
+    },
+  };
+
+  private readonly scalars: ScalarEmitters = {
+    Column: (n) => q(n.name),
+    Literal: (n) => {
+      if (n.value === null) {
+        return n.type === 'struct' ? 'NULL' : `CAST(NULL AS ${DuckDbDialect.typeName(n.type)})`;
+      }
+      return DuckDbDialect.typedParameter(this.param(n.value), n.type);
+    },
+    Ordinal: (n) => String(n.value),
+    Call: (n) => {
+      const mapping = functionMapping(n.fn);
+      if (!mapping) {
+        throw new Error(`internal: no SQL mapping for ${n.fn}`);
+      }
+      return renderTemplate(
+        mapping.sql,
+        n.args.map((a) => this.scalar(a)),
+      );
+    },
+    Case: (n) =>
+      `(CASE ${n.whens.map((w) => `WHEN ${this.scalar(w.when)} THEN ${this.scalar(w.then)}`).join(' ')} ELSE ${this.scalar(n.otherwise)} END)`,
+    Cast: (n) => `TRY_CAST(${this.scalar(n.operand)} AS ${DuckDbDialect.typeName(n.type)})`,
+    Window: (n) => {
+      const over = n.orderBy.length > 0 ? `OVER (ORDER BY ${this.sortKeys(n.orderBy)})` : 'OVER ()';
+      const args = n.args.map((a) => this.scalar(a));
+      switch (n.fn) {
+        case 'row_number':
+          return `row_number() ${over}`;
+        case 'prev':
+          return `lag(${args.join(', ')}) ${over}`;
+        case 'next':
+          return `lead(${args.join(', ')}) ${over}`;
+        case 'row_cumsum':
+          return `sum(${args[0]}) ${over.replace(')', ' ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)')}`;
+        default:
+          throw new Error(`internal: unknown window function ${n.fn}`);
+      }
+    },
+    ScalarSubquery: (n) => `(\n${indent(this.relation(n.relation))}\n)`,
+    InSubquery: (n) => {
+      const first = n.relation.columns[0];
+      const sub = `SELECT ${n.caseInsensitive ? `lower(${q(first.name)})` : q(first.name)}\nFROM ${this.from(n.relation)}`;
+      const operand = n.caseInsensitive ? `lower(${this.scalar(n.operand)})` : this.scalar(n.operand);
+      return `(${operand} ${n.negated ? 'NOT IN' : 'IN'} (\n${indent(sub)}\n))`;
+    },
+  };
+
+  emit(root: RelationNode): EmittedSql {
+    const sql = this.relation(root);
+    return Object.freeze({ sql, parameters: Object.freeze([...this.parameters]) });
+  }
+
+  relation(node: RelationNode): string {
+    const emit = this.relations[node.kind] as (n: RelationNode) => string;
+    return emit(node);
+  }
+
+  scalar(node: ScalarNode): string {
+    const emit = this.scalars[node.kind] as (n: ScalarNode) => string;
+    return emit(node);
+  }
+
+  private from(input: RelationNode): string {
+    if (input.kind === 'Scan') {
+      return q(input.table);
+    }
+    return `(\n${indent(this.relation(input))}\n) AS ${this.alias()}`;
+  }
+
+  private namedList(items: readonly NamedScalar[]): string {
+    if (items.length === 0) {
+      return `1 AS ${q('__row')}`;
+    }
+    return items
+      .map((i) => {
+        const sql = this.scalar(i.expr);
+        return i.expr.kind === 'Column' && i.expr.name === i.name ? sql : `${sql} AS ${q(i.name)}`;
+      })
+      .join(', ');
+  }
+
+  private sortKeys(keys: readonly SortKey[]): string {
+    return keys
+      .map(
+        (k) =>
+          `${this.scalar(k.expr)} ${k.descending ? 'DESC' : 'ASC'} ${k.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}`,
+      )
+      .join(', ');
+  }
+
+  private param(value: unknown): string {
+    this.parameters.push(value);
+    return DuckDbDialect.placeholder(this.parameters.length);
+  }
+
+  private alias(): string {
+    this.aliasCounter += 1;
+    return `t${this.aliasCounter}`;
+  }
+}
+
+export function emitSql(root: RelationNode): EmittedSql {
+  return new SqlEmitter().emit(root);
+}

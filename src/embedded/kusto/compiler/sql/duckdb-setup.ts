@@ -1,0 +1,47 @@
+/**
+ * Macros the compiled SQL relies on; the engine runs these once per DuckDB connection (`duckDbSetupSql()`).
+ * They hold Kusto semantics that are awkward to inline: tick-based `bin()` anchored at 0001-01-01 like
+ * ADX, Kusto's datetime/timespan text forms, and the series functions over dynamic arrays.
+ */
+
+/** Microseconds from 0001-01-01 (Kusto's tick origin) to 1970-01-01 (DuckDB's epoch). */
+const KUSTO_EPOCH_OFFSET_US = '62135596800000000';
+
+const MACROS: readonly string[] = [
+  `CREATE OR REPLACE MACRO kql_bin_datetime(ts, span) AS make_timestamp(CAST(floor((epoch_us(ts) + ${KUSTO_EPOCH_OFFSET_US}) / epoch_us(span)) AS BIGINT) * epoch_us(span) - ${KUSTO_EPOCH_OFFSET_US})`,
+  `CREATE OR REPLACE MACRO kql_bin_timespan(t, span) AS to_microseconds(CAST(floor(epoch_us(t) / epoch_us(span)) AS BIGINT) * epoch_us(span))`,
+  `CREATE OR REPLACE MACRO kql_bin_at(v, span, fixed) AS make_timestamp(CAST(floor((epoch_us(v) - epoch_us(fixed)) / epoch_us(span)) AS BIGINT) * epoch_us(span) + epoch_us(fixed))`,
+  `CREATE OR REPLACE MACRO kql_datetime_string(ts) AS strftime(ts, '%Y-%m-%dT%H:%M:%S.%f') || '0Z'`,
+  `CREATE OR REPLACE MACRO kql_timespan_abs_string(a) AS (CASE WHEN a >= 86400000000 THEN CAST(a // 86400000000 AS VARCHAR) || '.' ELSE '' END) || lpad(CAST((a // 3600000000) % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // 60000000) % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // 1000000) % 60 AS VARCHAR), 2, '0') || (CASE WHEN a % 1000000 <> 0 THEN '.' || lpad(CAST(a % 1000000 AS VARCHAR), 6, '0') || '0' ELSE '' END)`,
+  `CREATE OR REPLACE MACRO kql_timespan_string(t) AS (CASE WHEN epoch_us(t) < 0 THEN '-' ELSE '' END) || kql_timespan_abs_string(abs(epoch_us(t)))`,
+  // Kusto prints whole reals without a fractional part ("1", not "1.0").
+  `CREATE OR REPLACE MACRO kql_real_string(r) AS (CASE WHEN isnan(r) THEN 'NaN' WHEN r = 'Infinity'::DOUBLE THEN 'Infinity' WHEN r = '-Infinity'::DOUBLE THEN '-Infinity' WHEN r = trunc(r) AND abs(r) < 1e15 THEN CAST(CAST(r AS BIGINT) AS VARCHAR) ELSE CAST(r AS VARCHAR) END)`,
+  `CREATE OR REPLACE MACRO kql_dynamic_string(d) AS (CASE WHEN json_type(d) = 'VARCHAR' THEN json_extract_string(d, '$') WHEN json_type(d) = 'NULL' THEN NULL ELSE CAST(d AS VARCHAR) END)`,
+  `CREATE OR REPLACE MACRO kql_parse_json(s) AS coalesce(TRY_CAST(s AS JSON), to_json(s))`,
+  `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, '^-?(\\d+\\.)?\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$') THEN (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(regexp_extract(s, '^-?(\\d+)\\.\\d{1,2}:', 1), '') AS BIGINT), 0) * INTERVAL 1 DAY + TRY_CAST(regexp_replace(s, '^-?(\\d+\\.)?', '') AS INTERVAL)) ELSE TRY_CAST(s AS INTERVAL) END)`,
+  `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
+  `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
+  `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,
+  `CREATE OR REPLACE MACRO kql_gettype(d) AS (CASE json_type(d) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE lower(json_type(d)) END)`,
+  `CREATE OR REPLACE MACRO kql_datetime_part(part, ts) AS (CASE lower(part) WHEN 'year' THEN year(ts) WHEN 'quarter' THEN quarter(ts) WHEN 'month' THEN month(ts) WHEN 'week_of_year' THEN weekofyear(ts) WHEN 'day' THEN day(ts) WHEN 'dayofyear' THEN dayofyear(ts) WHEN 'hour' THEN hour(ts) WHEN 'minute' THEN minute(ts) WHEN 'second' THEN second(ts) WHEN 'millisecond' THEN millisecond(ts) % 1000 WHEN 'microsecond' THEN microsecond(ts) % 1000000 WHEN 'nanosecond' THEN (microsecond(ts) % 1000000) * 1000 END)`,
+  `CREATE OR REPLACE MACRO kql_datetime_add(part, n, ts) AS ts + (CASE lower(part) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(n * 3 AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) WHEN 'week' THEN to_days(CAST(n * 7 AS INTEGER)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) WHEN 'microsecond' THEN to_microseconds(CAST(n AS BIGINT)) END)`,
+  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'year' THEN date_diff('year', b, a) WHEN 'quarter' THEN date_diff('quarter', b, a) WHEN 'month' THEN date_diff('month', b, a) WHEN 'week' THEN date_diff('week', b, a) WHEN 'day' THEN date_diff('day', b, a) WHEN 'hour' THEN date_diff('hour', b, a) WHEN 'minute' THEN date_diff('minute', b, a) WHEN 'second' THEN date_diff('second', b, a) WHEN 'millisecond' THEN date_diff('millisecond', b, a) WHEN 'microsecond' THEN date_diff('microsecond', b, a) WHEN 'nanosecond' THEN date_diff('microsecond', b, a) * 1000 END) AS BIGINT)`,
+  // ── series: dynamic arrays of numbers (null = missing) ─────────────────────────────────────────
+  `CREATE OR REPLACE MACRO kql_series(d) AS CAST(d AS DOUBLE[])`,
+  `CREATE OR REPLACE MACRO kql_series_fill_forward(d) AS to_json(list_transform(kql_series(d), (x, i) -> coalesce(x, list_last(list_filter(list_slice(kql_series(d), 1, i), y -> y IS NOT NULL)))))`,
+  `CREATE OR REPLACE MACRO kql_series_fill_backward(d) AS to_json(list_transform(kql_series(d), (x, i) -> coalesce(x, list_first(list_filter(list_slice(kql_series(d), i, len(kql_series(d))), y -> y IS NOT NULL)))))`,
+  `CREATE OR REPLACE MACRO kql_series_fill_const(d, c) AS to_json(list_transform(kql_series(d), x -> coalesce(x, c)))`,
+  // Linear interpolation between the nearest known neighbours; ends are filled with the nearest known value.
+  `CREATE OR REPLACE MACRO kql_last_known_index(s, i) AS list_last(list_filter(list_transform(list_slice(s, 1, i), (v, j) -> CASE WHEN v IS NOT NULL THEN j END), j -> j IS NOT NULL))`,
+  `CREATE OR REPLACE MACRO kql_next_known_index(s, i) AS list_first(list_filter(list_transform(list_slice(s, i, len(s)), (v, j) -> CASE WHEN v IS NOT NULL THEN j + i - 1 END), j -> j IS NOT NULL))`,
+  `CREATE OR REPLACE MACRO kql_interpolate(s, i) AS (CASE WHEN kql_last_known_index(s, i) IS NULL THEN s[kql_next_known_index(s, i)] WHEN kql_next_known_index(s, i) IS NULL THEN s[kql_last_known_index(s, i)] ELSE s[kql_last_known_index(s, i)] + (s[kql_next_known_index(s, i)] - s[kql_last_known_index(s, i)]) * (i - kql_last_known_index(s, i)) / (kql_next_known_index(s, i) - kql_last_known_index(s, i)) END)`,
+  `CREATE OR REPLACE MACRO kql_series_fill_linear(d) AS to_json(list_transform(kql_series(d), (x, i) -> CASE WHEN x IS NOT NULL THEN x ELSE kql_interpolate(kql_series(d), i) END))`,
+  `CREATE OR REPLACE MACRO kql_series_binary(a, b, op) AS to_json(list_transform(list_zip(kql_series(a), kql_series(b)), p -> CASE op WHEN 0 THEN p[1] + p[2] WHEN 1 THEN p[1] - p[2] WHEN 2 THEN p[1] * p[2] ELSE p[1] / p[2] END))`,
+  // Least squares y = slope * x + interception over x = 1..n (ADX's x axis), plus the fit statistics.
+  `CREATE OR REPLACE MACRO kql_fit_line(s) AS (SELECT {'rsquare': CASE WHEN regr_sst = 0 THEN 1.0 ELSE 1 - regr_sse / regr_sst END, 'slope': slope, 'variance': var_y, 'rvariance': regr_sse / n, 'interception': icpt, 'line_fit': to_json(list_transform(s, (v, i) -> slope * i + icpt))} FROM (SELECT slope, icpt, n, var_y, sum((y - (slope * x + icpt)) ^ 2) AS regr_sse, sum((y - mean_y) ^ 2) AS regr_sst FROM (SELECT regr_slope(y, x) OVER () AS slope, regr_intercept(y, x) OVER () AS icpt, count(*) OVER () AS n, var_samp(y) OVER () AS var_y, avg(y) OVER () AS mean_y, x, y FROM (SELECT unnest(s) AS y, unnest(range(1, len(s) + 1)) AS x)) GROUP BY slope, icpt, n, var_y))`,
+  `CREATE OR REPLACE MACRO kql_stats(s) AS (SELECT {'min': min(y), 'min_idx': arg_min(x, y), 'max': max(y), 'max_idx': arg_max(x, y), 'avg': avg(y), 'stdev': stddev_samp(y), 'variance': var_samp(y)} FROM (SELECT unnest(s) AS y, unnest(range(0, len(s))) AS x) WHERE y IS NOT NULL)`,
+];
+
+export function duckDbSetupSql(): string[] {
+  return [...MACROS];
+}

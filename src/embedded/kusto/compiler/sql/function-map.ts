@@ -1,0 +1,416 @@
+/**
+ * KQL operators and functions → DuckDB SQL, as data. A key is the KQL name (operators use their
+ * Kusto.Language SyntaxKind, e.g. `HasExpression`), optionally specialised by argument types:
+ * the lowerer looks up `name(t0,t1)`, then `name(t0)`, then `name`, so type-specific semantics (integer
+ * division, datetime `bin`, `tostring(datetime)`) are rows of this table, not `if` chains.
+ *
+ * Templates insert already-emitted argument SQL: `{0}`, `{1}` … one argument; `{*}` all arguments, comma
+ * separated; `{1..}` arguments from index 1. Templates are constant text — user values only ever arrive
+ * inside arguments, as parameters.
+ *
+ * `kql_*` names are macros created by `duckDbSetupSql()`.
+ */
+
+export interface FunctionMapping {
+  readonly sql: string;
+  /** Aggregate functions may only appear in `summarize`/`make-series` (and are emitted there). */
+  readonly aggregate?: boolean;
+}
+
+const scalar = (sql: string): FunctionMapping => ({ sql });
+const aggregate = (sql: string): FunctionMapping => ({ sql, aggregate: true });
+
+const INTEGRAL = ['int', 'long'] as const;
+
+function integralDivision(): Record<string, FunctionMapping> {
+  const out: Record<string, FunctionMapping> = {};
+  for (const a of INTEGRAL) {
+    for (const b of INTEGRAL) {
+      // Kusto (like C#) truncates integer division toward zero; DuckDB's `//` does the same for integers.
+      out[`DivideExpression(${a},${b})`] = scalar('({0} // {1})');
+      out[`ModuloExpression(${a},${b})`] = scalar('({0} % {1})');
+    }
+  }
+  return out;
+}
+
+export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.freeze({
+  // ── arithmetic ───────────────────────────────────────────────────────────────────────────────
+  AddExpression: scalar('({0} + {1})'),
+  SubtractExpression: scalar('({0} - {1})'),
+  MultiplyExpression: scalar('({0} * {1})'),
+  DivideExpression: scalar('({0} / {1})'),
+  ModuloExpression: scalar('({0} % {1})'),
+  ...integralDivision(),
+  'DivideExpression(timespan,timespan)': scalar('(epoch_us({0}) / epoch_us({1}))'),
+  'DivideExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) / {1} AS BIGINT))'),
+  'MultiplyExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) * {1} AS BIGINT))'),
+  'MultiplyExpression(long,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
+  'MultiplyExpression(int,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
+  'MultiplyExpression(real,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
+  UnaryMinusExpression: scalar('(-{0})'),
+  UnaryPlusExpression: scalar('{0}'),
+
+  // ── comparison and logic ─────────────────────────────────────────────────────────────────────
+  EqualExpression: scalar('({0} = {1})'),
+  NotEqualExpression: scalar('({0} <> {1})'),
+  LessThanExpression: scalar('({0} < {1})'),
+  LessThanOrEqualExpression: scalar('({0} <= {1})'),
+  GreaterThanExpression: scalar('({0} > {1})'),
+  GreaterThanOrEqualExpression: scalar('({0} >= {1})'),
+  AndExpression: scalar('({0} AND {1})'),
+  OrExpression: scalar('({0} OR {1})'),
+  not: scalar('(NOT {0})'),
+  EqualTildeExpression: scalar('(lower({0}) = lower({1}))'),
+  BangTildeExpression: scalar('(lower({0}) <> lower({1}))'),
+  BetweenExpression: scalar('({0} BETWEEN {1} AND {2})'),
+  NotBetweenExpression: scalar('(NOT ({0} BETWEEN {1} AND {2}))'),
+  InExpression: scalar('({0} IN ({1..}))'),
+  InCsExpression: scalar('({0} IN ({1..}))'),
+  NotInExpression: scalar('({0} NOT IN ({1..}))'),
+  NotInCsExpression: scalar('({0} NOT IN ({1..}))'),
+
+  // ── string operators (Kusto: case-insensitive unless `_cs`) ──────────────────────────────────
+  ContainsExpression: scalar('contains(lower({0}), lower({1}))'),
+  NotContainsExpression: scalar('(NOT contains(lower({0}), lower({1})))'),
+  ContainsCsExpression: scalar('contains({0}, {1})'),
+  NotContainsCsExpression: scalar('(NOT contains({0}, {1}))'),
+  StartsWithExpression: scalar('starts_with(lower({0}), lower({1}))'),
+  NotStartsWithExpression: scalar('(NOT starts_with(lower({0}), lower({1})))'),
+  StartsWithCsExpression: scalar('starts_with({0}, {1})'),
+  NotStartsWithCsExpression: scalar('(NOT starts_with({0}, {1}))'),
+  EndsWithExpression: scalar('ends_with(lower({0}), lower({1}))'),
+  NotEndsWithExpression: scalar('(NOT ends_with(lower({0}), lower({1})))'),
+  EndsWithCsExpression: scalar('ends_with({0}, {1})'),
+  NotEndsWithCsExpression: scalar('(NOT ends_with({0}, {1}))'),
+  // `has` family: the lowerer turns the term into a word-boundary regex (see term-pattern.ts).
+  regex_match: scalar('coalesce(regexp_matches({0}, {1}), false)'),
+  regex_not_match: scalar('(NOT coalesce(regexp_matches({0}, {1}), false))'),
+  MatchesRegexExpression: scalar('coalesce(regexp_matches({0}, {1}), false)'),
+  LikeExpression: scalar('({0} ILIKE {1})'),
+  LikeCsExpression: scalar('({0} LIKE {1})'),
+  NotLikeExpression: scalar('({0} NOT ILIKE {1})'),
+  NotLikeCsExpression: scalar('({0} NOT LIKE {1})'),
+
+  // ── null / emptiness / conditionals ──────────────────────────────────────────────────────────
+  isnull: scalar('({0} IS NULL)'),
+  isnotnull: scalar('({0} IS NOT NULL)'),
+  isempty: scalar("({0} IS NULL OR CAST({0} AS VARCHAR) = '')"),
+  isnotempty: scalar("({0} IS NOT NULL AND CAST({0} AS VARCHAR) <> '')"),
+  'isempty(string)': scalar("({0} IS NULL OR {0} = '')"),
+  'isnotempty(string)': scalar("({0} IS NOT NULL AND {0} <> '')"),
+  coalesce: scalar('coalesce({*})'),
+  isnan: scalar('isnan({0})'),
+  isinf: scalar('isinf({0})'),
+  isfinite: scalar('isfinite({0})'),
+
+  // ── strings ─────────────────────────────────────────────────────────────────────────────────
+  strlen: scalar('length({0})'),
+  substring: scalar('substr({0}, CAST({1} AS BIGINT) + 1)'),
+  'substring(string,long,long)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
+  'substring(string,int,int)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
+  'substring(string,long,int)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
+  'substring(string,int,long)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
+  tolower: scalar('lower({0})'),
+  toupper: scalar('upper({0})'),
+  strcat: scalar('concat({*})'),
+  strcat_delim: scalar('concat_ws({*})'),
+  split: scalar('to_json(string_split({0}, {1}))'),
+  'split(string,string,long)': scalar('to_json([string_split({0}, {1})[CAST({2} AS BIGINT) + 1]])'),
+  'split(string,string,int)': scalar('to_json([string_split({0}, {1})[CAST({2} AS BIGINT) + 1]])'),
+  replace_regex: scalar("regexp_replace({0}, {1}, {2}, 'g')"),
+  replace_string: scalar('replace({0}, {1}, {2})'),
+  replace: scalar("regexp_replace({2}, {0}, {1}, 'g')"),
+  extract: scalar("nullif(regexp_extract({2}, {0}, CAST({1} AS INTEGER)), '')"),
+  extract_all: scalar('to_json(regexp_extract_all({1}, {0}))'),
+  trim: scalar("regexp_replace({1}, '^(' || {0} || ')+|(' || {0} || ')+$', '', 'g')"),
+  trim_start: scalar("regexp_replace({1}, '^(' || {0} || ')+', '')"),
+  trim_end: scalar("regexp_replace({1}, '(' || {0} || ')+$', '')"),
+  reverse: scalar('reverse({0})'),
+  indexof: scalar('(strpos({0}, {1}) - 1)'),
+  strrep: scalar('repeat({0}, CAST({1} AS BIGINT))'),
+  'strrep(string,long,string)': scalar('kql_strrep_delim({0}, {1}, {2})'),
+  'strrep(string,int,string)': scalar('kql_strrep_delim({0}, {1}, {2})'),
+  countof: scalar('kql_countof({0}, {1})'),
+  base64_encode_tostring: scalar('to_base64(encode({0}))'),
+  base64_decode_tostring: scalar('decode(from_base64({0}))'),
+  url_encode: scalar('url_encode({0})'),
+  url_decode: scalar('url_decode({0})'),
+  strcmp: scalar('(CASE WHEN {0} < {1} THEN -1 WHEN {0} > {1} THEN 1 ELSE 0 END)'),
+
+  // ── conversions ─────────────────────────────────────────────────────────────────────────────
+  'tostring(string)': scalar("coalesce({0}, '')"),
+  'tostring(datetime)': scalar("coalesce(kql_datetime_string({0}), '')"),
+  'tostring(timespan)': scalar("coalesce(kql_timespan_string({0}), '')"),
+  'tostring(dynamic)': scalar("coalesce(kql_dynamic_string({0}), '')"),
+  'tostring(real)': scalar("coalesce(kql_real_string({0}), '')"),
+  'tostring(bool)': scalar("coalesce(CASE WHEN {0} THEN 'true' ELSE 'false' END, '')"),
+  tostring: scalar("coalesce(CAST({0} AS VARCHAR), '')"),
+  'tolong(real)': scalar('TRY_CAST(trunc({0}) AS BIGINT)'),
+  'toint(real)': scalar('TRY_CAST(trunc({0}) AS INTEGER)'),
+  'tolong(decimal)': scalar('TRY_CAST(trunc({0}) AS BIGINT)'),
+  'toint(decimal)': scalar('TRY_CAST(trunc({0}) AS INTEGER)'),
+  'tolong(datetime)': scalar('(epoch_us({0}) + 62135596800000000) * 10'),
+  'tolong(timespan)': scalar('(epoch_us({0}) * 10)'),
+  'tolong(dynamic)': scalar("TRY_CAST(trunc(TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)) AS BIGINT)"),
+  'toint(dynamic)': scalar("TRY_CAST(trunc(TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)) AS INTEGER)"),
+  'tolong(string)': scalar(
+    'coalesce(TRY_CAST({0} AS BIGINT), TRY_CAST(trunc(TRY_CAST({0} AS DOUBLE)) AS BIGINT))',
+  ),
+  'toint(string)': scalar(
+    'coalesce(TRY_CAST({0} AS INTEGER), TRY_CAST(trunc(TRY_CAST({0} AS DOUBLE)) AS INTEGER))',
+  ),
+  tolong: scalar('TRY_CAST({0} AS BIGINT)'),
+  toint: scalar('TRY_CAST({0} AS INTEGER)'),
+  'toreal(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)"),
+  toreal: scalar('TRY_CAST({0} AS DOUBLE)'),
+  todouble: scalar('TRY_CAST({0} AS DOUBLE)'),
+  'todouble(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)"),
+  todecimal: scalar('TRY_CAST({0} AS DECIMAL(38,18))'),
+  'todecimal(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS DECIMAL(38,18))"),
+  'tobool(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS BOOLEAN)"),
+  'tobool(string)': scalar(
+    "(CASE lower({0}) WHEN 'true' THEN true WHEN 'false' THEN false WHEN '1' THEN true WHEN '0' THEN false ELSE NULL END)",
+  ),
+  tobool: scalar('TRY_CAST({0} AS BOOLEAN)'),
+  toboolean: scalar('TRY_CAST({0} AS BOOLEAN)'),
+  'todatetime(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS TIMESTAMP)"),
+  todatetime: scalar('TRY_CAST({0} AS TIMESTAMP)'),
+  'todatetime(datetime)': scalar('{0}'),
+  'totimespan(dynamic)': scalar("kql_parse_timespan(json_extract_string({0}, '$'))"),
+  'totimespan(string)': scalar('kql_parse_timespan({0})'),
+  'totimespan(timespan)': scalar('{0}'),
+  'totimespan(long)': scalar('to_microseconds(CAST({0} // 10 AS BIGINT))'),
+  'toguid(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS UUID)"),
+  toguid: scalar('TRY_CAST({0} AS UUID)'),
+  'todynamic(dynamic)': scalar('{0}'),
+  'parse_json(dynamic)': scalar('{0}'),
+  todynamic: scalar('kql_parse_json({0})'),
+  parse_json: scalar('kql_parse_json({0})'),
+  /** A dynamic value compared/combined with a typed scalar is read as that type. */
+  'from_dynamic/string': scalar("json_extract_string({0}, '$')"),
+  'from_dynamic/long': scalar("TRY_CAST(json_extract_string({0}, '$') AS BIGINT)"),
+  'from_dynamic/int': scalar("TRY_CAST(json_extract_string({0}, '$') AS INTEGER)"),
+  'from_dynamic/real': scalar("TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)"),
+  'from_dynamic/decimal': scalar("TRY_CAST(json_extract_string({0}, '$') AS DECIMAL(38,18))"),
+  'from_dynamic/bool': scalar("TRY_CAST(json_extract_string({0}, '$') AS BOOLEAN)"),
+  'from_dynamic/datetime': scalar("TRY_CAST(json_extract_string({0}, '$') AS TIMESTAMP)"),
+  'from_dynamic/timespan': scalar("kql_parse_timespan(json_extract_string({0}, '$'))"),
+  'from_dynamic/guid': scalar("TRY_CAST(json_extract_string({0}, '$') AS UUID)"),
+  'to_dynamic/string': scalar('to_json({0})'),
+  'to_dynamic/long': scalar('to_json({0})'),
+  'to_dynamic/int': scalar('to_json({0})'),
+  'to_dynamic/real': scalar('to_json({0})'),
+  'to_dynamic/decimal': scalar('to_json({0})'),
+  'to_dynamic/bool': scalar('to_json({0})'),
+  'to_dynamic/datetime': scalar('to_json(kql_datetime_string({0}))'),
+  'to_dynamic/timespan': scalar('to_json(kql_timespan_string({0}))'),
+  'to_dynamic/guid': scalar('to_json(CAST({0} AS VARCHAR))'),
+
+  // ── dynamic ─────────────────────────────────────────────────────────────────────────────────
+  json_path: scalar('json_extract({0}, {1})'),
+  array_length: scalar(
+    "(CASE WHEN json_type({0}) = 'ARRAY' THEN CAST(json_array_length({0}) AS BIGINT) END)",
+  ),
+  bag_keys: scalar("(CASE WHEN json_type({0}) = 'OBJECT' THEN to_json(json_keys({0})) END)"),
+  pack_array: scalar('to_json([{*}])'),
+  json_object: scalar('json_object({*})'),
+  array_concat: scalar('kql_array_concat({0}, {1})'),
+  array_slice: scalar(
+    'to_json(list_slice(CAST({0} AS JSON[]), CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT) + 1))',
+  ),
+  array_sum: scalar('list_sum(CAST({0} AS DOUBLE[]))'),
+  array_index_of: scalar('coalesce(list_position(CAST({0} AS JSON[]), to_json({1})) - 1, -1)'),
+  set_has_element: scalar('list_contains(CAST({0} AS JSON[]), to_json({1}))'),
+  array_sort_asc: scalar('to_json(list_sort(CAST({0} AS JSON[])))'),
+  array_sort_desc: scalar("to_json(list_sort(CAST({0} AS JSON[]), 'DESC'))"),
+  gettype: scalar('kql_gettype({0})'),
+
+  // ── datetime and timespan ─────────────────────────────────────────────────────────────────────
+  'bin(datetime)': scalar('kql_bin_datetime({0}, {1})'),
+  'bin(timespan)': scalar('kql_bin_timespan({0}, {1})'),
+  'bin(long)': scalar('CAST(floor({0} / {1}) * {1} AS BIGINT)'),
+  'bin(int)': scalar('CAST(floor({0} / {1}) * {1} AS INTEGER)'),
+  bin: scalar('(floor({0} / {1}) * {1})'),
+  'floor(datetime)': scalar('kql_bin_datetime({0}, {1})'),
+  'floor(timespan)': scalar('kql_bin_timespan({0}, {1})'),
+  'floor(long)': scalar('CAST(floor({0} / {1}) * {1} AS BIGINT)'),
+  floor: scalar('(floor({0} / {1}) * {1})'),
+  bin_at: scalar('kql_bin_at({0}, {1}, {2})'),
+  'bin_at(long)': scalar('CAST(floor(({0} - {2}) / {1}) * {1} + {2} AS BIGINT)'),
+  'bin_at(real)': scalar('(floor(({0} - {2}) / {1}) * {1} + {2})'),
+  startofday: scalar("date_trunc('day', {0})"),
+  startofweek: scalar("(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)))"),
+  startofmonth: scalar("CAST(date_trunc('month', {0}) AS TIMESTAMP)"),
+  startofyear: scalar("CAST(date_trunc('year', {0}) AS TIMESTAMP)"),
+  endofday: scalar("(date_trunc('day', {0}) + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)"),
+  endofweek: scalar(
+    "(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)) + INTERVAL 7 DAY - INTERVAL 1 MICROSECOND)",
+  ),
+  endofmonth: scalar(
+    "(CAST(date_trunc('month', {0}) AS TIMESTAMP) + INTERVAL 1 MONTH - INTERVAL 1 MICROSECOND)",
+  ),
+  endofyear: scalar(
+    "(CAST(date_trunc('year', {0}) AS TIMESTAMP) + INTERVAL 1 YEAR - INTERVAL 1 MICROSECOND)",
+  ),
+  datetime_part: scalar('kql_datetime_part({0}, {1})'),
+  getyear: scalar('CAST(year({0}) AS INTEGER)'),
+  getmonth: scalar('CAST(month({0}) AS INTEGER)'),
+  monthofyear: scalar('CAST(month({0}) AS INTEGER)'),
+  dayofmonth: scalar('CAST(day({0}) AS INTEGER)'),
+  dayofyear: scalar('CAST(dayofyear({0}) AS INTEGER)'),
+  hourofday: scalar('CAST(hour({0}) AS INTEGER)'),
+  week_of_year: scalar('CAST(weekofyear({0}) AS INTEGER)'),
+  weekofyear: scalar('CAST(weekofyear({0}) AS INTEGER)'),
+  dayofweek: scalar('to_days(CAST(dayofweek({0}) AS INTEGER))'),
+  format_datetime: scalar('strftime({0}, {1})'),
+  format_timespan: scalar('kql_timespan_string({0})'),
+  datetime_add: scalar('kql_datetime_add({0}, {1}, {2})'),
+  datetime_diff: scalar('kql_datetime_diff({0}, {1}, {2})'),
+  make_datetime: scalar(
+    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), 0, 0, 0)',
+  ),
+  'make_datetime(int,int,int,int,int)': scalar(
+    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)',
+  ),
+  'make_datetime(long,long,long,long,long)': scalar(
+    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)',
+  ),
+  'make_datetime(int,int,int,int,int,real)': scalar(
+    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), {5})',
+  ),
+  'make_datetime(long,long,long,long,long,real)': scalar(
+    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), {5})',
+  ),
+  make_timespan: scalar('to_microseconds(CAST(({0} * 3600 + {1} * 60) * 1000000 AS BIGINT))'),
+  unixtime_seconds_todatetime: scalar('make_timestamp(CAST({0} * 1000000 AS BIGINT))'),
+  unixtime_milliseconds_todatetime: scalar('make_timestamp(CAST({0} * 1000 AS BIGINT))'),
+  unixtime_microseconds_todatetime: scalar('make_timestamp(CAST({0} AS BIGINT))'),
+  todays: scalar('(epoch_us({0}) / 86400000000.0)'),
+  tohours: scalar('(epoch_us({0}) / 3600000000.0)'),
+  tominutes: scalar('(epoch_us({0}) / 60000000.0)'),
+  toseconds: scalar('(epoch_us({0}) / 1000000.0)'),
+  tomilliseconds: scalar('(epoch_us({0}) / 1000.0)'),
+
+  // ── math ────────────────────────────────────────────────────────────────────────────────────
+  abs: scalar('abs({0})'),
+  'abs(timespan)': scalar('to_microseconds(abs(epoch_us({0})))'),
+  round: scalar('round({0})'),
+  'round(real,long)': scalar('round({0}, CAST({1} AS INTEGER))'),
+  'round(real,int)': scalar('round({0}, CAST({1} AS INTEGER))'),
+  'round(long,long)': scalar('CAST(round({0}, CAST({1} AS INTEGER)) AS BIGINT)'),
+  'round(decimal,long)': scalar('round({0}, CAST({1} AS INTEGER))'),
+  ceiling: scalar('ceil({0})'),
+  log: scalar('(CASE WHEN {0} > 0 THEN ln({0}) END)'),
+  log10: scalar('(CASE WHEN {0} > 0 THEN log10({0}) END)'),
+  log2: scalar('(CASE WHEN {0} > 0 THEN log2({0}) END)'),
+  exp: scalar('exp({0})'),
+  exp2: scalar('pow(2, {0})'),
+  exp10: scalar('pow(10, {0})'),
+  pow: scalar('pow({0}, {1})'),
+  sqrt: scalar('(CASE WHEN {0} >= 0 THEN sqrt({0}) END)'),
+  sign: scalar('sign({0})'),
+  pi: scalar('pi()'),
+  sin: scalar('sin({0})'),
+  cos: scalar('cos({0})'),
+  tan: scalar('tan({0})'),
+  atan: scalar('atan({0})'),
+  atan2: scalar('atan2({0}, {1})'),
+  rand: scalar('random()'),
+  'rand(long)': scalar('CAST(floor(random() * {0}) AS BIGINT)'),
+  hash: scalar('CAST(hash({0}) % 9223372036854775807 AS BIGINT)'),
+  'hash(string,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
+  'hash(long,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
+  hash_sha256: scalar('sha256({0})'),
+  hash_md5: scalar('md5({0})'),
+  max_of: scalar('greatest({*})'),
+  min_of: scalar('least({*})'),
+  new_guid: scalar('gen_random_uuid()'),
+
+  // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
+  series_fill_forward: scalar('kql_series_fill_forward({0})'),
+  series_fill_backward: scalar('kql_series_fill_backward({0})'),
+  series_fill_linear: scalar('kql_series_fill_linear({0})'),
+  series_fill_const: scalar('kql_series_fill_const({0}, {1})'),
+  series_add: scalar('kql_series_binary({0}, {1}, 0)'),
+  series_subtract: scalar('kql_series_binary({0}, {1}, 1)'),
+  series_multiply: scalar('kql_series_binary({0}, {1}, 2)'),
+  series_divide: scalar('kql_series_binary({0}, {1}, 3)'),
+
+  // ── aggregates ──────────────────────────────────────────────────────────────────────────────
+  count: aggregate('count(*)'),
+  countif: aggregate('count(*) FILTER (WHERE {0})'),
+  'sum(long)': aggregate('CAST(sum({0}) AS BIGINT)'),
+  'sum(int)': aggregate('CAST(sum({0}) AS BIGINT)'),
+  'sum(timespan)': aggregate('to_microseconds(CAST(sum(epoch_us({0})) AS BIGINT))'),
+  sum: aggregate('sum({0})'),
+  'sumif(long)': aggregate('CAST(sum({0}) FILTER (WHERE {1}) AS BIGINT)'),
+  'sumif(int)': aggregate('CAST(sum({0}) FILTER (WHERE {1}) AS BIGINT)'),
+  sumif: aggregate('sum({0}) FILTER (WHERE {1})'),
+  'avg(timespan)': aggregate('to_microseconds(CAST(avg(epoch_us({0})) AS BIGINT))'),
+  avg: aggregate('avg({0})'),
+  avgif: aggregate('avg({0}) FILTER (WHERE {1})'),
+  min: aggregate('min({0})'),
+  max: aggregate('max({0})'),
+  minif: aggregate('min({0}) FILTER (WHERE {1})'),
+  maxif: aggregate('max({0}) FILTER (WHERE {1})'),
+  // Exact distinct counts: ADX estimates with HyperLogLog, so results can differ slightly above ~1000 values.
+  dcount: aggregate('count(DISTINCT {0})'),
+  dcountif: aggregate('count(DISTINCT {0}) FILTER (WHERE {1})'),
+  count_distinct: aggregate('count(DISTINCT {0})'),
+  count_distinctif: aggregate('count(DISTINCT {0}) FILTER (WHERE {1})'),
+  // ADX uses nearest-rank percentiles; `quantile_disc` returns an element of the input, as ADX does.
+  percentile: aggregate('quantile_disc({0}, {1})'),
+  stdev: aggregate('stddev_samp({0})'),
+  stdevif: aggregate('stddev_samp({0}) FILTER (WHERE {1})'),
+  stdevp: aggregate('stddev_pop({0})'),
+  variance: aggregate('var_samp({0})'),
+  varianceif: aggregate('var_samp({0}) FILTER (WHERE {1})'),
+  variancep: aggregate('var_pop({0})'),
+  make_list: aggregate("coalesce(to_json(list({0}) FILTER (WHERE {0} IS NOT NULL)), '[]')"),
+  'make_list(dynamic)': aggregate("coalesce(to_json(list({0}) FILTER (WHERE {0} IS NOT NULL)), '[]')"),
+  make_list_with_nulls: aggregate("coalesce(to_json(list({0})), '[]')"),
+  make_list_if: aggregate("coalesce(to_json(list({0}) FILTER (WHERE {0} IS NOT NULL AND {1})), '[]')"),
+  make_set: aggregate("coalesce(to_json(list(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL)), '[]')"),
+  make_set_if: aggregate(
+    "coalesce(to_json(list(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL AND {1})), '[]')",
+  ),
+  make_bag: aggregate(
+    "coalesce(list_reduce(list({0}) FILTER (WHERE json_type({0}) = 'OBJECT'), (a, b) -> json_merge_patch(a, b)), '{}')",
+  ),
+  any: aggregate('any_value({0})'),
+  take_any: aggregate('any_value({0})'),
+  anyif: aggregate('any_value({0}) FILTER (WHERE {1})'),
+  take_anyif: aggregate('any_value({0}) FILTER (WHERE {1})'),
+  /** Internal: `arg_max(e, cols…)` keeps one row's columns together as a struct (see lowerer). */
+  arg_max_struct: aggregate('arg_max(struct_pack({1..=}), {0})'),
+  arg_min_struct: aggregate('arg_min(struct_pack({1..=}), {0})'),
+  struct_pack: scalar('struct_pack({*})'),
+  struct_field: scalar('struct_extract({0}, {1:field})'),
+  struct_key: scalar('struct_extract({0}, {1})'),
+  /** Internal: used by make-series to collect per-bin values. */
+  series_bin_index: scalar('CAST(floor(({0}) / ({1})) AS BIGINT)'),
+});
+
+export function functionMapping(key: string): FunctionMapping | undefined {
+  return Object.prototype.hasOwnProperty.call(FUNCTION_MAP, key) ? FUNCTION_MAP[key] : undefined;
+}
+
+/** The most specific mapping for a KQL function given its argument types (see module comment). */
+export function resolveFunction(
+  name: string,
+  argTypes: readonly string[],
+): { key: string; mapping: FunctionMapping } | undefined {
+  const candidates = [`${name}(${argTypes.join(',')})`];
+  for (let n = argTypes.length - 1; n >= 1; n--) {
+    candidates.push(`${name}(${argTypes.slice(0, n).join(',')})`);
+  }
+  candidates.push(name);
+  for (const key of candidates) {
+    const mapping = functionMapping(key);
+    if (mapping) {
+      return { key, mapping };
+    }
+  }
+  return undefined;
+}

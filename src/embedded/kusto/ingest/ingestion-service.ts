@@ -21,7 +21,7 @@ import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
-import { tableRef, type KustoDatabase, type WriteTransaction } from '../storage/kusto-database.js';
+import type { KustoDatabase, WriteTransaction } from '../storage/kusto-database.js';
 import { castFromStageSql } from './value-coercion.js';
 
 const MAX_POLICY_DEPTH = 10;
@@ -126,19 +126,19 @@ export class IngestionService {
         throw KustoEngineError.notFound('Table', request.table, `database '${database.name}'`);
       }
       table = { name: request.table, columns: request.rows.statement.resultSchema };
-      await createStorageTable(connection, table);
+      await createStorageTable(connection, database, table);
       await tx.putTable(table);
     } else if (request.requireNewTable) {
       throw KustoEngineError.alreadyExists('Table', request.table);
     }
     if (request.replace) {
-      await connection.run(`DELETE FROM ${tableRef(table.name)}`);
+      await connection.run(`DELETE FROM ${database.tableRef(table.name)}`);
     }
     const temps: string[] = [];
     try {
       await this.stageNewRows(connection, table, request.rows);
       temps.push(table.name);
-      const inserted = await connection.runAndReadAll(copyFromStageSql(table));
+      const inserted = await connection.runAndReadAll(copyFromStageSql(database, table));
       const rowCount = Number(inserted.getRowsJS()[0]?.[0] ?? 0);
       const policiesRun = await this.applyPolicies(database, tx, table.name, request, excluded, temps, 0);
       const tags = [...request.tags, ...dedupTags.filter((t) => !request.tags.includes(t))];
@@ -251,7 +251,7 @@ export class IngestionService {
         }
         await this.stageNewRows(tx.connection, targetTable, { kind: 'query', statement });
         temps.push(target);
-        await tx.connection.run(copyFromStageSql(targetTable));
+        await tx.connection.run(copyFromStageSql(database, targetTable));
         if (policy.PropagateIngestionProperties && request.tags.length > 0) {
           await tx.addTags(target, request.tags, randomUUID());
         }
@@ -277,14 +277,18 @@ export class IngestionService {
 }
 
 /** Explicit column lists: storage column order can differ from the catalog's after `.alter table`. */
-function copyFromStageSql(table: TableEntry): string {
+function copyFromStageSql(database: KustoDatabase, table: TableEntry): string {
   const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
-  return `INSERT INTO ${tableRef(table.name)} (${columns}) SELECT ${columns} FROM temp.${quoteIdent(table.name)}`;
+  return `INSERT INTO ${database.tableRef(table.name)} (${columns}) SELECT ${columns} FROM temp.${quoteIdent(table.name)}`;
 }
 
-export async function createStorageTable(connection: DuckDBConnection, table: TableEntry): Promise<void> {
+export async function createStorageTable(
+  connection: DuckDBConnection,
+  database: KustoDatabase,
+  table: TableEntry,
+): Promise<void> {
   const columnDefs = table.columns.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf(c.type)}`).join(', ');
-  await connection.run(`CREATE TABLE ${tableRef(table.name)} (${columnDefs})`);
+  await connection.run(`CREATE TABLE ${database.tableRef(table.name)} (${columnDefs})`);
 }
 
 /**

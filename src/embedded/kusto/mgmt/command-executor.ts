@@ -13,7 +13,7 @@ import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
-import { mappingKey, tableRef, type KustoDatabase } from '../storage/kusto-database.js';
+import { mappingKey, type KustoDatabase } from '../storage/kusto-database.js';
 import { parseControlCommand } from './command-parser.js';
 import {
   cslSchema,
@@ -170,7 +170,7 @@ export class CommandExecutor {
           throw KustoEngineError.notFound('Table', command.name, `database '${database.name}'`);
         }
         await database.write(async (tx) => {
-          await tx.connection.run(`DROP TABLE ${tableRef(command.name)}`);
+          await tx.connection.run(`DROP TABLE ${database.tableRef(command.name)}`);
           await tx.deleteTable(command.name);
         });
         return tablesResult(database.name, [...database.catalog.tables.values()]);
@@ -188,7 +188,7 @@ export class CommandExecutor {
         const table = database.table(command.name);
         const stats = await database.read(async (connection) => {
           const reader = await connection.runAndReadAll(
-            `SELECT (SELECT count(*) FROM ${tableRef(table.name)}) AS row_count, (SELECT count(DISTINCT extent_id) FROM kqlgate_meta.extent_tags WHERE table_name = $1) AS extents`,
+            `SELECT (SELECT count(*) FROM ${database.tableRef(table.name)}) AS row_count, (SELECT count(DISTINCT extent_id) FROM kqlgate_meta.extent_tags WHERE table_name = $1) AS extents`,
             [table.name],
           );
           return reader.getRowsJS()[0];
@@ -225,7 +225,7 @@ export class CommandExecutor {
         const database = await this.database(context);
         const table = database.table(command.name);
         await database.write(async (tx) => {
-          await tx.connection.run(`DELETE FROM ${tableRef(table.name)}`);
+          await tx.connection.run(`DELETE FROM ${database.tableRef(table.name)}`);
           await tx.connection.run(`DELETE FROM kqlgate_meta.extent_tags WHERE table_name = $1`, [table.name]);
         });
         return resultTable('Table_0', [['Status', 'string']], [['Succeeded']]);
@@ -357,7 +357,7 @@ export class CommandExecutor {
       }
       const table: TableEntry = { name: command.name, columns: command.columns, docString, folder };
       await database.write(async (tx) => {
-        await createStorageTable(tx.connection, table);
+        await createStorageTable(tx.connection, database, table);
         await tx.putTable(table);
       });
       return tableSchemaResult(database.name, table, 'csl');
@@ -399,11 +399,13 @@ export class CommandExecutor {
     await database.write(async (tx) => {
       for (const column of added) {
         await tx.connection.run(
-          `ALTER TABLE ${tableRef(table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckDbTypeOf(column.type)}`,
+          `ALTER TABLE ${database.tableRef(table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckDbTypeOf(column.type)}`,
         );
       }
       for (const column of dropped) {
-        await tx.connection.run(`ALTER TABLE ${tableRef(table.name)} DROP COLUMN ${quoteIdent(column.name)}`);
+        await tx.connection.run(
+          `ALTER TABLE ${database.tableRef(table.name)} DROP COLUMN ${quoteIdent(column.name)}`,
+        );
       }
       await tx.putTable(table);
     });

@@ -139,6 +139,7 @@ export class KustoDatabase {
     updatePolicies: new Map(),
   };
   private readonly writeMutex = new AsyncMutex();
+  private readonly setupMutex = new AsyncMutex();
   private readonly idleReaders: DuckDBConnection[] = [];
   private readonly readerWaiters: Array<(connection: DuckDBConnection) => void> = [];
   private readerCount = 0;
@@ -152,6 +153,7 @@ export class KustoDatabase {
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly setupSql: () => Promise<readonly string[]>,
+    private readonly catalogName: string,
   ) {}
 
   static async open(
@@ -168,9 +170,19 @@ export class KustoDatabase {
     await writer.run(
       `CREATE TABLE IF NOT EXISTS ${META_SCHEMA}.extent_tags (table_name VARCHAR NOT NULL, tag VARCHAR NOT NULL, extent_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
     );
-    const database = new KustoDatabase(name, filePath, instance, writer, setupSql);
+    const current = await writer.runAndReadAll('SELECT current_database()');
+    const catalogName = current.getRowsJS()[0][0] as string;
+    const database = new KustoDatabase(name, filePath, instance, writer, setupSql, catalogName);
     await database.loadCatalog();
     return database;
+  }
+
+  /**
+   * Fully qualified reference to a stored table. Never plain `main."T"`: the TEMP catalog has a `main`
+   * schema too, and inside an ingestion `temp.main."T"` holds the new rows under the same name.
+   */
+  tableRef(name: string): string {
+    return `${quoteIdent(this.catalogName)}.main.${quoteIdent(name)}`;
   }
 
   schema(): DatabaseSchema {
@@ -236,9 +248,12 @@ export class KustoDatabase {
     const connection = await this.acquireReader();
     try {
       if (options.compiledSql && !this.preparedReaders.has(connection)) {
-        for (const sql of await this.setupSql()) {
-          await connection.run(sql);
-        }
+        // Serialised: setup SQL may write the catalog (macros), and concurrent catalog writes conflict.
+        await this.setupMutex.runExclusive(async () => {
+          for (const sql of await this.setupSql()) {
+            await connection.run(sql);
+          }
+        });
         this.preparedReaders.add(connection);
       }
       return await work(connection);
@@ -269,9 +284,11 @@ export class KustoDatabase {
     if (this.writerPrepared) {
       return;
     }
-    for (const sql of await this.setupSql()) {
-      await this.writer.run(sql);
-    }
+    await this.setupMutex.runExclusive(async () => {
+      for (const sql of await this.setupSql()) {
+        await this.writer.run(sql);
+      }
+    });
     this.writerPrepared = true;
   }
 
@@ -340,8 +357,4 @@ export class KustoDatabase {
       }
     }
   }
-}
-
-export function tableRef(name: string): string {
-  return `main.${quoteIdent(name)}`;
 }

@@ -561,7 +561,7 @@ export class ServiceBusBroker {
     let copies: StoredMessage[];
     try {
       copies = this.fanOut(topic, base).map((d) =>
-        this.copyFor(d.entity, base, MessageState.Active, null, d.deadLetter ?? null),
+        this.copyFor(d.entity, base, MessageState.Active, message.scheduledAt, d.deadLetter ?? null),
       );
     } catch (error) {
       this.logger.error({ err: error, topic: topic.path }, 'publishing a scheduled message failed');

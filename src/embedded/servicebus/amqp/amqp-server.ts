@@ -5,7 +5,7 @@
  * broker; failures become the AMQP error conditions Azure Service Bus uses (amqp-error.translator.ts), and a
  * broken connection never affects the others.
  */
-import type { AddressInfo, Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import rhea, {
   type Connection,
   type Container,
@@ -155,14 +155,12 @@ export class AmqpServer {
   }
 
   async listen(): Promise<number> {
-    const server = this.container.listen({
-      host: this.options.host,
-      port: this.options.port,
-    } as never) as unknown as Server;
+    const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
+      server.listen(this.options.port, this.options.host);
     });
     server.on('error', (error) => this.logger.error({ err: error }, 'servicebus listener error'));
     return (server.address() as AddressInfo).port;
@@ -189,6 +187,48 @@ export class AmqpServer {
         }
       }, 200).unref();
     });
+  }
+
+  /**
+   * Like rhea's `listen`, plus per-connection handlers for undecodable input: the client gets a `close` with
+   * `amqp:connection:framing-error` / `amqp:decode-error` before rhea drops the socket, and only that connection
+   * is affected.
+   */
+  private accept(socket: Socket): void {
+    const connection = (
+      this.container as unknown as {
+        create_connection(options: object): Connection & { accept(s: Socket): void };
+      }
+    ).create_connection({});
+    const answer = (error: unknown): void => {
+      const name = error instanceof Error ? error.name : '';
+      const condition = name === 'ProtocolError' ? 'amqp:connection:framing-error' : 'amqp:decode-error';
+      const description = `Malformed AMQP input: ${error instanceof Error ? error.message : String(error)}`;
+      this.logger.warn(
+        { condition, description, remote: socket.remoteAddress },
+        'servicebus: closing connection',
+      );
+      const raw = connection as unknown as {
+        local: { close: { error?: AmqpError } };
+        state: { local_open: boolean };
+        _write_open(): void;
+        _write_close(): void;
+      };
+      try {
+        // A close must follow an open; the broker sends its open only after the client's, which may never came.
+        if (!raw.state.local_open) {
+          raw._write_open();
+        }
+        raw.local.close.error = { condition, description };
+        raw._write_close();
+      } catch {
+        // Still in the SASL or header phase: there is no AMQP channel to send a close on; the socket just ends.
+      }
+    };
+    connection.on('protocol_error', answer);
+    connection.on('error', answer);
+    socket.on('error', (error) => this.logger.debug({ err: error }, 'servicebus: socket error'));
+    connection.accept(socket);
   }
 
   private state(connection: Connection): ConnectionState {

@@ -21,8 +21,14 @@ export function encodeStoredMessage(message: StoredMessage, withLock: boolean): 
   if (message.deadLetterSource !== null) {
     annotations.push(['x-opt-deadletter-source', amqpTypes.wrap_string(message.deadLetterSource)]);
   }
-  if (message.state === MessageState.Scheduled && message.scheduledAt !== null) {
+  if (message.scheduledAt !== null) {
     annotations.push(['x-opt-scheduled-enqueue-time', amqpTypes.wrap_timestamp(message.scheduledAt)]);
   }
-  return encodeMessage(message, message.deliveryCount, annotations);
+  // The SDK derives expiresAtUtc from the header TTL; report the effective one (entity default included).
+  const liveFrom = message.scheduledAt ?? message.enqueuedAt;
+  const header =
+    message.header.ttl === undefined && message.expiresAt !== null
+      ? { ...message.header, ttl: Math.min(0xffffffff, Math.max(0, message.expiresAt - liveFrom)) }
+      : message.header;
+  return encodeMessage({ ...message, header }, message.deliveryCount, annotations);
 }

@@ -417,7 +417,8 @@ export class MessageEntity {
     );
     message.entity = target.key;
     message.state = MessageState.Active;
-    message.scheduledAt = null;
+    // Dead letters stay until someone removes them: TTL no longer applies.
+    message.expiresAt = null;
     message.deadLetterSource = this.path;
     this.store.move(message, (error) => {
       if (!error) {

@@ -134,7 +134,7 @@ export class MessageStore {
         'UPDATE messages SET delivery_count = ?, app = ?, state = ? WHERE id = ?',
       ),
       move: this.db.prepare(
-        'UPDATE messages SET entity = ?, state = ?, delivery_count = ?, app = ?, dl_source = ?, scheduled_at = NULL WHERE id = ?',
+        'UPDATE messages SET entity = ?, state = ?, delivery_count = ?, app = ?, dl_source = ?, expires_at = ? WHERE id = ?',
       ),
       setState: this.db.prepare('UPDATE messages SET state = ? WHERE id = ?'),
       setSequence: this.db.prepare(
@@ -252,9 +252,17 @@ export class MessageStore {
 
   /** Dead-letter or forward: the message row moves to another entity, keeping its sequence number. */
   move(message: StoredMessage, done: StoreCallback): void {
-    const { entity, state, deliveryCount, applicationProperties, deadLetterSource, id } = message;
+    const { entity, state, deliveryCount, applicationProperties, deadLetterSource, expiresAt, id } = message;
     this.schedule(() => {
-      this.statements.move.run(entity, state, deliveryCount, applicationProperties, deadLetterSource, id);
+      this.statements.move.run(
+        entity,
+        state,
+        deliveryCount,
+        applicationProperties,
+        deadLetterSource,
+        expiresAt,
+        id,
+      );
     }, done);
   }
 

@@ -18,8 +18,9 @@ export interface StoredMessage extends EncodableMessage {
   readonly sequenceNumber: number;
   state: MessageState;
   readonly enqueuedAt: number;
+  /** Kept after activation: Service Bus keeps `x-opt-scheduled-enqueue-time` on scheduled messages. */
   scheduledAt: number | null;
-  readonly expiresAt: number | null;
+  expiresAt: number | null;
   deliveryCount: number;
   readonly sessionId: string | null;
   readonly messageId: string;

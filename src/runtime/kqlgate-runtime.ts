@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { createApp } from '../create-app.js';
+import { startEmbeddedStack } from './embedded-stack.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface RunningKqlgate {
@@ -18,6 +19,8 @@ export async function startKqlgate(config: EnvConfig): Promise<RunningKqlgate> {
   const logger = createLogger('runtime');
   const shutdown = new ShutdownCoordinator(logger, config.SHUTDOWN_TIMEOUT_MS);
   shutdown.installSignalHandlers();
+
+  await startEmbeddedStack(config, shutdown, logger);
 
   const app = await createApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -114,7 +114,7 @@ class CommandParser {
       const mappingKind = this.parseMappingKind();
       this.expectKeyword('mapping');
       const mappingName = this.expectString('the mapping name as a string literal');
-      const mapping = this.expectString('the mapping definition as a string literal');
+      const mapping = this.expectString('the mapping definition as a string literal', true);
       if (this.peekKeyword('with')) {
         this.next();
         this.parseProperties();
@@ -132,7 +132,7 @@ class CommandParser {
     if (this.peekKeyword('policy')) {
       this.next();
       this.expectKeyword('update');
-      const policy = this.expectString('the update policy as a string literal');
+      const policy = this.expectString('the update policy as a string literal', true);
       this.requireVerb(verb, ['alter'], nameToken);
       return { kind: 'alterUpdatePolicy', table: name, policy: policy.value };
     }
@@ -524,12 +524,21 @@ class CommandParser {
     return this.next();
   }
 
-  private expectString(expected: string): Token {
+  /** A string literal; for definitions, adjacent literals concatenate (`'[' '{…},' ']'`) as Kusto allows. */
+  private expectString(expected: string, concatenate = false): Token {
     const token = this.peek();
     if (token.kind !== 'string') {
       throw this.error(token, expected);
     }
-    return this.next();
+    const first = this.next();
+    let value = first.value;
+    let end = first.end;
+    while (concatenate && this.peek().kind === 'string') {
+      const more = this.next();
+      value += more.value;
+      end = more.end;
+    }
+    return { ...first, value, end, text: this.source.slice(first.start, end) };
   }
 
   private expectPunct(values: string | string[], expected: string): Token {

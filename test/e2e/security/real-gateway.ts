@@ -1,0 +1,157 @@
+import 'reflect-metadata';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HealthModule } from '../../../src/common/health/health.module.js';
+import { setLogLevel } from '../../../src/common/logging/logger.js';
+import { ConfigModule } from '../../../src/config/config.module.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
+import { SecurityModule } from '../../../src/modules/auth/security.module.js';
+import { CatalogModule } from '../../../src/modules/catalog/catalog.module.js';
+import { GraphqlModule } from '../../../src/modules/graphql/graphql.module.js';
+import {
+  KustoQueryClient,
+  type KustoQueryOptions,
+  type RawResultTable,
+} from '../../../src/modules/query/kusto-query.client.js';
+import { QueryModule } from '../../../src/modules/query/query.module.js';
+import { RestModule } from '../../../src/modules/rest/rest.module.js';
+
+/**
+ * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL and SecurityModule — over the embedded
+ * Kusto engine, with a small KQL directory of its own (two tables, three functions) so that the security tests
+ * do not depend on the sample domain. Engine queries are counted at the client the gateway uses.
+ */
+export const TEST_KQL_TABLES = `
+.create-merge table Orders (TenantId: string, OrderId: string, TotalAmount: real)
+.create-merge table Payments (TenantId: string, PaymentId: string, Amount: real)
+`;
+
+export const TEST_KQL_FUNCTIONS: Record<string, string> = {
+  TenantOrderList: `// Orders of the caller's tenant.
+//
+// @expose roles=analyst,support cache=60s cost=1
+// @bind tenantId=claim:tid
+.create-or-alter function with (docstring = 'Orders of the caller tenant', folder = 'test')
+TenantOrderList(tenantId: string, minAmount: real = 0.0) {
+    Orders
+    | where TenantId == tenantId and TotalAmount >= minAmount
+    | project OrderId, TenantId, TotalAmount
+    | order by OrderId asc
+}
+`,
+  TenantPayments: `// Payments of the caller's tenant.
+//
+// @expose roles=analyst cache=60s cost=25
+// @bind tenantId=claim:tid
+.create-or-alter function with (docstring = 'Payments of the caller tenant', folder = 'test')
+TenantPayments(tenantId: string) {
+    Payments
+    | where TenantId == tenantId
+    | project PaymentId, Amount
+    | order by PaymentId asc
+}
+`,
+  PublicOrderCount: `// How many orders exist, for a public status page.
+//
+// @expose anonymous cache=60s cost=1
+.create-or-alter function with (docstring = 'Total number of orders', folder = 'test')
+PublicOrderCount() {
+    Orders
+    | summarize Orders = count()
+}
+`,
+};
+
+export class CountingKustoClient extends KustoQueryClient {
+  queries = 0;
+
+  override query(csl: string, options?: KustoQueryOptions): Promise<RawResultTable> {
+    this.queries += 1;
+    return super.query(csl, options);
+  }
+}
+
+export interface RealGateway {
+  readonly app: NestFastifyApplication;
+  readonly url: string;
+  readonly engine: RunningKustoEmulator;
+  readonly kusto: CountingKustoClient;
+  readonly events: IngestionEvents;
+  close(): Promise<void>;
+}
+
+@Module({})
+class RealGatewayTestModule {
+  static forRoot(env: NodeJS.ProcessEnv, kusto: CountingKustoClient, events: IngestionEvents): DynamicModule {
+    return {
+      module: RealGatewayTestModule,
+      imports: [
+        ConfigModule.forRoot(loadConfig(env)),
+        HealthModule,
+        CatalogModule.forRoot(),
+        QueryModule.forRoot({ kustoClient: kusto }),
+        RestModule,
+        GraphqlModule,
+        SecurityModule,
+      ],
+      providers: [{ provide: IngestionEvents, useValue: events }],
+    };
+  }
+}
+
+export async function writeTestKql(dir: string): Promise<string> {
+  const kqlDir = join(dir, 'kql');
+  await mkdir(join(kqlDir, 'tables'), { recursive: true });
+  await mkdir(join(kqlDir, 'functions'), { recursive: true });
+  await writeFile(join(kqlDir, 'tables', 'test.kql'), TEST_KQL_TABLES);
+  for (const [name, text] of Object.entries(TEST_KQL_FUNCTIONS)) {
+    await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
+  }
+  return kqlDir;
+}
+
+/** Starts the embedded engine (own data dir) and the gateway; `env` adds auth/Redis/limit settings. */
+export async function startRealGateway(dir: string, env: Record<string, string>): Promise<RealGateway> {
+  setLogLevel('silent');
+  const kqlDir = await writeTestKql(dir);
+  const engine = await startKustoEmulator({ port: 0, dataDir: join(dir, 'kusto'), databases: ['analytics'] });
+  const kusto = new CountingKustoClient(engine.url, 'analytics');
+  const events = new IngestionEvents();
+  const fullEnv = {
+    DATA_DIR: dir,
+    KQL_DIR: kqlDir,
+    KUSTO_EMBEDDED_PORT: String(engine.port),
+    LOG_LEVEL: 'silent',
+    DEMO_RATE: '0',
+    ...env,
+  };
+  const app = await NestFactory.create<NestFastifyApplication>(
+    RealGatewayTestModule.forRoot(fullEnv, kusto, events),
+    new FastifyAdapter(),
+    { logger: process.env.KQLGATE_TEST_NEST_LOG ? ['error', 'warn'] : false },
+  );
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    kusto,
+    events,
+    close: async () => {
+      await app.close();
+      await engine.close();
+    },
+  };
+}
+
+/** Appends rows to a table of the embedded engine the way a management client does (`.ingest inline`). */
+export async function ingestInline(gateway: RealGateway, table: string, csvRows: string[]): Promise<void> {
+  await gateway.kusto.command(`.ingest inline into table ${table} <|\n${csvRows.join('\n')}`);
+}

@@ -12,6 +12,10 @@
  *   - `sample`, `take` without sort, `rand()`, `any()`/`take_any()`: cases assert counts and membership only.
  *   - Real numbers are compared with a relative tolerance (1e-9 unless a case says otherwise).
  *
+ * Against real ADX: set KQL_CONFORMANCE_ADX_URL (cluster query URL) and KQL_CONFORMANCE_ADX_DATABASE, and sign in
+ * with `az login`; the same cases then check the expectations themselves. Case files with setup commands (they
+ * create tables and functions) run there only with KQL_CONFORMANCE_ADX_SETUP=1.
+ *
  * Cases marked `optional: true` (features the issue calls optional) are reported as skipped with the reason
  * when they fail, never as failures. Set KQL_CONFORMANCE_FAILURES=<path> to write a Markdown list of the
  * failing cases (e.g. `test/conformance/kql/FAILURES.md`) for the compiler engineer.
@@ -74,7 +78,9 @@ const outcomes: Outcome[] = [];
 
 // The suite needs both halves of the engine: the server and the KQL compiler it loads on the first query.
 const compilerPath = join(repoRoot, 'src', 'embedded', 'kusto', 'compiler', 'kql-compiler.ts');
-const missingParts = [emulatorPath, compilerPath].filter((p) => !existsSync(p));
+const adxUrl = process.env.KQL_CONFORMANCE_ADX_URL;
+const adxSetup = process.env.KQL_CONFORMANCE_ADX_SETUP === '1';
+const missingParts = adxUrl ? [] : [emulatorPath, compilerPath].filter((p) => !existsSync(p));
 const engineMissing = missingParts.length > 0;
 if (engineMissing) {
   // Printed on purpose: a skipped conformance suite must never look like a passing one.
@@ -84,22 +90,63 @@ if (engineMissing) {
   );
 }
 
+/** Where the cases run: the embedded engine (default) or a real ADX database. */
+interface Target {
+  database: string;
+  connection(): KustoConnectionStringBuilder;
+  /** Real clusters are shared: only create tables and functions there when asked to. */
+  runsSetup: boolean;
+  close(): Promise<void>;
+}
+
+async function startTarget(): Promise<Target> {
+  if (adxUrl) {
+    const database = process.env.KQL_CONFORMANCE_ADX_DATABASE;
+    if (!database) {
+      throw new Error('KQL_CONFORMANCE_ADX_URL is set but KQL_CONFORMANCE_ADX_DATABASE is not');
+    }
+    return {
+      database,
+      connection: () => KustoConnectionStringBuilder.withAzLoginIdentity(adxUrl),
+      runsSetup: adxSetup,
+      close: () => Promise.resolve(),
+    };
+  }
+  const dataDir = await tempDir('kql-conformance');
+  // Loaded by path so that this file compiles before the engine exists.
+  const module = (await import(pathToFileURL(emulatorPath).href)) as EmulatorModule;
+  const emulator = await module.startKustoEmulator({ port: 0, dataDir, databases: [DATABASE] });
+  return {
+    database: DATABASE,
+    connection: () => new KustoConnectionStringBuilder(emulator.url),
+    runsSetup: true,
+    close: async () => {
+      await emulator.close();
+      await removeDir(dataDir);
+    },
+  };
+}
+
 describe.skipIf(engineMissing)('KQL conformance (embedded engine via azure-kusto-data)', () => {
-  let emulator: RunningEmulator;
+  let target: Target | undefined;
   let client: KustoClient;
-  let dataDir: string;
   const setupErrors = new Map<string, string>();
 
   beforeAll(async () => {
-    dataDir = await tempDir('kql-conformance');
-    // Loaded by path so that this file compiles before the engine exists.
-    const module = (await import(pathToFileURL(emulatorPath).href)) as EmulatorModule;
-    emulator = await module.startKustoEmulator({ port: 0, dataDir, databases: [DATABASE] });
-    client = new KustoClient(new KustoConnectionStringBuilder(emulator.url));
-    const ingestClient = new StreamingIngestClient(new KustoConnectionStringBuilder(emulator.url));
+    target = await startTarget();
+    client = new KustoClient(target.connection());
+    const ingestClient = new StreamingIngestClient(target.connection());
     try {
       for (const file of caseFiles) {
-        const failure = await prepare(client, ingestClient, file);
+        const needsSetup = file.setup.length > 0 || file.ingest.length > 0;
+        if (needsSetup && !target.runsSetup) {
+          setupErrors.set(
+            file.file,
+            'not run: the file needs setup commands (set KQL_CONFORMANCE_ADX_SETUP=1)',
+          );
+          continue;
+        }
+        const failure = await prepare(client, ingestClient, target.database, file);
         if (failure) {
           setupErrors.set(file.file, failure);
         }
@@ -111,10 +158,7 @@ describe.skipIf(engineMissing)('KQL conformance (embedded engine via azure-kusto
 
   afterAll(async () => {
     client?.close();
-    await emulator?.close();
-    if (dataDir) {
-      await removeDir(dataDir);
-    }
+    await target?.close();
     await report();
   });
 
@@ -123,7 +167,7 @@ describe.skipIf(engineMissing)('KQL conformance (embedded engine via azure-kusto
       for (const testCase of file.cases) {
         it(`should ${testCase.name}`, async (ctx) => {
           const setupError = setupErrors.get(file.file);
-          const problems = setupError ? [setupError] : await runCase(client, testCase);
+          const problems = setupError ? [setupError] : await runCase(client, target!.database, testCase);
           const passed = problems.length === 0;
           outcomes.push({
             area: file.area,
@@ -148,11 +192,12 @@ describe.skipIf(engineMissing)('KQL conformance (embedded engine via azure-kusto
 async function prepare(
   client: KustoClient,
   ingestClient: StreamingIngestClient,
+  database: string,
   file: CaseFile,
 ): Promise<string | null> {
   for (const command of file.setup) {
     try {
-      await client.execute(DATABASE, command.trim());
+      await client.execute(database, command.trim());
     } catch (error) {
       return `setup command failed: ${command.trim()}\n${userFacingMessage(error)}`;
     }
@@ -160,7 +205,7 @@ async function prepare(
   for (const step of file.ingest) {
     try {
       await ingestClient.ingestFromStream(Readable.from([Buffer.from(step.csv, 'utf8')]), {
-        database: DATABASE,
+        database,
         table: step.table,
         format: DataFormat.CSV,
       });
@@ -171,7 +216,7 @@ async function prepare(
   return null;
 }
 
-async function runCase(client: KustoClient, testCase: ConformanceCase): Promise<string[]> {
+async function runCase(client: KustoClient, database: string, testCase: ConformanceCase): Promise<string[]> {
   let properties: ClientRequestProperties | undefined;
   if (testCase.parameters) {
     properties = new ClientRequestProperties();
@@ -182,7 +227,7 @@ async function runCase(client: KustoClient, testCase: ConformanceCase): Promise<
   const expectation = testCase.expect;
   let tables: ActualTable[];
   try {
-    const response = await client.execute(DATABASE, testCase.kql, properties);
+    const response = await client.execute(database, testCase.kql, properties);
     tables = response.primaryResults.map((table) => ({
       columns: table.columns.map((c) => ({ name: String(c.name), type: String(c.type) })),
       rows: [...table.rows()].map((row) => table.columns.map((_c, i) => row.getValueAt(i) as unknown)),

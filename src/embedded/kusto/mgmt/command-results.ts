@@ -44,7 +44,9 @@ export function tablesResult(database: string, tables: TableEntry[]): ResultTabl
       ['Folder', 'string'],
       ['DocString', 'string'],
     ],
-    tables.map((t) => [t.name, database, t.folder ?? '', t.docString ?? '']),
+    [...tables]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((t) => [t.name, database, t.folder ?? '', t.docString ?? '']),
   );
 }
 

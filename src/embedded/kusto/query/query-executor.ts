@@ -19,6 +19,10 @@ export interface QueryResult {
   partialError?: KustoEngineError;
 }
 
+function withPrefix(prefix: string, message: string): string {
+  return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
+}
+
 /** The compiler's error codes as Kusto error kinds. */
 export function fromCompileError(error: unknown): unknown {
   if (!(error instanceof KqlCompileError)) {
@@ -27,10 +31,14 @@ export function fromCompileError(error: unknown): unknown {
   const details = { ...error.details };
   switch (error.code) {
     case 'SYNTAX':
-      return new KustoEngineError(KustoErrorCode.Syntax, `Syntax error: ${error.message}`, details);
+      return new KustoEngineError(KustoErrorCode.Syntax, withPrefix('Syntax error', error.message), details);
     case 'SEMANTIC':
     case 'PARAMETER':
-      return new KustoEngineError(KustoErrorCode.Semantic, `Semantic error: ${error.message}`, details);
+      return new KustoEngineError(
+        KustoErrorCode.Semantic,
+        withPrefix('Semantic error', error.message),
+        details,
+      );
     case 'UNSUPPORTED':
       return new KustoEngineError(KustoErrorCode.NotSupported, error.message, details);
     default:

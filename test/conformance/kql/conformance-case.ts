@@ -222,7 +222,8 @@ export function diffTable(actual: ActualTable, expected: TableExpectation): stri
   const badWidth = want.findIndex((r) => r.length !== width);
   if (badWidth >= 0) {
     problems.push(
-      `expected row ${badWidth} has ${want[badWidth].length} cells, the result has ${width} columns`,
+      `expected row ${badWidth} has ${want[badWidth].length} cells, the result has ${width} columns ` +
+        `(${actual.columns.map((c) => `${c.name}:${c.type}`).join(', ')}); actual rows: ${show(got)}`,
     );
     return problems;
   }

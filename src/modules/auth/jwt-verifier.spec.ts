@@ -99,6 +99,17 @@ describe(JwtVerifier.name, () => {
       expect((await rejection(issuer.tamperedToken())).message).toBe('token signature verification failed');
     });
 
+    it('should reuse a verified token only within its validity window', async () => {
+      const token = await issuer.token({ sub: 'cached', expiresIn: 60 });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ id: 'cached' });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ id: 'cached' });
+      const later = Date.now() + 200_000;
+      await expect(verifier.verify(token, later)).rejects.toMatchObject({
+        code: AuthErrorCode.InvalidToken,
+        message: expect.stringMatching(/^token expired/),
+      });
+    });
+
     it('should reject garbage', async () => {
       expect((await rejection('not.a.jwt')).message).toMatch(/^token is malformed: /);
     });

@@ -1,4 +1,5 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AuthError, AuthErrorCode } from './auth-error.js';
 import type { JwksSource } from './jwks-source.js';
 import type { Principal } from './principal.js';
@@ -31,8 +32,21 @@ export interface JwtSettings {
   readonly clockToleranceSeconds: number;
 }
 
-/** Validates bearer JWTs and turns their claims into a Principal (Entra ID v1/v2 claim names understood). */
+/**
+ * Validates bearer JWTs and turns their claims into a Principal (Entra ID v1/v2 claim names understood).
+ *
+ * A token that verified is remembered (bounded LRU keyed by the exact token text) until its `exp`, so a client
+ * reusing its token — the normal case — costs one signature check per token instead of one per request. The
+ * cached result is only reused while the token is still within its validity window.
+ */
 export class JwtVerifier {
+  private readonly verified = new LRUCache<
+    string,
+    { principal: Principal; expiresAtMs: number; notBeforeMs: number }
+  >({
+    max: 10_000,
+  });
+
   constructor(
     private readonly keys: JwksSource,
     private readonly settings: JwtSettings,
@@ -44,7 +58,12 @@ export class JwtVerifier {
     }
   }
 
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string, now: number = Date.now()): Promise<Principal> {
+    const known = this.verified.get(token);
+    const toleranceMs = this.settings.clockToleranceSeconds * 1000;
+    if (known && now < known.expiresAtMs + toleranceMs && now >= known.notBeforeMs - toleranceMs) {
+      return known.principal;
+    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys.getKey, {
@@ -53,13 +72,20 @@ export class JwtVerifier {
         algorithms: [...this.settings.algorithms],
         clockTolerance: this.settings.clockToleranceSeconds,
         requiredClaims: ['exp'],
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw new AuthError(AuthErrorCode.InvalidToken, describeJoseError(error, this.keys.description), {
         reason: error instanceof joseErrors.JOSEError ? error.code : 'ERR_JWT_MALFORMED',
       });
     }
-    return principalFromClaims(payload);
+    const principal = principalFromClaims(payload);
+    this.verified.set(token, {
+      principal,
+      expiresAtMs: (payload.exp ?? 0) * 1000,
+      notBeforeMs: (payload.nbf ?? 0) * 1000,
+    });
+    return principal;
   }
 }
 

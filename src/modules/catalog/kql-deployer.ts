@@ -212,6 +212,15 @@ export class KqlDeployer {
   }
 }
 
+/** A cell as text (cells of .show commands are strings; anything else is shown as JSON). */
+function text(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : value === null || value === undefined
+      ? ''
+      : JSON.stringify(value);
+}
+
 function planFunction(
   command: FunctionCommand,
   source: string,
@@ -222,18 +231,18 @@ function planFunction(
     return { ...base, action: 'create', details: [`(${command.parameterText.replace(/\s+/g, ' ').trim()})`] };
   }
   const details: string[] = [];
-  if (squash(String(current.Parameters ?? '')) !== squash(`(${command.parameterText})`)) {
+  if (squash(text(current.Parameters)) !== squash(`(${command.parameterText})`)) {
     details.push(
-      `parameters ${String(current.Parameters)} → (${command.parameterText.replace(/\s+/g, ' ').trim()})`,
+      `parameters ${text(current.Parameters)} → (${command.parameterText.replace(/\s+/g, ' ').trim()})`,
     );
   }
-  if (String(current.Folder ?? '') !== (command.properties.folder ?? '')) {
-    details.push(`folder '${String(current.Folder ?? '')}' → '${command.properties.folder ?? ''}'`);
+  if (text(current.Folder) !== (command.properties.folder ?? '')) {
+    details.push(`folder '${text(current.Folder)}' → '${command.properties.folder ?? ''}'`);
   }
-  if (String(current.DocString ?? '') !== (command.properties.docstring ?? '')) {
+  if (text(current.DocString) !== (command.properties.docstring ?? '')) {
     details.push('docstring changed');
   }
-  const oldBody = stripBraces(String(current.Body ?? ''));
+  const oldBody = stripBraces(text(current.Body));
   if (squash(oldBody) !== squash(command.body)) {
     details.push('body:', ...lineDiff(oldBody, command.body));
   }
@@ -294,7 +303,7 @@ function policyKey(policy: string): string {
       (Array.isArray(parsed) ? parsed : [parsed]).map((p) => [
         p.IsEnabled ?? true,
         p.Source,
-        squash(String(p.Query ?? '')),
+        squash(text(p.Query)),
         p.IsTransactional ?? false,
       ]),
     );
@@ -357,4 +366,3 @@ export function lineDiff(before: string, after: string): string[] {
   }
   return out;
 }
-

@@ -161,7 +161,7 @@ export class FunctionQueryService {
       this.duration.observe(
         {
           function: this.catalog.exposedFunction(functionName) ? functionName : '(unknown)',
-          outcome: String(code ?? 'error'),
+          outcome: typeof code === 'string' ? code : 'error',
         },
         (performance.now() - started) / 1000,
       );
@@ -250,7 +250,7 @@ function engineError(fn: string, error: unknown): QueryError {
   return new QueryError(
     QueryErrorCode.EngineError,
     `the engine failed ${fn}: ${engineMessage}`,
-    { function: fn, status },
+    { function: fn, engineStatus: status },
     { cause: error },
   );
 }

@@ -188,5 +188,8 @@ function describe(raw: unknown): string {
   if (Array.isArray(raw)) {
     return 'an array';
   }
-  return raw === null ? 'null' : typeof raw === 'object' ? 'an object' : `${typeof raw} ${String(raw)}`;
+  if (raw === null) {
+    return 'null';
+  }
+  return typeof raw === 'object' ? 'an object' : `${typeof raw} ${JSON.stringify(raw)}`;
 }

@@ -1,0 +1,178 @@
+import DataLoader from 'dataloader';
+import type {
+  GraphQLFieldConfig,
+  GraphQLFieldConfigArgumentMap,
+  GraphQLOutputType,
+  GraphQLScalarType,
+  GraphQLSchema as GraphQLSchemaType,
+  GraphQLError as GraphQLErrorType,
+} from 'graphql';
+import { graphqlJs } from './graphql-runtime.js';
+import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
+import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
+import { describeError } from '../query/error-status.js';
+import type { QueryResult, QueryResultMeta } from '../query/function-query.service.js';
+import type { Principal } from '../query/query-hooks.js';
+import { DateTimeScalar, DynamicScalar, LongScalar, TimeSpanScalar } from './scalars.js';
+
+const {
+  GraphQLBoolean,
+  GraphQLError,
+  GraphQLFloat,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+} = graphqlJs;
+
+/**
+ * The GraphQL schema of a catalog, built at run time with graphql-js: one `Query` field per exposed function,
+ * arguments typed from its KQL parameters (non-null iff the parameter has no default; claim-bound parameters are
+ * not arguments), an object type per output schema, descriptions from docstrings. A new catalog gives a new
+ * schema; nothing here is generated code.
+ */
+
+/** Executes one function call; the resolver context provides it (per request, with the caller's principal). */
+export type FunctionCaller = (fn: string, args: Record<string, unknown>) => Promise<QueryResult>;
+
+export interface GraphqlContext {
+  principal: Principal;
+  loader: DataLoader<CallKey, QueryResult, string>;
+  /** meta of every call, reported in the response's `extensions.kqlgate`. */
+  calls: QueryResultMeta[];
+}
+
+export interface CallKey {
+  fn: string;
+  args: Record<string, unknown>;
+}
+
+export const SCALARS: Record<KustoScalarType, GraphQLScalarType> = {
+  string: GraphQLString,
+  bool: GraphQLBoolean,
+  int: GraphQLInt,
+  long: LongScalar,
+  real: GraphQLFloat,
+  decimal: GraphQLString,
+  datetime: DateTimeScalar,
+  timespan: TimeSpanScalar,
+  guid: GraphQLString,
+  dynamic: DynamicScalar,
+};
+
+const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** A GraphQL-legal name for a Kusto column (`Order Id` → `Order_Id`). */
+export function graphqlName(name: string): string {
+  const cleaned = name.replace(/[^_0-9A-Za-z]/g, '_');
+  return NAME.test(cleaned) ? cleaned : `_${cleaned}`;
+}
+
+export function buildGraphqlSchema(catalog: Catalog): GraphQLSchemaType {
+  const exposed = catalog.functions.filter((f) => f.exposure).sort((a, b) => a.name.localeCompare(b.name));
+  const fields: Record<string, GraphQLFieldConfig<unknown, GraphqlContext>> = {};
+  for (const fn of exposed) {
+    fields[graphqlName(fn.name)] = functionField(fn);
+  }
+  if (exposed.length === 0) {
+    fields._empty = {
+      type: GraphQLString,
+      description: 'No function is exposed (kql/functions has no @expose)',
+    };
+  }
+  return new GraphQLSchema({
+    query: new GraphQLObjectType<unknown, GraphqlContext>({
+      name: 'Query',
+      description: 'One field per exposed KQL function of kql/functions',
+      fields,
+    }),
+  });
+}
+
+function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, GraphqlContext> {
+  const rowType = new GraphQLObjectType({
+    name: `${graphqlName(fn.name)}Row`,
+    description: `One row of ${fn.name}`,
+    fields: Object.fromEntries(
+      fn.outputColumns.map((column) => [
+        graphqlName(column.name),
+        {
+          type: SCALARS[column.type] as GraphQLOutputType,
+          description: `KQL ${column.type}`,
+          resolve: (row: Record<string, unknown>) => row[column.name],
+        },
+      ]),
+    ),
+  });
+  const args: GraphQLFieldConfigArgumentMap = {};
+  for (const parameter of fn.parameters) {
+    if (parameter.binding) {
+      continue;
+    }
+    const scalar = SCALARS[parameter.type];
+    args[graphqlName(parameter.name)] = {
+      type: parameter.required ? new GraphQLNonNull(scalar) : scalar,
+      description: `KQL ${parameter.type}${parameter.defaultText === undefined ? '' : `, default ${parameter.defaultText}`}`,
+    };
+  }
+  const exposure = fn.exposure!;
+  return {
+    type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(rowType))),
+    description: [
+      fn.docString ?? fn.name,
+      exposure.roles.length > 0 ? `Roles: ${exposure.roles.join(', ')}.` : '',
+      `Cost ${exposure.cost}; at most ${exposure.maxRows} rows.`,
+    ]
+      .filter((s) => s !== '')
+      .join(' '),
+    args,
+    extensions: { kqlgateCost: exposure.cost },
+    resolve: async (_source, rawArgs: Record<string, unknown>, context) => {
+      // GraphQL names may differ from KQL names; map back before the call.
+      const params: Record<string, unknown> = {};
+      for (const parameter of fn.parameters) {
+        const value = rawArgs[graphqlName(parameter.name)];
+        if (value !== undefined && value !== null) {
+          params[parameter.name] = value;
+        }
+      }
+      try {
+        const result = await context.loader.load({ fn: fn.name, args: params });
+        context.calls.push(result.meta);
+        return result.rows;
+      } catch (error) {
+        throw toGraphqlError(error);
+      }
+    },
+  };
+}
+
+export function toGraphqlError(error: unknown): GraphQLErrorType {
+  if (error instanceof GraphQLError) {
+    return error;
+  }
+  const body = describeError(error);
+  return new GraphQLError(body.message, {
+    extensions: { ...body.details, code: body.code, status: body.status },
+    ...(error instanceof Error ? { originalError: error } : {}),
+  });
+}
+
+/** Key of a call for DataLoader: same function + same arguments (any key order) → one engine query per request. */
+export function callKey(key: CallKey): string {
+  return `${key.fn}:${JSON.stringify(
+    Object.keys(key.args)
+      .sort()
+      .map((k) => [k, key.args[k]]),
+  )}`;
+}
+
+export function createCallLoader(call: FunctionCaller): DataLoader<CallKey, QueryResult, string> {
+  return new DataLoader<CallKey, QueryResult, string>(
+    (keys) =>
+      Promise.all(keys.map((key) => call(key.fn, key.args).catch((error: unknown) => error as Error))),
+    { cacheKeyFn: callKey },
+  );
+}

@@ -252,14 +252,21 @@ export class DemoProducer {
     try {
       await this.flush();
       return true;
-    } catch {
+    } catch (error) {
+      // Send failures were logged by flush(); anything else is a bug worth seeing.
+      if (this.failures === 0) {
+        this.logger.error({ err: error }, 'demo producer: publishing the outbox failed');
+      }
       return false;
     }
   }
 
   /** Publishes unsent outbox rows in order; on failure they stay unsent and the next step retries. */
   private async flush(): Promise<void> {
-    const { store, sender } = this.requireStarted();
+    const { store, sender } = this;
+    if (!store || !sender) {
+      throw new Error('DemoProducer: call start() first');
+    }
     let afterSeq = 0;
     for (;;) {
       const batch = store.unsent(SEND_BATCH, afterSeq);

@@ -19,6 +19,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSchema, CompiledStatement } from '../compiler/compiler-types.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
+import { compileQuery } from '../query/query-executor.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { KustoDatabase, WriteTransaction } from '../storage/kusto-database.js';
@@ -244,7 +245,7 @@ export class IngestionService {
     for (const { key, target, policy } of policies) {
       const targetTable = database.table(target);
       try {
-        const compiled = compiler.compileKql(policy.Query, database.schema(), undefined, { now: new Date() });
+        const compiled = compileQuery(compiler, policy.Query, database.schema());
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`the policy query produced no result.`);

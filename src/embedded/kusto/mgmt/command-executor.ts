@@ -10,6 +10,7 @@ import { parseMappingDefinition } from '../ingest/ingestion-mapping.js';
 import { createStorageTable, selectIntoColumns, type IngestionService } from '../ingest/ingestion-service.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
+import { compileQuery } from '../query/query-executor.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
@@ -529,7 +530,7 @@ export class CommandExecutor {
       // Validate like ADX does at .alter time: the query must compile and its output fit the target table.
       const compiler = await this.loadCompiler();
       for (const policy of policies) {
-        const compiled = compiler.compileKql(policy.Query, database.schema(), undefined, { now: new Date() });
+        const compiled = compileQuery(compiler, policy.Query, database.schema());
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`Update policy query of table '${tableName}' produces no result.`);
@@ -577,7 +578,7 @@ export class CommandExecutor {
     database: KustoDatabase,
   ): Promise<ResultTable> {
     const compiler = await this.loadCompiler();
-    const compiled = compiler.compileKql(command.query, database.schema(), undefined, { now: new Date() });
+    const compiled = compileQuery(compiler, command.query, database.schema());
     const statement = compiled.statements[compiled.statements.length - 1];
     if (!statement) {
       throw KustoEngineError.semantic(`The query of .${command.mode} produces no result.`);

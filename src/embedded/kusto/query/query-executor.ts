@@ -5,7 +5,12 @@
  * error. `servertimeout` interrupts DuckDB.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { CompiledQuery, CompiledStatement } from '../compiler/compiler-types.js';
+import type {
+  CompiledQuery,
+  CompiledStatement,
+  DatabaseSchema,
+  QueryParameterValues,
+} from '../compiler/compiler-types.js';
 import { KqlCompileError } from '../compiler/kql-compile-error.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import type { ResultTable } from '../protocol/result-table.js';
@@ -65,6 +70,20 @@ function formatTimeout(ms: number): string {
   return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}.${String(ms % 1000).padStart(3, '0')}`;
 }
 
+/** Compiles with the compiler's errors translated to Kusto errors (syntax/semantic, with line:column). */
+export function compileQuery(
+  compiler: QueryCompiler,
+  kql: string,
+  schema: DatabaseSchema,
+  parameters?: QueryParameterValues,
+): CompiledQuery {
+  try {
+    return compiler.compileKql(kql, schema, parameters, { now: new Date() });
+  } catch (error) {
+    throw fromCompileError(error);
+  }
+}
+
 export class QueryExecutor {
   constructor(
     private readonly registry: DatabaseRegistry,
@@ -74,12 +93,7 @@ export class QueryExecutor {
   async execute(databaseName: string, csl: string, properties: RequestProperties): Promise<QueryResult> {
     const database = await this.registry.get(databaseName);
     const compiler = await this.loadCompiler();
-    let compiled: CompiledQuery;
-    try {
-      compiled = compiler.compileKql(csl, database.schema(), properties.parameters, { now: new Date() });
-    } catch (error) {
-      throw fromCompileError(error);
-    }
+    const compiled = compileQuery(compiler, csl, database.schema(), properties.parameters);
     const { options } = properties;
     const maxRecords = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxRecords;
     const maxSize = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxSize;

@@ -66,21 +66,13 @@ export function compileKql(
     // A bug in a stage must not surface internals (SQL text, Bridge stack) to the user.
     throw new KqlCompileError(
       'UNSUPPORTED',
-      `the query uses a construct the embedded engine cannot compile (${errorSummary(error)})`,
+      'the query uses a construct the embedded engine cannot compile; simplify the expression or report it',
       undefined,
       {
         cause: error instanceof Error ? error.message : String(error),
       },
     );
   }
-}
-
-function errorSummary(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message
-    .replace(/internal: /, '')
-    .split('\n')[0]
-    .slice(0, 120);
 }
 
 /** Every stage's output, for `--debug` tooling and tests. */

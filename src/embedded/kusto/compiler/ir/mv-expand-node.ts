@@ -6,6 +6,10 @@ export interface MvExpandNode {
   readonly input: RelationNode;
   readonly expansions: readonly MvExpansion[];
   readonly limit: ScalarNode | undefined;
+  /** `with_itemindex=name`: the 0-based element position as a long column. */
+  readonly itemIndex: string | undefined;
+  /** `kind=array`: bag entries become `[key, value]` arrays instead of one-key bags. */
+  readonly bagAsArray: boolean;
   readonly columns: readonly ColumnSchema[];
 }
 
@@ -17,8 +21,10 @@ export const MvExpandNode = {
     input: RelationNode,
     expansions: readonly MvExpansion[],
     limit: ScalarNode | undefined,
+    itemIndex: string | undefined,
+    bagAsArray: boolean,
     columns: readonly ColumnSchema[],
   ): MvExpandNode {
-    return Object.freeze({ kind: 'MvExpand', input, expansions, limit, columns });
+    return Object.freeze({ kind: 'MvExpand', input, expansions, limit, itemIndex, bagAsArray, columns });
   },
 };

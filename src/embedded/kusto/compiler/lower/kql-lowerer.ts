@@ -51,7 +51,7 @@ import {
   symbolKind,
   syntaxKind,
 } from '../parse/kusto-syntax.js';
-import { resolveFunction } from '../sql/function-map.js';
+import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
 import {
   dateToTimestampText,
   literalValue,
@@ -70,6 +70,8 @@ interface ScalarContext {
   readonly overrides?: ReadonlyMap<string, ScalarNode>;
   /** Sort keys of the serialized input, for row_number/prev/next. */
   readonly order?: readonly SortKey[];
+  /** Inside `summarize`: aggregates met in an expression are collected here and read back as columns. */
+  readonly collect?: (aggregate: ScalarNode) => ScalarNode;
 }
 
 export interface LoweringInput {
@@ -168,6 +170,50 @@ const COLUMN_SELECTION_OPERATORS = new Set([
   'AsOperator',
   'RenderOperator',
 ]);
+
+const AGGREGATE_NAMES = new Set([
+  'count',
+  'countif',
+  'sum',
+  'sumif',
+  'avg',
+  'avgif',
+  'min',
+  'max',
+  'minif',
+  'maxif',
+  'dcount',
+  'dcountif',
+  'count_distinct',
+  'count_distinctif',
+  'stdev',
+  'stdevif',
+  'stdevp',
+  'variance',
+  'varianceif',
+  'variancep',
+  'make_list',
+  'make_list_if',
+  'make_list_with_nulls',
+  'make_set',
+  'make_set_if',
+  'make_bag',
+  'any',
+  'anyif',
+  'take_any',
+  'take_anyif',
+  'percentile',
+]);
+
+/** What a typed `parse` column matches (Kusto reads numbers and booleans greedily, text lazily). */
+const PARSE_CAPTURES: Partial<Record<KustoScalarType, string>> = {
+  int: '(-?\\d+)',
+  long: '(-?\\d+)',
+  real: '(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)',
+  decimal: '(-?\\d+(?:\\.\\d+)?)',
+  bool: '(true|false|True|False|TRUE|FALSE|1|0)',
+  guid: '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})',
+};
 
 const IGNORED_FUNCTIONS_IN_SUMMARY = new Set(['percentiles', 'percentilesw']);
 
@@ -532,6 +578,17 @@ export class KqlLowerer {
         this.compoundAssignment(e, defined, { ...ctx, overrides: defined });
         continue;
       }
+      if (syntaxKind(unnamed(e)) === 'FunctionCallExpression' && unnamed(e).ResultType?.Columns) {
+        // `extend series_fit_line(y)`: one column per value, named by Kusto (series_fit_line_y_slope…);
+        // `extend f = series_decompose_forecast(…)` names the first value.
+        const parts = this.multiValueCall(unnamed(e), { ...ctx, overrides: defined });
+        columnsOf(unnamed(e).ResultType).forEach((c, i) => {
+          const name =
+            i === 0 && kind === 'SimpleNamedExpression' ? nameText(requiredChild(e, 'Name')) : c.name;
+          defined.set(name, parts[i]);
+        });
+        continue;
+      }
       const value = this.scalar(unnamed(e), { ...ctx, overrides: defined });
       let name: string;
       if (kind === 'SimpleNamedExpression') {
@@ -556,12 +613,9 @@ export class KqlLowerer {
     const names = listElements(child(requiredChild(e, 'Names'), 'Names')).map((n) => nameText(n));
     const call = requiredChild(e, 'Expression');
     const parts = this.multiValueCall(call, ctx);
-    names.forEach((name, i) => {
-      const part = parts[i];
-      if (part) {
-        defined.set(name, part);
-      }
-    });
+    // Values without a name in the tuple keep Kusto's default names (series_stats_x_stdev…).
+    const defaults = columnsOf(call.ResultType).map((c) => c.name);
+    parts.forEach((part, i) => defined.set(names[i] ?? defaults[i], part));
   }
 
   private project(
@@ -583,6 +637,16 @@ export class KqlLowerer {
             position++;
           }
         }
+        continue;
+      }
+      if (syntaxKind(unnamed(e)) === 'FunctionCallExpression' && unnamed(e).ResultType?.Columns) {
+        const parts = this.multiValueCall(unnamed(e), { ...ctx, overrides: defined });
+        columnsOf(unnamed(e).ResultType).forEach((_, i) => {
+          const column = columns[position];
+          outputs.push({ name: column.name, expr: this.coerce(parts[i], column.type) });
+          defined.set(column.name, parts[i]);
+          position++;
+        });
         continue;
       }
       const column = columns[position];
@@ -715,8 +779,19 @@ export class KqlLowerer {
       if (!o) {
         throw this.unsupported(`aggregate ${describe(agg)}`, agg);
       }
-      aggregates.push({ name: o.name, expr: this.coerce(this.aggregate(call), o.type) });
-      finals.push({ name: o.name, expr: ColumnNode.create(o.name, o.type) });
+      if (syntaxKind(call) === 'FunctionCallExpression' && this.isAggregateCall(call)) {
+        aggregates.push({ name: o.name, expr: this.coerce(this.aggregate(call), o.type) });
+        finals.push({ name: o.name, expr: ColumnNode.create(o.name, o.type) });
+        return;
+      }
+      // An expression over aggregates (`100.0 * countif(ok) / count()`): aggregate first, compute after.
+      needsFinalProjection = true;
+      const collect = (aggregate: ScalarNode): ScalarNode => {
+        const name = `__agg_${index}_${aggregates.length}`;
+        aggregates.push({ name, expr: aggregate });
+        return ColumnNode.create(name, aggregate.type);
+      };
+      finals.push({ name: o.name, expr: this.coerce(this.scalar(call, { collect }), o.type) });
     });
     const aggregate = AggregateNode.create(
       input,
@@ -728,7 +803,10 @@ export class KqlLowerer {
               name: g.name,
               type: columns.find((c) => c.name === g.name)?.type ?? 'dynamic',
             })),
-            ...aggregates.map((a) => ({ name: a.name, type: 'dynamic' as const })),
+            ...aggregates.map((a) => ({
+              name: a.name,
+              type: a.expr.type === 'struct' ? ('dynamic' as const) : a.expr.type,
+            })),
           ]
         : columns,
     );
@@ -741,6 +819,18 @@ export class KqlLowerer {
       return LiteralNode.create(v / 100, 'real');
     }
     return CallNode.create('DivideExpression', [this.scalar(p, {}), LiteralNode.create(100, 'real')], 'real');
+  }
+
+  private isAggregateCall(call: KNode): boolean {
+    const name = nameText(requiredChild(call, 'Name'));
+    if (name === 'percentile') {
+      return true;
+    }
+    const symbol = call.ReferencedSymbol as unknown as { IsAggregate?: boolean } | null;
+    if (symbol?.IsAggregate) {
+      return true;
+    }
+    return resolveFunction(name, [])?.mapping.aggregate === true || AGGREGATE_NAMES.has(name);
   }
 
   private aggregate(call: KNode): ScalarNode {
@@ -757,7 +847,10 @@ export class KqlLowerer {
         type,
       );
     }
-    const args = argNodes.map((a) => this.scalar(a, {}));
+    // dcount's accuracy level only tunes ADX's estimator; counts here are exact.
+    const used =
+      name === 'dcount' ? argNodes.slice(0, 1) : name === 'dcountif' ? argNodes.slice(0, 2) : argNodes;
+    const args = used.map((a) => this.scalar(a, {}));
     const resolved = resolveFunction(
       name,
       args.map((a) => this.irScalarType(a)),
@@ -826,7 +919,17 @@ export class KqlLowerer {
     if (!clause || syntaxKind(clause) !== 'JoinOnClause') {
       throw this.unsupported(`join condition ${clause ? describe(clause) : '(none)'}`, op);
     }
-    return listElements(child(clause, 'Expressions')).map((e) => {
+    const conditions: KNode[] = [];
+    const flatten = (e: KNode): void => {
+      if (syntaxKind(e) === 'AndExpression') {
+        flatten(requiredChild(e, 'Left'));
+        flatten(requiredChild(e, 'Right'));
+      } else {
+        conditions.push(e);
+      }
+    };
+    listElements(child(clause, 'Expressions')).forEach(flatten);
+    return conditions.map((e) => {
       const k = syntaxKind(e);
       if (k === 'NameReference') {
         const n = nameText(e);
@@ -849,10 +952,7 @@ export class KqlLowerer {
   private union(first: RelationNode | undefined, op: KNode): RelationNode {
     const columns = schemaOf(op.ResultType);
     const withSource = this.namedParameter(op, 'withsource');
-    const kind = this.namedParameter(op, 'kind');
-    if (kind && kind.toLowerCase() === 'inner') {
-      throw this.unsupported('union kind=inner', op);
-    }
+    const inner = (this.namedParameter(op, 'kind') ?? 'outer').toLowerCase() === 'inner';
     const exprs = listElements(child(op, 'Expressions'));
     const inputs: RelationNode[] = first ? [first] : [];
     const names: string[] = first ? ['union_arg0'] : [];
@@ -861,7 +961,15 @@ export class KqlLowerer {
       const sym = e.ReferencedSymbol;
       names.push(sym && symbolKind(sym) === 'Table' ? sym.Name : `union_arg${names.length}`);
     }
-    return UnionNode.create(inputs, withSource ? { column: withSource, names } : undefined, columns);
+    // kind=inner keeps the columns every input has (same name and type), in the first input's order.
+    const output = inner
+      ? columns.filter(
+          (c) =>
+            c.name === withSource ||
+            inputs.every((i) => i.columns.some((x) => x.name === c.name && x.type === c.type)),
+        )
+      : columns;
+    return UnionNode.create(inputs, withSource ? { column: withSource, names } : undefined, output);
   }
 
   private mvExpand(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
@@ -876,7 +984,9 @@ export class KqlLowerer {
     });
     const limitClause = child(op, 'LimitClause');
     const limit = limitClause ? this.scalar(requiredChild(limitClause, 'Expression'), {}) : undefined;
-    return MvExpandNode.create(input, expansions, limit, columns);
+    const itemIndex = this.namedParameter(op, 'with_itemindex');
+    const bagAsArray = (this.namedParameter(op, 'kind') ?? 'bag').toLowerCase() === 'array';
+    return MvExpandNode.create(input, expansions, limit, itemIndex, bagAsArray, columns);
   }
 
   private makeSeries(input: RelationNode, op: KNode, columns: ColumnSchema[]): RelationNode {
@@ -935,13 +1045,13 @@ export class KqlLowerer {
     const captures: { name: string; type: KustoScalarType }[] = [];
     patterns.forEach((p, i) => {
       const k = syntaxKind(p);
+      const last = i === patterns.length - 1;
       if (k === 'StarExpression') {
-        regex += '.*?';
+        regex += last ? '.*' : '.*?';
       } else if (k === 'NameAndTypeDeclaration' || k === 'NameDeclaration') {
         const name = nameText(requiredChild(p, 'Name'));
         const type = columns.find((c) => c.name === name)?.type ?? 'string';
-        const last = i === patterns.length - 1;
-        regex += last ? '(.*)' : '(.*?)';
+        regex += PARSE_CAPTURES[type] ?? (last ? '(.*)' : '(.*?)');
         captures.push({ name, type });
       } else if (p.IsConstant && typeof p.ConstantValue === 'string') {
         regex += escapeRegex(p.ConstantValue);
@@ -990,7 +1100,9 @@ export class KqlLowerer {
       LiteralNode.create(clr[c.type], 'string'),
       LiteralNode.create(c.type, 'string'),
     ]);
-    return ValuesNode.create(rows, columns);
+    // ADX types ColumnOrdinal as int (Kusto.Language says long).
+    const schema = columns.map((c) => (c.name === 'ColumnOrdinal' ? { ...c, type: 'int' as const } : c));
+    return ValuesNode.create(rows, schema);
   }
 
   // ── scalar expressions ──────────────────────────────────────────────────────────────────────
@@ -1037,8 +1149,11 @@ export class KqlLowerer {
         const left = this.scalar(requiredChild(node, 'Left'), ctx);
         const couple = requiredChild(node, 'Right');
         const low = this.scalar(requiredChild(couple, 'First'), ctx);
-        const high = this.scalar(requiredChild(couple, 'Second'), ctx);
+        let high = this.scalar(requiredChild(couple, 'Second'), ctx);
         const t = this.irScalarType(left);
+        if (t === 'datetime' && high.type === 'timespan') {
+          high = CallNode.create('AddExpression', [low, high], 'datetime');
+        }
         return CallNode.create(
           kind,
           [
@@ -1182,6 +1297,17 @@ export class KqlLowerer {
       right = this.convert(right, 'string');
     }
     const type = kustoType(node.ResultType);
+    if (kind === 'EqualExpression' || kind === 'NotEqualExpression') {
+      const isNull = (n: ScalarNode): boolean => n.kind === 'Literal' && n.value === null;
+      const other = isNull(right) ? left : isNull(left) ? right : undefined;
+      if (other) {
+        return CaseNode.create(
+          [{ when: CallNode.create('isnull', [other], 'bool'), then: LiteralNode.create(null, 'bool') }],
+          LiteralNode.create(kind === 'NotEqualExpression', 'bool'),
+          'bool',
+        );
+      }
+    }
     const resolved = resolveFunction(kind, [this.irScalarType(left), this.irScalarType(right)]);
     if (!resolved) {
       throw this.unsupported(`operator ${describe(node)}`, node);
@@ -1223,7 +1349,7 @@ export class KqlLowerer {
   private inExpression(node: KNode, kind: string, ctx: ScalarContext): ScalarNode {
     let left = this.scalar(requiredChild(node, 'Left'), ctx);
     const right = requiredChild(node, 'Right');
-    const caseInsensitive = kind === 'InExpression' || kind === 'NotInExpression';
+    const caseInsensitive = kind === 'InCsExpression' || kind === 'NotInCsExpression';
     const negated = kind.startsWith('Not');
     const elements = listElements(child(right, 'Expressions'));
     if (elements.length === 1 && elements[0].ResultType?.Columns) {
@@ -1294,10 +1420,13 @@ export class KqlLowerer {
       } else if (k === 'ElementExpression') {
         const selector = requiredChild(requiredChild(current, 'Selector'), 'Expression');
         const v = selector.ConstantValue;
+        const literalIndex = /^-?\d+$/.test(selector.toString().trim())
+          ? Number(selector.toString().trim())
+          : undefined;
         if (typeof v === 'string') {
           steps.unshift(`.${JSON.stringify(v)}`);
-        } else if (typeof v === 'number' && Number.isInteger(v)) {
-          steps.unshift(v >= 0 ? `[${v}]` : `[#${v}]`);
+        } else if (literalIndex !== undefined) {
+          steps.unshift(literalIndex >= 0 ? `[${literalIndex}]` : `[#${literalIndex}]`);
         } else {
           throw this.unsupported('dynamic element access with a non-constant index', selector);
         }
@@ -1368,8 +1497,45 @@ export class KqlLowerer {
         );
       case 'not':
         return CallNode.create('not', [this.asBool(this.scalar(argNodes[0], ctx))], 'bool');
-      case 'row_number':
-        return WindowNode.create('row_number', [], ctx.order ?? [], 'long');
+      case 'row_number': {
+        if (argNodes.length > 1) {
+          throw this.unsupported('row_number() with a restart condition', argNodes[1]);
+        }
+        const rn = WindowNode.create('row_number', [], ctx.order ?? [], 'long');
+        if (argNodes.length === 0) {
+          return rn;
+        }
+        const start = this.coerce(this.scalar(argNodes[0], ctx), 'long');
+        return CallNode.create(
+          'AddExpression',
+          [CallNode.create('SubtractExpression', [rn, LiteralNode.create(1n, 'long')], 'long'), start],
+          'long',
+        );
+      }
+      case 'extract': {
+        const args = argNodes.slice(0, 3).map((n) => this.scalar(n, ctx));
+        const text = CallNode.create('extract', args, 'string');
+        const typeArg = argNodes[3];
+        if (!typeArg) {
+          return text;
+        }
+        return this.convert(CallNode.create('nullif_empty', [text], 'string'), type);
+      }
+      case 'coalesce': {
+        // Kusto's coalesce skips empty strings as well as nulls.
+        const args = argNodes.map((n) => this.coerce(this.scalar(n, ctx), type));
+        if (type === 'string') {
+          return CallNode.create(
+            'coalesce',
+            [
+              ...args.map((a) => CallNode.create('nullif_empty', [a], 'string')),
+              LiteralNode.create('', 'string'),
+            ],
+            'string',
+          );
+        }
+        return CallNode.create('coalesce', args, type);
+      }
       case 'prev':
       case 'next': {
         const args = argNodes.map((n) => this.scalar(n, ctx));
@@ -1405,13 +1571,37 @@ export class KqlLowerer {
         return this.stringOf(this.scalar(argNodes[0], ctx));
       case 'series_fit_line':
       case 'series_stats':
-      case 'series_decompose_forecast':
       case 'series_decompose':
         return this.multiValueCall(node, ctx)[0];
+      case 'series_decompose_forecast':
+        return this.multiValueCall(node, ctx)[0];
+      case 'series_fill_linear': {
+        const args = argNodes.map((n) => this.scalar(n, ctx));
+        const placeholder = args[1];
+        if (placeholder && !(placeholder.kind === 'Literal' && placeholder.value === null)) {
+          throw this.unsupported(
+            'series_fill_linear with a missing-value placeholder other than null',
+            argNodes[1],
+          );
+        }
+        const fillEdges = args[2] ? this.coerce(args[2], 'bool') : LiteralNode.create(true, 'bool');
+        const constant = args[3] ? this.coerce(args[3], 'real') : LiteralNode.create(0, 'real');
+        return CallNode.create('series_fill_linear', [args[0], fillEdges, constant], 'dynamic');
+      }
+      case 'series_fill_forward':
+      case 'series_fill_backward': {
+        if (argNodes.length > 1) {
+          throw this.unsupported(`${name}() with a missing-value placeholder`, argNodes[1]);
+        }
+        return CallNode.create(name, [this.scalar(argNodes[0], ctx)], 'dynamic');
+      }
       case 'materialize':
         return this.scalar(argNodes[0], ctx);
       default:
         break;
+    }
+    if (ctx.collect && this.isAggregateCall(node)) {
+      return ctx.collect(this.aggregate(node));
     }
     const args = argNodes.map((n) => this.scalar(n, ctx));
     const resolved = resolveFunction(
@@ -1421,13 +1611,17 @@ export class KqlLowerer {
     if (!resolved || resolved.mapping.aggregate) {
       throw this.unsupported(`function ${name}()`, node);
     }
+    if (!acceptsArgumentCount(resolved.mapping, args.length)) {
+      throw this.unsupported(`function ${name}() with ${args.length} arguments`, node);
+    }
     return CallNode.create(resolved.key, args, type);
   }
 
   /** Functions that return several values (series_fit_line…): one IR expression per value, in order. */
   private multiValueCall(node: KNode, ctx: ScalarContext): ScalarNode[] {
     const name = nameText(child(node, 'Name') ?? node);
-    const args = this.callArguments(node).map((n) => this.scalar(n, ctx));
+    const argNodes = this.callArguments(node);
+    const args = argNodes.map((n) => this.scalar(n, ctx));
     const series = args[0];
     const field = (macro: string, key: string, type: IrType): ScalarNode =>
       CallNode.create(
@@ -1455,8 +1649,42 @@ export class KqlLowerer {
           field('kql_stats', 'stdev', 'real'),
           field('kql_stats', 'variance', 'real'),
         ];
+      case 'series_decompose_forecast': {
+        // The trailing `points` are left out of learning and the baseline extends over them.
+        const points = this.coerce(args[1], 'long');
+        const seasonality = args[2] ? this.coerce(args[2], 'long') : LiteralNode.create(-1n, 'long');
+        const trend = args[3] ?? LiteralNode.create('linefit', 'string');
+        this.refuseThreshold(argNodes[4]);
+        const part = (key: string): ScalarNode =>
+          CallNode.create(
+            'series_decompose_part',
+            [series, seasonality, trend, points, LiteralNode.create(key, 'string')],
+            'dynamic',
+          );
+        return [part('baseline'), part('seasonal'), part('trend'), part('residual')];
+      }
+      case 'series_decompose': {
+        const seasonality = args[1] ? this.coerce(args[1], 'long') : LiteralNode.create(-1n, 'long');
+        const trend = args[2] ?? LiteralNode.create('avg', 'string');
+        const test = args[3] ? this.coerce(args[3], 'long') : LiteralNode.create(0n, 'long');
+        this.refuseThreshold(argNodes[4]);
+        const part = (key: string): ScalarNode =>
+          CallNode.create(
+            'series_decompose_part',
+            [series, seasonality, trend, test, LiteralNode.create(key, 'string')],
+            'dynamic',
+          );
+        return [part('baseline'), part('seasonal'), part('trend'), part('residual')];
+      }
       default:
         throw this.unsupported(`function ${name}()`, node);
+    }
+  }
+
+  /** A seasonality threshold only matters to auto-detection; anything but the default is refused. */
+  private refuseThreshold(node: KNode | undefined): void {
+    if (node && !(typeof node.ConstantValue === 'number' && node.ConstantValue === 0.6)) {
+      throw this.unsupported('a seasonality threshold other than the default 0.6', node);
     }
   }
 

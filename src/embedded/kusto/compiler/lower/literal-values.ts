@@ -184,7 +184,9 @@ export function literalValue(
         return null;
       }
       try {
-        return JSON.stringify(JSON.parse(body));
+        // Validate, but keep the text: `111.0` must stay a real, which re-serialising would lose.
+        JSON.parse(body);
+        return body;
       } catch {
         return undefined;
       }

@@ -32,6 +32,7 @@ export function strftimeFormat(kustoFormat: string): string {
   const tokens: [RegExp, string][] = [
     [/^yyyy/, '%Y'],
     [/^yy/, '%y'],
+    [/^y/, '%-y'],
     [/^MM/, '%m'],
     [/^M/, '%-m'],
     [/^dd/, '%d'],

@@ -19,14 +19,12 @@ export function errorsOf(diagnostics: unknown): KDiagnostic[] {
 
 export function diagnosticError(code: 'SYNTAX' | 'SEMANTIC', text: string, d: KDiagnostic): KqlCompileError {
   const position = positionAt(text, d.Start);
-  return new KqlCompileError(
-    code,
-    `${code === 'SYNTAX' ? 'Syntax error' : 'Semantic error'}: ${d.Code}: ${d.Message}`,
-    position,
-    {
-      diagnostic: d.Code,
-    },
-  );
+  // Name what is at the position (e.g. a misspelt operator) so the message stands on its own.
+  const near = /^\s*([^\s|;,()]+)/.exec(text.slice(d.Start))?.[1];
+  const suffix = near && !d.Message.includes(`'${near}'`) ? ` (near '${near.slice(0, 40)}')` : '';
+  return new KqlCompileError(code, `${d.Code}: ${d.Message}${suffix}`, position, {
+    diagnostic: d.Code,
+  });
 }
 
 export function parseKql(text: string, globals: GlobalState): ParsedKql {

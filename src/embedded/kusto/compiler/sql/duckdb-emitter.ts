@@ -39,13 +39,20 @@ function indent(sql: string): string {
  * fields `"f1" := …`, and `{i:field}` turns an Ordinal argument into the field name `'f<n>'`.
  */
 export function renderTemplate(template: string, args: readonly string[]): string {
-  return template.replace(
+  const used = new Set<number>();
+  const rendered = template.replace(
     /\{(\d+)(\.\.=?|:field)?\}|\{\*\}/g,
     (match: string, index?: string, form?: string) => {
       if (match === '{*}') {
+        args.forEach((_, k) => used.add(k));
         return args.join(', ');
       }
       const i = Number(index);
+      if (form === '..' || form === '..=') {
+        args.forEach((_, k) => k >= i && used.add(k));
+      } else {
+        used.add(i);
+      }
       if (form === '..') {
         return args.slice(i).join(', ');
       }
@@ -68,6 +75,11 @@ export function renderTemplate(template: string, args: readonly string[]): strin
       return arg;
     },
   );
+  // An argument the SQL would drop is a semantic the compiler does not implement: refuse, never ignore.
+  if (used.size < args.length) {
+    throw new Error(`internal: SQL template ${template} ignores some of its ${args.length} arguments`);
+  }
+  return rendered;
 }
 
 class SqlEmitter {
@@ -95,7 +107,10 @@ class SqlEmitter {
       const col = n.columns[0];
       const t = col.type;
       const alias = this.alias();
-      if (t === 'datetime' || t === 'timespan') {
+      if (t === 'timespan') {
+        return `SELECT to_microseconds(${q('__v')}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(epoch_us(${this.scalar(n.start)}), epoch_us(${this.scalar(n.stop)}), epoch_us(${this.scalar(n.step)}))) AS ${q('__v')}) AS ${alias}`;
+      }
+      if (t === 'datetime') {
         return `SELECT ${q('__v')} AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
       }
       return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
@@ -163,13 +178,22 @@ class SqlEmitter {
       return parts.join('\nUNION ALL\n');
     },
     MvExpand: (n) => {
-      const keep = n.columns.filter((c) => !n.expansions.some((e) => e.name === c.name));
-      const alias = this.alias();
-      const inner = this.alias();
-      const unnests = n.expansions.map(
-        (e, i) =>
-          `unnest(CASE WHEN json_type(${this.scalar(e.expr)}) = 'ARRAY' THEN CAST(${this.scalar(e.expr)} AS JSON[]) WHEN json_type(${this.scalar(e.expr)}) = 'OBJECT' THEN list_transform(json_keys(${this.scalar(e.expr)}), k -> json_object(k, json_extract(${this.scalar(e.expr)}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${this.scalar(e.expr)}] END) AS ${q(`__mv${i}`)}`,
+      const keep = n.columns.filter(
+        (c) => !n.expansions.some((e) => e.name === c.name) && c.name !== n.itemIndex,
       );
+      const macro = n.bagAsArray ? 'kql_mv_items_array' : 'kql_mv_items';
+      const list = (e: (typeof n.expansions)[number]): string => {
+        const items = `${macro}(${this.scalar(e.expr)})`;
+        return n.limit ? `list_slice(${items}, 1, ${this.scalar(n.limit)})` : items;
+      };
+      const lists = n.expansions.map(list);
+      // Several unnests in one SELECT are zipped (the shorter padded with nulls), as Kusto expands them.
+      const unnests = lists.map((l, i) => `unnest(${l}) AS ${q(`__mv${i}`)}`);
+      if (n.itemIndex) {
+        unnests.push(
+          `unnest(range(0, greatest(${n.expansions.map((e) => `len(${list(e)})`).join(', ')}))) AS ${q(n.itemIndex)}`,
+        );
+      }
       const cols = n.columns.map((c) => {
         const idx = n.expansions.findIndex((e) => e.name === c.name);
         if (idx < 0) {
@@ -180,12 +204,11 @@ class SqlEmitter {
         if (e.type === 'dynamic') {
           return `${v} AS ${q(c.name)}`;
         }
-        const key = e.type === 'string' ? 'from_dynamic/string' : `from_dynamic/${e.type}`;
-        const mapping = functionMapping(key);
-        return `${mapping ? mapping.sql.replace('{0}', v) : v} AS ${q(c.name)}`;
+        const mapping = functionMapping(`from_dynamic/${e.type}`);
+        return `${mapping ? renderTemplate(mapping.sql, [v]) : v} AS ${q(c.name)}`;
       });
-      const limit = n.limit ? `\nLIMIT ${this.scalar(n.limit)}` : '';
-      return `SELECT ${cols.join(', ')}\nFROM (\n${indent(`SELECT ${[...keep.map((c) => q(c.name)), ...unnests].join(', ')}\nFROM ${this.from(n.input)}`)}\n) AS ${alias}\nWHERE ${n.expansions.map((_, i) => `${q(`__mv${i}`)} IS NOT NULL`).join(' OR ')}${limit}${inner ? '' : ''}`;
+      const inner = `SELECT ${[...keep.map((c) => q(c.name)), ...unnests].join(', ')}\nFROM ${this.from(n.input)}`;
+      return `SELECT ${cols.join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}`;
     },
     MakeSeries: (n) => {
       const start = this.scalar(n.start);

@@ -22,6 +22,36 @@ const aggregate = (sql: string): FunctionMapping => ({ sql, aggregate: true });
 
 const INTEGRAL = ['int', 'long'] as const;
 
+/** `startofday(dt, offset)` & co: the period `offset` periods away (Kusto's optional second argument). */
+function periodOffsets(): Record<string, FunctionMapping> {
+  const units: Record<string, { start: string; step: string }> = {
+    day: { start: "date_trunc('day', {0})", step: 'to_days(CAST({1} AS INTEGER))' },
+    week: {
+      start: "(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)))",
+      step: 'to_days(CAST({1} * 7 AS INTEGER))',
+    },
+    month: { start: "CAST(date_trunc('month', {0}) AS TIMESTAMP)", step: 'to_months(CAST({1} AS INTEGER))' },
+    year: { start: "CAST(date_trunc('year', {0}) AS TIMESTAMP)", step: 'to_years(CAST({1} AS INTEGER))' },
+  };
+  const next: Record<string, string> = {
+    day: 'INTERVAL 1 DAY',
+    week: 'INTERVAL 7 DAY',
+    month: 'INTERVAL 1 MONTH',
+    year: 'INTERVAL 1 YEAR',
+  };
+  const out: Record<string, FunctionMapping> = {};
+  for (const [unit, { start, step }] of Object.entries(units)) {
+    for (const t of INTEGRAL) {
+      out[`startof${unit}(datetime,${t})`] = scalar(`(${start} + ${step})`);
+      // The last tick DuckDB can hold: timestamps have microsecond precision.
+      out[`endof${unit}(datetime,${t})`] = scalar(
+        `(${start} + ${step} + ${next[unit]} - INTERVAL 1 MICROSECOND)`,
+      );
+    }
+  }
+  return out;
+}
+
 function integralDivision(): Record<string, FunctionMapping> {
   const out: Record<string, FunctionMapping> = {};
   for (const a of INTEGRAL) {
@@ -42,6 +72,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   DivideExpression: scalar('({0} / {1})'),
   ModuloExpression: scalar('({0} % {1})'),
   ...integralDivision(),
+  ...periodOffsets(),
   'DivideExpression(timespan,timespan)': scalar('(epoch_us({0}) / epoch_us({1}))'),
   'DivideExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) / {1} AS BIGINT))'),
   'MultiplyExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) * {1} AS BIGINT))'),
@@ -121,7 +152,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   replace_regex: scalar("regexp_replace({0}, {1}, {2}, 'g')"),
   replace_string: scalar('replace({0}, {1}, {2})'),
   replace: scalar("regexp_replace({2}, {0}, {1}, 'g')"),
-  extract: scalar("nullif(regexp_extract({2}, {0}, CAST({1} AS INTEGER)), '')"),
+  // ADX returns an empty string when the pattern does not match.
+  extract: scalar("coalesce(regexp_extract({2}, {0}, CAST({1} AS INTEGER)), '')"),
+  nullif_empty: scalar("nullif({0}, '')"),
   extract_all: scalar('to_json(regexp_extract_all({1}, {0}))'),
   trim: scalar("regexp_replace({1}, '^(' || {0} || ')+|(' || {0} || ')+$', '', 'g')"),
   trim_start: scalar("regexp_replace({1}, '^(' || {0} || ')+', '')"),
@@ -328,9 +361,17 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   new_guid: scalar('gen_random_uuid()'),
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
+  kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),
+  kql_stats: scalar('kql_stats(kql_series({0}))'),
   series_fill_forward: scalar('kql_series_fill_forward({0})'),
   series_fill_backward: scalar('kql_series_fill_backward({0})'),
-  series_fill_linear: scalar('kql_series_fill_linear({0})'),
+  series_fill_linear: scalar('kql_series_fill_linear({0}, {1}, {2})'),
+  series_decompose_part: scalar(
+    'to_json(struct_extract(kql_decompose(kql_series({0}), {1}, {2}, {3}), {4}))',
+  ),
+  series_decompose_forecast: scalar(
+    "to_json(struct_extract(kql_decompose(kql_series({0}), {2}, {3}, {1}), 'baseline'))",
+  ),
   series_fill_const: scalar('kql_series_fill_const({0}, {1})'),
   series_add: scalar('kql_series_binary({0}, {1}, 0)'),
   series_subtract: scalar('kql_series_binary({0}, {1}, 1)'),
@@ -383,14 +424,38 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   anyif: aggregate('any_value({0}) FILTER (WHERE {1})'),
   take_anyif: aggregate('any_value({0}) FILTER (WHERE {1})'),
   /** Internal: `arg_max(e, cols…)` keeps one row's columns together as a struct (see lowerer). */
-  arg_max_struct: aggregate('arg_max(struct_pack({1..=}), {0})'),
-  arg_min_struct: aggregate('arg_min(struct_pack({1..=}), {0})'),
+  arg_max_struct: aggregate('coalesce(arg_max(struct_pack({1..=}), {0}), any_value(struct_pack({1..=})))'),
+  arg_min_struct: aggregate('coalesce(arg_min(struct_pack({1..=}), {0}), any_value(struct_pack({1..=})))'),
   struct_pack: scalar('struct_pack({*})'),
   struct_field: scalar('struct_extract({0}, {1:field})'),
   struct_key: scalar('struct_extract({0}, {1})'),
   /** Internal: used by make-series to collect per-bin values. */
   series_bin_index: scalar('CAST(floor(({0}) / ({1})) AS BIGINT)'),
 });
+
+/** Whether a template uses every one of `count` arguments (so none would be silently dropped). */
+export function acceptsArgumentCount(mapping: FunctionMapping, count: number): boolean {
+  if (/\{\*\}/.test(mapping.sql)) {
+    return true;
+  }
+  const used = new Set<number>();
+  for (const m of mapping.sql.matchAll(/\{(\d+)(\.\.=?|:field)?\}/g)) {
+    const i = Number(m[1]);
+    if (m[2] === '..' || m[2] === '..=') {
+      for (let k = i; k < count; k++) {
+        used.add(k);
+      }
+    } else {
+      used.add(i);
+    }
+  }
+  for (let k = 0; k < count; k++) {
+    if (!used.has(k)) {
+      return false;
+    }
+  }
+  return [...used].every((k) => k < count);
+}
 
 export function functionMapping(key: string): FunctionMapping | undefined {
   return Object.prototype.hasOwnProperty.call(FUNCTION_MAP, key) ? FUNCTION_MAP[key] : undefined;

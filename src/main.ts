@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await startKqlgate(config);
+  await startKqlgate(config, { watchKql: process.argv.includes('--watch') });
 }
 
 main().catch((error: unknown) => {

@@ -5,8 +5,7 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createApp } from '../../src/create-app.js';
+import { startBenchInstance } from '../bench-instance.js';
 
 const DURATION_S = 5;
 const CONNECTIONS = 10;
@@ -26,12 +25,8 @@ async function bareFastify(): Promise<{ url: string; close: () => Promise<void> 
 }
 
 async function gateway(): Promise<{ url: string; close: () => Promise<void> }> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DEMO_RATE: '0' });
-  const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/health/live`, close: () => app.close() };
+  const instance = await startBenchInstance();
+  return { url: `${instance.url}/health/live`, close: () => instance.stop() };
 }
 
 export const suite: BenchSuite = {

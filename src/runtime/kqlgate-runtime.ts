@@ -9,25 +9,43 @@ export interface RunningKqlgate {
   app: NestFastifyApplication;
   url: string;
   shutdown: ShutdownCoordinator;
+  /** Stops everything in order (what SIGTERM does) and resolves the exit code. */
+  close(): Promise<number>;
+}
+
+export interface KqlgateOptions {
+  /** Re-analyze kql/ on change (`npm start -- --watch`). */
+  watchKql?: boolean;
+  /** Exit on SIGTERM/SIGINT after a graceful shutdown; off when embedded in a test process. Default true. */
+  handleSignals?: boolean;
 }
 
 /**
  * Starts kqlgate in one process and wires graceful shutdown: the gateway stops accepting and drains in-flight
  * requests first, then the components below it close.
  */
-export async function startKqlgate(config: EnvConfig): Promise<RunningKqlgate> {
+export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = {}): Promise<RunningKqlgate> {
   const logger = createLogger('runtime');
   const shutdown = new ShutdownCoordinator(logger, config.SHUTDOWN_TIMEOUT_MS);
-  shutdown.installSignalHandlers();
+  if (options.handleSignals ?? true) {
+    shutdown.installSignalHandlers();
+  }
 
-  await startEmbeddedStack(config, shutdown, logger);
-
-  const app = await createApp(config);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  shutdown.add({ name: 'gateway', close: () => app.close() });
+  let app: NestFastifyApplication;
+  try {
+    await startEmbeddedStack(config, shutdown, logger);
+    app = await createApp(config, { watchKql: options.watchKql });
+    const gateway = app;
+    shutdown.add({ name: 'gateway', close: () => gateway.close() });
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    // Whatever did start (engine, broker, half-built app) must not outlive a failed start.
+    await shutdown.shutdown('start-up failed');
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
   logger.info({ url }, `kqlgate listening on ${url}`);
-  return { app, url, shutdown };
+  return { app, url, shutdown, close: () => shutdown.shutdown('close') };
 }

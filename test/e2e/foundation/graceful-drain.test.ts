@@ -1,13 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/create-app.js';
+import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 describe('gateway shutdown', () => {
+  let instance: KqlgateInstance;
+
+  beforeAll(async () => {
+    instance = await startKqlgateInstance();
+  });
+
+  afterAll(async () => {
+    await instance.stop();
+  });
+
   it('should finish a request in flight when closing, and refuse new connections after', async () => {
-    const app = await createApp(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }));
+    // A second gateway replica on the same engine and broker, with a deliberately slow route for this test.
+    const app = await createApp(instance.config);
     let entered!: () => void;
     const requestEntered = new Promise<void>((resolve) => (entered = resolve));
-    // A deliberately slow route, registered on the underlying Fastify instance for this test only.
     app
       .getHttpAdapter()
       .getInstance()

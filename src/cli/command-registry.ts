@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { registerDeployCommand } from './commands/deploy.command.js';
 import { registerEmulatorCommand } from './commands/emulator.command.js';
+import { registerLintCommand } from './commands/lint.command.js';
+import { registerSchemaCommand } from './commands/schema.command.js';
 import { registerTokenCommand } from './commands/token.command.js';
 
 /**
@@ -8,4 +11,7 @@ import { registerTokenCommand } from './commands/token.command.js';
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerEmulatorCommand,
   registerTokenCommand,
+  registerLintCommand,
+  registerDeployCommand,
+  registerSchemaCommand,
 ];

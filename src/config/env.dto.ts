@@ -222,6 +222,16 @@ export class EnvConfig {
   })
   DEMO_RATE: number = 50;
 
+  @IsInt({ message: 'must be a whole number between 0 and 4294967295 (the demo PRNG seed)' })
+  @Min(0, { message: 'must be a whole number between 0 and 4294967295 (the demo PRNG seed)' })
+  @Max(4_294_967_295, { message: 'must be a whole number between 0 and 4294967295 (the demo PRNG seed)' })
+  DEMO_SEED: number = 42;
+
+  @IsInt({ message: 'must be a whole number of days of demo history between 0 and 365' })
+  @Min(0, { message: 'must be a whole number of days of demo history between 0 and 365' })
+  @Max(365, { message: 'must be a whole number of days of demo history between 0 and 365' })
+  DEMO_BACKFILL_DAYS: number = 7;
+
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {
     return !this.KUSTO_CLUSTER_URL;

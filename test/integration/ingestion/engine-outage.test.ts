@@ -8,7 +8,7 @@ import { createIngestionPipeline } from '../../../src/ingestion/ingestion-factor
 import { IngestionPipeline } from '../../../src/ingestion/ingestion-pipeline.js';
 import { IngestionStack, event, waitUntil } from './ingestion-stack.js';
 
-const TOTAL = 3_000;
+const TOTAL = 1_500;
 
 describe(IngestionPipeline.name, () => {
   const stack = new IngestionStack();
@@ -26,15 +26,15 @@ describe(IngestionPipeline.name, () => {
     const pipeline = createIngestionPipeline(stack.settings({ unreachableThresholdMs: 3_000 }));
     await pipeline.start();
 
-    // A steady producer for the whole test: 100 events every 100 ms.
+    // A steady producer for the whole test: 50 events every 100 ms.
     const producing = (async () => {
-      for (let next = 0; next < TOTAL; next += 100) {
-        await stack.send(Array.from({ length: 100 }, (_, i) => event(next + i)));
+      for (let next = 0; next < TOTAL; next += 50) {
+        await stack.send(Array.from({ length: 50 }, (_, i) => event(next + i)));
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
 
-    await waitUntil('ingestion is flowing', () => Promise.resolve(pipeline.stats().ingested >= 300));
+    await waitUntil('ingestion is flowing', () => Promise.resolve(pipeline.stats().ingested >= 200));
     await stack.stopKusto();
     await waitUntil('reception is paused', () => Promise.resolve(pipeline.stats().paused));
     const admittedAtPause = pipeline.stats().received;

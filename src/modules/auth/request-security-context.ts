@@ -14,6 +14,8 @@ export interface RequestSecurityContext {
   principal?: Principal;
   authError?: AuthError;
   rateLimit?: { state: RateLimitState; retryAfterSeconds?: number };
+  /** Set when the engine-concurrency gate refused a call (503). */
+  engineBusyRetryAfterSeconds?: number;
   /** One per function call in this request; ETag/304 apply only when exactly one ran (REST). */
   readonly cacheOutcomes: { functionName: string; outcome: QueryCacheOutcome<unknown>; shared: boolean }[];
 }

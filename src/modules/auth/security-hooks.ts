@@ -171,6 +171,9 @@ export class SecurityResultCache implements QueryResultCacheHook {
       return outcome;
     } catch (error) {
       const busy = error instanceof RateLimitError && error.code === RateLimitErrorCode.EngineBusy;
+      if (busy && context) {
+        context.engineBusyRetryAfterSeconds = error.retryAfterSeconds;
+      }
       this.audit.record({
         ...who,
         function: lookup.functionName,

@@ -32,13 +32,14 @@ function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, payl
     return payload;
   }
   const status = reply.statusCode;
+  const refused = status === 429 || status === 503;
   if (context.rateLimit) {
-    const refused = status === 429 || status === 503;
-    reply.headers(
-      rateLimitHeaders(context.rateLimit.state, refused ? context.rateLimit.retryAfterSeconds : undefined),
-    );
-  } else if ((status === 429 || status === 503) && !reply.hasHeader('retry-after')) {
-    reply.header('Retry-After', '1');
+    reply.headers(rateLimitHeaders(context.rateLimit.state));
+  }
+  if (refused && !reply.hasHeader('retry-after')) {
+    const seconds =
+      status === 429 ? context.rateLimit?.retryAfterSeconds : context.engineBusyRetryAfterSeconds;
+    reply.header('Retry-After', String(Math.max(1, seconds ?? 1)));
   }
   if (context.authError && (status === 401 || status === 403) && !reply.hasHeader('www-authenticate')) {
     const challenge = wwwAuthenticateHeader(context.authError);

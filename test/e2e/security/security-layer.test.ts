@@ -233,3 +233,53 @@ describe('security layer over HTTP (stand-in gateway)', () => {
     });
   });
 });
+
+describe('engine concurrency cap over HTTP (stand-in gateway)', () => {
+  let issuer: TestJwtIssuer;
+  let dir: string;
+  let gateway: StandInApp;
+
+  beforeAll(async () => {
+    issuer = await TestJwtIssuer.create();
+    await issuer.start();
+    dir = await tempDir('security-busy');
+    gateway = await startStandInApp({
+      DATA_DIR: dir,
+      KQL_DIR: kqlDir,
+      JWKS_URI: issuer.jwksUri,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+      ENGINE_MAX_CONCURRENCY: '1',
+      ENGINE_QUEUE_LIMIT: '1',
+      LOG_LEVEL: 'silent',
+    });
+    // Long enough that every request below arrives while the first engine query still holds the only slot.
+    gateway.engine.delayMs = 1500;
+  });
+  afterAll(async () => {
+    await gateway?.app.close();
+    await issuer?.stop();
+    await removeDir(dir);
+  });
+
+  it('should queue one query and answer 503 with Retry-After beyond the queue', async () => {
+    const headers = {
+      authorization: `Bearer ${await issuer.token({ roles: ['analyst'], claims: { tid: 'A' } })}`,
+    };
+    const call = (query: string) => fetch(`${gateway.url}/api/v1/functions/Payments?${query}`, { headers });
+    const running = call('n=1');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const queued = call('n=2');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await call('n=3');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({
+      code: 'ENGINE_BUSY',
+      message: 'the query engine is saturated (1 queries running, 1 waiting); retry shortly',
+    });
+    expect((await running).status).toBe(200);
+    expect((await queued).status).toBe(200);
+    expect(gateway.engine.queries).toBe(2);
+  });
+});

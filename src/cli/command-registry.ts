@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.command.js';
 import { registerDeployCommand } from './commands/deploy.command.js';
 import { registerEmulatorCommand } from './commands/emulator.command.js';
 import { registerLintCommand } from './commands/lint.command.js';
@@ -14,4 +15,5 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerLintCommand,
   registerDeployCommand,
   registerSchemaCommand,
+  registerDemoCommand,
 ];

@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { createLogger, setLogLevel } from '../../common/logging/logger.js';
+import { loadConfig } from '../../config/load-config.js';
+import { DemoProducer } from '../../demo/demo-producer.js';
+import { formatReconcileReport, reconcile } from '../../demo/demo-reconciler.js';
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) {
+    throw new InvalidArgumentError(`"${value}" is not a whole number`);
+  }
+  return Number(value);
+}
+
+interface RunOptions {
+  rate?: number;
+  seed?: number;
+  backfillDays?: number;
+  dataDir?: string;
+  connectionString?: string;
+  topic?: string;
+}
+
+interface CheckOptions {
+  dataDir?: string;
+  cluster?: string;
+  database?: string;
+  routes: string;
+  settleSeconds: number;
+  strict?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `kqlgate demo run` runs the demo OLTP producer alone (npm start runs it in-process); `kqlgate demo check`
+ * counts events per type in its SQLite store and in the Kusto raw tables and prints both sides. Options
+ * default to the environment (DEMO_*, DATA_DIR, SERVICEBUS_*, KUSTO_*), as in npm start.
+ */
+export function registerDemoCommand(program: Command): void {
+  const demo = program
+    .command('demo')
+    .description('the demo e-commerce/payments OLTP producer and its operational store');
+
+  demo
+    .command('run')
+    .description('publish simulated shop events to the Service Bus topic until Ctrl-C')
+    .option('--rate <n>', 'events per second (default DEMO_RATE)', wholeNumber)
+    .option('--seed <n>', 'PRNG seed (default DEMO_SEED)', wholeNumber)
+    .option('--backfill-days <n>', 'days of history on first start (default DEMO_BACKFILL_DAYS)', wholeNumber)
+    .option('--data-dir <dir>', 'where demo/oltp.sqlite lives (default DATA_DIR)')
+    .option(
+      '--connection-string <cs>',
+      'Service Bus connection string (default: SERVICEBUS_* or the embedded broker)',
+    )
+    .option('--topic <name>', 'topic (default SERVICEBUS_TOPIC)')
+    .action(async (options: RunOptions) => {
+      const config = loadConfig();
+      setLogLevel(config.LOG_LEVEL);
+      const connectionString = options.connectionString ?? config.serviceBusConnectionString;
+      if (!connectionString) {
+        throw new Error(
+          'kqlgate demo run needs a Service Bus connection string: pass --connection-string or set ' +
+            'SERVICEBUS_CONNECTION_STRING (SERVICEBUS_NAMESPACE alone is not supported by the demo producer)',
+        );
+      }
+      const rate = options.rate ?? config.DEMO_RATE;
+      if (rate === 0) {
+        process.stdout.write('demo producer disabled (rate 0)\n');
+        return;
+      }
+      const producer = new DemoProducer({
+        connectionString,
+        topic: options.topic ?? config.SERVICEBUS_TOPIC,
+        rate,
+        seed: options.seed ?? config.DEMO_SEED,
+        backfillDays: options.backfillDays ?? config.DEMO_BACKFILL_DAYS,
+        dataDir: resolve(options.dataDir ?? config.DATA_DIR),
+        logger: createLogger('demo-producer'),
+      });
+      await producer.start();
+      process.stdout.write(
+        `demo producer running (${rate} events/s, store ${producer.storeFile}); Ctrl-C stops\n`,
+      );
+      await new Promise<void>((done) => {
+        const stop = () => {
+          producer.stop().then(done, (error: unknown) => {
+            process.stderr.write(`kqlgate demo run: failed to stop cleanly: ${String(error)}\n`);
+            process.exitCode = 1;
+            done();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      const stats = producer.stats();
+      process.stdout.write(
+        `demo producer stopped: ${stats.published} events published, ${stats.unsent} unsent\n`,
+      );
+    });
+
+  demo
+    .command('check')
+    .description('count events per type in the operational store (SQLite) and in Kusto, and print both')
+    .option('--data-dir <dir>', 'DATA_DIR of the producer (default DATA_DIR)')
+    .option('--cluster <url>', 'Kusto query URL (default KUSTO_CLUSTER_URL or the embedded engine)')
+    .option('--database <name>', 'database (default KUSTO_DATABASE)')
+    .option('--routes <file>', 'eventType → raw table routes', 'kql/ingestion-routes.json')
+    .option('--settle-seconds <n>', 'events published this recently count as in flight', wholeNumber, 10)
+    .option('--strict', 'exit 1 unless every event type matches')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: CheckOptions) => {
+      const config = loadConfig();
+      try {
+        const report = await reconcile({
+          dataDir: resolve(options.dataDir ?? config.DATA_DIR),
+          clusterUrl: options.cluster ?? config.kustoClusterUrl,
+          database: options.database ?? config.KUSTO_DATABASE,
+          routesFile: resolve(options.routes),
+          settleMs: options.settleSeconds * 1000,
+        });
+        process.stdout.write(
+          `${options.json ? JSON.stringify(report, null, 2) : formatReconcileReport(report)}\n`,
+        );
+        if (Object.keys(report.errors).length > 0 || (options.strict && !report.matched)) {
+          process.exitCode = 1;
+        }
+      } catch (error) {
+        process.stderr.write(`kqlgate demo check: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -959,7 +959,14 @@ export class KqlLowerer {
     for (const e of exprs) {
       inputs.push(this.tabular(e));
       const sym = e.ReferencedSymbol;
-      names.push(sym && symbolKind(sym) === 'Table' ? sym.Name : `union_arg${names.length}`);
+      const let_ = syntaxKind(e) === 'NameReference' ? this.lookup(nameText(e)) : undefined;
+      names.push(
+        sym && symbolKind(sym) === 'Table'
+          ? sym.Name
+          : let_ || (sym && symbolKind(sym) === 'Function')
+            ? nameText(e)
+            : `union_arg${names.length}`,
+      );
     }
     // kind=inner keeps the columns every input has (same name and type), in the first input's order.
     const output = inner

@@ -62,6 +62,10 @@ export const DuckDbDialect = {
     if (type === 'timespan') {
       return `to_microseconds(CAST(${placeholder} AS BIGINT))`;
     }
+    if (type === 'dynamic') {
+      // json() re-serialises compactly, as Kusto prints dynamic values (`[1,2]`, not `[1, 2]`).
+      return `json(CAST(${placeholder} AS VARCHAR))`;
+    }
     return `CAST(${placeholder} AS ${DuckDbDialect.typeName(type)})`;
   },
 } as const;

@@ -165,11 +165,17 @@ class SqlEmitter {
         const available = new Map(input.columns.map((c) => [c.name, c.type]));
         const cols = n.columns.map((c) => {
           if (n.withSource && c.name === n.withSource.column) {
-            return `${this.param(n.withSource.names[index] ?? '')} AS ${q(c.name)}`;
+            return `${DuckDbDialect.typedParameter(this.param(n.withSource.names[index] ?? ''), 'string')} AS ${q(c.name)}`;
           }
           const t = available.get(c.name);
           if (t === c.type) {
             return q(c.name);
+          }
+          // Same name, different types across inputs: Kusto splits it into `x_long`, `x_int`, …
+          const suffix = `_${c.type}`;
+          const base = c.name.endsWith(suffix) ? c.name.slice(0, -suffix.length) : undefined;
+          if (base !== undefined && available.get(base) === c.type) {
+            return `${q(base)} AS ${q(c.name)}`;
           }
           return `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${q(c.name)}`;
         });
@@ -222,7 +228,7 @@ class SqlEmitter {
       const binCount = `CAST(ceil((${num(stop)} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
       const keys = n.groupBy.map((g) => q(g.name));
       const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${q(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${q(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
-      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : ''}`;
+      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : `\nHAVING count(*) > 0`}`;
       const axisValue = isTime
         ? `make_timestamp(epoch_us(${start}) + i * ${stepNum})`
         : n.axisType === 'timespan'
@@ -328,10 +334,14 @@ class SqlEmitter {
 
   private sortKeys(keys: readonly SortKey[]): string {
     return keys
-      .map(
-        (k) =>
-          `${this.scalar(k.expr)} ${k.descending ? 'DESC' : 'ASC'} ${k.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}`,
-      )
+      .map((k) => {
+        const direction = `${k.descending ? 'DESC' : 'ASC'} ${k.nullsFirst ? 'NULLS FIRST' : 'NULLS LAST'}`;
+        const value = this.scalar(k.expr);
+        // ADX orders NaN below every real (DuckDB above), so reals get a NaN-first key in the same direction.
+        const nanKey =
+          k.expr.type === 'real' ? `(CASE WHEN isnan(${value}) THEN 0 ELSE 1 END) ${direction}, ` : '';
+        return `${nanKey}${value} ${direction}`;
+      })
       .join(', ');
   }
 

@@ -30,40 +30,41 @@ const MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_mv_items(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_object(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,
   `CREATE OR REPLACE MACRO kql_mv_items_array(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_array(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,
   // ── series: dynamic arrays of numbers (null = missing) ─────────────────────────────────────────
+  // Macros expand textually, so a value used several times is bound once with the `let` idiom
+  // `list_transform([value], name -> body)[1]`; without it nested macros re-evaluate (and re-expand)
+  // their arguments for every element.
   `CREATE OR REPLACE MACRO kql_series(d) AS CAST(d AS DOUBLE[])`,
-  `CREATE OR REPLACE MACRO kql_series_fill_forward(d) AS to_json(list_transform(kql_series(d), (x, i) -> coalesce(x, list_last(list_filter(list_slice(kql_series(d), 1, i), y -> y IS NOT NULL)))))`,
-  `CREATE OR REPLACE MACRO kql_series_fill_backward(d) AS to_json(list_transform(kql_series(d), (x, i) -> coalesce(x, list_first(list_filter(list_slice(kql_series(d), i, len(kql_series(d))), y -> y IS NOT NULL)))))`,
+  `CREATE OR REPLACE MACRO kql_series_fill_forward(d) AS list_transform([kql_series(d)], s -> to_json(list_transform(s, (x, i) -> coalesce(x, list_last(list_filter(list_slice(s, 1, i), y -> y IS NOT NULL))))))[1]`,
+  `CREATE OR REPLACE MACRO kql_series_fill_backward(d) AS list_transform([kql_series(d)], s -> to_json(list_transform(s, (x, i) -> coalesce(x, list_first(list_filter(list_slice(s, i, len(s)), y -> y IS NOT NULL))))))[1]`,
   `CREATE OR REPLACE MACRO kql_series_fill_const(d, c) AS to_json(list_transform(kql_series(d), x -> coalesce(x, c)))`,
-  // Linear interpolation between the nearest known neighbours; ends are filled with the nearest known value.
   `CREATE OR REPLACE MACRO kql_last_known_index(s, i) AS list_last(list_filter(list_transform(list_slice(s, 1, i), (v, j) -> CASE WHEN v IS NOT NULL THEN j END), j -> j IS NOT NULL))`,
   `CREATE OR REPLACE MACRO kql_next_known_index(s, i) AS list_first(list_filter(list_transform(list_slice(s, i, len(s)), (v, j) -> CASE WHEN v IS NOT NULL THEN j + i - 1 END), j -> j IS NOT NULL))`,
-  `CREATE OR REPLACE MACRO kql_interpolate(s, i) AS (CASE WHEN kql_last_known_index(s, i) IS NULL THEN s[kql_next_known_index(s, i)] WHEN kql_next_known_index(s, i) IS NULL THEN s[kql_last_known_index(s, i)] ELSE s[kql_last_known_index(s, i)] + (s[kql_next_known_index(s, i)] - s[kql_last_known_index(s, i)]) * (i - kql_last_known_index(s, i)) / (kql_next_known_index(s, i) - kql_last_known_index(s, i)) END)`,
-
-  // series_fill_linear(d, fill_edges, constant): an integer-only input stays integer (truncated), as in ADX.
-  `CREATE OR REPLACE MACRO kql_series_is_integral(d) AS coalesce(list_bool_and(list_transform(CAST(d AS JSON[]), e -> e IS NULL OR json_type(e) IN ('BIGINT', 'UBIGINT', 'NULL'))), true) AND coalesce(list_bool_or(list_transform(CAST(d AS JSON[]), e -> e IS NOT NULL AND json_type(e) <> 'NULL')), false)`,
-  `CREATE OR REPLACE MACRO kql_series_fill_linear_values(s, fill_edges, c) AS (CASE WHEN list_bool_and(list_transform(s, x -> x IS NULL)) OR len(s) = 0 THEN list_transform(s, x -> CAST(c AS DOUBLE)) ELSE list_transform(s, (x, i) -> CASE WHEN x IS NOT NULL THEN x WHEN NOT fill_edges AND (kql_last_known_index(s, i) IS NULL OR kql_next_known_index(s, i) IS NULL) THEN NULL ELSE kql_interpolate(s, i) END) END)`,
-  `CREATE OR REPLACE MACRO kql_series_fill_linear(d, fill_edges, c) AS (CASE WHEN kql_series_is_integral(d) THEN to_json(list_transform(kql_series_fill_linear_values(kql_series(d), fill_edges, c), x -> CAST(trunc(x) AS BIGINT))) ELSE to_json(kql_series_fill_linear_values(kql_series(d), fill_edges, c)) END)`,
+  // Linear interpolation between the nearest known neighbours; without fill_edges the ends stay null,
+  // with it they take the nearest known value.
+  `CREATE OR REPLACE MACRO kql_interpolate_between(s, lo, hi, i, fill_edges) AS (CASE WHEN lo IS NULL AND hi IS NULL THEN NULL WHEN lo IS NULL THEN CASE WHEN fill_edges THEN s[hi] END WHEN hi IS NULL THEN CASE WHEN fill_edges THEN s[lo] END ELSE s[lo] + (s[hi] - s[lo]) * (i - lo) / (hi - lo) END)`,
+  `CREATE OR REPLACE MACRO kql_series_fill_linear_values(s, fill_edges, c) AS (CASE WHEN len(list_filter(s, x -> x IS NOT NULL)) = 0 THEN list_transform(s, x -> CAST(c AS DOUBLE)) ELSE list_transform(s, (x, i) -> CASE WHEN x IS NOT NULL THEN x ELSE kql_interpolate_between(s, kql_last_known_index(s, i), kql_next_known_index(s, i), i, fill_edges) END) END)`,
+  // An integer-only input stays integer (truncated), as in ADX.
+  `CREATE OR REPLACE MACRO kql_series_is_integral(d) AS list_transform([CAST(d AS JSON[])], e -> coalesce(list_bool_and(list_transform(e, x -> x IS NULL OR json_type(x) IN ('BIGINT', 'UBIGINT', 'NULL'))), true) AND len(list_filter(e, x -> x IS NOT NULL AND json_type(x) <> 'NULL')) > 0)[1]`,
+  `CREATE OR REPLACE MACRO kql_series_fill_linear(d, fill_edges, c) AS list_transform([kql_series_fill_linear_values(kql_series(d), fill_edges, c)], f -> CASE WHEN kql_series_is_integral(d) THEN to_json(list_transform(f, x -> CAST(trunc(x) AS BIGINT))) ELSE to_json(f) END)[1]`,
   `CREATE OR REPLACE MACRO kql_series_binary(a, b, op) AS to_json(list_transform(list_zip(kql_series(a), kql_series(b)), p -> CASE op WHEN 0 THEN p[1] + p[2] WHEN 1 THEN p[1] - p[2] WHEN 2 THEN p[1] * p[2] ELSE p[1] / p[2] END))`,
+  // Least squares over x = 1..m (ADX's x axis): slope and intercept of the first m points.
+  `CREATE OR REPLACE MACRO kql_linefit_slope(d, m) AS (m * list_sum(list_transform(list_slice(d, 1, m), (v, i) -> i * v)) - (m * (m + 1) / 2.0) * list_sum(list_slice(d, 1, m))) / nullif(m * (m * (m + 1) * (2 * m + 1) / 6.0) - pow(m * (m + 1) / 2.0, 2), 0)`,
+  `CREATE OR REPLACE MACRO kql_linefit(d, m) AS list_transform([coalesce(kql_linefit_slope(d, m), 0.0)], slope -> [slope, (list_sum(list_slice(d, 1, m)) - slope * m * (m + 1) / 2.0) / m])[1]`,
   // series_decompose: seasonal = per-phase median of the training points, trend (avg | linefit | none) of the
   // deseasonalized training points extrapolated over the whole series, baseline = seasonal + trend.
   `CREATE OR REPLACE MACRO kql_phase_medians(y, period, m) AS list_transform(range(0, period), p -> list_median(list_filter(list_slice(y, 1, m), (v, i) -> (i - 1) % period = p)))`,
-  `CREATE OR REPLACE MACRO kql_seasonal_of(y, medians, period) AS (CASE WHEN period > 0 THEN list_transform(range(0, len(y)), i -> coalesce(medians[(i % period) + 1], 0.0)) ELSE list_transform(y, v -> 0.0) END)`,
-  `CREATE OR REPLACE MACRO kql_seasonal(y, period, m) AS kql_seasonal_of(y, CASE WHEN period > 0 THEN kql_phase_medians(y, period, m) ELSE [] END, period)`,
-  `CREATE OR REPLACE MACRO kql_linefit_slope(d, m) AS (m * list_sum(list_transform(list_slice(d, 1, m), (v, i) -> i * v)) - (m * (m + 1) / 2.0) * list_sum(list_slice(d, 1, m))) / nullif(m * (m * (m + 1) * (2 * m + 1) / 6.0) - pow(m * (m + 1) / 2.0, 2), 0)`,
-  `CREATE OR REPLACE MACRO kql_linefit_line(d, m, slope) AS list_transform(d, (v, i) -> coalesce(slope, 0.0) * i + (list_sum(list_slice(d, 1, m)) - coalesce(slope, 0.0) * m * (m + 1) / 2.0) / m)`,
-  `CREATE OR REPLACE MACRO kql_trend(d, kind, m) AS (CASE lower(kind) WHEN 'avg' THEN list_transform(d, v -> list_avg(list_slice(d, 1, m))) WHEN 'linefit' THEN kql_linefit_line(d, m, kql_linefit_slope(d, m)) ELSE list_transform(d, v -> 0.0) END)`,
+  `CREATE OR REPLACE MACRO kql_seasonal(y, period, m) AS (CASE WHEN period > 0 THEN list_transform([kql_phase_medians(y, period, m)], med -> list_transform(range(0, len(y)), i -> coalesce(med[(i % period) + 1], 0.0)))[1] ELSE list_transform(y, v -> 0.0) END)`,
+  `CREATE OR REPLACE MACRO kql_trend(d, kind, m) AS (CASE lower(kind) WHEN 'avg' THEN list_transform([list_avg(list_slice(d, 1, m))], a -> list_transform(d, v -> a))[1] WHEN 'linefit' THEN list_transform([kql_linefit(d, m)], f -> list_transform(d, (v, i) -> f[1] * i + f[2]))[1] ELSE list_transform(d, v -> 0.0) END)`,
   `CREATE OR REPLACE MACRO kql_decompose_parts(y, s, t) AS {'baseline': list_transform(s, (v, i) -> v + t[i]), 'seasonal': s, 'trend': t, 'residual': list_transform(y, (v, i) -> v - (s[i] + t[i]))}`,
-  `CREATE OR REPLACE MACRO kql_decompose_with(y, s, kind, m) AS kql_decompose_parts(y, s, kql_trend(list_transform(y, (v, i) -> v - s[i]), kind, m))`,
   // Seasonality -1: the lag 2..n/2 with the highest autocorrelation if it reaches 0.6 (series_periods_detect's
   // default threshold), else none. An approximation of ADX's detector, which scores periods differently.
   `CREATE OR REPLACE MACRO kql_autocorrelation(y, p, mean) AS list_sum(list_transform(list_slice(y, 1, len(y) - p), (v, i) -> (v - mean) * (y[i + p] - mean))) / nullif(list_sum(list_transform(y, v -> (v - mean) * (v - mean))), 0)`,
-  `CREATE OR REPLACE MACRO kql_detect_period(y) AS coalesce(CAST(list_last(list_sort(list_filter(list_transform(range(2, len(y) // 2 + 1), p -> [kql_autocorrelation(y, p, list_avg(y)), p]), c -> c[1] >= 0.6)))[2] AS BIGINT), 0)`,
+  `CREATE OR REPLACE MACRO kql_detect_period(y) AS list_transform([list_avg(y)], mean -> coalesce(CAST(list_last(list_sort(list_filter(list_transform(range(2, len(y) // 2 + 1), p -> [kql_autocorrelation(y, p, mean), p]), c -> c[1] >= 0.6)))[2] AS BIGINT), 0))[1]`,
   `CREATE OR REPLACE MACRO kql_period(y, seasonality) AS CAST(CASE WHEN seasonality < 0 THEN kql_detect_period(y) ELSE seasonality END AS BIGINT)`,
-  `CREATE OR REPLACE MACRO kql_decompose(y, seasonality, kind, test) AS kql_decompose_with(y, kql_seasonal(y, kql_period(list_slice(y, 1, len(y) - test), seasonality), len(y) - test), kind, len(y) - test)`,
-  // Least squares y = slope * x + interception over x = 1..n (ADX's x axis), plus the fit statistics.
-  `CREATE OR REPLACE MACRO kql_fit_parts(s, n, slope, icpt) AS {'rsquare': CASE WHEN list_sum(list_transform(s, y -> (y - list_avg(s)) ^ 2)) = 0 THEN 1.0 ELSE 1 - list_sum(list_transform(s, (y, x) -> (y - (slope * x + icpt)) ^ 2)) / list_sum(list_transform(s, y -> (y - list_avg(s)) ^ 2)) END, 'slope': slope, 'variance': list_var_samp(s), 'rvariance': list_sum(list_transform(s, (y, x) -> (y - (slope * x + icpt)) ^ 2)) / n, 'interception': icpt, 'line_fit': to_json(list_transform(s, (y, x) -> slope * x + icpt))}`,
-  `CREATE OR REPLACE MACRO kql_fit_line(s) AS kql_fit_parts(s, len(s), coalesce(kql_linefit_slope(s, len(s)), 0.0), (list_sum(s) - coalesce(kql_linefit_slope(s, len(s)), 0.0) * len(s) * (len(s) + 1) / 2.0) / len(s))`,
-  `CREATE OR REPLACE MACRO kql_stats(s) AS {'min': list_min(s), 'min_idx': list_position(s, list_min(s)) - 1, 'max': list_max(s), 'max_idx': list_position(s, list_max(s)) - 1, 'avg': list_avg(s), 'stdev': list_stddev_samp(s), 'variance': list_var_samp(s)}`,
+  `CREATE OR REPLACE MACRO kql_decompose(series, seasonality, kind, test) AS list_transform([series], y -> list_transform([len(y) - test], m -> list_transform([kql_seasonal(y, kql_period(list_slice(y, 1, m), seasonality), m)], s -> list_transform([kql_trend(list_transform(y, (v, i) -> v - s[i]), kind, m)], t -> kql_decompose_parts(y, s, t))[1])[1])[1])[1]`,
+  `CREATE OR REPLACE MACRO kql_fit_parts(s, n, f) AS list_transform([list_transform(s, (y, x) -> f[1] * x + f[2])], line -> list_transform([list_sum(list_transform(s, (y, x) -> (y - line[x]) ^ 2))], sse -> list_transform([list_sum(list_transform(s, y -> (y - list_avg(s)) ^ 2))], sst -> {'rsquare': CASE WHEN sst = 0 THEN 1.0 ELSE 1 - sse / sst END, 'slope': f[1], 'variance': list_var_samp(s), 'rvariance': sse / (n - 1), 'interception': f[2], 'line_fit': to_json(line)})[1])[1])[1]`,
+  `CREATE OR REPLACE MACRO kql_fit_line(series) AS list_transform([series], s -> kql_fit_parts(s, len(s), kql_linefit(s, len(s))))[1]`,
+  `CREATE OR REPLACE MACRO kql_stats(series) AS list_transform([series], s -> list_transform([list_min(s)], mn -> list_transform([list_max(s)], mx -> {'min': mn, 'min_idx': list_position(s, mn) - 1, 'max': mx, 'max_idx': list_position(s, mx) - 1, 'avg': list_avg(s), 'stdev': list_stddev_samp(s), 'variance': list_var_samp(s)})[1])[1])[1]`,
 ];
 
 export function duckDbSetupSql(): string[] {

@@ -262,9 +262,10 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // ── datetime and timespan ─────────────────────────────────────────────────────────────────────
   'bin(datetime)': scalar('kql_bin_datetime({0}, {1})'),
   'bin(timespan)': scalar('kql_bin_timespan({0}, {1})'),
-  'bin(long)': scalar('CAST(floor({0} / {1}) * {1} AS BIGINT)'),
-  'bin(int)': scalar('CAST(floor({0} / {1}) * {1} AS INTEGER)'),
-  bin: scalar('(floor({0} / {1}) * {1})'),
+  // A bin size that is not positive gives null, as in ADX.
+  'bin(long)': scalar('(CASE WHEN {1} > 0 THEN CAST(floor({0} / {1}) * {1} AS BIGINT) END)'),
+  'bin(int)': scalar('(CASE WHEN {1} > 0 THEN CAST(floor({0} / {1}) * {1} AS INTEGER) END)'),
+  bin: scalar('(CASE WHEN {1} > 0 THEN floor({0} / {1}) * {1} END)'),
   'floor(datetime)': scalar('kql_bin_datetime({0}, {1})'),
   'floor(timespan)': scalar('kql_bin_timespan({0}, {1})'),
   'floor(long)': scalar('CAST(floor({0} / {1}) * {1} AS BIGINT)'),

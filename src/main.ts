@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await startKqlgate(config, { watchKql: process.argv.includes('--watch') });
+  await startKqlgate(config, { watchKql: process.argv.includes('--watch'), banner: true });
 }
 
 main().catch((error: unknown) => {

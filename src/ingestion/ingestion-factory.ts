@@ -2,6 +2,8 @@
  * Builds a ready-to-start IngestionPipeline from settings, without Nest — used by IngestionModule, the
  * SIGKILL test fixture and the benchmark alike, so all three run the same wiring.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
@@ -28,6 +30,19 @@ export interface IngestionSettings {
   pipeline: IngestionPipelineOptions;
 }
 
+/**
+ * INGEST_ROUTES_FILE when set; else the route table that ships beside the analysts' tables
+ * (`KQL_DIR/ingestion-routes.json`), so the sample domain routes out of the box; else none (only messages with
+ * a `Table` application property can be routed).
+ */
+function routeTableFromConfig(config: EnvConfig): RouteTable {
+  if (config.INGEST_ROUTES_FILE) {
+    return loadRouteTable(config.INGEST_ROUTES_FILE);
+  }
+  const beside = join(config.KQL_DIR, 'ingestion-routes.json');
+  return existsSync(beside) ? loadRouteTable(beside) : EMPTY_ROUTE_TABLE;
+}
+
 export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSettings {
   return {
     serviceBus: {
@@ -42,7 +57,7 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
       ingestUrl: config.KUSTO_INGEST_URL,
       mode: config.KUSTO_INGEST_MODE,
     },
-    routes: config.INGEST_ROUTES_FILE ? loadRouteTable(config.INGEST_ROUTES_FILE) : EMPTY_ROUTE_TABLE,
+    routes: routeTableFromConfig(config),
     pipeline: {
       database: config.KUSTO_DATABASE,
       batch: {

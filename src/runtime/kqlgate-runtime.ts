@@ -2,7 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { createApp } from '../create-app.js';
+import { startDemoTraffic } from './demo-traffic.js';
 import { startEmbeddedStack } from './embedded-stack.js';
+import { startupBanner } from './startup-banner.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface RunningKqlgate {
@@ -18,6 +20,8 @@ export interface KqlgateOptions {
   watchKql?: boolean;
   /** Exit on SIGTERM/SIGINT after a graceful shutdown; off when embedded in a test process. Default true. */
   handleSignals?: boolean;
+  /** Print the start-up banner (URLs, a dev token, example calls) on stdout. Default false. */
+  banner?: boolean;
 }
 
 /**
@@ -47,5 +51,10 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
   logger.info({ url }, `kqlgate listening on ${url}`);
+
+  startDemoTraffic(config, shutdown, logger);
+  if (options.banner ?? false) {
+    process.stdout.write(`${await startupBanner(config, app, url)}\n`);
+  }
   return { app, url, shutdown, close: () => shutdown.shutdown('close') };
 }

@@ -38,7 +38,10 @@ export interface QueryResultMeta {
   cacheTtlSeconds: number;
   catalogVersion: number;
   requestId: string;
+  /** Time in execute(), engine included. */
   durationMs: number;
+  /** Time waiting for the engine, when this call ran the query (absent on cache hits). */
+  engineMs?: number;
 }
 
 export interface QueryResult {
@@ -126,6 +129,7 @@ export class FunctionQueryService {
       const wire = Object.fromEntries(bound.map((p) => [p.name, p.wire]));
       const csl = functionQueryText(fn, exposure.maxRows);
       const catalogVersion = this.catalog.current().version;
+      let engineMs: number | undefined;
       const outcome = await this.cache.getOrLoad<LoadedRows>(
         {
           functionName: fn.name,
@@ -134,7 +138,14 @@ export class FunctionQueryService {
           boundClaims: withClaims.bound,
           ttlSeconds: Math.floor(exposure.cacheTtlMs / 1000),
         },
-        () => this.load(fn, csl, wire, requestId),
+        async () => {
+          const loadStarted = performance.now();
+          try {
+            return await this.load(fn, csl, wire, requestId);
+          } finally {
+            engineMs = Math.round((performance.now() - loadStarted) * 1000) / 1000;
+          }
+        },
       );
       const result: QueryResult = {
         rows: outcome.value.rows,
@@ -149,6 +160,7 @@ export class FunctionQueryService {
           catalogVersion,
           requestId,
           durationMs: 0,
+          ...(engineMs === undefined ? {} : { engineMs }),
           ...(outcome.etag ? { etag: outcome.etag } : {}),
           ...(outcome.ageSeconds !== undefined ? { cacheAgeSeconds: outcome.ageSeconds } : {}),
         },

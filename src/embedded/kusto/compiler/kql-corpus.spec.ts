@@ -97,7 +97,7 @@ function csvCell(value: unknown): string {
   if (typeof value === 'object') {
     return csvCell(JSON.stringify(value));
   }
-  return String(value as number | boolean);
+  return String(value);
 }
 
 const cases = readdirSync(corpusDir)

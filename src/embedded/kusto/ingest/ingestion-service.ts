@@ -137,10 +137,22 @@ export class IngestionService {
     }
     const temps: string[] = [];
     try {
-      await this.stageNewRows(connection, table, request.rows);
-      temps.push(table.name);
-      const inserted = await connection.runAndReadAll(copyFromStageSql(database, table));
-      const rowCount = Number(inserted.getRowsJS()[0]?.[0] ?? 0);
+      const hasPolicies = this.policiesFrom(database, table.name).some((p) => !excluded.has(p.key));
+      let rowCount: number;
+      if (request.rows.kind === 'values' && !hasPolicies) {
+        // Nothing reads the new rows separately: load them straight into the table (one copy fewer).
+        rowCount = await this.appendValues(
+          connection,
+          table,
+          request.rows.rows,
+          database.tableRef(table.name),
+        );
+      } else {
+        await this.stageNewRows(connection, table, request.rows);
+        temps.push(table.name);
+        const inserted = await connection.runAndReadAll(copyFromStageSql(database, table));
+        rowCount = Number(inserted.getRowsJS()[0]?.[0] ?? 0);
+      }
       const policiesRun = await this.applyPolicies(database, tx, table.name, request, excluded, temps, 0);
       const tags = [...request.tags, ...dedupTags.filter((t) => !request.tags.includes(t))];
       if (rowCount > 0 || tags.length > 0) {
@@ -173,8 +185,21 @@ export class IngestionService {
     }
     await connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table.name)}`);
     await connection.run(`CREATE TEMP TABLE ${quoteIdent(table.name)} (${columnDefs})`);
-    if (rows.rows.length === 0) {
-      return;
+    await this.appendValues(connection, table, rows.rows, `temp.${quoteIdent(table.name)}`);
+  }
+
+  /**
+   * Bulk-loads canonical text values with DuckDB's appender into a raw staging table, then casts them into
+   * `target` in one INSERT … SELECT. Returns the number of rows.
+   */
+  private async appendValues(
+    connection: DuckDBConnection,
+    table: TableEntry,
+    values: (string | null)[][],
+    target: string,
+  ): Promise<number> {
+    if (values.length === 0) {
+      return 0;
     }
     const width = table.columns.length;
     const rawColumns = table.columns.map((_, i) => `c${i} VARCHAR`).join(', ');
@@ -183,7 +208,7 @@ export class IngestionService {
     try {
       const appender = await connection.createAppender(RAW_STAGE, 'main', 'temp');
       try {
-        for (const row of rows.rows) {
+        for (const row of values) {
           for (let i = 0; i < width; i += 1) {
             const value = row[i];
             if (value === null || value === undefined) {
@@ -198,10 +223,10 @@ export class IngestionService {
       } finally {
         appender.closeSync();
       }
+      const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
       const casts = table.columns.map((c, i) => castFromStageSql(`c${i}`, c.type)).join(', ');
-      await connection.run(
-        `INSERT INTO temp.${quoteIdent(table.name)} SELECT ${casts} FROM temp.${RAW_STAGE}`,
-      );
+      await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${casts} FROM temp.${RAW_STAGE}`);
+      return values.length;
     } finally {
       await connection.run(`DROP TABLE IF EXISTS temp.${RAW_STAGE}`);
     }

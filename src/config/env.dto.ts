@@ -194,8 +194,11 @@ export class EnvConfig {
   @Max(64, { message: 'must be a whole number of concurrent ingest requests between 1 and 64' })
   INGEST_MAX_PARALLEL: number = 4;
 
-  @IsIn(['table', 'off'], { message: 'must be table (exactly-once in effect) or off (at-least-once)' })
-  INGEST_DEDUP: 'table' | 'off' = 'table';
+  @IsIn(['table', 'redelivered', 'off'], {
+    message:
+      'must be table (exactly-once in effect), redelivered (look up redeliveries only) or off (at-least-once)',
+  })
+  INGEST_DEDUP: 'table' | 'redelivered' | 'off' = 'table';
 
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/, { message: 'must be a Kusto column name' })
   INGEST_DEDUP_COLUMN: string = 'MessageId';

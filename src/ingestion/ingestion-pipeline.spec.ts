@@ -24,12 +24,13 @@ class FakeSource implements MessageSource {
     body: unknown,
     props: Record<string, unknown> = { Table: 'T' },
     messageId = `m${++this.seq}`,
+    deliveryCount = 0,
   ): Promise<void> {
     return this.handler!({
       messageId,
       body,
       applicationProperties: props,
-      deliveryCount: 0,
+      deliveryCount,
       handle: messageId,
       enqueuedTimeUtc: new Date(),
     });
@@ -63,6 +64,7 @@ class FakeSource implements MessageSource {
 class FakeEngine implements IngestSink, MessageIdIndex {
   readonly rows: Array<Record<string, unknown>> = [];
   requests = 0;
+  lookups: string[][] = [];
   transientFailuresLeft = 0;
 
   ingest(_target: IngestTarget, payload: Buffer): Promise<void> {
@@ -92,6 +94,7 @@ class FakeEngine implements IngestSink, MessageIdIndex {
     return Promise.resolve();
   }
   existing(_db: string, _table: string, _column: string, ids: readonly string[]): Promise<Set<string>> {
+    this.lookups.push([...ids]);
     const present = new Set(this.rows.map((r) => r.messageId as string));
     return Promise.resolve(new Set(ids.filter((id) => present.has(id))));
   }
@@ -202,6 +205,19 @@ describe(IngestionPipeline.name, () => {
     await until(() => source.count('complete') === 2);
     expect(engine.rows).toHaveLength(1);
     expect(pipeline.stats()).toMatchObject({ ingested: 1, duplicates: 1 });
+    await pipeline.stop();
+  });
+
+  it('should look up only redelivered messages in redelivered mode', async () => {
+    const { source, engine, pipeline } = setup({ dedup: 'redelivered' });
+    await pipeline.start();
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'first');
+    await until(() => source.count('complete') === 1);
+    expect(engine.lookups).toEqual([]);
+    await source.deliver({ a: 1 }, { Table: 'T' }, 'first', 1);
+    await until(() => source.count('complete') === 2);
+    expect(engine.lookups).toEqual([['first']]);
+    expect(engine.rows).toHaveLength(1);
     await pipeline.stop();
   });
 

@@ -42,7 +42,13 @@ export interface BatchCommittedEvent {
 
 export type BatchCommittedListener = (event: BatchCommittedEvent) => void;
 
-export type DedupMode = 'table' | 'off';
+/**
+ * `table`: look every message id up in the target table before ingesting (exactly-once in effect, also for
+ * producer resends outside the broker's duplicate-detection window); `redelivered`: look up only messages the
+ * broker delivered before (deliveryCount > 0: crash/lock-loss redelivery) and leave producer resends to the
+ * topic's duplicate detection — no lookup on the hot path; `off`: at-least-once.
+ */
+export type DedupMode = 'table' | 'redelivered' | 'off';
 
 export interface IngestionPipelineOptions {
   database: string;
@@ -51,7 +57,6 @@ export interface IngestionPipelineOptions {
   maxInFlight: number;
   /** Batches ingested concurrently. */
   maxParallelIngests: number;
-  /** `table`: look ids up in the target table before ingesting (exactly-once in effect); `off`: at-least-once. */
   dedup: DedupMode;
   /** Column holding `messageId` in every deduplicated table. */
   dedupColumn: string;
@@ -153,10 +158,10 @@ export class IngestionPipeline {
     private readonly deps: IngestionPipelineDeps,
     private readonly options: IngestionPipelineOptions,
   ) {
-    if (options.dedup === 'table' && !deps.index) {
+    if (options.dedup !== 'off' && !deps.index) {
       throw new IngestionError(
         IngestionErrorCode.InvalidConfiguration,
-        'INGEST_DEDUP=table needs a MessageIdIndex to look message ids up in the target tables',
+        `INGEST_DEDUP=${options.dedup} needs a MessageIdIndex to look message ids up in the target tables`,
       );
     }
     this.clock = deps.clock ?? systemClock;
@@ -436,8 +441,16 @@ export class IngestionPipeline {
   private async removeAlreadyIngested(
     target: RouteTarget,
     entries: Entry[],
+    everyId = false,
   ): Promise<{ fresh: Entry[]; duplicates: Entry[] }> {
     if (!this.dedupApplies(target)) {
+      return { fresh: entries, duplicates: [] };
+    }
+    const candidates =
+      this.options.dedup === 'redelivered' && !everyId
+        ? entries.filter((e) => e.message.deliveryCount > 0)
+        : entries;
+    if (candidates.length === 0) {
       return { fresh: entries, duplicates: [] };
     }
     let existing: Set<string>;
@@ -447,7 +460,7 @@ export class IngestionPipeline {
           this.options.database,
           target.table,
           this.options.dedupColumn,
-          entries.map((e) => e.message.messageId),
+          candidates.map((e) => e.message.messageId),
         ),
       );
     } catch (error) {
@@ -473,7 +486,7 @@ export class IngestionPipeline {
   }
 
   private dedupApplies(target: RouteTarget): boolean {
-    if (this.options.dedup !== 'table' || target.format === 'csv') {
+    if (this.options.dedup === 'off' || target.format === 'csv') {
       return false;
     }
     const suspendedUntil = this.dedupSuspendedUntil.get(target.table);
@@ -496,7 +509,7 @@ export class IngestionPipeline {
     let alreadyIn: Entry[] = [];
     if (depth > 0) {
       // The engine might have kept part of a rejected request; look again so bisection never duplicates rows.
-      const split = await this.removeAlreadyIngested(target, entries);
+      const split = await this.removeAlreadyIngested(target, entries, true);
       toIngest = split.fresh;
       alreadyIn = split.duplicates;
       if (toIngest.length === 0) {

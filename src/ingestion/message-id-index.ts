@@ -2,7 +2,7 @@
  * Answers "which of these message ids are already in the table?" — the check that makes redelivery and producer
  * resends idempotent (docs/ingestion.md). One KQL query per batch against the engine's query endpoint.
  */
-import { Client } from 'azure-kusto-data';
+import { Client, ClientRequestProperties } from 'azure-kusto-data';
 import { kustoConnection } from './kusto-connection.js';
 
 export interface MessageIdIndex {
@@ -26,7 +26,11 @@ export class KustoMessageIdIndex implements MessageIdIndex {
     if (ids.length === 0) {
       return new Set();
     }
-    const response = await this.client.execute(database, existingIdsQuery(table, column, ids));
+    // The ids travel as one dynamic query parameter: the query text stays the same for every batch (the engine
+    // parses and plans it once), and no id is ever spliced into KQL.
+    const properties = new ClientRequestProperties();
+    properties.setParameter('ids', `dynamic(${JSON.stringify(ids)})`);
+    const response = await this.client.execute(database, existingIdsQuery(table, column), properties);
     const found = new Set<string>();
     const primary = response.primaryResults[0];
     if (primary) {
@@ -46,18 +50,14 @@ export class KustoMessageIdIndex implements MessageIdIndex {
   }
 }
 
-/** `T | where MessageId in ("a", "b") | distinct MessageId`, with names and values quoted for KQL. */
-export function existingIdsQuery(table: string, column: string, ids: readonly string[]): string {
-  const list = ids.map(kqlString).join(', ');
-  return `${kqlName(table)} | where ${kqlName(column)} in (${list}) | distinct ${kqlName(column)}`;
+/** `declare query_parameters(ids:dynamic); T | where MessageId in (ids) | distinct MessageId`. */
+export function existingIdsQuery(table: string, column: string): string {
+  const name = kqlName(column);
+  return `declare query_parameters(ids:dynamic); ${kqlName(table)} | where ${name} in (ids) | distinct ${name}`;
 }
 
 export function kqlName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
     ? name
     : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
-}
-
-export function kqlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }

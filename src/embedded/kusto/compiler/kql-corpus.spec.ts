@@ -94,10 +94,10 @@ function csvCell(value: unknown): string {
   if (typeof value === 'string') {
     return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   }
-  if (typeof value === 'object') {
-    return csvCell(JSON.stringify(value));
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
   }
-  return String(value);
+  return csvCell(JSON.stringify(value));
 }
 
 const cases = readdirSync(corpusDir)

@@ -105,6 +105,7 @@ async function newApiKey(options: TokenOptions): Promise<string> {
     `  ${key}`,
     '',
     'Add this entry under "keys:" in API_KEYS_FILE:',
-    toYaml([entry], { flow: false }).replace(/^/gm, '  '),
+    toYaml([entry], { flow: false }).trimEnd().replace(/^/gm, '  '),
+    '',
   ].join('\n');
 }

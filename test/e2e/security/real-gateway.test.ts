@@ -66,6 +66,66 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
     expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="kqlgate", ApiKey realm="kqlgate"');
   });
 
+  const brokenTokens: [string, () => Promise<string> | string, string][] = [
+    [
+      'expired',
+      () => issuer.token({ roles: ['analyst'], claims: { tid: 'A' }, expiresIn: -300 }),
+      'token expired',
+    ],
+    [
+      'not yet valid',
+      () => issuer.token({ roles: ['analyst'], claims: { tid: 'A' }, notBefore: 600 }),
+      'token is not valid yet',
+    ],
+    [
+      'from another issuer',
+      () => issuer.token({ roles: ['analyst'], issuer: 'https://other/' }),
+      'token issuer',
+    ],
+    [
+      'for another audience',
+      () => issuer.token({ roles: ['analyst'], audience: 'api://other' }),
+      'token audience',
+    ],
+    [
+      'signed with an unknown kid',
+      () => issuer.token({ roles: ['analyst'], kid: 'gone' }),
+      'token key id (kid)',
+    ],
+    [
+      'alg none',
+      () => issuer.unsignedToken({ roles: ['analyst'], claims: { tid: 'A' } }),
+      'algorithm is not allowed',
+    ],
+    [
+      'HS256 with the public key',
+      () => issuer.hs256WithPublicKey({ roles: ['analyst'] }),
+      'algorithm is not allowed',
+    ],
+    [
+      'tampered',
+      () => issuer.tamperedToken({ roles: [], claims: { tid: 'A' } }),
+      'signature verification failed',
+    ],
+  ];
+  it.each(brokenTokens)(
+    'should answer 401 on REST and GraphQL to a token %s',
+    async (_name, make, message) => {
+      const headers = { authorization: `Bearer ${await make()}` };
+      const viaRest = await rest('TenantOrderList', headers);
+      expect(viaRest.status).toBe(401);
+      expect(viaRest.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="kqlgate", error="invalid_token"/,
+      );
+      expect(((await viaRest.json()) as { title: string }).title).toContain(message);
+      const viaGraphql = await graphql('{ TenantOrderList { OrderId } }', headers);
+      expect(viaGraphql.status).toBe(401);
+      expect(viaGraphql.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="kqlgate", error="invalid_token"/,
+      );
+    },
+  );
+
   it('should keep tenant B rows from a tenant A caller through REST, by parameter and cache', async () => {
     const asB = await auth('tenant-b-user', 'B');
     const asA = await auth('tenant-a-user', 'A');
@@ -174,6 +234,18 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
       expect(sneaky.errors[0].message).toMatch(/tenantId/);
     });
 
+    it('should reject a field the caller may not use with a clear error', async () => {
+      const response = await graphql(
+        '{ TenantOrderList { OrderId } }',
+        await auth('gql-marketing', 'A', ['marketing']),
+      );
+      const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(body.errors[0]).toMatchObject({
+        message: 'function TenantOrderList requires one of: role analyst, role support',
+        extensions: { code: 'AUTH_FORBIDDEN' },
+      });
+    });
+
     it('should spend the cost of every field', async (ctx) => {
       const reason = await graphqlUnavailable();
       if (reason) {
@@ -193,5 +265,14 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
       };
       expect(partial.errors.map((e) => [e.path[0], e.extensions.code])).toEqual([['a', 'RATE_LIMITED']]);
     });
+  });
+
+  it('should expose cache hit ratio, coalesced requests and throttled requests by principal on /metrics', async () => {
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^kqlgate_cache_hit_ratio \d/m);
+    expect(text).toMatch(/^kqlgate_cache_coalesced_requests_total\{function="TenantOrderList"\} [1-9]\d*$/m);
+    expect(text).toMatch(
+      /^kqlgate_ratelimit_throttled_total\{principal="greedy",function="TenantPayments",scope="principal"\} 1$/m,
+    );
   });
 });

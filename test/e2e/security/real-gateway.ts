@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthModule } from '../../../src/common/health/health.module.js';
 import { setLogLevel } from '../../../src/common/logging/logger.js';
+import { MetricsModule } from '../../../src/common/metrics/metrics.module.js';
 import { ConfigModule } from '../../../src/config/config.module.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
@@ -93,6 +94,7 @@ class RealGatewayTestModule {
       imports: [
         ConfigModule.forRoot(loadConfig(env)),
         HealthModule,
+        MetricsModule,
         CatalogModule.forRoot(),
         QueryModule.forRoot({ kustoClient: kusto }),
         RestModule,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DataFormat } from 'azure-kusto-ingest';
+import { DataFormat, ManagedStreamingIngestClient } from 'azure-kusto-ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ingestProps,
@@ -110,6 +110,21 @@ describe('KustoEngine streaming ingestion', () => {
       { OrderId: 'm2', Amount: 2, Ts: null, Tags: null },
     ]);
     expect(await rows("BigOrders | where OrderId == 'c1'")).toEqual([{ OrderId: 'c1', Amount: 300 }]);
+  });
+
+  it('should accept streaming from ManagedStreamingIngestClient on the first attempt', async () => {
+    const managed = new ManagedStreamingIngestClient(h.engine.url, h.engine.url);
+    try {
+      await managed.ingestFromStream(
+        jsonLines([{ id: 'managed-1', total: { amount: 5 } }]),
+        ingestProps('RawOrders', DataFormat.JSON, 'raw_json'),
+      );
+    } finally {
+      managed.close();
+    }
+    expect(await rows("RawOrders | where OrderId == 'managed-1' | project OrderId, Amount")).toEqual([
+      { OrderId: 'managed-1', Amount: 5 },
+    ]);
   });
 
   it('should store a batch tagged ingestIfNotExists only once', async () => {

@@ -100,13 +100,10 @@ export class QueryExecutor {
     return database.read(
       async (connection) => {
         let timedOut = false;
-        const timer =
-          options.serverTimeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                connection.interrupt();
-              }, options.serverTimeoutMs);
+        const timer = setTimeout(() => {
+          timedOut = true;
+          connection.interrupt();
+        }, options.serverTimeoutMs);
         try {
           const tables: ResultTable[] = [];
           for (const statement of compiled.statements) {
@@ -128,14 +125,12 @@ export class QueryExecutor {
           if (timedOut) {
             throw new KustoEngineError(
               KustoErrorCode.Timeout,
-              `Query execution has exceeded the allowed limits: servertimeout ${formatTimeout(options.serverTimeoutMs ?? 0)} elapsed and the query was cancelled.`,
+              `Query execution has exceeded the allowed limits: servertimeout ${formatTimeout(options.serverTimeoutMs)} elapsed and the query was cancelled.`,
             );
           }
           throw error;
         } finally {
-          if (timer) {
-            clearTimeout(timer);
-          }
+          clearTimeout(timer);
         }
       },
       { compiledSql: true },

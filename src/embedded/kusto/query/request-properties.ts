@@ -8,9 +8,11 @@ import { parseTimespanMicros } from '../schema/timespan-format.js';
 
 export const DEFAULT_TRUNCATION_MAX_RECORDS = 500_000;
 export const DEFAULT_TRUNCATION_MAX_SIZE = 64 * 1024 * 1024;
+/** ADX's default query timeout: a runaway query must not hold a reader connection forever. */
+export const DEFAULT_SERVER_TIMEOUT_MS = 4 * 60 * 1000;
 
 export interface QueryOptions {
-  serverTimeoutMs?: number;
+  serverTimeoutMs: number;
   truncationMaxRecords: number;
   truncationMaxSize: number;
   noTruncation: boolean;
@@ -59,7 +61,7 @@ export function parseRequestProperties(raw: unknown): RequestProperties {
   const options = (object.Options ?? object.options ?? {}) as Record<string, unknown>;
   const parametersRaw = (object.Parameters ?? object.parameters) as Record<string, unknown> | undefined;
 
-  let serverTimeoutMs: number | undefined;
+  let serverTimeoutMs = DEFAULT_SERVER_TIMEOUT_MS;
   const timeout = optionValue(options, 'servertimeout');
   if (timeout !== undefined && timeout !== null) {
     const micros =

@@ -235,6 +235,11 @@ export class EnvConfig {
   @Max(365, { message: 'must be a whole number of days of demo history between 0 and 365' })
   DEMO_BACKFILL_DAYS: number = 7;
 
+  @IsInt({ message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
+  @Min(0, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
+  @Max(10_000_000, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
+  DEMO_BACKFILL_EVENTS: number = 20_000;
+
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {
     return !this.KUSTO_CLUSTER_URL;

@@ -30,6 +30,7 @@ export function startDemoTraffic(
     seed: config.DEMO_SEED,
     dataDir: resolve(config.DATA_DIR),
     backfillDays: config.DEMO_BACKFILL_DAYS,
+    backfillEvents: config.DEMO_BACKFILL_EVENTS,
     logger: createLogger('demo-producer'),
   });
   const started = producer.start().catch((error: unknown) => {

@@ -18,7 +18,20 @@ import { setLogLevel } from '../../src/common/logging/logger.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startKustoEmulator } from '../../src/embedded/kusto/kusto-emulator.js';
-import { DevSigningKeyStore } from '../../src/modules/auth/dev-signing-key.store.js';
+import {
+  DevSigningKeyStore,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+} from '../../src/modules/auth/dev-signing-key.store.js';
+import { FunctionAuthorizationPolicy } from '../../src/modules/auth/function-authorization.policy.js';
+import { ApiKeyStore } from '../../src/modules/auth/api-key.store.js';
+import { JwksSource } from '../../src/modules/auth/jwks-source.js';
+import { DEFAULT_JWT_ALGORITHMS, JwtVerifier } from '../../src/modules/auth/jwt-verifier.js';
+import { RequestAuthenticator } from '../../src/modules/auth/request-authenticator.js';
+import { MemoryCacheStore, MemoryTableGenerations } from '../../src/modules/cache/memory-cache.store.js';
+import { QueryResultCache } from '../../src/modules/cache/query-result-cache.js';
+import { MemoryThrottlerStorage } from '../../src/modules/rate-limit/cost-throttler.storage.js';
+import { QueryRateLimiter } from '../../src/modules/rate-limit/query-rate-limiter.js';
 import { SecurityModule } from '../../src/modules/auth/security.module.js';
 import { CatalogModule } from '../../src/modules/catalog/catalog.module.js';
 import { GraphqlModule } from '../../src/modules/graphql/graphql.module.js';
@@ -108,6 +121,59 @@ function rows(
   return out;
 }
 
+/**
+ * The security layer alone, in-process: authenticate a (remembered) JWT, authorize, bind claims, spend rate-limit
+ * points and serve a cache hit — the per-call work the gateway adds on top of routing and encoding.
+ */
+async function securityLayerMicros(dir: string, iterations: number): Promise<number> {
+  const keys = new DevSigningKeyStore(join(dir, 'micro'));
+  const verifier = new JwtVerifier(JwksSource.local(await keys.publicJwks()), {
+    issuers: [DEV_ISSUER],
+    audiences: [DEV_AUDIENCE],
+    algorithms: DEFAULT_JWT_ALGORITHMS,
+    clockToleranceSeconds: 60,
+  });
+  const authenticator = new RequestAuthenticator(verifier, ApiKeyStore.empty());
+  const policy = new FunctionAuthorizationPolicy();
+  const limiter = new QueryRateLimiter(new MemoryThrottlerStorage(), { points: 1e12, windowSeconds: 60 });
+  const cache = new QueryResultCache({
+    store: new MemoryCacheStore(64 * 1024 * 1024),
+    generations: new MemoryTableGenerations(),
+  });
+  const fn = {
+    name: 'BenchOrders',
+    anonymous: false,
+    roles: ['analyst'],
+    scopes: [],
+    boundParameters: { tenantId: 'tid' },
+    cost: 1,
+  };
+  const headers = {
+    authorization: `Bearer ${await keys.sign({ subject: 'micro', roles: ['analyst'], claims: { tid: 'A' } })}`,
+  };
+  const rowsValue = {
+    rows: Array.from({ length: 20 }, (_, i) => ({ OrderId: `o-${i}`, TenantId: 'A', TotalAmount: i })),
+  };
+  const once = async () => {
+    const principal = await authenticator.authenticate(headers, '127.0.0.1');
+    policy.authorize(principal, fn);
+    const { params, bound } = policy.bindClaims(principal, fn, {});
+    await limiter.consume(principal, fn);
+    await cache.getOrLoad(
+      { functionName: fn.name, tables: ['Orders'], params, boundClaims: bound, ttlSeconds: 600 },
+      () => Promise.resolve(rowsValue),
+    );
+  };
+  for (let i = 0; i < 2000; i += 1) {
+    await once();
+  }
+  const started = performance.now();
+  for (let i = 0; i < iterations; i += 1) {
+    await once();
+  }
+  return ((performance.now() - started) * 1000) / iterations;
+}
+
 export const suite: BenchSuite = {
   name: 'cache',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
@@ -194,7 +260,17 @@ export const suite: BenchSuite = {
       const bareFixed = await measure({ url: bareUrl }, { overallRate: FIXED_RATE });
       const restFixed = await measure({ url: restUrl, headers: auth }, { overallRate: FIXED_RATE });
 
+      ctx.log('security layer alone (in-process, cached JWT + authz + claims + rate limit + cache hit)');
+      const micros = await securityLayerMicros(dir, 20_000);
+
       return [
+        {
+          benchmark: 'security layer per cached call (in-process)',
+          metric: 'time per call',
+          value: micros,
+          unit: 'µs',
+          note: 'authenticate + authorize + bind claims + rate limit + cache hit',
+        },
         ...rows('bare fastify, same JSON', bareResult),
         ...rows('cached REST BenchOrders', restResult, bareResult),
         ...rows('cached GraphQL BenchOrders', gqlResult, bareResult),

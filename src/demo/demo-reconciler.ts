@@ -188,7 +188,10 @@ export function formatReconcileReport(report: ReconcileReport): string {
   const all = [header, ...body, footer];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
   const line = (row: string[]) =>
-    row.map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ');
+    row
+      .map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [
     `operational store: ${report.storeFile}`,
     `analytics store:   ${report.clusterUrl} / ${report.database}`,

@@ -52,7 +52,7 @@ describe('gateway (catalog → GraphQL + REST over the embedded engine)', () => 
   let gw: GatewayUnderTest;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await startGateway({ watch: true });
     const at = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString();
     await gw.kusto.command(`.ingest inline into table Payments <|
 contoso,p-1,o-1,a-1,c-1,authorized,10.5,EUR,card,424242,4242,DE,d-1,203.0.113.1,DE,,,${at(5)},m-1
@@ -429,6 +429,28 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
     await rm(file);
     await gw.catalog.reload();
     expect((await call(gw, '/api/v1/functions/PaymentsByMethod?method=wallet')).status).toBe(404);
+  });
+
+  it('should pick up a saved file while watching, without a reload call', async () => {
+    await writeFile(
+      join(gw.kqlDir, 'functions', 'WalletPayments.kql'),
+      PAYMENTS_BY_METHOD.replace(/PaymentsByMethod/g, 'WalletPayments').replace(
+        'method: string,',
+        "method: string = 'wallet',",
+      ),
+    );
+    // The watcher debounces and re-analyzes in the background: poll (bounded) until the endpoint appears.
+    let status = 404;
+    for (let attempt = 0; attempt < 120 && status !== 200; attempt++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await call(gw, '/api/v1/functions/WalletPayments')).status;
+    }
+    expect(status).toBe(200);
+    const rows = ((await (await call(gw, '/api/v1/functions/WalletPayments')).json()) as { data: unknown[] })
+      .data;
+    expect(rows).toEqual([expect.objectContaining({ PaymentId: 'p-3' })]);
+    await rm(join(gw.kqlDir, 'functions', 'WalletPayments.kql'));
+    await gw.catalog.reload();
   });
 
   it('should publish OpenAPI 3.1 and an offline docs page', async () => {

@@ -117,11 +117,18 @@ export async function writeTestKql(dir: string): Promise<string> {
   return kqlDir;
 }
 
-/** Starts the embedded engine (own data dir) and the gateway; `env` adds auth/Redis/limit settings. */
-export async function startRealGateway(dir: string, env: Record<string, string>): Promise<RealGateway> {
+/** Starts the embedded engine (own data dir, unless shared) and the gateway; `env` adds auth/Redis/limit settings. */
+export async function startRealGateway(
+  dir: string,
+  env: Record<string, string>,
+  shared: { engine?: RunningKustoEmulator } = {},
+): Promise<RealGateway> {
   setLogLevel('silent');
   const kqlDir = await writeTestKql(dir);
-  const engine = await startKustoEmulator({ port: 0, dataDir: join(dir, 'kusto'), databases: ['analytics'] });
+  // A second replica reuses the first one's engine (and leaves closing it to that replica).
+  const engine =
+    shared.engine ??
+    (await startKustoEmulator({ port: 0, dataDir: join(dir, 'kusto'), databases: ['analytics'] }));
   const kusto = new CountingKustoClient(engine.url, 'analytics');
   const events = new IngestionEvents();
   const fullEnv = {
@@ -148,7 +155,9 @@ export async function startRealGateway(dir: string, env: Record<string, string>)
     events,
     close: async () => {
       await app.close();
-      await engine.close();
+      if (!shared.engine) {
+        await engine.close();
+      }
     },
   };
 }

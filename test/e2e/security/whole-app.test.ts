@@ -54,6 +54,17 @@ describe('ingestion-aware caching in the whole app (dev mode)', () => {
     return (await response.json()) as FunctionResponse;
   };
 
+  it('should serve the dev signing key at /.well-known/jwks.json', async () => {
+    const jwks = (await (await fetch(`${instance.url}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string; alg: string; d?: string }[];
+    };
+    const header = JSON.parse(Buffer.from(tokens.contoso.split('.')[0], 'base64url').toString()) as {
+      kid: string;
+    };
+    expect(jwks.keys).toEqual([expect.objectContaining({ kid: header.kid, alg: 'ES256' })]);
+    expect(jwks.keys[0].d).toBeUndefined();
+  });
+
   it('should serve newly ingested rows within the TTL and keep other tables cached', async () => {
     const orders = 'OrderThroughput?lookback=1h';
     const payments = 'PaymentFailureRate?lookback=1h';

@@ -99,6 +99,12 @@ describe('KustoEngine streaming ingestion', () => {
     const file = join(h.dataDir, 'orders.csv');
     await writeFile(file, 'c1,300,1,2024-01-02T03:04:05Z,"{""k"":1}",csv\nc2,"4.5",,not-a-date,,csv\n');
     await h.ingest.ingestFromFile(file, ingestProps('RawOrders', DataFormat.CSV));
+    const jsonFile = join(h.dataDir, 'orders.json');
+    await writeFile(jsonFile, '{"id":"f1","total":{"amount":150},"lines":[{"qty":3}]}\n');
+    await h.ingest.ingestFromFile(jsonFile, ingestProps('RawOrders', DataFormat.JSON, 'raw_json'));
+    expect(await rows("RawOrders | where OrderId == 'f1' | project OrderId, Amount, Qty, Source")).toEqual([
+      { OrderId: 'f1', Amount: 150, Qty: 3, Source: 'web' },
+    ]);
     expect(
       await rows(
         "RawOrders | where OrderId startswith 'm' or OrderId startswith 'c' | order by OrderId asc | project OrderId, Amount, Ts, Tags",
@@ -109,7 +115,10 @@ describe('KustoEngine streaming ingestion', () => {
       { OrderId: 'm1', Amount: 1, Ts: null, Tags: null },
       { OrderId: 'm2', Amount: 2, Ts: null, Tags: null },
     ]);
-    expect(await rows("BigOrders | where OrderId == 'c1'")).toEqual([{ OrderId: 'c1', Amount: 300 }]);
+    expect(await rows("BigOrders | where OrderId in ('c1', 'f1') | order by OrderId asc")).toEqual([
+      { OrderId: 'c1', Amount: 300 },
+      { OrderId: 'f1', Amount: 150 },
+    ]);
   });
 
   it('should accept streaming from ManagedStreamingIngestClient on the first attempt', async () => {

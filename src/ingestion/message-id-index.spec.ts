@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { existingIdsQuery, kqlName } from './message-id-index.js';
+import { existingIdsQuery, kqlName, kqlString } from './message-id-index.js';
 
 describe('existingIdsQuery', () => {
-  it('should look the ids up through one dynamic query parameter', () => {
-    expect(existingIdsQuery('Orders', 'MessageId')).toBe(
-      'declare query_parameters(ids:dynamic); Orders | where MessageId in (ids) | distinct MessageId',
+  it('should look the ids up as one dynamic array literal', () => {
+    expect(existingIdsQuery('Orders', 'MessageId', ['a', 'b'])).toBe(
+      'Orders | where MessageId in (dynamic(["a","b"])) | distinct MessageId',
     );
   });
 
-  it('should quote names that are not plain identifiers', () => {
+  it('should quote names and escape values', () => {
     expect(kqlName('My Table')).toBe("['My Table']");
-    expect(kqlName("it's")).toBe("['it\\'s']");
+    expect(kqlString('x"y\\z')).toBe('"x\\"y\\\\z"');
   });
 });

@@ -2,7 +2,7 @@
  * Answers "which of these message ids are already in the table?" — the check that makes redelivery and producer
  * resends idempotent (docs/ingestion.md). One KQL query per batch against the engine's query endpoint.
  */
-import { Client, ClientRequestProperties } from 'azure-kusto-data';
+import { Client } from 'azure-kusto-data';
 import { kustoConnection } from './kusto-connection.js';
 
 export interface MessageIdIndex {
@@ -26,11 +26,7 @@ export class KustoMessageIdIndex implements MessageIdIndex {
     if (ids.length === 0) {
       return new Set();
     }
-    // The ids travel as one dynamic query parameter: the query text stays the same for every batch (the engine
-    // parses and plans it once), and no id is ever spliced into KQL.
-    const properties = new ClientRequestProperties();
-    properties.setParameter('ids', `dynamic(${JSON.stringify(ids)})`);
-    const response = await this.client.execute(database, existingIdsQuery(table, column), properties);
+    const response = await this.client.execute(database, existingIdsQuery(table, column, ids));
     const found = new Set<string>();
     const primary = response.primaryResults[0];
     if (primary) {
@@ -50,14 +46,23 @@ export class KustoMessageIdIndex implements MessageIdIndex {
   }
 }
 
-/** `declare query_parameters(ids:dynamic); T | where MessageId in (ids) | distinct MessageId`. */
-export function existingIdsQuery(table: string, column: string): string {
+/**
+ * `T | where MessageId in (dynamic(["a","b"])) | distinct MessageId`. The ids are one dynamic literal (each element
+ * escaped as a KQL string). A `dynamic` query parameter would keep the text constant, but the embedded engine
+ * currently answers `in (param)` with no rows — which would silently disable dedup — so the literal it is.
+ */
+export function existingIdsQuery(table: string, column: string, ids: readonly string[]): string {
   const name = kqlName(column);
-  return `declare query_parameters(ids:dynamic); ${kqlName(table)} | where ${name} in (ids) | distinct ${name}`;
+  return `${kqlName(table)} | where ${name} in (dynamic([${ids.map(kqlString).join(',')}])) | distinct ${name}`;
 }
 
 export function kqlName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
     ? name
     : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
+}
+
+/** A KQL double-quoted string literal. */
+export function kqlString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }

@@ -54,6 +54,9 @@ describe(IngestionPipeline.name, () => {
       for (const line of lines) {
         if (line.startsWith('{"stats"')) {
           consumer.stats = (JSON.parse(line) as { stats: Consumer['stats'] }).stats;
+        } else if (line.length > 0) {
+          // The consumer's own warnings/errors (pino JSON), kept visible for diagnosis.
+          process.stderr.write(`[consumer ${child.pid}] ${line.slice(0, 500)}\n`);
         }
       }
     });

@@ -145,11 +145,39 @@ describe('ServiceBusBroker peek-lock settlement', () => {
     expect(two.map((m) => m.body as unknown)).toEqual(['c1', 'c2']);
     const peeked = await receiver.peekMessages(10);
     expect(peeked.map((m) => m.body as unknown)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
-    const rest = await receiver.receiveMessages(10, { maxWaitTimeInMs: 500 });
+    // The first receiver holds only what it asked for: a competing receiver gets the rest right away.
+    const competitor = broker.client.createReceiver('orders');
+    const rest = await competitor.receiveMessages(10, { maxWaitTimeInMs: 500 });
     expect(rest.map((m) => m.body as unknown)).toEqual(['c3', 'c4', 'c5']);
-    for (const message of [...two, ...rest]) {
+    for (const message of two) {
       await receiver.completeMessage(message);
     }
+    for (const message of rest) {
+      await competitor.completeMessage(message);
+    }
+    await competitor.close();
+    await receiver.close();
+  });
+
+  it('should keep serving a receiver that leaves one message unsettled while it settles many others', async () => {
+    // The SDK's own session window (2048 unsettled deliveries) bounds this; stay below it.
+    const sender = broker.client.createSender('orders');
+    for (let i = 0; i < 15; i++) {
+      await sender.sendMessages(
+        Array.from({ length: 100 }, (_, j) => ({ body: 'bulk', messageId: `bulk-${i}-${j}` })),
+      );
+    }
+    await sender.close();
+    receiver = broker.client.createReceiver('orders');
+    const held = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3000 });
+    let received = 0;
+    while (received < 1499) {
+      const batch = await receiver.receiveMessages(500, { maxWaitTimeInMs: 2000 });
+      received += batch.length;
+      await Promise.all(batch.map((m) => receiver.completeMessage(m)));
+    }
+    await receiver.completeMessage(held[0]);
+    expect(await receiver.peekMessages(10)).toHaveLength(0);
     await receiver.close();
   });
 

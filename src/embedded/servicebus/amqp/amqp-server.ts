@@ -72,11 +72,30 @@ class ReplyLink {
   }
 }
 
-/** A client receiver link on an entity: the `MessageConsumer` the entity delivers to. */
+interface OutgoingDelivery extends Delivery {
+  id: number;
+  settled: boolean;
+  remote_settled: boolean;
+}
+
+interface OutgoingSession {
+  next_pending_delivery: number;
+  deliveries: { available(): number };
+}
+
+/**
+ * A client receiver link on an entity: the `MessageConsumer` the entity delivers to.
+ *
+ * Credit: rhea lowers `sender.credit` only when a transfer is written, so deliveries queued in the same turn
+ * are subtracted here; the session's delivery buffer (rhea frees a slot only once both sides settled) caps it
+ * too, so a receiver that holds many unsettled messages is throttled instead of overflowing the buffer. A
+ * delivery whose lock expired stays known until the client settles it, so that the client gets lock-lost.
+ */
 class ConsumerLink implements MessageConsumer {
   readonly name: string;
   readonly lockTokens = new WeakMap<Delivery, string>();
   readonly settled = new WeakSet<Delivery>();
+  private readonly untransmitted: OutgoingDelivery[] = [];
   closed = false;
 
   constructor(
@@ -88,18 +107,41 @@ class ConsumerLink implements MessageConsumer {
     this.name = sender.name;
   }
 
+  private get outgoing(): OutgoingSession {
+    return (this.sender as unknown as { session: { outgoing: OutgoingSession } }).session.outgoing;
+  }
+
   credit(): number {
-    return this.closed ? 0 : (this.sender as unknown as { credit: number }).credit;
+    if (this.closed) {
+      return 0;
+    }
+    const outgoing = this.outgoing;
+    while (this.untransmitted.length > 0 && this.untransmitted[0].id < outgoing.next_pending_delivery) {
+      this.untransmitted.shift();
+    }
+    const linkCredit = (this.sender as unknown as { credit: number }).credit - this.untransmitted.length;
+    return Math.min(linkCredit, outgoing.deliveries.available() - 1);
   }
 
   deliver(message: StoredMessage): void {
     const encoded = encodeStoredMessage(message, this.mode === 'peekLock');
     if (this.mode === 'peekLock' && message.lockToken !== undefined) {
-      const delivery = this.sender.send(encoded, lockTokenToDeliveryTag(message.lockToken), 0);
+      const delivery = this.sender.send(
+        encoded,
+        lockTokenToDeliveryTag(message.lockToken),
+        0,
+      ) as OutgoingDelivery;
       this.lockTokens.set(delivery, message.lockToken);
+      this.untransmitted.push(delivery);
     } else {
-      this.sender.send(encoded, undefined, 0);
+      this.untransmitted.push(this.sender.send(encoded, undefined, 0));
     }
+  }
+
+  /** Settles a delivery towards the client and lets rhea free its slot (the client does not settle again). */
+  settle(delivery: Delivery, state?: unknown): void {
+    delivery.update(true, state);
+    (delivery as OutgoingDelivery).remote_settled = true;
   }
 
   terminate(condition: string, description: string): void {
@@ -199,7 +241,7 @@ export class AmqpServer {
       this.container as unknown as {
         create_connection(options: object): Connection & { accept(s: Socket): void };
       }
-    ).create_connection({});
+    ).create_connection({ session_buffer_size: 8192 });
     const answer = (error: unknown): void => {
       const name = error instanceof Error ? error.name : '';
       const condition = name === 'ProtocolError' ? 'amqp:connection:framing-error' : 'amqp:decode-error';
@@ -651,20 +693,22 @@ export class AmqpServer {
       return;
     }
     consumer.entity.pump();
+    // Answer the drain after the transfers just queued are written (rhea writes transfers before link flows):
+    // the credit left then is consumed and the flow carries drain=true, also when deliveries used all credit.
     const link = sender as unknown as {
       credit: number;
+      delivery_count: number;
       _get_drain(): boolean;
       issue_flow: boolean;
       connection: { _register(): void };
     };
-    if (link.credit > 0) {
-      sender.set_drained(true);
-      return;
-    }
-    // All credit was used by deliveries: still answer the drain so the client's receive call can finish.
     const original = link._get_drain.bind(sender);
     link._get_drain = () => {
       link._get_drain = original;
+      while (link.credit > 0) {
+        link.delivery_count++;
+        link.credit--;
+      }
       return true;
     };
     link.issue_flow = true;
@@ -695,25 +739,25 @@ export class AmqpServer {
     const entity = consumer.entity;
     const finish = (error?: Error): void => {
       if (error) {
-        delivery.update(true, amqpMessage.rejected({ error: toAmqpError(error) }).described());
+        consumer.settle(delivery, amqpMessage.rejected({ error: toAmqpError(error) }).described());
         return;
       }
       switch (kind) {
         case 'accepted':
-          delivery.update(true, amqpMessage.accepted().described());
+          consumer.settle(delivery, amqpMessage.accepted().described());
           return;
         case 'modified':
-          delivery.update(
-            true,
+          consumer.settle(
+            delivery,
             amqpMessage.modified({ undeliverable_here: outcome?.undeliverable_here ?? false }).described(),
           );
           return;
         case 'released':
-          delivery.update(true, amqpMessage.released().described());
+          consumer.settle(delivery, amqpMessage.released().described());
           return;
         default:
           // Dead-letter succeeded: echoing the client's rejected{error} would read as a failure to the SDK.
-          delivery.update(true, amqpMessage.rejected({}).described());
+          consumer.settle(delivery, amqpMessage.rejected({}).described());
       }
     };
     switch (kind) {

@@ -270,9 +270,9 @@ export function mergeMapSection(
   if (items.length === 0 && raw === null) {
     return Buffer.alloc(0);
   }
-  const writer = new amqpTypes.Writer();
+  const writer = new amqpTypes.Writer(Buffer.allocUnsafe(512));
   writer.write(amqpTypes.described(amqpTypes.wrap_ulong(code), amqpTypes.Map32(items)));
-  return writer.toBuffer();
+  return Buffer.from(writer.toBuffer());
 }
 
 export const MESSAGE_ANNOTATIONS = SECTION.messageAnnotations;
@@ -287,18 +287,29 @@ export interface EncodableMessage {
   readonly body: Buffer;
 }
 
+/** Header sections repeat (same TTL, few delivery counts): encode each variant once. */
+const headerCache = new Map<string, Buffer>();
+
 export function encodeMessage(
   message: EncodableMessage,
   deliveryCount: number,
   annotations: ReadonlyArray<readonly [string, AmqpTyped]>,
 ): Buffer {
   const { durable, priority, ttl } = message.header;
-  const header = encodeWithoutBody({
-    durable: durable ?? undefined,
-    priority: priority ?? undefined,
-    ttl: ttl ?? undefined,
-    delivery_count: deliveryCount,
-  });
+  const key = `${durable}|${priority}|${ttl}|${deliveryCount}`;
+  let header = headerCache.get(key);
+  if (!header) {
+    header = encodeWithoutBody({
+      durable: durable ?? undefined,
+      priority: priority ?? undefined,
+      ttl: ttl ?? undefined,
+      delivery_count: deliveryCount,
+    });
+    if (headerCache.size > 1000) {
+      headerCache.clear();
+    }
+    headerCache.set(key, header);
+  }
   const parts = [header, mergeMapSection(message.annotations, MESSAGE_ANNOTATIONS, annotations, true)];
   if (message.properties) {
     parts.push(message.properties);

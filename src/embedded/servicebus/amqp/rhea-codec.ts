@@ -24,7 +24,7 @@ export interface AmqpWriter {
 
 interface RheaTypes {
   Reader: new (buffer: Buffer) => AmqpReader;
-  Writer: new () => AmqpWriter;
+  Writer: new (buffer?: Buffer) => AmqpWriter;
   Map32(items: AmqpTyped[]): AmqpTyped;
   described(descriptor: AmqpTyped, value: AmqpTyped): AmqpTyped;
   wrap(value: unknown): AmqpTyped;

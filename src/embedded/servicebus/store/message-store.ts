@@ -19,6 +19,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { MessageState, type StoredMessage } from './stored-message.js';
 
 export type StoreCallback = (error?: Error) => void;
@@ -101,6 +102,7 @@ export class MessageStore {
   private readonly pending: (() => void)[] = [];
   private readonly callbacks: StoreCallback[] = [];
   private flushScheduled = false;
+  private lastFlushAt = 0;
   private closed = false;
   private readonly statements: {
     insert: Database.Statement;
@@ -121,6 +123,11 @@ export class MessageStore {
     this.db = new Database(join(options.dataDir, 'servicebus.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    // Only this process opens the file: exclusive locking keeps the WAL index in memory (no shm round trips),
+    // and checkpointing every ~40 MB instead of ~4 MB halves the write volume under sustained load.
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
     this.statements = {
       insert: this.db.prepare(
@@ -296,6 +303,7 @@ export class MessageStore {
   /** Commits whatever is queued now (used by close and by tests that inspect the file). */
   flush(): void {
     this.flushScheduled = false;
+    this.lastFlushAt = performance.now();
     if (this.pending.length === 0) {
       return;
     }
@@ -335,7 +343,13 @@ export class MessageStore {
     this.callbacks.push(done);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      // Under load (a commit less than 2 ms ago) wait a little so that more operations share one commit;
+      // when idle, commit on the next turn.
+      if (performance.now() - this.lastFlushAt < 2) {
+        setTimeout(() => this.flush(), 2);
+      } else {
+        setImmediate(() => this.flush());
+      }
     }
   }
 }

@@ -11,7 +11,7 @@
  * tabular statement. Set LOG_LEVEL=debug… the engine logs; `debugStages()` returns every stage for tooling.
  */
 import { bindKql, type BoundKql } from './bind/kql-binder.js';
-import { globalStateFor } from './bind/global-state-builder.js';
+import { globalStateFor, schemaKeyFor } from './bind/global-state-builder.js';
 import type {
   CompiledQuery,
   CompiledStatement,
@@ -19,9 +19,10 @@ import type {
   DatabaseSchema,
   QueryParameterValues,
 } from './compiler-types.js';
-import type { RelationNode } from './ir/ir-node.js';
+import type { ParameterSlot, RelationNode } from './ir/ir-node.js';
 import { KqlCompileError } from './kql-compile-error.js';
 import { KqlLowerer } from './lower/kql-lowerer.js';
+import { dateToTimestampText, literalValue } from './lower/literal-values.js';
 import { parseKql } from './parse/kql-parser.js';
 import { emitSql } from './sql/duckdb-emitter.js';
 
@@ -45,6 +46,77 @@ export function emitStatements(relations: readonly RelationNode[]): CompiledStat
   });
 }
 
+/**
+ * Compiled queries whose parameters still hold `ParameterSlot`s (now(), query parameters). Kusto.Language's
+ * analysis dominates compile time (tens of ms in its JavaScript build), while dashboards and the gateway
+ * send the same texts again and again with new values — so the SQL is cached per schema, text and set of
+ * supplied parameter names, and only the values are filled per call.
+ */
+const MAX_CACHED_QUERIES = 500;
+const compiledCache = new Map<string, CompiledQuery>();
+
+function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameterValues): CompiledQuery {
+  const key = `${schemaKeyFor(db)}\u0000${Object.keys(params).sort().join(',')}\u0000${kql}`;
+  const cached = compiledCache.get(key);
+  if (cached) {
+    compiledCache.delete(key);
+    compiledCache.set(key, cached);
+    return cached;
+  }
+  const parsed = parseKql(kql, globalStateFor(db));
+  const bound = bindKql(parsed);
+  const relations = lowerKql(bound, params, new Date(0));
+  if (relations.length === 0) {
+    throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
+  }
+  const template = Object.freeze({ statements: Object.freeze(emitStatements(relations)) });
+  if (compiledCache.size >= MAX_CACHED_QUERIES) {
+    const oldest = compiledCache.keys().next().value;
+    if (oldest !== undefined) {
+      compiledCache.delete(oldest);
+    }
+  }
+  compiledCache.set(key, template);
+  return template;
+}
+
+function isSlot(value: unknown): value is ParameterSlot {
+  return typeof value === 'object' && value !== null && 'slot' in value;
+}
+
+/** Fills `now()` and query-parameter slots with this call's values (validating each against its type). */
+function bindSlots(template: CompiledQuery, params: QueryParameterValues, now: Date): CompiledQuery {
+  if (!template.statements.some((s) => s.parameters.some(isSlot))) {
+    return template;
+  }
+  const nowText = dateToTimestampText(now);
+  const fill = (value: unknown): unknown => {
+    if (!isSlot(value)) {
+      return value;
+    }
+    if (value.slot === 'now') {
+      return nowText;
+    }
+    const raw = params[value.name];
+    const literal = literalValue(value.type, raw);
+    if (literal === undefined) {
+      throw new KqlCompileError(
+        'PARAMETER',
+        `query parameter '${value.name}' of type ${value.type} has an invalid value ${JSON.stringify(raw)}`,
+        { line: value.line, column: value.column },
+      );
+    }
+    return literal;
+  };
+  return Object.freeze({
+    statements: Object.freeze(
+      template.statements.map((s) =>
+        Object.freeze({ ...s, parameters: Object.freeze(s.parameters.map(fill)) }),
+      ),
+    ),
+  });
+}
+
 export function compileKql(
   kql: string,
   db: DatabaseSchema,
@@ -52,13 +124,7 @@ export function compileKql(
   options: CompileOptions = {},
 ): CompiledQuery {
   try {
-    const parsed = parseKql(kql, globalStateFor(db));
-    const bound = bindKql(parsed);
-    const relations = lowerKql(bound, params, options.now ?? new Date());
-    if (relations.length === 0) {
-      throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
-    }
-    return Object.freeze({ statements: Object.freeze(emitStatements(relations)) });
+    return bindSlots(compileTemplate(kql, db, params), params, options.now ?? new Date());
   } catch (error) {
     if (error instanceof KqlCompileError) {
       throw error;
@@ -68,9 +134,7 @@ export function compileKql(
       'UNSUPPORTED',
       'the query uses a construct the embedded engine cannot compile; simplify the expression or report it',
       undefined,
-      {
-        cause: error instanceof Error ? error.message : String(error),
-      },
+      { cause: error instanceof Error ? error.message : String(error) },
     );
   }
 }

@@ -77,6 +77,12 @@ function build(db: DatabaseSchema): GlobalState {
   return state;
 }
 
+/** A stable identity for the schema's content (used to key compiled-query caches). */
+export function schemaKeyFor(db: DatabaseSchema): string {
+  globalStateFor(db);
+  return bySchemaObject.get(db)?.key ?? schemaKey(db);
+}
+
 /** The analysis state for `db`, cached by schema content (the engine bumps the schema on every change). */
 export function globalStateFor(db: DatabaseSchema): GlobalState {
   const known = bySchemaObject.get(db);

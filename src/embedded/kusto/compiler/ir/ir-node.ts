@@ -34,8 +34,22 @@ export type { ColumnSchema } from '../compiler-types.js';
 /** Kusto scalar types, plus `struct` for the internal tuple `arg_max(…, *)` carries between two SQL levels. */
 export type IrType = KustoScalarType | 'struct';
 
+/**
+ * A value known only when the query runs, not when it compiles: `now()` and declared query parameters.
+ * Compiled queries are cached with these slots and filled per call (see `kql-compiler.ts`).
+ */
+export type ParameterSlot =
+  | { readonly slot: 'now' }
+  | {
+      readonly slot: 'query';
+      readonly name: string;
+      readonly type: KustoScalarType;
+      readonly line: number;
+      readonly column: number;
+    };
+
 /** JS values bound as prepared-statement parameters; `bigint` keeps `long` exact. */
-export type LiteralValue = string | number | bigint | boolean | null;
+export type LiteralValue = string | number | bigint | boolean | null | ParameterSlot;
 
 export type ScalarNode =
   | ColumnNode

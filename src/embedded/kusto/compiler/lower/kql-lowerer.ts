@@ -53,7 +53,6 @@ import {
 } from '../parse/kusto-syntax.js';
 import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
 import {
-  dateToTimestampText,
   literalValue,
   parseDateTimeText,
   parseTimespanMicros,
@@ -294,16 +293,12 @@ export class KqlLowerer {
       const defaultClause = child(declaration, 'DefaultValue');
       const supplied = Object.prototype.hasOwnProperty.call(this.input.params, name);
       if (supplied) {
-        const raw = this.input.params[name];
-        const value = literalValue(type, raw);
-        if (value === undefined) {
-          throw new KqlCompileError(
-            'PARAMETER',
-            `query parameter '${name}' of type ${type} has an invalid value ${JSON.stringify(raw)}`,
-            this.position(declaration),
-          );
-        }
-        this.bind(name, { kind: 'scalar', node: LiteralNode.create(value, type) });
+        // The value is bound per execution (compiled queries are cached), validated in kql-compiler.ts.
+        const { line, column } = this.position(declaration);
+        this.bind(name, {
+          kind: 'scalar',
+          node: LiteralNode.create({ slot: 'query', name, type, line, column }, type),
+        });
       } else if (defaultClause) {
         const valueNode =
           child(defaultClause, 'Value') ?? child(defaultClause, 'Expression') ?? defaultClause;
@@ -1327,7 +1322,11 @@ export class KqlLowerer {
     const left = this.stringOf(this.scalar(requiredChild(node, 'Left'), ctx));
     const rightNode = requiredChild(node, 'Right');
     if (!(rightNode.IsConstant && typeof rightNode.ConstantValue === 'string')) {
-      throw this.unsupported(`${describe(node)} with a non-constant term`, node);
+      // A term known only at run time (a query parameter, a column): the pattern is built in SQL.
+      const term = this.stringOf(this.scalar(rightNode, ctx));
+      const key = `term_${op.match}${op.cs ? '_cs' : ''}`;
+      const match = CallNode.create(key, [left, term], 'bool');
+      return op.negated ? CallNode.create('not', [match], 'bool') : match;
     }
     const pattern = LiteralNode.create(termPattern(rightNode.ConstantValue, op.match, op.cs), 'string');
     return CallNode.create(op.negated ? 'regex_not_match' : 'regex_match', [left, pattern], 'bool');
@@ -1469,7 +1468,7 @@ export class KqlLowerer {
         const offset = this.scalar(argNodes[0], ctx);
         return CallNode.create(
           'SubtractExpression',
-          [LiteralNode.create(dateToTimestampText(this.input.now), 'datetime'), offset],
+          [LiteralNode.create({ slot: 'now' }, 'datetime'), offset],
           'datetime',
         );
       }
@@ -1713,7 +1712,7 @@ export class KqlLowerer {
   }
 
   private nowLiteral(argNodes: KNode[], ctx: ScalarContext): ScalarNode {
-    const now = LiteralNode.create(dateToTimestampText(this.input.now), 'datetime');
+    const now = LiteralNode.create({ slot: 'now' }, 'datetime');
     if (argNodes.length === 0) {
       return now;
     }

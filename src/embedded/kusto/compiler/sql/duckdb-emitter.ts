@@ -124,7 +124,13 @@ class SqlEmitter {
       return `SELECT ${this.namedList(select)}\nFROM ${this.from(n.input)}${groupBy}`;
     },
     Sort: (n) => `SELECT *\nFROM ${this.from(n.input)}\nORDER BY ${this.sortKeys(n.keys)}`,
-    Limit: (n) => `SELECT *\nFROM ${this.from(n.input)}\nLIMIT ${this.scalar(n.count)}`,
+    Limit: (n) => {
+      // `sort | take` / `top` as one SELECT, so DuckDB plans a top-N instead of a full sort.
+      if (n.input.kind === 'Sort') {
+        return `SELECT *\nFROM ${this.from(n.input.input)}\nORDER BY ${this.sortKeys(n.input.keys)}\nLIMIT ${this.scalar(n.count)}`;
+      }
+      return `SELECT *\nFROM ${this.from(n.input)}\nLIMIT ${this.scalar(n.count)}`;
+    },
     Distinct: (n) => `SELECT DISTINCT *\nFROM ${this.from(n.input)}`,
     Sample: (n) => `SELECT *\nFROM ${this.from(n.input)}\nORDER BY random()\nLIMIT ${this.scalar(n.count)}`,
     Join: (n) => {

@@ -117,6 +117,20 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // `has` family: the lowerer turns the term into a word-boundary regex (see term-pattern.ts).
   regex_match: scalar('coalesce(regexp_matches({0}, {1}), false)'),
   regex_not_match: scalar('(NOT coalesce(regexp_matches({0}, {1}), false))'),
+  term_has: scalar(
+    "coalesce(regexp_matches({0}, '(?i)(^|[^[:alnum:]])' || regexp_escape({1}) || '($|[^[:alnum:]])'), false)",
+  ),
+  term_has_cs: scalar(
+    "coalesce(regexp_matches({0}, '(^|[^[:alnum:]])' || regexp_escape({1}) || '($|[^[:alnum:]])'), false)",
+  ),
+  term_hasprefix: scalar(
+    "coalesce(regexp_matches({0}, '(?i)(^|[^[:alnum:]])' || regexp_escape({1})), false)",
+  ),
+  term_hasprefix_cs: scalar("coalesce(regexp_matches({0}, '(^|[^[:alnum:]])' || regexp_escape({1})), false)"),
+  term_hassuffix: scalar(
+    "coalesce(regexp_matches({0}, '(?i)' || regexp_escape({1}) || '($|[^[:alnum:]])'), false)",
+  ),
+  term_hassuffix_cs: scalar("coalesce(regexp_matches({0}, regexp_escape({1}) || '($|[^[:alnum:]])'), false)"),
   MatchesRegexExpression: scalar('coalesce(regexp_matches({0}, {1}), false)'),
   LikeExpression: scalar('({0} ILIKE {1})'),
   LikeCsExpression: scalar('({0} LIKE {1})'),

@@ -121,7 +121,7 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
   return {
     type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(rowType))),
     description: [
-      fn.docString ?? fn.name,
+      sentence(fn.docString ?? fn.name),
       exposure.roles.length > 0 ? `Roles: ${exposure.roles.join(', ')}.` : '',
       `Cost ${exposure.cost}; at most ${exposure.maxRows} rows.`,
     ]
@@ -147,6 +147,10 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
       }
     },
   };
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 export function toGraphqlError(error: unknown): GraphQLErrorType {

@@ -2,6 +2,8 @@ import { isServiceBusError, ServiceBusClient } from '@azure/service-bus';
 import { connect } from 'node:net';
 import rhea, { type EventContext } from 'rhea';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceBusEmulator } from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { removeDir, tempDir } from '../../utils/temp-dir.js';
 import { startTestBroker, type TestBroker } from './servicebus-test-broker.js';
 
 function errorCode(error: unknown): string | undefined {
@@ -111,6 +113,41 @@ describe('ServiceBusBroker bad input', () => {
     expect(text.startsWith('AMQP')).toBe(true);
     expect(text).toMatch(/amqp:(connection:framing-error|decode-error)/);
     await expectBrokerServes(broker);
+  });
+});
+
+describe('startServiceBusEmulator config validation', () => {
+  it('should refuse to start with an invalid rule and name the rule', async () => {
+    const dataDir = await tempDir('servicebus-bad-config');
+    const config = {
+      UserConfig: {
+        Namespaces: [
+          {
+            Name: 'ns',
+            Topics: [
+              {
+                Name: 'events',
+                Subscriptions: [
+                  {
+                    Name: 'sub',
+                    Rules: [
+                      {
+                        Name: 'broken',
+                        Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: "color = 'red" } },
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    };
+    await expect(startServiceBusEmulator({ port: 0, dataDir, config })).rejects.toThrow(
+      "Invalid Service Bus emulator config (inline config):\n  - UserConfig.Namespaces[0].Topics[0].Subscriptions[0].Rules[0].Properties: rule 'broken' is invalid: unterminated string literal starting at position 9",
+    );
+    await removeDir(dataDir);
   });
 });
 

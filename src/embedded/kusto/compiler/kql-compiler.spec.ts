@@ -171,7 +171,7 @@ describe('compileKql', () => {
     const kql = `let K = datatable(Kind:string, Label:string)["click","C","click","C2","view","V"];
       Events | join kind=leftouter K on Kind | project Kind, Label | order by Kind asc, Label asc`;
     expect(await rows(kql)).toEqual([
-      ['Buy Now', null],
+      ['Buy Now', ''],
       ['click', 'C'],
       ['click', 'C'],
       ['click', 'C2'],
@@ -210,7 +210,7 @@ describe('compileKql', () => {
   it('should mv-expand arrays', async () => {
     expect(
       await rows('Events | mv-expand t = Props.tags to typeof(string) | project t | order by t asc'),
-    ).toEqual([[null], ['x'], ['y'], ['z']]);
+    ).toEqual([[''], ['x'], ['y'], ['z']]);
   });
 
   it('should sort nulls as ADX does', async () => {

@@ -117,7 +117,8 @@ function realCell(n: number): number | string {
 /** One DuckDB value of a column of Kusto `type` → its v2 JSON cell. */
 export function decodeCell(value: unknown, type: KustoScalarType): unknown {
   if (value === null || value === undefined) {
-    return null;
+    // Kusto strings are never null (ingestion and outer joins yield ""), so neither are ours.
+    return type === 'string' ? '' : null;
   }
   switch (type) {
     case 'bool':

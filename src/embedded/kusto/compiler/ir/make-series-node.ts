@@ -19,6 +19,8 @@ export interface MakeSeriesNode {
   readonly groupBy: readonly NamedScalar[];
   readonly series: readonly SeriesAggregate[];
   readonly axisName: string;
+  /** `kind=nonempty`: an empty input still yields one row of default values (only without `by`). */
+  readonly nonEmpty: boolean;
   readonly columns: readonly ColumnSchema[];
 }
 
@@ -36,6 +38,7 @@ export const MakeSeriesNode = {
     groupBy: readonly NamedScalar[],
     series: readonly SeriesAggregate[],
     axisName: string,
+    nonEmpty: boolean,
     columns: readonly ColumnSchema[],
   ): MakeSeriesNode {
     return Object.freeze({
@@ -49,6 +52,7 @@ export const MakeSeriesNode = {
       groupBy,
       series,
       axisName,
+      nonEmpty,
       columns,
     });
   },

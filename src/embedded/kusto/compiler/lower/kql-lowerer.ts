@@ -52,11 +52,7 @@ import {
   syntaxKind,
 } from '../parse/kusto-syntax.js';
 import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
-import {
-  literalValue,
-  parseDateTimeText,
-  parseTimespanMicros,
-} from './literal-values.js';
+import { literalValue, parseDateTimeText, parseTimespanMicros } from './literal-values.js';
 import { escapeRegex, strftimeFormat, termPattern, type TermMatch } from './term-pattern.js';
 
 type Binding =
@@ -1036,6 +1032,7 @@ export class KqlLowerer {
       groupBy,
       series,
       axisName,
+      (this.namedParameter(op, 'kind') ?? '').toLowerCase() === 'nonempty',
       columns,
     );
   }

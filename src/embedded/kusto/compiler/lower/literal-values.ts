@@ -33,6 +33,41 @@ const TIMESPAN_UNITS: Record<string, number> = {
   ticks: 0.1,
 };
 
+/** Kusto's dynamic literals may quote strings with `'`; JSON needs `"`. Other text is left as is. */
+function singleToDoubleQuotes(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') {
+        j += text[j] === '\\' ? 2 : 1;
+      }
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === "'") {
+      let j = i + 1;
+      let value = '';
+      while (j < text.length && text[j] !== "'") {
+        if (text[j] === '\\' && j + 1 < text.length) {
+          value += text[j + 1] === "'" ? "'" : text.slice(j, j + 2);
+          j += 2;
+        } else {
+          value += text[j] === '"' ? '\\"' : text[j];
+          j += 1;
+        }
+      }
+      out += `"${value}"`;
+      i = j + 1;
+    } else {
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
+}
+
 /** Strips `type(` … `)` around literal text: `datetime(2024-01-01)` → `2024-01-01`. */
 function unwrap(text: string, names: readonly string[]): string {
   const t = text.trim();
@@ -183,10 +218,11 @@ export function literalValue(
       if (body.toLowerCase() === 'null') {
         return null;
       }
+      const json = singleToDoubleQuotes(body);
       try {
         // Validate, but keep the text: `111.0` must stay a real, which re-serialising would lose.
-        JSON.parse(body);
-        return body;
+        JSON.parse(json);
+        return json;
       } catch {
         return undefined;
       }

@@ -234,7 +234,7 @@ class SqlEmitter {
       const binCount = `CAST(ceil((${num(stop)} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
       const keys = n.groupBy.map((g) => q(g.name));
       const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${q(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${q(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
-      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : `\nHAVING count(*) > 0`}`;
+      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : n.nonEmpty ? '' : `\nHAVING count(*) > 0`}`;
       const axisValue = isTime
         ? `make_timestamp(epoch_us(${start}) + i * ${stepNum})`
         : n.axisType === 'timespan'
@@ -345,7 +345,9 @@ class SqlEmitter {
         const value = this.scalar(k.expr);
         // ADX orders NaN below every real (DuckDB above), so reals get a NaN-first key in the same direction.
         const nanKey =
-          k.expr.type === 'real' ? `(CASE WHEN isnan(${value}) THEN 0 ELSE 1 END) ${direction}, ` : '';
+          k.expr.type === 'real'
+            ? `(CASE WHEN ${value} IS NULL THEN NULL WHEN isnan(${value}) THEN 0 ELSE 1 END) ${direction}, `
+            : '';
         return `${nanKey}${value} ${direction}`;
       })
       .join(', ');

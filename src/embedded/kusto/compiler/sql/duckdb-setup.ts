@@ -19,6 +19,7 @@ const MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_dynamic_string(d) AS (CASE WHEN json_type(d) = 'VARCHAR' THEN json_extract_string(d, '$') WHEN json_type(d) = 'NULL' THEN NULL ELSE CAST(d AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_parse_json(s) AS (CASE WHEN s IS NULL OR s = '' THEN NULL ELSE coalesce(TRY_CAST(s AS JSON), to_json(s)) END)`,
   `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, '^-?(\\d+\\.)?\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$') THEN (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(regexp_extract(s, '^-?(\\d+)\\.\\d{1,2}:', 1), '') AS BIGINT), 0) * INTERVAL 1 DAY + TRY_CAST(regexp_replace(s, '^-?(\\d+\\.)?', '') AS INTERVAL)) ELSE TRY_CAST(s AS INTERVAL) END)`,
+  `CREATE OR REPLACE MACRO kql_substring_start(s, start) AS (CASE WHEN start < 0 THEN greatest(length(s) + CAST(start AS BIGINT), 0) + 1 ELSE CAST(start AS BIGINT) + 1 END)`,
   `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
   `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
   `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,

@@ -58,7 +58,6 @@ function integralDivision(): Record<string, FunctionMapping> {
     for (const b of INTEGRAL) {
       // Kusto (like C#) truncates integer division toward zero; DuckDB's `//` does the same for integers.
       out[`DivideExpression(${a},${b})`] = scalar('({0} // {1})');
-      out[`ModuloExpression(${a},${b})`] = scalar('({0} % {1})');
     }
   }
   return out;
@@ -70,7 +69,8 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   SubtractExpression: scalar('({0} - {1})'),
   MultiplyExpression: scalar('({0} * {1})'),
   DivideExpression: scalar('({0} / {1})'),
-  ModuloExpression: scalar('({0} % {1})'),
+  // Kusto's modulo is never negative: -14 % 12 == 10, 14 % -12 == 2.
+  ModuloExpression: scalar('((({0} % {1}) + abs({1})) % abs({1}))'),
   ...integralDivision(),
   ...periodOffsets(),
   'DivideExpression(timespan,timespan)': scalar('(epoch_us({0}) / epoch_us({1}))'),
@@ -151,11 +151,20 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
 
   // ── strings ─────────────────────────────────────────────────────────────────────────────────
   strlen: scalar('length({0})'),
-  substring: scalar('substr({0}, CAST({1} AS BIGINT) + 1)'),
-  'substring(string,long,long)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
-  'substring(string,int,int)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
-  'substring(string,long,int)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
-  'substring(string,int,long)': scalar('substr({0}, CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT))'),
+  // A negative start counts from the end of the string.
+  substring: scalar('substr({0}, kql_substring_start({0}, {1}))'),
+  'substring(string,long,long)': scalar(
+    'substr({0}, kql_substring_start({0}, {1}), greatest(CAST({2} AS BIGINT), 0))',
+  ),
+  'substring(string,int,int)': scalar(
+    'substr({0}, kql_substring_start({0}, {1}), greatest(CAST({2} AS BIGINT), 0))',
+  ),
+  'substring(string,long,int)': scalar(
+    'substr({0}, kql_substring_start({0}, {1}), greatest(CAST({2} AS BIGINT), 0))',
+  ),
+  'substring(string,int,long)': scalar(
+    'substr({0}, kql_substring_start({0}, {1}), greatest(CAST({2} AS BIGINT), 0))',
+  ),
   tolower: scalar('lower({0})'),
   toupper: scalar('upper({0})'),
   strcat: scalar('concat({*})'),

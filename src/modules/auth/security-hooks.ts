@@ -108,6 +108,7 @@ export class SecurityAuthorizationPolicy implements AuthorizationPolicy {
 @Injectable()
 export class SecurityRateLimiter implements QueryRateLimiterHook {
   private readonly logger = createLogger('rate-limit');
+  private lastStoreErrorLogAt = -Infinity;
 
   constructor(
     private readonly limiter: QueryRateLimiter,
@@ -135,7 +136,11 @@ export class SecurityRateLimiter implements QueryRateLimiterHook {
         });
         throw error;
       }
-      // A broken limit store must not take the API down: let the call through and say so loudly.
+      // A broken limit store must not take the API down: let the call through and say so (once per 10 s).
+      if (Date.now() - this.lastStoreErrorLogAt < 10_000) {
+        return;
+      }
+      this.lastStoreErrorLogAt = Date.now();
       this.logger.error(
         { err: error instanceof Error ? error.message : String(error), function: fn.name },
         'rate-limit store failed; request allowed without limiting',

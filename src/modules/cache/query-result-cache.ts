@@ -39,6 +39,7 @@ export interface QueryResultCacheOptions {
 export class QueryResultCache {
   private readonly inflight = new Map<string, Promise<{ value: unknown; entry?: CachedEntry }>>();
   private readonly decoded = new WeakMap<CachedEntry, unknown>();
+  private readonly lastErrorLogAt = new Map<string, number>();
   private readonly logger: Logger;
   private readonly now: () => number;
   readonly metrics: CacheMetrics;
@@ -196,6 +197,12 @@ export class QueryResultCache {
 
   private storeError(operation: string, error: unknown): void {
     this.metrics.storeErrors.inc({ operation });
+    // While Redis is down every request fails the same way: one log line per operation every 10 s is enough.
+    const now = this.now();
+    if (now - (this.lastErrorLogAt.get(operation) ?? -Infinity) < 10_000) {
+      return;
+    }
+    this.lastErrorLogAt.set(operation, now);
     this.logger.warn(
       {
         operation,

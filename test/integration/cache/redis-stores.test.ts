@@ -7,12 +7,28 @@ import { QueryResultCache } from '../../../src/modules/cache/query-result-cache.
 import { RedisCacheStore, RedisTableGenerations } from '../../../src/modules/cache/redis-cache.store.js';
 import { RedisThrottlerStorage } from '../../../src/modules/rate-limit/cost-throttler.storage.js';
 import { QueryRateLimiter } from '../../../src/modules/rate-limit/query-rate-limiter.js';
+import { silentLogger } from '../../../src/common/logging/logger.js';
+import { QueryAuditLogger } from '../../../src/modules/audit/query-audit.logger.js';
+import { SecurityRateLimiter } from '../../../src/modules/auth/security-hooks.js';
+import type { QueryFunctionInfo } from '../../../src/modules/query/query-hooks.js';
+import { freePort } from '../../utils/free-port.js';
 import { redisUnavailableReason, startRedis, type RunningRedis } from './redis-server.js';
 
 const unavailable = redisUnavailableReason();
 if (unavailable) {
   console.warn(`SKIPPED redis-stores.test.ts: ${unavailable}`);
 }
+
+const TEST_FN: QueryFunctionInfo = {
+  name: 'F',
+  anonymous: false,
+  roles: [],
+  scopes: [],
+  boundParameters: {},
+  cost: 1,
+  cacheTtlSeconds: 60,
+  tables: ['Orders'],
+};
 
 const lookup: CacheLookup = {
   functionName: 'Orders',
@@ -135,5 +151,45 @@ describe.skipIf(unavailable !== undefined)('Redis-backed cache and rate limits',
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
     });
+  });
+});
+
+describe('with Redis unreachable', () => {
+  it('should serve uncached results and let calls through the rate limiter', async () => {
+    const port = await freePort();
+    // The options SecurityModule uses: fail fast rather than queue while Redis is away.
+    const down = new Redis(`redis://127.0.0.1:${port}`, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => undefined);
+    try {
+      const cache = new QueryResultCache({
+        store: new RedisCacheStore(down),
+        generations: new RedisTableGenerations(down),
+      });
+      await expect(cache.getOrLoad(lookup, () => Promise.resolve('from engine'))).resolves.toMatchObject({
+        value: 'from engine',
+        result: 'bypass',
+      });
+      const limiter = new SecurityRateLimiter(
+        new QueryRateLimiter(new RedisThrottlerStorage(down), { points: 1, windowSeconds: 60 }),
+        new QueryAuditLogger(silentLogger),
+      );
+      const principal: Principal = {
+        id: 'p',
+        roles: [],
+        scopes: [],
+        claims: {},
+        anonymous: false,
+        method: 'jwt',
+      };
+      const fn = { ...TEST_FN, cost: 1 };
+      await expect(limiter.consume(principal, fn, 1)).resolves.toBeUndefined();
+      await expect(limiter.consume(principal, fn, 1)).resolves.toBeUndefined();
+    } finally {
+      down.disconnect();
+    }
   });
 });

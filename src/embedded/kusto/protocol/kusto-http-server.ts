@@ -171,6 +171,16 @@ export class KustoHttpServer {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       kustoRequestDuration().observe({ endpoint, status: String(status) }, seconds);
+      this.deps.logger.debug(
+        {
+          endpoint,
+          path: url.pathname,
+          status,
+          ms: Math.round(seconds * 1000),
+          clientRequestId: context.clientRequestId,
+        },
+        'kusto request',
+      );
     }
   }
 

@@ -2,12 +2,13 @@
  * The demo OLTP producer: runs the simulated shop (`OltpSimulator`) against its operational store
  * (`OltpStore`, SQLite outbox) and publishes every event to the Service Bus topic.
  *
- * Lifecycle of `start()`:
- * 1. open `<dataDir>/demo/oltp.sqlite`; publish outbox rows a previous run left unsent (same MessageIds);
- * 2. on first start, create the shop with its history beginning `backfillDays` ago and generate that history
+ * Lifecycle (`start()` returns after step 1; the rest runs in the background):
+ * 1. open `<dataDir>/demo/oltp.sqlite` and resume the shop saved there, or create a new one;
+ * 2. publish outbox rows a previous run left unsent (same MessageIds);
+ * 3. on first start, the shop's history begins `backfillDays` ago: generate that history
  *    quickly (about `backfillEvents` events in total, with past timestamps and the same daily and weekly
  *    shape), publishing as it goes; an interrupted backfill continues where it stopped;
- * 3. go live: every `tickMs`, generate the events due up to now at `rate` events/s and publish them. On the
+ * 4. go live: every `tickMs`, generate the events due up to now at `rate` events/s and publish them. On the
  *    first live step one incident of each fraud pattern is scheduled, so the fraud functions have recent
  *    material at once. After a restart the shop resumes at the current time (the downtime is not replayed).
  *
@@ -27,6 +28,11 @@ const BACKFILL_CHUNK_MS = 6 * 3_600_000;
 /** Upper bound of events per transaction, so a long pause or huge rate cannot build one giant step. */
 const MAX_EVENTS_PER_STEP = 5_000;
 const SEND_BATCH = 500;
+/**
+ * Live traffic follows half of the daily/weekly curve: still visibly seasonal, but a demo started at 03:00 UTC
+ * does not crawl at a tenth of DEMO_RATE. The history uses the full curve, which is what forecasts learn from.
+ */
+const LIVE_SEASONALITY = 0.5;
 /** Stop generating while this many events wait to be published: a dead broker must not fill the disk. */
 const MAX_UNSENT = 200_000;
 
@@ -41,7 +47,7 @@ export interface DemoProducerOptions {
   dataDir: string;
   /** Days of history generated on first start. Default 7. */
   backfillDays?: number;
-  /** Events in the whole backfill (the history is thinner than live traffic). Default 20 000. */
+  /** Events in the whole backfill (the history is thinner than live traffic). Default 8 000. */
   backfillEvents?: number;
   logger?: Logger;
   /** Overrides for tests. */
@@ -61,6 +67,8 @@ export interface DemoProducerStats {
   unsent: number;
   /** Simulated time of the last generated event. */
   clock: string | null;
+  /** True while the history is being generated and published. */
+  backfilling: boolean;
   lastError: string | null;
 }
 
@@ -76,11 +84,13 @@ export class DemoProducer {
   private sim?: OltpSimulator;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private background?: Promise<void>;
   private stopping = false;
   private published = 0;
   private byType: Record<string, number> = {};
   private unsent = 0;
   private lastError: string | null = null;
+  private backfilling = false;
   private failures = 0;
 
   constructor(private readonly opts: DemoProducerOptions) {
@@ -91,7 +101,7 @@ export class DemoProducer {
     this.clock = opts.clock ?? Date.now;
     this.tickMs = opts.tickMs ?? 200;
     this.backfillDays = opts.backfillDays ?? 7;
-    this.backfillEvents = opts.backfillEvents ?? 20_000;
+    this.backfillEvents = opts.backfillEvents ?? 8_000;
     if (!(this.backfillDays >= 0)) {
       throw new Error(`DemoProducer: backfillDays must be >= 0, got ${this.backfillDays}`);
     }
@@ -102,7 +112,12 @@ export class DemoProducer {
     return oltpStorePath(this.opts.dataDir);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens the store and resumes or creates the shop, then returns: publishing left-over events, the backfill
+   * and the live steps run in the background (`stop()` waits for them). With `waitForBackfill` the promise
+   * resolves only once the history is generated and a first publish was attempted (tests, benchmarks).
+   */
+  async start(options: { waitForBackfill?: boolean } = {}): Promise<void> {
     if (this.store) {
       throw new Error('DemoProducer.start: already started');
     }
@@ -113,14 +128,6 @@ export class DemoProducer {
     this.byType = sent;
     this.published = Object.values(sent).reduce((a, b) => a + b, 0);
     this.unsent = store.unsentCount();
-    let publishing = true;
-    if (this.unsent > 0) {
-      this.logger.info(
-        { unsent: this.unsent },
-        'demo producer: publishing events left unsent by the previous run',
-      );
-      publishing = await this.tryFlush();
-    }
 
     const now = this.clock();
     const snapshot = store.loadSnapshot();
@@ -143,6 +150,26 @@ export class DemoProducer {
         'demo producer: created a new shop',
       );
     }
+    this.background = this.runBackground().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'demo producer: backfill failed; live steps continue');
+      if (this.tickMs > 0 && !this.stopping) {
+        this.schedule();
+      }
+    });
+    if (options.waitForBackfill) {
+      await this.background;
+    }
+  }
+
+  private async runBackground(): Promise<void> {
+    let publishing = true;
+    if (this.unsent > 0) {
+      this.logger.info(
+        { unsent: this.unsent },
+        'demo producer: publishing events left unsent by the previous run',
+      );
+      publishing = await this.tryFlush();
+    }
     await this.backfill(publishing);
     if (this.tickMs > 0 && !this.stopping) {
       this.schedule();
@@ -162,6 +189,11 @@ export class DemoProducer {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    await this.background;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     await this.running;
     await this.sender?.close();
     this.store?.close();
@@ -174,6 +206,7 @@ export class DemoProducer {
       byType: { ...this.byType },
       unsent: this.unsent,
       clock: this.sim ? new Date(this.sim.clockMs).toISOString() : null,
+      backfilling: this.backfilling,
       lastError: this.lastError,
     };
   }
@@ -195,15 +228,20 @@ export class DemoProducer {
     if (!(this.requireStarted().sim.clockMs < until)) {
       return;
     }
+    this.backfilling = true;
     const began = performance.now();
     const rate = this.backfillDays > 0 ? this.backfillEvents / (this.backfillDays * 86_400) : 0;
     let events = 0;
-    while (!this.stopping && this.requireStarted().sim.clockMs < until) {
-      const target = Math.min(until, this.requireStarted().sim.clockMs + BACKFILL_CHUNK_MS);
-      events += this.generate(target, rate, false);
-      if (publishing) {
-        publishing = await this.tryFlush();
+    try {
+      while (!this.stopping && this.requireStarted().sim.clockMs < until) {
+        const target = Math.min(until, this.requireStarted().sim.clockMs + BACKFILL_CHUNK_MS);
+        events += this.generate(target, rate, false);
+        if (publishing) {
+          publishing = await this.tryFlush();
+        }
       }
+    } finally {
+      this.backfilling = false;
     }
     this.logger.info(
       { events, days: this.backfillDays, ms: Math.round(performance.now() - began), unsent: this.unsent },
@@ -231,7 +269,7 @@ export class DemoProducer {
           // Restarted after a pause: resume now rather than replaying the downtime at full rate.
           sim.skipTo(untilMs);
         }
-        const generated = sim.advance(untilMs, rate, MAX_EVENTS_PER_STEP);
+        const generated = sim.advance(untilMs, rate, MAX_EVENTS_PER_STEP, live ? LIVE_SEASONALITY : 1);
         store.insertEvents(generated, nowMs);
         store.saveSnapshot(sim.snapshot());
         return generated;

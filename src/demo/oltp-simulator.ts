@@ -101,8 +101,9 @@ export interface SimulatorSnapshot {
   readonly lastEventMs: number;
   /** Next candidate root arrival; null when the rate is 0. */
   readonly nextArrivalMs: number | null;
-  /** The rate `nextArrivalMs` was sampled for. */
+  /** The rate and seasonality `nextArrivalMs` was sampled for. */
   readonly arrivalRate: number;
+  readonly arrivalSeasonality: number;
   readonly nextFollowUpId: number;
   readonly counters: SimulatorCounters;
   readonly stock: Readonly<Record<string, number>>;
@@ -172,6 +173,7 @@ export class OltpSimulator {
       lastEventMs: startMs,
       nextArrivalMs: null,
       arrivalRate: 0,
+      arrivalSeasonality: 1,
       nextFollowUpId: 1,
       counters: {
         customers: 0,
@@ -222,16 +224,28 @@ export class OltpSimulator {
   /**
    * Generates every event due up to `untilMs` at an average of `ratePerSecond` events per second (scaled by
    * the activity curve), at most `maxEvents` of them (the clock then stops at the last one and the next call
-   * continues). Follow-ups overdue after a pause are emitted first, at their own times.
+   * continues). Follow-ups overdue after a pause are emitted first, at their own times. `seasonality` blends
+   * the activity curve with a flat rate (1 = the full curve, 0 = flat).
    */
-  advance(untilMs: number, ratePerSecond: number, maxEvents = Number.POSITIVE_INFINITY): DemoEvent[] {
+  advance(
+    untilMs: number,
+    ratePerSecond: number,
+    maxEvents = Number.POSITIVE_INFINITY,
+    seasonality = 1,
+  ): DemoEvent[] {
     this.out = [];
     const s = this.state;
     this.registerInitialPopulation();
-    if (s.arrivalRate !== ratePerSecond || (s.nextArrivalMs === null && ratePerSecond > 0)) {
+    if (
+      s.arrivalRate !== ratePerSecond ||
+      s.arrivalSeasonality !== seasonality ||
+      (s.nextArrivalMs === null && ratePerSecond > 0)
+    ) {
       s.arrivalRate = ratePerSecond;
-      s.nextArrivalMs = ratePerSecond > 0 ? s.clockMs + this.arrivalGap(ratePerSecond) : null;
+      s.arrivalSeasonality = seasonality;
+      s.nextArrivalMs = ratePerSecond > 0 ? s.clockMs + this.arrivalGap(ratePerSecond, seasonality) : null;
     }
+    const maxShape = 1 - seasonality + seasonality * MAX_ACTIVITY;
     while (this.out.length < maxEvents) {
       const due = this.queue.peek();
       const arrival = s.nextArrivalMs ?? Number.POSITIVE_INFINITY;
@@ -248,8 +262,8 @@ export class OltpSimulator {
         break;
       }
       s.clockMs = Math.max(s.clockMs, arrival);
-      s.nextArrivalMs = arrival + this.arrivalGap(ratePerSecond);
-      if (this.rng.next() * MAX_ACTIVITY < activityAt(arrival)) {
+      s.nextArrivalMs = arrival + this.arrivalGap(ratePerSecond, seasonality);
+      if (this.rng.next() * maxShape < 1 - seasonality + seasonality * activityAt(arrival)) {
         this.rootActivity(arrival);
       }
     }
@@ -271,7 +285,7 @@ export class OltpSimulator {
       return;
     }
     s.clockMs = ms;
-    s.nextArrivalMs = s.arrivalRate > 0 ? ms + this.arrivalGap(s.arrivalRate) : null;
+    s.nextArrivalMs = s.arrivalRate > 0 ? ms + this.arrivalGap(s.arrivalRate, s.arrivalSeasonality) : null;
   }
 
   /** Schedules one incident of each fraud pattern, a few seconds apart from `atMs`, on the first victim. */
@@ -287,8 +301,9 @@ export class OltpSimulator {
     });
   }
 
-  private arrivalGap(ratePerSecond: number): number {
-    const maxRootsPerMs = (ratePerSecond * MAX_ACTIVITY) / EVENTS_PER_ROOT / SECOND;
+  private arrivalGap(ratePerSecond: number, seasonality: number): number {
+    const maxShape = 1 - seasonality + seasonality * MAX_ACTIVITY;
+    const maxRootsPerMs = (ratePerSecond * maxShape) / EVENTS_PER_ROOT / SECOND;
     return Math.max(1, this.rng.exponential(1 / maxRootsPerMs));
   }
 

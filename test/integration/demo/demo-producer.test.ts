@@ -162,7 +162,7 @@ describe(DemoProducer.name, () => {
       });
       const reader = new OperationalReader(broker.connectionString);
       try {
-        await producer.start();
+        await producer.start({ waitForBackfill: true });
         await reader.drain();
         // Twenty live minutes: enough for every injected fraud pattern to play out.
         for (let minute = 0; minute < 20; minute++) {
@@ -244,6 +244,41 @@ describe(DemoProducer.name, () => {
     });
   });
 
+  describe('start in the background', () => {
+    it('should return at once, publish the history while live steps follow, and stop cleanly', async () => {
+      const broker = await startBroker(dirs);
+      const dataDir = await tempDir('demo-background');
+      dirs.push(dataDir);
+      try {
+        const producer = new DemoProducer({
+          connectionString: broker.connectionString,
+          topic: TOPIC,
+          rate: 20,
+          seed: 3,
+          dataDir,
+          backfillDays: 1,
+          backfillEvents: 200,
+          initialCustomers: 50,
+          tickMs: 50,
+          logger: silentLogger,
+        });
+        await producer.start();
+        const deadline = Date.now() + 60_000;
+        while (producer.stats().backfilling || producer.stats().published === 0) {
+          expect(Date.now()).toBeLessThan(deadline);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await producer.stop();
+        const stats = producer.stats();
+        const stored = storedEvents(dataDir);
+        expect(stats.published + stats.unsent).toBe(stored.length);
+        expect(stored.filter((e) => e.sentAt !== null).length).toBe(stats.published);
+      } finally {
+        await broker.close();
+      }
+    });
+  });
+
   describe('determinism', () => {
     it('should produce the same first events for the same seed and start time, and others for another seed', async () => {
       const broker = await startBroker(dirs);
@@ -257,7 +292,7 @@ describe(DemoProducer.name, () => {
             dataDir,
             seed,
           });
-          await producer.start();
+          await producer.start({ waitForBackfill: true });
           await advance(60_000);
           await producer.stop();
           runs.push(storedEvents(dataDir));
@@ -282,7 +317,7 @@ describe(DemoProducer.name, () => {
         try {
           const flaky = new FlakySender(new ServiceBusEventSender(broker.connectionString, TOPIC), 2, mode);
           const first = testProducer({ connectionString: broker.connectionString, dataDir, sender: flaky });
-          await first.producer.start();
+          await first.producer.start({ waitForBackfill: true });
           // The failed batch and everything generated after it stays unsent: the process "dies" here.
           expect(first.producer.stats().unsent).toBeGreaterThan(0);
           expect(first.producer.stats().lastError).toMatch(/^injected failure/);
@@ -301,7 +336,7 @@ describe(DemoProducer.name, () => {
             dataDir,
             sender: recorder,
           });
-          await second.producer.start();
+          await second.producer.start({ waitForBackfill: true });
           expect(second.producer.stats()).toMatchObject({ unsent: 0, lastError: null });
           // The restart republished exactly the unsent rows, in order and under their original MessageIds.
           expect(recorder.sentIds.slice(0, unsentIds.length)).toEqual(unsentIds);

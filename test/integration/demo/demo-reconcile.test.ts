@@ -124,7 +124,7 @@ describe('reconcile', () => {
       logger: silentLogger,
       clock: () => now,
     });
-    await producer.start();
+    await producer.start({ waitForBackfill: true });
     for (let i = 0; i < 12; i++) {
       now += 10_000;
       await producer.step();

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { mapResult } from '../query/result-mapper.js';
+import type { QueryResult } from '../query/function-query.service.js';
+import { negotiateFormat, toCsv, toNdjson } from './result-encoders.js';
+
+describe('negotiateFormat', () => {
+  it('should honour q-values and fall back to JSON for wildcards', () => {
+    expect(negotiateFormat(undefined)).toBe('json');
+    expect(negotiateFormat('text/csv')).toBe('csv');
+    expect(negotiateFormat('application/json;q=0.5, application/x-ndjson')).toBe('ndjson');
+    expect(negotiateFormat('text/html, */*;q=0.1')).toBe('json');
+    expect(negotiateFormat('image/png')).toBeUndefined();
+  });
+});
+
+describe('mapResult', () => {
+  it('should type raw v2 cells by their Kusto column type', () => {
+    const mapped = mapResult({
+      columns: [
+        { name: 'At', type: 'datetime' },
+        { name: 'Took', type: 'timespan' },
+        { name: 'Big', type: 'long' },
+        { name: 'Ratio', type: 'real' },
+        { name: 'Bag', type: 'dynamic' },
+        { name: 'Ok', type: 'bool' },
+      ],
+      rows: [['2024-05-01T10:00:00.1234567Z', '1.02:03:04', '9007199254740993', 'NaN', '{"a":[1]}', true]],
+    });
+    expect(mapped.rows).toEqual([
+      {
+        At: '2024-05-01T10:00:00.1234567Z',
+        Took: '1.02:03:04',
+        Big: '9007199254740993',
+        Ratio: null,
+        Bag: { a: [1] },
+        Ok: true,
+      },
+    ]);
+  });
+});
+
+describe('toCsv', () => {
+  it('should quote fields with separators, quotes and newlines and write dynamic values as JSON', () => {
+    const result = {
+      rows: [{ A: 'x,"y"\nz', B: null, C: { k: 1 } }],
+      meta: { columns: [{ name: 'A' }, { name: 'B' }, { name: 'C' }] },
+    } as unknown as QueryResult;
+    expect(toCsv(result)).toBe('A,B,C\r\n"x,""y""\nz",,"{""k"":1}"\r\n');
+    expect(toNdjson(result)).toBe('{"A":"x,\\"y\\"\\nz","B":null,"C":{"k":1}}\n');
+  });
+});

@@ -90,10 +90,7 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
     port,
     close: () => {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.server.close(() => resolve());
-          server.server.closeIdleConnections();
-        });
+        await server.close();
         await registry.closeAll();
         logger.info({ url }, 'kusto emulator stopped');
       })();

@@ -106,6 +106,7 @@ function header(request: IncomingMessage, name: string): string | undefined {
 
 export class KustoHttpServer {
   readonly server: Server;
+  private closing = false;
 
   constructor(private readonly deps: KustoHttpServerDeps) {
     this.server = createServer((request, response) => {
@@ -342,8 +343,20 @@ export class KustoHttpServer {
     };
   }
 
+  /** Stops accepting requests; in-flight ones finish, and their keep-alive sockets close after the answer. */
+  close(): Promise<void> {
+    this.closing = true;
+    return new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
   private send(response: ServerResponse, status: number, body: unknown, context: RequestContext): void {
     const text = JSON.stringify(body);
+    if (this.closing) {
+      response.setHeader('Connection', 'close');
+    }
     response.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(text),

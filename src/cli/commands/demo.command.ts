@@ -74,6 +74,7 @@ export function registerDemoCommand(program: Command): void {
         rate,
         seed: options.seed ?? config.DEMO_SEED,
         backfillDays: options.backfillDays ?? config.DEMO_BACKFILL_DAYS,
+        backfillEvents: config.DEMO_BACKFILL_EVENTS,
         dataDir: resolve(options.dataDir ?? config.DATA_DIR),
         logger: createLogger('demo-producer'),
       });

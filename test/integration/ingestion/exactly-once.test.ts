@@ -70,6 +70,10 @@ describe(IngestionPipeline.name, () => {
     await exited;
   }
 
+  function progress(step: string): void {
+    process.stderr.write(`[exactly-once] ${step} ${JSON.stringify(consumers.at(-1)?.stats ?? {})}\n`);
+  }
+
   async function settledEverything(): Promise<void> {
     await waitUntil('the subscription is empty', () => stack.subscriptionEmpty(), 115_000);
   }
@@ -83,6 +87,7 @@ describe(IngestionPipeline.name, () => {
     await waitUntil('part of the stream is ingested', () =>
       Promise.resolve((consumer.stats?.ingested ?? 0) >= 2_000),
     );
+    progress('killing the consumer mid-stream');
     await killHard(consumer);
     const landedBeforeRestart = await stack.counts();
     expect(landedBeforeRestart.rows).toBeLessThan(TOTAL);
@@ -90,12 +95,14 @@ describe(IngestionPipeline.name, () => {
     consumer = startConsumer();
     await waitUntil('all events are in the table', async () => (await stack.counts()).distinct === TOTAL);
     await settledEverything();
+    progress('first pass settled');
     expect(await stack.counts()).toEqual({ rows: TOTAL, distinct: TOTAL });
 
     for (let round = 0; round < 2; round++) {
       // A producer that crashed before seeing its acknowledgements publishes everything again, same MessageIds;
       // the consumer is killed again in the middle of it.
       await stack.send(events);
+      progress(`resend ${round + 1} published`);
       await waitUntil('the resend is being consumed', () =>
         Promise.resolve(
           (consumer.stats?.duplicates ?? 0) >= 1_000 || (consumer.stats?.received ?? 0) >= TOTAL,
@@ -104,8 +111,10 @@ describe(IngestionPipeline.name, () => {
       await killHard(consumer);
       consumer = startConsumer();
       await settledEverything();
+      progress(`resend ${round + 1} settled`);
       expect(await stack.counts()).toEqual({ rows: TOTAL, distinct: TOTAL });
     }
     expect(await stack.drainDeadLetters()).toEqual([]);
-  });
+    // 30,000 sends, three consumer processes per round and lock expiries after each SIGKILL on 2 shared cores.
+  }, 600_000);
 });

@@ -106,6 +106,10 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
       validationRules: [depthLimitRule(this.limits.maxDepth), costLimitRule(this.limits.maxCost)],
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
+      // which the runtime's ShutdownCoordinator takes for a second Ctrl-C and exits 1; the coordinator stops
+      // Apollo through app.close() instead.
+      stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
         {

@@ -76,7 +76,7 @@ describe('kqlgate process', () => {
     expect(exit.stdout).toBe('');
   });
 
-  it('should exit 0 within the shutdown bound on SIGTERM', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('should exit 0 within the shutdown bound on %s', async (signal) => {
     const port = await freePort();
     const child = spawn(process.execPath, [main], {
       env: { ...baseEnv(), PORT: String(port) },
@@ -84,7 +84,7 @@ describe('kqlgate process', () => {
     });
     const exited = collect(child);
     await waitForLive(`http://127.0.0.1:${port}/health/live`, 30_000);
-    child.kill('SIGTERM');
+    child.kill(signal);
     const signalledAt = Date.now();
     const exit = await exited;
     expect(exit.code).toBe(0);

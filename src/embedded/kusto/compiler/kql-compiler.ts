@@ -25,6 +25,9 @@ import { KqlLowerer } from './lower/kql-lowerer.js';
 import { dateToTimestampText, literalValue } from './lower/literal-values.js';
 import { parseKql } from './parse/kql-parser.js';
 import { emitSql } from './sql/duckdb-emitter.js';
+import { createLogger } from '../../../common/logging/logger.js';
+
+const logger = createLogger('kql-compiler');
 
 export { duckDbSetupSql } from './sql/duckdb-setup.js';
 export { duckDbTypeOf } from './sql/duckdb-dialect.js';
@@ -63,13 +66,30 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
     compiledCache.set(key, cached);
     return cached;
   }
+  const started = performance.now();
   const parsed = parseKql(kql, globalStateFor(db));
+  const parsedAt = performance.now();
   const bound = bindKql(parsed);
+  const boundAt = performance.now();
   const relations = lowerKql(bound, params, new Date(0));
   if (relations.length === 0) {
     throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
   }
+  const loweredAt = performance.now();
   const template = Object.freeze({ statements: Object.freeze(emitStatements(relations)) });
+  logger.debug(
+    {
+      kql,
+      ms: {
+        parse: parsedAt - started,
+        bind: boundAt - parsedAt,
+        lower: loweredAt - boundAt,
+        emit: performance.now() - loweredAt,
+      },
+      sql: template.statements.map((s) => s.sql),
+    },
+    'compiled KQL',
+  );
   if (compiledCache.size >= MAX_CACHED_QUERIES) {
     const oldest = compiledCache.keys().next().value;
     if (oldest !== undefined) {

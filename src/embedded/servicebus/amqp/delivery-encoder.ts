@@ -1,28 +1,27 @@
 import { MessageState, type StoredMessage } from '../store/stored-message.js';
-import { encodeMessage } from './message-codec.js';
-import { amqpTypes, type AmqpTyped } from './rhea-codec.js';
+import { encodeMessage, type AnnotationValue } from './message-codec.js';
 
 /**
  * The annotations Service Bus stamps on every message it hands out (protocols/servicebus-amqp.md §5.1), then
  * the sender's own annotations, then the stored sections verbatim.
  */
 export function encodeStoredMessage(message: StoredMessage, withLock: boolean): Buffer {
-  const annotations: [string, AmqpTyped][] = [
-    ['x-opt-sequence-number', amqpTypes.wrap_long(message.sequenceNumber)],
-    ['x-opt-enqueued-time', amqpTypes.wrap_timestamp(message.enqueuedAt)],
-    ['x-opt-enqueue-sequence-number', amqpTypes.wrap_long(message.sequenceNumber)],
+  const annotations: [string, AnnotationValue][] = [
+    ['x-opt-sequence-number', { type: 'long', value: message.sequenceNumber }],
+    ['x-opt-enqueued-time', { type: 'timestamp', value: message.enqueuedAt }],
+    ['x-opt-enqueue-sequence-number', { type: 'long', value: message.sequenceNumber }],
   ];
   if (withLock && message.lockedUntil !== undefined) {
-    annotations.push(['x-opt-locked-until', amqpTypes.wrap_timestamp(message.lockedUntil)]);
+    annotations.push(['x-opt-locked-until', { type: 'timestamp', value: message.lockedUntil }]);
   }
   if (message.state !== MessageState.Active) {
-    annotations.push(['x-opt-message-state', amqpTypes.wrap_int(message.state)]);
+    annotations.push(['x-opt-message-state', { type: 'int', value: message.state }]);
   }
   if (message.deadLetterSource !== null) {
-    annotations.push(['x-opt-deadletter-source', amqpTypes.wrap_string(message.deadLetterSource)]);
+    annotations.push(['x-opt-deadletter-source', { type: 'string', value: message.deadLetterSource }]);
   }
   if (message.scheduledAt !== null) {
-    annotations.push(['x-opt-scheduled-enqueue-time', amqpTypes.wrap_timestamp(message.scheduledAt)]);
+    annotations.push(['x-opt-scheduled-enqueue-time', { type: 'timestamp', value: message.scheduledAt }]);
   }
   // The SDK derives expiresAtUtc from the header TTL; report the effective one (entity default included).
   const liveFrom = message.scheduledAt ?? message.enqueuedAt;

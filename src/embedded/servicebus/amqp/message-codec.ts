@@ -95,7 +95,7 @@ export function parseMessage(encoded: Buffer): ParsedMessage {
   let applicationProperties: Buffer | null = null;
   let bodyStart = -1;
   try {
-    while (reader.remaining() > 0) {
+    sections: while (reader.remaining() > 0) {
       const start = reader.position;
       const section = reader.read();
       const end = reader.position;
@@ -126,10 +126,9 @@ export function parseMessage(encoded: Buffer): ParsedMessage {
         case SECTION.sequence:
         case SECTION.value:
         case SECTION.footer:
-          if (bodyStart < 0) {
-            bodyStart = start;
-          }
-          break;
+          // Body sections and the footer come last: keep the rest verbatim without decoding it.
+          bodyStart = start;
+          break sections;
         default:
           throw new MessageDecodeError(
             `unknown message section at byte ${start} (descriptor ${String(section.descriptor?.value)})`,
@@ -290,10 +289,109 @@ export interface EncodableMessage {
 /** Header sections repeat (same TTL, few delivery counts): encode each variant once. */
 const headerCache = new Map<string, Buffer>();
 
+export type AnnotationValue =
+  | { readonly type: 'long' | 'timestamp' | 'int'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string };
+
+function isEmptyMapSection(raw: Buffer): boolean {
+  // 0x00 0x53 0x72 = described by smallulong 0x72; then map8 (0xc1 size count) or map32 (0xd1 size4 count4).
+  if (raw.length < 6 || raw[0] !== 0x00 || raw[1] !== 0x53) {
+    return false;
+  }
+  if (raw[3] === 0xc1) {
+    return raw[5] === 0;
+  }
+  return raw[3] === 0xd1 && raw.length >= 12 && raw.readUInt32BE(8) === 0;
+}
+
+/**
+ * The message-annotations section with the broker's entries in front of the sender's. Encoded by hand when the
+ * sender sent none (the common case: the SDK sends an empty map) — this runs for every delivery.
+ */
+export function encodeAnnotations(
+  raw: Buffer | null,
+  entries: ReadonlyArray<readonly [string, AnnotationValue]>,
+): Buffer {
+  if (raw !== null && !isEmptyMapSection(raw)) {
+    return mergeMapSection(
+      raw,
+      MESSAGE_ANNOTATIONS,
+      entries.map(([key, v]) => {
+        switch (v.type) {
+          case 'long':
+            return [key, amqpTypes.wrap_long(v.value)] as const;
+          case 'timestamp':
+            return [key, amqpTypes.wrap_timestamp(v.value)] as const;
+          case 'int':
+            return [key, amqpTypes.wrap_int(v.value)] as const;
+          case 'string':
+            return [key, amqpTypes.wrap_string(v.value)] as const;
+          default:
+            throw new Error('unknown annotation type');
+        }
+      }),
+      true,
+    );
+  }
+  let size = 0;
+  for (const [key, v] of entries) {
+    size += 2 + Buffer.byteLength(key);
+    if (v.type === 'string') {
+      const length = Buffer.byteLength(v.value);
+      size += length > 255 ? 5 + length : 2 + length;
+    } else {
+      size += v.type === 'int' ? 5 : 9;
+    }
+  }
+  const out = Buffer.allocUnsafe(12 + size);
+  out[0] = 0x00;
+  out[1] = 0x53;
+  out[2] = MESSAGE_ANNOTATIONS;
+  out[3] = 0xd1;
+  out.writeUInt32BE(size + 4, 4);
+  out.writeUInt32BE(entries.length * 2, 8);
+  let at = 12;
+  for (const [key, v] of entries) {
+    out[at] = 0xa3;
+    out[at + 1] = out.write(key, at + 2, 'latin1');
+    at += 2 + out[at + 1];
+    switch (v.type) {
+      case 'long':
+      case 'timestamp':
+        out[at] = v.type === 'long' ? 0x81 : 0x83;
+        out.writeBigInt64BE(BigInt(Math.trunc(v.value)), at + 1);
+        at += 9;
+        break;
+      case 'int':
+        out[at] = 0x71;
+        out.writeInt32BE(v.value, at + 1);
+        at += 5;
+        break;
+      case 'string': {
+        const length = Buffer.byteLength(v.value);
+        if (length > 255) {
+          out[at] = 0xb1;
+          out.writeUInt32BE(length, at + 1);
+          at += 5;
+        } else {
+          out[at] = 0xa1;
+          out[at + 1] = length;
+          at += 2;
+        }
+        at += out.write(v.value, at, 'utf8');
+        break;
+      }
+      default:
+        throw new Error('unknown annotation type');
+    }
+  }
+  return out;
+}
+
 export function encodeMessage(
   message: EncodableMessage,
   deliveryCount: number,
-  annotations: ReadonlyArray<readonly [string, AmqpTyped]>,
+  annotations: ReadonlyArray<readonly [string, AnnotationValue]>,
 ): Buffer {
   const { durable, priority, ttl } = message.header;
   const key = `${durable}|${priority}|${ttl}|${deliveryCount}`;
@@ -310,7 +408,7 @@ export function encodeMessage(
     }
     headerCache.set(key, header);
   }
-  const parts = [header, mergeMapSection(message.annotations, MESSAGE_ANNOTATIONS, annotations, true)];
+  const parts = [header, encodeAnnotations(message.annotations, annotations)];
   if (message.properties) {
     parts.push(message.properties);
   }

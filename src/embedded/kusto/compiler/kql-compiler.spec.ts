@@ -229,3 +229,10 @@ describe('compileKql', () => {
     ]);
   });
 });
+
+describe('compileKql fork', () => {
+  it('should return one result table per fork branch', async () => {
+    const r = await run('Events | fork (where Value > 10 | count) (summarize m = max(Value))');
+    expect(r.map((t) => t.rows)).toEqual([[[3]], [[40]]]);
+  });
+});

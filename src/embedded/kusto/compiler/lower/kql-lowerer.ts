@@ -222,6 +222,11 @@ export class KqlLowerer {
   lowerQuery(): RelationNode[] {
     const results: RelationNode[] = [];
     for (const statement of listElements(child(this.input.root, 'Statements'))) {
+      const fork = this.forkStatement(statement);
+      if (fork) {
+        results.push(...fork);
+        continue;
+      }
       const relation = this.statement(statement);
       if (relation) {
         results.push(relation);
@@ -247,7 +252,7 @@ export class KqlLowerer {
         return undefined;
       case 'ExpressionStatement': {
         const expr = requiredChild(node, 'Expression');
-        if (!expr.ResultType?.Columns) {
+        if (!expr.ResultType?.Columns && syntaxKind(expr) !== 'PipeExpression') {
           // A scalar expression statement behaves like `print`.
           const value = this.scalar(expr, {});
           return ProjectNode.create(
@@ -261,6 +266,36 @@ export class KqlLowerer {
       default:
         throw this.unsupported(`statement ${kind}`, node);
     }
+  }
+
+  /** `T | fork (op…) (op…)`: one result table per branch, each branch applied to the same input. */
+  private forkStatement(node: KNode): RelationNode[] | undefined {
+    if (syntaxKind(node) !== 'ExpressionStatement') {
+      return undefined;
+    }
+    const expr = requiredChild(node, 'Expression');
+    const op = syntaxKind(expr) === 'PipeExpression' ? requiredChild(expr, 'Operator') : undefined;
+    if (!op || syntaxKind(op) !== 'ForkOperator') {
+      return undefined;
+    }
+    const input = this.tabular(requiredChild(expr, 'Expression'));
+    return listElements(child(op, 'Expressions')).map((branch) =>
+      this.operatorChain(input, requiredChild(branch, 'Expression')),
+    );
+  }
+
+  /** Applies a source-less operator pipeline (`where … | take …`) to `input`. */
+  private operatorChain(input: RelationNode, node: KNode): RelationNode {
+    if (syntaxKind(node) === 'PipeExpression') {
+      return this.operator(
+        this.operatorChain(input, requiredChild(node, 'Expression')),
+        requiredChild(node, 'Operator'),
+      );
+    }
+    if (syntaxKind(node) === 'ParenthesizedExpression') {
+      return this.operatorChain(input, requiredChild(node, 'Expression'));
+    }
+    return this.operator(input, node);
   }
 
   private letStatement(node: KNode): void {

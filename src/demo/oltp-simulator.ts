@@ -27,7 +27,6 @@ import {
 } from './customer-profile.js';
 import type { DemoEvent, DemoEventType } from './demo-event.js';
 import {
-  COUNTRIES,
   FRAUD_IP_COUNTRIES,
   PRODUCT_COUNT,
   TENANTS,
@@ -1037,8 +1036,3 @@ function roundTo(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
-
-/** Every country a customer can live in, for specs that check the travel distances. */
-export const CUSTOMER_COUNTRIES = Object.keys(COUNTRIES).filter(
-  (code) => !(FRAUD_IP_COUNTRIES as readonly string[]).includes(code),
-);

@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DemoEvent } from './demo-event.js';
+import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';
 import type { SimulatorSnapshot } from './oltp-simulator.js';
@@ -131,14 +131,7 @@ export class OltpStore {
         eventType: e.eventType,
         tenantId: e.tenantId,
         occurredAt: e.occurredAt,
-        body: JSON.stringify({
-          messageId: e.messageId,
-          eventId: e.eventId,
-          eventType: e.eventType,
-          tenantId: e.tenantId,
-          occurredAt: e.occurredAt,
-          data: e.data,
-        }),
+        body: JSON.stringify(toEnvelope(e)),
         createdAt: nowMs,
       });
     }

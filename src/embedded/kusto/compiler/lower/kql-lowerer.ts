@@ -103,8 +103,24 @@ export function kustoType(type: KType | null | string): KustoScalarType {
   return 'dynamic';
 }
 
+/**
+ * Kusto.Language types series_decompose_forecast() as a 4-value tuple (baseline, seasonal, trend, residual)
+ * while ADX documents and returns one array (the forecast); the three extra columns it adds to result
+ * schemas are dropped here so schemas match the service.
+ */
+const FORECAST_PHANTOM = /^series_decompose_forecast_.+_(seasonal|trend|residual)$/;
+
 function schemaOf(type: KType | null): ColumnSchema[] {
-  return columnsOf(type).map((c) => ({ name: c.name, type: kustoType(c.type) }));
+  return columnsOf(type)
+    .filter((c) => !FORECAST_PHANTOM.test(c.name))
+    .map((c) => ({ name: c.name, type: kustoType(c.type) }));
+}
+
+function isForecastCall(node: KNode): boolean {
+  return (
+    syntaxKind(node) === 'FunctionCallExpression' &&
+    nameText(requiredChild(node, 'Name')) === 'series_decompose_forecast'
+  );
 }
 
 const BINARY_OPERATORS = new Set([
@@ -608,7 +624,10 @@ export class KqlLowerer {
         // `extend series_fit_line(y)`: one column per value, named by Kusto (series_fit_line_y_slope…);
         // `extend f = series_decompose_forecast(…)` names the first value.
         const parts = this.multiValueCall(unnamed(e), { ...ctx, overrides: defined });
-        columnsOf(unnamed(e).ResultType).forEach((c, i) => {
+        const values = isForecastCall(unnamed(e))
+          ? columnsOf(unnamed(e).ResultType).slice(0, 1)
+          : columnsOf(unnamed(e).ResultType);
+        values.forEach((c, i) => {
           const name =
             i === 0 && kind === 'SimpleNamedExpression' ? nameText(requiredChild(e, 'Name')) : c.name;
           defined.set(name, parts[i]);
@@ -641,7 +660,12 @@ export class KqlLowerer {
     const parts = this.multiValueCall(call, ctx);
     // Values without a name in the tuple keep Kusto's default names (series_stats_x_stdev…).
     const defaults = columnsOf(call.ResultType).map((c) => c.name);
-    parts.forEach((part, i) => defined.set(names[i] ?? defaults[i], part));
+    parts.forEach((part, i) => {
+      const name = names[i] ?? defaults[i];
+      if (!FORECAST_PHANTOM.test(name)) {
+        defined.set(name, part);
+      }
+    });
   }
 
   private project(
@@ -667,7 +691,8 @@ export class KqlLowerer {
       }
       if (syntaxKind(unnamed(e)) === 'FunctionCallExpression' && unnamed(e).ResultType?.Columns) {
         const parts = this.multiValueCall(unnamed(e), { ...ctx, overrides: defined });
-        columnsOf(unnamed(e).ResultType).forEach((_, i) => {
+        const values = isForecastCall(unnamed(e)) ? parts.slice(0, 1) : parts;
+        values.forEach((_, i) => {
           const column = columns[position];
           outputs.push({ name: column.name, expr: this.coerce(parts[i], column.type) });
           defined.set(column.name, parts[i]);

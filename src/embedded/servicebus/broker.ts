@@ -68,6 +68,27 @@ const enqueuedCounter = metric(
     }),
 );
 
+/** Brokers running in this process (tests start several), for the gauges below. */
+const liveBrokers = new Set<ServiceBusBroker>();
+
+metric(
+  'kqlgate_servicebus_active_messages',
+  () =>
+    new client.Gauge({
+      name: 'kqlgate_servicebus_active_messages',
+      help: 'Messages available or locked per entity of the embedded Service Bus broker (dead-letter queues included).',
+      labelNames: ['entity'],
+      collect(this: client.Gauge<'entity'>): void {
+        this.reset();
+        for (const broker of liveBrokers) {
+          for (const entity of broker.entities.values()) {
+            this.set({ entity: entity.path }, entity.activeMessageCount);
+          }
+        }
+      },
+    }),
+);
+
 /** Strips `sb://host[:port]/` and slashes; entity names are case-insensitive. */
 export function normalizeAddress(address: string): string {
   return address
@@ -206,6 +227,7 @@ export class ServiceBusBroker {
     );
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+    liveBrokers.add(this);
   }
 
   resolveSendTarget(address: string, host: string): SendTarget {
@@ -575,6 +597,7 @@ export class ServiceBusBroker {
   }
 
   close(): void {
+    liveBrokers.delete(this);
     if (this.timer) {
       clearInterval(this.timer);
     }

@@ -1,4 +1,5 @@
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './servicebus-test-broker.js';
 
@@ -140,6 +141,18 @@ describe('ServiceBusBroker topic routing', () => {
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(message.messageId).toMatch(/^[0-9a-f]{32}$/);
     await receiver.completeMessage(message);
+    await receiver.close();
+  });
+
+  it('should report active messages per entity as a Prometheus gauge', async () => {
+    const sender = broker.client.createSender('orders-forwarded');
+    await sender.sendMessages([{ body: 'g1' }, { body: 'g2' }]);
+    await sender.close();
+    const gauge = register.getSingleMetric('kqlgate_servicebus_active_messages');
+    const values = (await gauge?.get())?.values ?? [];
+    expect(values.find((v) => v.labels.entity === 'orders-forwarded')?.value).toBe(2);
+    const receiver = broker.client.createReceiver('orders-forwarded', { receiveMode: 'receiveAndDelete' });
+    expect(await receiver.receiveMessages(2, { maxWaitTimeInMs: 2000 })).toHaveLength(2);
     await receiver.close();
   });
 

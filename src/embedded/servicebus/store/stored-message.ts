@@ -30,7 +30,7 @@ export interface StoredMessage extends EncodableMessage {
   applicationProperties: Buffer | null;
   readonly body: Buffer;
   deadLetterSource: string | null;
-  /** Decoded application properties and system properties used for filters; only set while routing. */
+  /** Set while a receiver holds the message (peek-lock); memory only. */
   lockToken?: string;
   lockedUntil?: number;
 }

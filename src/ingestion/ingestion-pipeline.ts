@@ -194,8 +194,13 @@ export class IngestionPipeline {
    * drainTimeoutMs (e.g. the engine is down) abandon what is left so another replica gets it at once.
    */
   async stop(): Promise<void> {
-    if (this.state !== 'running') {
+    if (this.state === 'idle') {
+      // Never started, but the clients exist (and hold sockets once used): close them all the same.
       this.state = 'stopped';
+      await Promise.allSettled([this.deps.source.close(), this.deps.sink.close(), this.deps.index?.close()]);
+      return;
+    }
+    if (this.state !== 'running') {
       return;
     }
     this.state = 'draining';

@@ -236,3 +236,19 @@ describe('compileKql fork', () => {
     expect(r.map((t) => t.rows)).toEqual([[[3]], [[40]]]);
   });
 });
+
+describe('compileKql row_number', () => {
+  it('should restart numbering when the restart condition holds', async () => {
+    expect(
+      await rows(`datatable(g:string, v:long) ["a", 1, "a", 2, "b", 3, "b", 4, "b", 5]
+        | sort by g asc, v asc
+        | extend rn = row_number(1, prev(g) != g)`),
+    ).toEqual([
+      ['a', 1, 1],
+      ['a', 2, 2],
+      ['b', 3, 1],
+      ['b', 4, 2],
+      ['b', 5, 3],
+    ]);
+  });
+});

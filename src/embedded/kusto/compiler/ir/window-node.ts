@@ -6,6 +6,8 @@ export interface WindowNode {
   readonly fn: string;
   readonly args: readonly ScalarNode[];
   readonly orderBy: readonly SortKey[];
+  /** Restart groups (`row_number(start, restart)`); empty for one sequence over all rows. */
+  readonly partitionBy: readonly ScalarNode[];
   readonly type: IrType;
 }
 
@@ -13,7 +15,13 @@ export const WindowNode = {
   is(node: { kind: string }): node is WindowNode {
     return node.kind === 'Window';
   },
-  create(fn: string, args: readonly ScalarNode[], orderBy: readonly SortKey[], type: IrType): WindowNode {
-    return Object.freeze({ kind: 'Window', fn, args, orderBy, type });
+  create(
+    fn: string,
+    args: readonly ScalarNode[],
+    orderBy: readonly SortKey[],
+    type: IrType,
+    partitionBy: readonly ScalarNode[] = [],
+  ): WindowNode {
+    return Object.freeze({ kind: 'Window', fn, args, orderBy, partitionBy, type });
   },
 };

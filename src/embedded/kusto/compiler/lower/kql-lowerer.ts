@@ -65,6 +65,11 @@ interface ScalarContext {
   readonly overrides?: ReadonlyMap<string, ScalarNode>;
   /** Sort keys of the serialized input, for row_number/prev/next. */
   readonly order?: readonly SortKey[];
+  /**
+   * Inside `extend`: a window over a window (row_number's restart condition uses prev()) cannot be one SQL
+   * expression, so the inner value is computed into a helper column one level below.
+   */
+  readonly prepare?: (value: ScalarNode) => ScalarNode;
   /** Inside `summarize`: aggregates met in an expression are collected here and read back as columns. */
   readonly collect?: (aggregate: ScalarNode) => ScalarNode;
 }
@@ -611,6 +616,21 @@ export class KqlLowerer {
     ctx: ScalarContext,
   ): RelationNode {
     const defined = new Map<string, ScalarNode>();
+    let base = input;
+    const prepare = (value: ScalarNode): ScalarNode => {
+      const name = `__prep_${base.columns.length}`;
+      const type = value.type === 'struct' ? 'dynamic' : value.type;
+      base = ProjectNode.create(
+        base,
+        [
+          ...base.columns.map((c) => ({ name: c.name, expr: ColumnNode.create(c.name, c.type) })),
+          { name, expr: value },
+        ],
+        [...base.columns, { name, type }],
+      );
+      return ColumnNode.create(name, type);
+    };
+    ctx = { ...ctx, prepare };
     const inputNames = new Set(input.columns.map((c) => c.name));
     const newNames = columns.map((c) => c.name).filter((n) => !inputNames.has(n));
     let unnamedIndex = 0;
@@ -650,7 +670,33 @@ export class KqlLowerer {
       name: c.name,
       expr: this.coerce(defined.get(c.name) ?? ColumnNode.create(c.name, c.type), c.type),
     }));
-    return ProjectNode.create(input, outputs, columns);
+    const projected = ProjectNode.create(base, outputs, columns);
+    return this.resortAfterWindows(projected, outputs, ctx.order, defined);
+  }
+
+  /**
+   * Window functions (row_number, prev, next, partitions) leave DuckDB free to emit rows in another order;
+   * a serialized input keeps its order in Kusto, so the sort is re-applied on top when its keys survive.
+   */
+  private resortAfterWindows(
+    projected: RelationNode,
+    outputs: readonly NamedScalar[],
+    order: readonly SortKey[] | undefined,
+    redefined: ReadonlyMap<string, ScalarNode>,
+  ): RelationNode {
+    if (!order || order.length === 0 || !outputs.some((o) => containsWindow(o.expr))) {
+      return projected;
+    }
+    const names = new Set(projected.columns.map((c) => c.name));
+    const keysSurvive = order.every(
+      (k) => k.expr.kind === 'Column' && names.has(k.expr.name) && !redefined.has(k.expr.name),
+    );
+    if (!keysSurvive) {
+      return projected;
+    }
+    const sorted = SortNode.create(projected, order, projected.columns);
+    this.order.set(sorted, order);
+    return sorted;
   }
 
   /** `extend (a, b) = series_fit_line(y)`-style assignments of functions that return several values. */
@@ -1561,10 +1607,21 @@ export class KqlLowerer {
       case 'not':
         return CallNode.create('not', [this.asBool(this.scalar(argNodes[0], ctx))], 'bool');
       case 'row_number': {
+        let partitionBy: ScalarNode[] = [];
         if (argNodes.length > 1) {
-          throw this.unsupported('row_number() with a restart condition', argNodes[1]);
+          if (!ctx.prepare) {
+            throw this.unsupported('row_number() with a restart condition outside extend', argNodes[1]);
+          }
+          // Restart groups: a running count of restart rows, computed a level below the numbering.
+          const restart = ctx.prepare(this.asBool(this.scalar(argNodes[1], ctx)));
+          const flag = CaseNode.create(
+            [{ when: restart, then: LiteralNode.create(1n, 'long') }],
+            LiteralNode.create(0n, 'long'),
+            'long',
+          );
+          partitionBy = [ctx.prepare(WindowNode.create('row_cumsum', [flag], ctx.order ?? [], 'long'))];
         }
-        const rn = WindowNode.create('row_number', [], ctx.order ?? [], 'long');
+        const rn = WindowNode.create('row_number', [], ctx.order ?? [], 'long', partitionBy);
         if (argNodes.length === 0) {
           return rn;
         }
@@ -1904,6 +1961,22 @@ function listOf<T>(list: { Count: number; getItem(i: number): T } | null | undef
 
 function listOfColumns(type: KType | null): { name: string; type: string }[] {
   return columnsOf(type);
+}
+
+function containsWindow(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) {
+    return false;
+  }
+  if ((node as { kind?: unknown }).kind === 'Window') {
+    return true;
+  }
+  if (
+    (node as { kind?: unknown }).kind === 'ScalarSubquery' ||
+    (node as { kind?: unknown }).kind === 'InSubquery'
+  ) {
+    return false;
+  }
+  return Object.values(node).some((v) => (Array.isArray(v) ? v.some(containsWindow) : containsWindow(v)));
 }
 
 /** `name = expr` → `expr`; anything else unchanged. */

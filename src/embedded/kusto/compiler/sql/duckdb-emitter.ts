@@ -280,7 +280,11 @@ class SqlEmitter {
       `(CASE ${n.whens.map((w) => `WHEN ${this.scalar(w.when)} THEN ${this.scalar(w.then)}`).join(' ')} ELSE ${this.scalar(n.otherwise)} END)`,
     Cast: (n) => `TRY_CAST(${this.scalar(n.operand)} AS ${DuckDbDialect.typeName(n.type)})`,
     Window: (n) => {
-      const over = n.orderBy.length > 0 ? `OVER (ORDER BY ${this.sortKeys(n.orderBy)})` : 'OVER ()';
+      const partition =
+        n.partitionBy.length > 0 ? `PARTITION BY ${n.partitionBy.map((p) => this.scalar(p)).join(', ')}` : '';
+      const order = n.orderBy.length > 0 ? `ORDER BY ${this.sortKeys(n.orderBy)}` : '';
+      const window = (frame = ''): string => `OVER (${[partition, order, frame].filter((x) => x).join(' ')})`;
+      const over = window();
       const args = n.args.map((a) => this.scalar(a));
       switch (n.fn) {
         case 'row_number':
@@ -290,7 +294,7 @@ class SqlEmitter {
         case 'next':
           return `lead(${args.join(', ')}) ${over}`;
         case 'row_cumsum':
-          return `sum(${args[0]}) ${over.replace(')', ' ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)')}`;
+          return `sum(${args[0]}) ${window('ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')}`;
         default:
           throw new Error(`internal: unknown window function ${n.fn}`);
       }

@@ -48,7 +48,7 @@ export class EnvConfig {
   @IsInt({ message: 'must be a whole number of milliseconds between 0 and 600000' })
   @Min(0, { message: 'must be a whole number of milliseconds between 0 and 600000' })
   @Max(600_000, { message: 'must be a whole number of milliseconds between 0 and 600000' })
-  SHUTDOWN_TIMEOUT_MS: number = 10_000;
+  SHUTDOWN_TIMEOUT_MS: number = 30_000;
 
   // ── embedded stack (used when no Azure settings are given) ────────────────────────────────────────────────
   @IsInt({ message: 'must be an integer port number between 0 and 65535' })

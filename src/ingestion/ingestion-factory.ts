@@ -71,7 +71,7 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
       dedupColumn: config.INGEST_DEDUP_COLUMN,
       backoff: DEFAULT_BACKOFF,
       // Leave the shutdown coordinator time to close the layers below after the drain.
-      drainTimeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 2_000),
+      drainTimeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 5_000),
       unreachableThresholdMs: config.INGEST_UNREACHABLE_THRESHOLD_MS,
     },
   };

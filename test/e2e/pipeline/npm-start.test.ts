@@ -25,7 +25,7 @@ interface Started {
 type Row = Record<string, unknown>;
 
 /** How long after publishing an event must be queryable for the reconciliation to call it landed. */
-const SETTLE_MS = 20_000;
+const SETTLE_MS = 60_000;
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -55,7 +55,7 @@ export interface DemoProducerOptions {
   /** Live step interval; 0 = no timer (tests call `step()`). Default 200 ms. */
   tickMs?: number;
   sender?: EventSender;
-  /** Customers registered when the history starts. Default 300. */
+  /** Customers registered when the history starts. Default max(300, 100 × rate). */
   initialCustomers?: number;
 }
 
@@ -105,7 +105,11 @@ export class DemoProducer {
     if (!(this.backfillDays >= 0)) {
       throw new Error(`DemoProducer: backfillDays must be >= 0, got ${this.backfillDays}`);
     }
-    this.simOptions = { seed: opts.seed, initialCustomers: opts.initialCustomers };
+    // Enough customers that, at the live rate, a normal account places only a few orders per hour.
+    this.simOptions = {
+      seed: opts.seed,
+      initialCustomers: opts.initialCustomers ?? Math.max(300, Math.round(opts.rate * 100)),
+    };
   }
 
   get storeFile(): string {

@@ -93,6 +93,7 @@ export type FollowUpAction =
       readonly sku: string;
       readonly quantity: number;
     }
+  | { readonly kind: 'habit'; readonly customerN: number }
   | {
       readonly kind: 'fraud';
       readonly pattern: FraudPattern;

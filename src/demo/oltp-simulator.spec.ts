@@ -254,8 +254,11 @@ describe(OltpSimulator.name, () => {
       expect(spikes.length).toBe(3);
       const usual = fourDays
         .filter((e) => e.eventType === 'payment.authorized' && e.data.accountId === v.accounts[0].accountId)
-        .map((e) => e.data.amount as number);
-      expect(usual.length).toBeGreaterThan(2);
+        .map((e) => e.data.amount as number)
+        // Earlier random incidents on the same account are spikes too, not its usual spending.
+        .filter((amount) => amount < 2_000);
+      // The victim's regular shopping habit gives it a baseline in the history.
+      expect(usual.length).toBeGreaterThanOrEqual(3);
       const usualMedian = usual.sort((a, b) => a - b)[Math.floor(usual.length / 2)];
       expect(Math.min(...spikes.map((e) => e.data.amount as number))).toBeGreaterThan(usualMedian * 10);
     });

@@ -61,7 +61,7 @@ const DAY = 24 * HOUR;
  * generated at `rate / EVENTS_PER_ROOT`, so the stream averages `rate` events per second once the follow-up
  * pipeline is full.
  */
-export const EVENTS_PER_ROOT = 1.55;
+export const EVENTS_PER_ROOT = 1.4;
 
 /** Chance that a root activity is a fraud incident instead: a few per hour at the default 50 events/s. */
 const FRAUD_INCIDENT_PROBABILITY = 0.0004;
@@ -135,6 +135,7 @@ export class OltpSimulator {
     deliver: (a, t) => this.deliver(a, t),
     refund: (a, t) => this.refund(a, t),
     restock: (a, t) => this.restock(a, t),
+    habit: (a, t) => this.habit(a.customerN, t),
     fraud: (a, t) => this.fraudStep(a.pattern, a.victimN, a.step, t),
     'account-status': (a, t) => this.accountStatus(a, t),
   };
@@ -162,7 +163,7 @@ export class OltpSimulator {
 
   /** A new shop whose history begins at `startMs`. */
   static create(options: SimulatorOptions, queue: FollowUpQueue, startMs: number): OltpSimulator {
-    return new OltpSimulator(options, queue, {
+    const sim = new OltpSimulator(options, queue, {
       version: 1,
       seed: options.seed,
       rng: SeededRandom.derive(options.seed, 'simulator').getState(),
@@ -187,6 +188,11 @@ export class OltpSimulator {
       restocking: [],
       frozen: [],
     });
+    // The fraud victims shop regularly, so fraud scoring has a normal baseline to compare their fraud with.
+    for (const n of Object.values(FRAUD_VICTIMS).flat()) {
+      sim.schedule(startMs + HOUR + sim.rng.uniform(0, 12 * HOUR), { kind: 'habit', customerN: n });
+    }
+    return sim;
   }
 
   /** Continues from a snapshot; `queue` must hold the follow-ups that were pending when it was taken. */
@@ -352,9 +358,9 @@ export class OltpSimulator {
       return;
     }
     const r = rng.next();
-    if (r < 0.8) {
+    if (r < 0.86) {
       this.impression(t);
-    } else if (r < 0.91) {
+    } else if (r < 0.92) {
       this.placeOrder(this.pickCustomer(), t);
     } else if (r < 0.95) {
       this.registerCustomer(t);
@@ -367,9 +373,18 @@ export class OltpSimulator {
     }
   }
 
-  /** Popular customers order far more often than the long tail. */
+  /**
+   * Older customers are a little more active than new ones, but nobody dominates: at the default rate a normal
+   * account stays well below the payment velocity that fraud scoring flags.
+   */
   private pickCustomer(): CustomerProfile {
-    return this.customers.get(1 + this.rng.zipf(this.state.counters.customers, 0.9));
+    const count = this.state.counters.customers;
+    return this.customers.get(1 + Math.min(count - 1, Math.floor(count * Math.pow(this.rng.next(), 1.15))));
+  }
+
+  private habit(n: number, t: number): void {
+    this.placeOrder(this.customers.get(n), t);
+    this.schedule(t + this.rng.logNormal(18 * HOUR, 0.4), { kind: 'habit', customerN: n });
   }
 
   private pickCustomerOfTenant(tenantId: string): CustomerProfile {

@@ -231,6 +231,19 @@ const PARSE_CAPTURES: Partial<Record<KustoScalarType, string>> = {
   guid: '([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})',
 };
 
+const LITERAL_KIND_TYPES: Record<string, KustoScalarType> = {
+  BooleanLiteralExpression: 'bool',
+  IntLiteralExpression: 'int',
+  LongLiteralExpression: 'long',
+  RealLiteralExpression: 'real',
+  DecimalLiteralExpression: 'decimal',
+  DateTimeLiteralExpression: 'datetime',
+  TimespanLiteralExpression: 'timespan',
+  GuidLiteralExpression: 'guid',
+  StringLiteralExpression: 'string',
+  CompoundStringLiteralExpression: 'string',
+};
+
 const IGNORED_FUNCTIONS_IN_SUMMARY = new Set(['percentiles', 'percentilesw']);
 
 export class KqlLowerer {
@@ -836,9 +849,12 @@ export class KqlLowerer {
         const structName = `__${fname}_${index}`;
         const args = this.callArguments(call);
         const target = this.scalar(args[0], {});
-        const sources = listOfColumns(call.ResultType).map((c, i) =>
-          i === 0 ? target : ColumnNode.create(c.name, kustoType(c.type)),
-        );
+        // `arg_max(t, *)` takes the input columns Kusto lists; `arg_max(t, a, b = c)` the given expressions.
+        const sources = args.slice(1).some((a) => syntaxKind(a) === 'StarExpression')
+          ? listOfColumns(call.ResultType).map((c, i) =>
+              i === 0 ? target : ColumnNode.create(c.name, kustoType(c.type)),
+            )
+          : [target, ...args.slice(1).map((a) => this.scalar(unnamed(a), {}))];
         aggregates.push({
           name: structName,
           expr: CallNode.create(`${fname}_struct`, [target, ...sources], 'struct'),
@@ -1323,7 +1339,8 @@ export class KqlLowerer {
 
   private literal(node: KNode): ScalarNode {
     const kind = syntaxKind(node);
-    const type = kustoType(node.ResultType);
+    // Default values in stored-function signatures are not analyzed (no ResultType): type them by kind.
+    const type = node.ResultType ? kustoType(node.ResultType) : (LITERAL_KIND_TYPES[kind] ?? 'dynamic');
     const text = node.toString().trim();
     const lowered = text.toLowerCase();
     if (kind === 'NullLiteralExpression' || /^[a-z]+\(\s*null\s*\)$/.test(lowered)) {

@@ -144,6 +144,8 @@ export const suite: BenchSuite = {
         seed: 43,
         dataDir: join(root, 'live'),
         backfillDays: 0,
+        // Steady state: a small population, so the measurement is not the initial registrations.
+        initialCustomers: 300,
         logger: silentLogger,
       });
       await live.start();

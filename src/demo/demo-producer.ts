@@ -55,7 +55,7 @@ export interface DemoProducerOptions {
   /** Live step interval; 0 = no timer (tests call `step()`). Default 200 ms. */
   tickMs?: number;
   sender?: EventSender;
-  /** Customers registered when the history starts. Default max(300, 100 × rate). */
+  /** Customers registered when the history starts. Default 100 × rate, at least 300, at most 20 000. */
   initialCustomers?: number;
 }
 
@@ -108,7 +108,7 @@ export class DemoProducer {
     // Enough customers that, at the live rate, a normal account places only a few orders per hour.
     this.simOptions = {
       seed: opts.seed,
-      initialCustomers: opts.initialCustomers ?? Math.max(300, Math.round(opts.rate * 100)),
+      initialCustomers: opts.initialCustomers ?? Math.min(20_000, Math.max(300, Math.round(opts.rate * 100))),
     };
   }
 

@@ -55,6 +55,23 @@ describe(OltpSimulator.name, () => {
       expect(fine).toEqual(fourDays.slice(0, fine.length));
     });
 
+    it('should spread a large initial population over steps of at most maxEvents', () => {
+      const sim = OltpSimulator.create(
+        { seed: 1, initialCustomers: 1_000 },
+        new InMemoryFollowUpQueue(),
+        START,
+      );
+      const first = sim.advance(START, 0, 100);
+      // A customer's registration and account openings stay together, so a step may end a little past the cap.
+      expect(first.length).toBeGreaterThanOrEqual(100);
+      expect(first.length).toBeLessThanOrEqual(103);
+      let registered = first.filter((e) => e.eventType === 'customer.registered').length;
+      for (let i = 0; i < 100 && registered < 1_000; i++) {
+        registered += sim.advance(START, 0, 100).filter((e) => e.eventType === 'customer.registered').length;
+      }
+      expect(registered).toBe(1_000);
+    });
+
     it('should number events consecutively and keep occurredAt in order', () => {
       fourDays.forEach((e, i) => expect(e.seq).toBe(i + 1));
       const times = fourDays.map((e) => Date.parse(e.occurredAt));

@@ -240,7 +240,7 @@ export class OltpSimulator {
   ): DemoEvent[] {
     this.out = [];
     const s = this.state;
-    this.registerInitialPopulation();
+    this.registerInitialPopulation(maxEvents);
     if (
       s.arrivalRate !== ratePerSecond ||
       s.arrivalSeasonality !== seasonality ||
@@ -343,9 +343,9 @@ export class OltpSimulator {
 
   // ── root activities ───────────────────────────────────────────────────────────────────────────────────────
 
-  private registerInitialPopulation(): void {
+  private registerInitialPopulation(maxEvents: number): void {
     const s = this.state;
-    while (s.counters.customers < this.initialCustomers) {
+    while (s.counters.customers < this.initialCustomers && this.out.length < maxEvents) {
       this.registerCustomer(s.startMs + s.counters.customers);
     }
   }

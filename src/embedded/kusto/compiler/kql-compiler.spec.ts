@@ -252,3 +252,11 @@ describe('compileKql row_number', () => {
     ]);
   });
 });
+
+describe('compileKql column names', () => {
+  it('should refuse columns differing only in case rather than confuse them', () => {
+    expect(() => compileKql('print A = 1, a = 2 | project a, A', db)).toThrow(
+      /columns whose names differ only in case \('A' and 'a'\) is not supported by the embedded engine \(at 1:1\)/,
+    );
+  });
+});

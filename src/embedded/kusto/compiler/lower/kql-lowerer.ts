@@ -496,6 +496,7 @@ export class KqlLowerer {
 
   private datatable(node: KNode): RelationNode {
     const columns = schemaOf(node.ResultType);
+    this.refuseCaseCollisions(columns, node);
     const values = listElements(child(node, 'Values')).map((v) => this.scalar(v, {}));
     if (columns.length === 0) {
       throw this.unsupported('datatable without columns', node);
@@ -509,6 +510,7 @@ export class KqlLowerer {
 
   private print(node: KNode): RelationNode {
     const columns = schemaOf(node.ResultType);
+    this.refuseCaseCollisions(columns, node);
     const exprs = listElements(child(node, 'Expressions'));
     const outputs = exprs.map((e, i) => ({ name: columns[i].name, expr: this.scalar(unnamed(e), {}) }));
     return ProjectNode.create(this.singleRow(), outputs, columns);
@@ -536,6 +538,7 @@ export class KqlLowerer {
   private operator(input: RelationNode, op: KNode): RelationNode {
     const kind = syntaxKind(op);
     const columns = schemaOf(op.ResultType);
+    this.refuseCaseCollisions(columns, op);
     const order = this.order.get(input);
     const ctx: ScalarContext = { order };
     switch (kind) {
@@ -603,6 +606,18 @@ export class KqlLowerer {
           return this.keepOrder(input, this.selectColumns(input, columns));
         }
         throw this.unsupported(`operator '${describe(op)}'`, op);
+    }
+  }
+
+  /** DuckDB matches identifiers case-insensitively, so `A` and `a` in one table would be confused: refuse. */
+  private refuseCaseCollisions(columns: readonly ColumnSchema[], node: KNode): void {
+    const seen = new Map<string, string>();
+    for (const c of columns) {
+      const other = seen.get(c.name.toLowerCase());
+      if (other !== undefined && other !== c.name) {
+        throw this.unsupported(`columns whose names differ only in case ('${other}' and '${c.name}')`, node);
+      }
+      seen.set(c.name.toLowerCase(), c.name);
     }
   }
 

@@ -260,3 +260,11 @@ describe('compileKql column names', () => {
     );
   });
 });
+
+describe('compileKql make_list', () => {
+  it('should put datetimes into lists in Kusto text form', async () => {
+    expect(await rows('Events | where Value < 10 | summarize l = make_list(Ts)')).toEqual([
+      [['2024-01-01T00:10:00.0000000Z']],
+    ]);
+  });
+});

@@ -979,6 +979,13 @@ export class KqlLowerer {
     const used =
       name === 'dcount' ? argNodes.slice(0, 1) : name === 'dcountif' ? argNodes.slice(0, 2) : argNodes;
     const args = used.map((a) => this.scalar(a, {}));
+    // Lists and bags hold dynamic values: datetimes, timespans and guids enter them in Kusto's text forms.
+    if (name.startsWith('make_list') || name.startsWith('make_set')) {
+      const t = args[0]?.type;
+      if (t === 'datetime' || t === 'timespan' || t === 'guid' || t === 'decimal') {
+        args[0] = this.dynamicOf(args[0]);
+      }
+    }
     const resolved = resolveFunction(
       name,
       args.map((a) => this.irScalarType(a)),

@@ -238,7 +238,7 @@ export class EnvConfig {
   @IsInt({ message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   @Min(0, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   @Max(10_000_000, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
-  DEMO_BACKFILL_EVENTS: number = 20_000;
+  DEMO_BACKFILL_EVENTS: number = 8_000;
 
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {

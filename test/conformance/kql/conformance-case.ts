@@ -43,6 +43,12 @@ export interface ConformanceCase {
   kql: string;
   /** Features the issue calls optional: failures are reported, not fatal. */
   optional?: boolean;
+  /**
+   * A required behaviour the embedded engine does not have yet, with the reason: the case is still run and its
+   * failure reported as skipped with this text (never silently), and it FAILS once it passes, so the marker is
+   * removed the moment the gap is closed. Listed in the README of this suite.
+   */
+  knownGap?: string;
   /** Sent as Kusto query parameters (ClientRequestProperties.setParameter). */
   parameters?: Record<string, string | number | boolean>;
   expect: Expectation;

@@ -13,10 +13,12 @@ export class KqlDirectorySource {
     const files: KqlSourceFile[] = [];
     for (const sub of SUBDIRECTORIES) {
       for (const path of await listKql(join(this.root, sub))) {
-        files.push({
-          path: relative(this.root, path).split(sep).join('/'),
-          text: await readFile(path, 'utf8'),
-        });
+        const text = await readIfPresent(path);
+        // A file deleted between the listing and the read (an editor's save-by-rename, `rm` during a watched
+        // reload) is simply not part of this version; its deletion triggers the next reload anyway.
+        if (text !== undefined) {
+          files.push({ path: relative(this.root, path).split(sep).join('/'), text });
+        }
       }
     }
     if (files.length === 0) {
@@ -48,6 +50,17 @@ export class KqlDirectorySource {
       clearTimeout(timer);
       watchers.forEach((w) => w.close());
     };
+  }
+}
+
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
   }
 }
 

@@ -36,6 +36,22 @@ function pickExample(functions: readonly CatalogFunction[]): CatalogFunction | u
 }
 
 /**
+ * Arguments that make the example show data from the first minute: the demo publishes days of history first, so
+ * a function with a `lookback` window looks a week back (in hourly bins when it has a `binSize`).
+ */
+function exampleArguments(fn: CatalogFunction): Record<string, string> {
+  const args: Record<string, string> = {};
+  const has = (name: string): boolean => fn.parameters.some((p) => p.name === name && p.type === 'timespan');
+  if (has('lookback')) {
+    args.lookback = '7d';
+    if (has('binSize')) {
+      args.binSize = '1h';
+    }
+  }
+  return args;
+}
+
+/**
  * The start-up banner a newcomer reads first: where everything is, a token that works, and three calls to paste
  * (REST as JSON, REST as CSV, GraphQL) against a function the catalog really exposes.
  */
@@ -72,11 +88,19 @@ export function renderBanner(facts: BannerFacts): string {
   const example = pickExample(facts.functions);
   if (example) {
     const columns = example.outputColumns.slice(0, 4).map((c) => c.name);
+    const args = exampleArguments(example);
+    const query = new URLSearchParams(args).toString();
+    const endpoint = `${facts.url}/api/v1/functions/${example.name}${query ? `?${query}` : ''}`;
+    const gqlArgs = Object.entries(args)
+      .map(([name, value]) => `${name}: ${JSON.stringify(value)}`)
+      .join(', ');
     push('Try:');
-    push(`  curl -s ${auth}'${facts.url}/api/v1/functions/${example.name}'`);
-    push(`  curl -s ${auth}-H 'accept: text/csv' '${facts.url}/api/v1/functions/${example.name}'`);
-    const query = JSON.stringify({ query: `{ ${example.name} { ${columns.join(' ')} } }` });
-    push(`  curl -s ${auth}-H 'content-type: application/json' ${facts.url}/graphql -d '${query}'`);
+    push(`  curl -s ${auth}'${endpoint}'`);
+    push(`  curl -s ${auth}-H 'accept: text/csv' '${endpoint}'`);
+    const body = JSON.stringify({
+      query: `{ ${example.name}${gqlArgs ? `(${gqlArgs})` : ''} { ${columns.join(' ')} } }`,
+    });
+    push(`  curl -s ${auth}-H 'content-type: application/json' ${facts.url}/graphql -d '${body}'`);
     push('');
   }
   push('Ctrl-C stops everything; the next start resumes with the data kept.');

@@ -66,46 +66,46 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
     expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="kqlgate", ApiKey realm="kqlgate"');
   });
 
-  const brokenTokens: [string, () => Promise<string> | string, string][] = [
+  const brokenTokens: [string, () => Promise<string> | string, string | RegExp][] = [
     [
       'expired',
       () => issuer.token({ roles: ['analyst'], claims: { tid: 'A' }, expiresIn: -300 }),
-      'token expired',
+      /^token expired \(exp \d+\)$/,
     ],
     [
       'not yet valid',
       () => issuer.token({ roles: ['analyst'], claims: { tid: 'A' }, notBefore: 600 }),
-      'token is not valid yet',
+      /^token is not valid yet \(nbf \d+\)$/,
     ],
     [
       'from another issuer',
       () => issuer.token({ roles: ['analyst'], issuer: 'https://other/' }),
-      'token issuer',
+      'token issuer "https://other/" is not accepted',
     ],
     [
       'for another audience',
       () => issuer.token({ roles: ['analyst'], audience: 'api://other' }),
-      'token audience',
+      'token audience "api://other" is not accepted',
     ],
     [
       'signed with an unknown kid',
       () => issuer.token({ roles: ['analyst'], kid: 'gone' }),
-      'token key id (kid)',
+      /^token key id \(kid\) is not in the JWKS http:\/\/127\.0\.0\.1:\d+\/jwks\.json$/,
     ],
     [
       'alg none',
       () => issuer.unsignedToken({ roles: ['analyst'], claims: { tid: 'A' } }),
-      'algorithm is not allowed',
+      'token signing algorithm is not allowed (asymmetric algorithms only)',
     ],
     [
       'HS256 with the public key',
       () => issuer.hs256WithPublicKey({ roles: ['analyst'] }),
-      'algorithm is not allowed',
+      'token signing algorithm is not allowed (asymmetric algorithms only)',
     ],
     [
       'tampered',
       () => issuer.tamperedToken({ roles: [], claims: { tid: 'A' } }),
-      'signature verification failed',
+      'token signature verification failed',
     ],
   ];
   it.each(brokenTokens)(
@@ -117,7 +117,12 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
       expect(viaRest.headers.get('www-authenticate')).toMatch(
         /^Bearer realm="kqlgate", error="invalid_token"/,
       );
-      expect(((await viaRest.json()) as { title: string }).title).toContain(message);
+      const { title } = (await viaRest.json()) as { title: string };
+      if (typeof message === 'string') {
+        expect(title).toBe(message);
+      } else {
+        expect(title).toMatch(message);
+      }
       const viaGraphql = await graphql('{ TenantOrderList { OrderId } }', headers);
       expect(viaGraphql.status).toBe(401);
       expect(viaGraphql.headers.get('www-authenticate')).toMatch(

@@ -70,9 +70,14 @@ PublicOrderCount() {
 
 export class CountingKustoClient extends KustoQueryClient {
   queries = 0;
+  /** Holds each query this long before sending it, so a test can keep the engine's slots busy. */
+  delayMs = 0;
 
-  override query(csl: string, options?: KustoQueryOptions): Promise<RawResultTable> {
+  override async query(csl: string, options?: KustoQueryOptions): Promise<RawResultTable> {
     this.queries += 1;
+    if (this.delayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    }
     return super.query(csl, options);
   }
 }

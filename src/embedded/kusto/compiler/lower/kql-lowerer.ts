@@ -52,7 +52,7 @@ import {
   syntaxKind,
 } from '../parse/kusto-syntax.js';
 import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
-import { literalValue, parseDateTimeText, parseTimespanMicros } from './literal-values.js';
+import { literalValue, parseDatetimeLiteral, parseTimespanLiteral } from './literal-values.js';
 import { escapeRegex, strftimeFormat, termPattern, type TermMatch } from './term-pattern.js';
 
 type Binding =
@@ -1389,14 +1389,14 @@ export class KqlLowerer {
       case 'DecimalLiteralExpression':
         return LiteralNode.create(literalValue('decimal', text) ?? String(node.ConstantValue), 'decimal');
       case 'DateTimeLiteralExpression': {
-        const v = parseDateTimeText(text);
+        const v = parseDatetimeLiteral(text);
         if (v === undefined) {
           throw new KqlCompileError('SYNTAX', `invalid datetime literal ${text}`, this.position(node));
         }
         return LiteralNode.create(v, 'datetime');
       }
       case 'TimespanLiteralExpression': {
-        const v = parseTimespanMicros(text);
+        const v = parseTimespanLiteral(text);
         if (v === undefined) {
           throw new KqlCompileError('SYNTAX', `invalid timespan literal ${text}`, this.position(node));
         }

@@ -57,7 +57,11 @@ describe('formatDatetimeTicks', () => {
   });
 
   it('should round-trip what it parses', () => {
-    for (const text of ['2016-02-29T23:59:59.9999999Z', '1601-01-01T00:00:00.0000001Z', '2000-03-01T12:00:00.5000000Z']) {
+    for (const text of [
+      '2016-02-29T23:59:59.9999999Z',
+      '1601-01-01T00:00:00.0000001Z',
+      '2000-03-01T12:00:00.5000000Z',
+    ]) {
       expect(formatDatetimeTicks(parseDatetimeTicks(text) ?? -1n)).toBe(text);
     }
   });

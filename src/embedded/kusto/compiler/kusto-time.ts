@@ -127,7 +127,8 @@ export function parseDatetimeTicks(text: string): bigint | undefined {
   let offsetMinutes = 0n;
   if (zone && zone.toUpperCase() !== 'Z') {
     const digits = zone.replace(':', '');
-    offsetMinutes = (BigInt(digits.slice(1, 3)) * 60n + BigInt(digits.slice(3, 5))) * (digits.startsWith('-') ? -1n : 1n);
+    offsetMinutes =
+      (BigInt(digits.slice(1, 3)) * 60n + BigInt(digits.slice(3, 5))) * (digits.startsWith('-') ? -1n : 1n);
   }
   const ticks =
     (days + UNIX_EPOCH_DAYS) * TICKS_PER_DAY +

@@ -153,4 +153,3 @@ export function decodeRows(
 ): unknown[][] {
   return rows.map((row) => columns.map((c, i) => decodeCell(row[i], c.type)));
 }
-

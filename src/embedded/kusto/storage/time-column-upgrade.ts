@@ -26,8 +26,9 @@ export async function upgradeTimeColumns(
     `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_catalog = ${quoteSqlString(catalogName)} AND table_schema = 'main'`,
   );
   const stored = new Map<string, string>();
-  for (const [table, column, type] of reader.getRowsJS()) {
-    stored.set(`${String(table)}\u0000${String(column)}`, String(type));
+  for (const row of reader.getRowsJS()) {
+    const [table, column, type] = row as [string, string, string];
+    stored.set(`${table}\u0000${column}`, type);
   }
   const statements: string[] = [];
   for (const table of tables) {

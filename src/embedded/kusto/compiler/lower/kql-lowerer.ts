@@ -5,6 +5,7 @@
  * and function is expressed relationally. Anything it does not know raises UNSUPPORTED with the operator or
  * function name and position — never a guess.
  */
+import { clrTypeName } from '../../../../kql-language/kql-scalar-types.js';
 import type { KustoScalarType, QueryParameterValues } from '../compiler-types.js';
 import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
 import { AggregateNode } from '../ir/aggregate-node.js';
@@ -1225,22 +1226,10 @@ export class KqlLowerer {
   }
 
   private getSchema(input: RelationNode, columns: ColumnSchema[]): RelationNode {
-    const clr: Record<KustoScalarType, string> = {
-      bool: 'System.SByte',
-      int: 'System.Int32',
-      long: 'System.Int64',
-      real: 'System.Double',
-      decimal: 'System.Data.SqlTypes.SqlDecimal',
-      string: 'System.String',
-      datetime: 'System.DateTime',
-      timespan: 'System.TimeSpan',
-      guid: 'System.Guid',
-      dynamic: 'System.Object',
-    };
     const rows = input.columns.map((c, i) => [
       LiteralNode.create(c.name, 'string'),
       LiteralNode.create(i, 'int'),
-      LiteralNode.create(clr[c.type], 'string'),
+      LiteralNode.create(clrTypeName(c.type), 'string'),
       LiteralNode.create(c.type, 'string'),
     ]);
     // ADX types ColumnOrdinal as int (Kusto.Language says long).

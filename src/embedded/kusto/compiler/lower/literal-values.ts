@@ -4,7 +4,12 @@
  */
 import type { KustoScalarType } from '../compiler-types.js';
 import type { LiteralValue } from '../ir/ir-node.js';
-import { parseDatetimeTicks, parseTimespanTicks, TICKS_PER_DAY, TICKS_PER_MILLISECOND } from '../kusto-time.js';
+import {
+  parseDatetimeTicks,
+  parseTimespanTicks,
+  TICKS_PER_DAY,
+  TICKS_PER_MILLISECOND,
+} from '../kusto-time.js';
 
 /** Kusto's dynamic literals may quote strings with `'`; JSON needs `"`. Other text is left as is. */
 function singleToDoubleQuotes(text: string): string {

@@ -1,14 +1,17 @@
 /**
  * Kusto time values as the engine stores them: datetimes and timespans are both BIGINT counts of 100 ns
  * ticks, datetimes counted from 0001-01-01T00:00:00Z (.NET `DateTime.Ticks`), so the whole ADX range
- * 0001-01-01 … 9999-12-31 is exact to the tick. This module is the one place their text forms are parsed
- * and printed on the JS side (literals, query parameters, ingestion, result frames); the SQL side is in
+ * 0001-01-01 … 9999-12-31 is exact to the tick. This module is where the engine parses and prints their text
+ * forms on the JS side (literals, query parameters, ingestion, result frames); timespan text is shared with
+ * the gateway (`src/kql-language/kql-literals.ts`) and re-exported here. The SQL side is in
  * `sql/duckdb-setup.ts`.
  *
  * Calendar arithmetic uses the proleptic Gregorian day-number algorithm (H. Hinnant, "chrono-compatible
  * low-level date algorithms") on bigints rather than `Date`, which maps years 0–99 onto 1900–1999 and
  * holds only milliseconds.
  */
+
+export { formatTimespanTicks, parseTimespanTicks } from '../../../kql-language/kql-literals.js';
 
 export const TICKS_PER_MICROSECOND = 10n;
 export const TICKS_PER_MILLISECOND = 10_000n;
@@ -77,18 +80,6 @@ export function formatDatetimeTicks(ticks: bigint): string {
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(fraction, 7)}Z`;
 }
 
-/** `[-][d.]hh:mm:ss[.fffffff]`, the form ADX prints and the SDKs' timespan parsers accept. */
-export function formatTimespanTicks(ticks: bigint): string {
-  const sign = ticks < 0n ? '-' : '';
-  const a = ticks < 0n ? -ticks : ticks;
-  const days = a / TICKS_PER_DAY;
-  const hours = (a / TICKS_PER_HOUR) % 24n;
-  const minutes = (a / TICKS_PER_MINUTE) % 60n;
-  const seconds = (a / TICKS_PER_SECOND) % 60n;
-  const fraction = a % TICKS_PER_SECOND;
-  return `${sign}${days > 0n ? `${days}.` : ''}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${fraction > 0n ? `.${pad(fraction, 7)}` : ''}`;
-}
-
 /** Up to 7 fractional-second digits → ticks (`5` → 5000000, `1234567` → 1234567). */
 function fractionTicks(digits: string | undefined): bigint {
   return BigInt((digits ?? '').padEnd(7, '0'));
@@ -138,75 +129,4 @@ export function parseDatetimeTicks(text: string): bigint | undefined {
     fractionTicks(f) -
     offsetMinutes * TICKS_PER_MINUTE;
   return ticks < 0n || ticks > MAX_DATETIME_TICKS ? undefined : ticks;
-}
-
-/** Ticks per unit of the `1.5h` / `30m` / `100ms` / `1tick` literal forms. */
-const UNIT_TICKS: Record<string, bigint> = {
-  d: TICKS_PER_DAY,
-  day: TICKS_PER_DAY,
-  days: TICKS_PER_DAY,
-  h: TICKS_PER_HOUR,
-  hr: TICKS_PER_HOUR,
-  hrs: TICKS_PER_HOUR,
-  hour: TICKS_PER_HOUR,
-  hours: TICKS_PER_HOUR,
-  m: TICKS_PER_MINUTE,
-  min: TICKS_PER_MINUTE,
-  minute: TICKS_PER_MINUTE,
-  minutes: TICKS_PER_MINUTE,
-  s: TICKS_PER_SECOND,
-  sec: TICKS_PER_SECOND,
-  second: TICKS_PER_SECOND,
-  seconds: TICKS_PER_SECOND,
-  ms: TICKS_PER_MILLISECOND,
-  milli: TICKS_PER_MILLISECOND,
-  millis: TICKS_PER_MILLISECOND,
-  millisecond: TICKS_PER_MILLISECOND,
-  milliseconds: TICKS_PER_MILLISECOND,
-  microsecond: TICKS_PER_MICROSECOND,
-  microseconds: TICKS_PER_MICROSECOND,
-  tick: 1n,
-  ticks: 1n,
-};
-
-/** `count × unit` exactly: `1.5h` is computed on the decimal digits, not through a binary float. */
-function scaledTicks(count: string, unitTicks: bigint): bigint {
-  const [whole, fraction = ''] = count.split('.');
-  const scale = 10n ** BigInt(fraction.length);
-  const scaled = BigInt(whole + fraction) * unitTicks;
-  // Round half away from zero to a whole tick (counts are non-negative here; the sign is applied after).
-  return (scaled * 2n + scale) / (2n * scale);
-}
-
-/**
- * Ticks of a timespan: `[-][d.]hh:mm[:ss[.fffffff]]`, `1.5h`/`30m`/`10s`/`100ms`/`2d`/`1tick`, and
- * `time(…)`/`timespan(…)` wrappers. Undefined when it is not a timespan.
- */
-export function parseTimespanTicks(text: string): bigint | undefined {
-  let value = text.trim();
-  const wrapped = /^(?:time|timespan)\((.*)\)$/i.exec(value);
-  if (wrapped) {
-    value = wrapped[1].trim();
-  }
-  const clock = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$/.exec(value);
-  if (clock) {
-    const [, sign, d, h, m, s, f] = clock;
-    const ticks =
-      BigInt(d ?? '0') * TICKS_PER_DAY +
-      BigInt(h) * TICKS_PER_HOUR +
-      BigInt(m) * TICKS_PER_MINUTE +
-      BigInt(s ?? '0') * TICKS_PER_SECOND +
-      fractionTicks(f);
-    return sign ? -ticks : ticks;
-  }
-  const unit = /^(-)?(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(value);
-  if (unit) {
-    const unitTicks = UNIT_TICKS[unit[3].toLowerCase()];
-    if (unitTicks === undefined) {
-      return undefined;
-    }
-    const ticks = scaledTicks(unit[2], unitTicks);
-    return unit[1] ? -ticks : ticks;
-  }
-  return undefined;
 }

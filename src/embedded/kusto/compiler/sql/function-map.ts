@@ -317,6 +317,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   unixtime_milliseconds_todatetime: scalar('(CAST(round({0} * 10000) AS BIGINT) + 621355968000000000)'),
   unixtime_microseconds_todatetime: scalar('(CAST(round({0} * 10) AS BIGINT) + 621355968000000000)'),
   unixtime_nanoseconds_todatetime: scalar('(CAST(floor({0} / 100) AS BIGINT) + 621355968000000000)'),
+  // A nanosecond count above 2^53 loses digits as a double: integers stay integers.
+  'unixtime_nanoseconds_todatetime(long)': scalar('(kql_floor_div({0}, 100) + 621355968000000000)'),
+  'unixtime_nanoseconds_todatetime(int)': scalar('(kql_floor_div({0}, 100) + 621355968000000000)'),
   todays: scalar('({0} / 864000000000.0)'),
   tohours: scalar('({0} / 36000000000.0)'),
   tominutes: scalar('({0} / 600000000.0)'),

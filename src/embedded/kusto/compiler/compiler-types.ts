@@ -3,8 +3,9 @@
  * everything else under `compiler/` is an implementation detail.
  */
 
-export type KustoScalarType =
-  'bool' | 'int' | 'long' | 'real' | 'decimal' | 'string' | 'datetime' | 'timespan' | 'guid' | 'dynamic';
+import type { KustoScalarType } from '../../../kql-language/kql-scalar-types.js';
+
+export type { KustoScalarType };
 
 export interface ColumnSchema {
   name: string;

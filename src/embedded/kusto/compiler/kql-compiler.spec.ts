@@ -38,13 +38,14 @@ beforeAll(async () => {
     await connection.run(sql);
   }
   await connection.run(
-    `CREATE TABLE "Events" ("Ts" TIMESTAMP, "Kind" VARCHAR, "Value" BIGINT, "Score" DOUBLE, "Props" JSON)`,
+    `CREATE TABLE "Events" ("Ts" BIGINT, "Kind" VARCHAR, "Value" BIGINT, "Score" DOUBLE, "Props" JSON)`,
   );
+  // Datetimes are stored as 100 ns ticks since 0001-01-01: 638396640000000000 is 2024-01-01T00:00:00Z.
   await connection.run(`INSERT INTO "Events" VALUES
-    ('2024-01-01 00:10:00', 'click', 5, 1.5, '{"a":{"b":1},"tags":["x","y"]}'),
-    ('2024-01-01 00:50:00', 'view', 20, 2.5, '{"a":{"b":2},"tags":[]}'),
-    ('2024-01-01 01:30:00', 'click', 30, NULL, '{"a":{"b":3},"tags":["z"]}'),
-    ('2024-01-01 02:10:00', 'Buy Now', 40, 4.0, NULL)`);
+    (638396646000000000, 'click', 5, 1.5, '{"a":{"b":1},"tags":["x","y"]}'),
+    (638396670000000000, 'view', 20, 2.5, '{"a":{"b":2},"tags":[]}'),
+    (638396694000000000, 'click', 30, NULL, '{"a":{"b":3},"tags":["z"]}'),
+    (638396718000000000, 'Buy Now', 40, 4.0, NULL)`);
 }, 120_000);
 
 afterAll(() => {

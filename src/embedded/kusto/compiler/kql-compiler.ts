@@ -22,7 +22,8 @@ import type {
 import type { ParameterSlot, RelationNode } from './ir/ir-node.js';
 import { KqlCompileError } from './kql-compile-error.js';
 import { KqlLowerer } from './lower/kql-lowerer.js';
-import { dateToTimestampText, literalValue } from './lower/literal-values.js';
+import { dateToTicks } from './kusto-time.js';
+import { literalValue } from './lower/literal-values.js';
 import { parseKql } from './parse/kql-parser.js';
 import { emitSql } from './sql/duckdb-emitter.js';
 import { createLogger } from '../../../common/logging/logger.js';
@@ -109,13 +110,13 @@ function bindSlots(template: CompiledQuery, params: QueryParameterValues, now: D
   if (!template.statements.some((s) => s.parameters.some(isSlot))) {
     return template;
   }
-  const nowText = dateToTimestampText(now);
+  const nowTicks = dateToTicks(now);
   const fill = (value: unknown): unknown => {
     if (!isSlot(value)) {
       return value;
     }
     if (value.slot === 'now') {
-      return nowText;
+      return nowTicks;
     }
     const raw = params[value.name];
     const literal = literalValue(value.type, raw);

@@ -4,13 +4,16 @@
  * plain JS values (`Date`, number, string) are accepted too.
  */
 import type { ColumnSchema, KustoScalarType } from './compiler-types.js';
+import {
+  dateToTicks,
+  epochMicrosToTicks,
+  formatDatetimeTicks,
+  formatTimespanTicks,
+  parseDatetimeTicks,
+} from './kusto-time.js';
 
+/** A DuckDB `TIMESTAMP` value object (management tables keep real timestamps). */
 interface Micros {
-  micros: bigint;
-}
-interface Interval {
-  months: number;
-  days: number;
   micros: bigint;
 }
 interface Decimal {
@@ -21,8 +24,6 @@ interface Decimal {
 interface ListLike {
   items: unknown[];
 }
-
-const KUSTO_EPOCH_OFFSET_US = 62_135_596_800_000_000n;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -40,33 +41,6 @@ function text(value: unknown): string {
     return (value as { toString(): string }).toString();
   }
   return JSON.stringify(value) ?? '';
-}
-
-function pad(n: bigint | number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-/** `2024-05-01T12:34:56.7890000Z` from microseconds since 1970 (UTC). */
-export function formatDateTimeMicros(micros: bigint): string {
-  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
-  const date = new Date(Number(ms));
-  const subMs = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  const iso = date.toISOString();
-  const year = date.getUTCFullYear();
-  const head = year >= 0 && year <= 9999 ? iso.slice(0, 19) : iso.replace(/^[+-]0*/, '').slice(0, 19);
-  return `${head}.${pad(subMs, 6)}0Z`;
-}
-
-/** `[-][d.]hh:mm:ss[.fffffff]` from microseconds. */
-export function formatTimespanMicros(micros: bigint): string {
-  const sign = micros < 0n ? '-' : '';
-  const a = micros < 0n ? -micros : micros;
-  const days = a / 86_400_000_000n;
-  const hours = (a / 3_600_000_000n) % 24n;
-  const minutes = (a / 60_000_000n) % 60n;
-  const seconds = (a / 1_000_000n) % 60n;
-  const frac = a % 1_000_000n;
-  return `${sign}${days > 0n ? `${days}.` : ''}${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}${frac > 0n ? `.${pad(frac, 6)}0` : ''}`;
 }
 
 function toJsonValue(value: unknown): unknown {
@@ -146,32 +120,24 @@ export function decodeCell(value: unknown, type: KustoScalarType): unknown {
     case 'string':
       return text(value);
     case 'datetime': {
+      // Query results carry ticks (BIGINT); management results may carry dates or timestamps.
+      if (typeof value === 'bigint') {
+        return formatDatetimeTicks(value);
+      }
       if (value instanceof Date) {
-        return formatDateTimeMicros(BigInt(value.getTime()) * 1000n);
+        return formatDatetimeTicks(dateToTicks(value));
       }
       if (isObject(value) && typeof (value as unknown as Micros).micros === 'bigint') {
-        return formatDateTimeMicros((value as unknown as Micros).micros);
+        return formatDatetimeTicks(epochMicrosToTicks((value as unknown as Micros).micros));
       }
       if (typeof value === 'string') {
-        const parsed = Date.parse(value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`);
-        return Number.isNaN(parsed) ? value : formatDateTimeMicros(BigInt(parsed) * 1000n);
+        const ticks = parseDatetimeTicks(value);
+        return ticks === undefined ? value : formatDatetimeTicks(ticks);
       }
       return text(value);
     }
-    case 'timespan': {
-      if (isObject(value) && 'micros' in value) {
-        const i = value as unknown as Interval;
-        return formatTimespanMicros(
-          BigInt(i.days ?? 0) * 86_400_000_000n +
-            BigInt(i.months ?? 0) * 30n * 86_400_000_000n +
-            BigInt(i.micros),
-        );
-      }
-      if (typeof value === 'bigint') {
-        return formatTimespanMicros(value);
-      }
-      return text(value);
-    }
+    case 'timespan':
+      return typeof value === 'bigint' ? formatTimespanTicks(value) : text(value);
     case 'guid': {
       return text(value).toLowerCase();
     }
@@ -187,5 +153,3 @@ export function decodeRows(
 ): unknown[][] {
   return rows.map((row) => columns.map((c, i) => decodeCell(row[i], c.type)));
 }
-
-export { KUSTO_EPOCH_OFFSET_US };

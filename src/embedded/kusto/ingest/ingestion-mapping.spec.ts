@@ -54,7 +54,7 @@ describe(createRowMapper.name, () => {
     );
     expect(createRowMapper(table, 'Json', mapping)({ id: 'x', t: 1714566896789 }, 3)).toEqual([
       'x',
-      '1714566896789000',
+      '638501636967890000',
       '3',
       'api',
     ]);

@@ -4,6 +4,7 @@
  * Columns the mapping does not mention are null, as in ADX.
  */
 import type { ColumnSchema } from '../compiler/compiler-types.js';
+import { formatDatetimeTicks, UNIX_EPOCH_TICKS } from '../compiler/kusto-time.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import type { ColumnMappingElement, MappingKind, TableEntry } from '../storage/catalog-types.js';
 import { coerceValue } from './value-coercion.js';
@@ -26,11 +27,12 @@ const TRANSFORMS: readonly string[] = [
   'SourceLineNumber',
 ];
 
-const UNIX_DIVISORS: Record<string, number> = {
-  DateTimeFromUnixSeconds: 1,
-  DateTimeFromUnixMilliseconds: 1e3,
-  DateTimeFromUnixMicroseconds: 1e6,
-  DateTimeFromUnixNanoseconds: 1e9,
+/** 100 ns ticks per unit of each unix-time transform, as a fraction (nanoseconds: 1/100). */
+const UNIX_TICKS: Record<string, { multiply: bigint; divide: bigint }> = {
+  DateTimeFromUnixSeconds: { multiply: 10_000_000n, divide: 1n },
+  DateTimeFromUnixMilliseconds: { multiply: 10_000n, divide: 1n },
+  DateTimeFromUnixMicroseconds: { multiply: 10n, divide: 1n },
+  DateTimeFromUnixNanoseconds: { multiply: 1n, divide: 100n },
 };
 
 /** Compiles `$.a.b`, `$['a b']`, `$.items[0]`, `$` into an accessor; undefined if the path is not supported. */
@@ -187,14 +189,24 @@ interface ColumnExtractor {
   transform?: Transform;
 }
 
-function unixToIso(value: unknown, divisor: number): unknown {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) {
-    return null;
+/**
+ * A unix time as ISO text with all 7 fractional digits. Integers are scaled exactly (a nanosecond count does
+ * not fit a double); fractional numbers are rounded to the tick.
+ */
+function unixToIso(value: unknown, unit: { multiply: bigint; divide: bigint }): unknown {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  let ticks: bigint;
+  if (/^-?\d+$/.test(text)) {
+    const scaled = BigInt(text) * unit.multiply;
+    ticks = scaled / unit.divide - (scaled % unit.divide < 0n ? 1n : 0n);
+  } else {
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n)) {
+      return null;
+    }
+    ticks = BigInt(Math.round((n * Number(unit.multiply)) / Number(unit.divide)));
   }
-  const ms = (n / divisor) * 1000;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+  return formatDatetimeTicks(UNIX_EPOCH_TICKS + ticks);
 }
 
 /**
@@ -253,9 +265,9 @@ export function createRowMapper(
     for (let i = 0; i < extractors.length; i += 1) {
       const extractor = extractors[i];
       let value = extractor.extract(record, recordNumber);
-      const divisor = extractor.transform ? UNIX_DIVISORS[extractor.transform] : undefined;
-      if (divisor !== undefined) {
-        value = unixToIso(value, divisor);
+      const unit = extractor.transform ? UNIX_TICKS[extractor.transform] : undefined;
+      if (unit !== undefined) {
+        value = unixToIso(value, unit);
       }
       row[positions[i]] = coerceValue(value, extractor.column.type, source);
     }

@@ -27,11 +27,13 @@ describe(coerceValue.name, () => {
     );
   });
 
-  it('should carry datetimes and timespans as microseconds', () => {
-    expect(coerceValue('2024-05-01T12:34:56.7890123Z', 'datetime', 'json')).toBe('1714566896789012');
-    expect(coerceValue('2024-05-01 14:34:56+02:00', 'datetime', 'text')).toBe('1714566896000000');
-    expect(coerceValue('1.02:03:04.5', 'timespan', 'text')).toBe('93784500000');
-    expect(coerceValue('90m', 'timespan', 'text')).toBe('5400000000');
-    expect(coerceValue(10_000_000, 'timespan', 'json')).toBe('1000000');
+  it('should carry datetimes and timespans as 100 ns ticks, datetimes from 0001-01-01', () => {
+    expect(coerceValue('2024-05-01T12:34:56.7890123Z', 'datetime', 'json')).toBe('638501636967890123');
+    expect(coerceValue('2024-05-01 14:34:56+02:00', 'datetime', 'text')).toBe('638501636960000000');
+    expect(coerceValue('0001-01-01', 'datetime', 'text')).toBe('0');
+    expect(coerceValue('1.02:03:04.5', 'timespan', 'text')).toBe('937845000000');
+    expect(coerceValue('00:00:00.0000001', 'timespan', 'text')).toBe('1');
+    expect(coerceValue('90m', 'timespan', 'text')).toBe('54000000000');
+    expect(coerceValue(10_000_000, 'timespan', 'json')).toBe('10000000');
   });
 });

@@ -3,11 +3,11 @@
  * text the DuckDB staging table casts to the column type. A value that does not convert becomes null — ADX
  * never fails an ingestion over one bad cell.
  *
- * datetime and timespan travel as integer microseconds (epoch / duration), so the SQL side is an exact
- * `make_timestamp` / `to_microseconds` rather than DuckDB's own date parsing.
+ * datetime and timespan travel as integer 100 ns ticks, which is also how they are stored (see
+ * `compiler/kusto-time.ts`), so the SQL side is an exact integer cast rather than DuckDB's own date parsing.
  */
 import type { KustoScalarType } from '../compiler/compiler-types.js';
-import { parseDatetimeMicros, parseTimespanMicros } from '../schema/timespan-format.js';
+import { parseDatetimeTicks, parseTimespanTicks } from '../compiler/kusto-time.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -117,19 +117,19 @@ export function coerceValue(value: unknown, type: KustoScalarType, source: Sourc
       if (typeof value !== 'string') {
         return null;
       }
-      const micros = parseDatetimeMicros(value);
-      return micros === undefined ? null : micros.toString();
+      const ticks = parseDatetimeTicks(value);
+      return ticks === undefined ? null : ticks.toString();
     }
     case 'timespan': {
       if (typeof value === 'number') {
         // A number is a tick count (100 ns), as in ADX.
-        return Number.isFinite(value) ? BigInt(Math.trunc(value / 10)).toString() : null;
+        return Number.isFinite(value) ? BigInt(Math.trunc(value)).toString() : null;
       }
       if (typeof value !== 'string') {
         return null;
       }
-      const micros = parseTimespanMicros(value);
-      return micros === undefined ? null : micros.toString();
+      const ticks = parseTimespanTicks(value);
+      return ticks === undefined ? null : ticks.toString();
     }
     case 'guid': {
       const match = typeof value === 'string' ? GUID_TEXT.exec(value.trim()) : null;
@@ -156,9 +156,8 @@ export function castFromStageSql(columnSql: string, type: KustoScalarType): stri
     case 'string':
       return columnSql;
     case 'datetime':
-      return `make_timestamp(TRY_CAST(${columnSql} AS BIGINT))`;
     case 'timespan':
-      return `to_microseconds(TRY_CAST(${columnSql} AS BIGINT))`;
+      return `TRY_CAST(${columnSql} AS BIGINT)`;
     case 'guid':
       return `TRY_CAST(${columnSql} AS UUID)`;
     case 'dynamic':

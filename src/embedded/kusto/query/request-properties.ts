@@ -4,7 +4,7 @@
  */
 import type { QueryParameterValues } from '../compiler/compiler-types.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
-import { parseTimespanMicros } from '../schema/timespan-format.js';
+import { parseTimespanTicks, TICKS_PER_MILLISECOND } from '../compiler/kusto-time.js';
 
 export const DEFAULT_TRUNCATION_MAX_RECORDS = 500_000;
 export const DEFAULT_TRUNCATION_MAX_SIZE = 64 * 1024 * 1024;
@@ -64,16 +64,17 @@ export function parseRequestProperties(raw: unknown): RequestProperties {
   let serverTimeoutMs = DEFAULT_SERVER_TIMEOUT_MS;
   const timeout = optionValue(options, 'servertimeout');
   if (timeout !== undefined && timeout !== null) {
-    const micros =
+    // A number is milliseconds (the SDKs send the timeout that way).
+    const ticks =
       typeof timeout === 'number'
-        ? BigInt(Math.round(timeout * 1000))
-        : parseTimespanMicros(typeof timeout === 'string' ? timeout : JSON.stringify(timeout));
-    if (micros === undefined || micros <= 0n) {
+        ? BigInt(Math.round(timeout)) * TICKS_PER_MILLISECOND
+        : parseTimespanTicks(typeof timeout === 'string' ? timeout : JSON.stringify(timeout));
+    if (ticks === undefined || ticks <= 0n) {
       throw KustoEngineError.badRequest(
         `Request property 'servertimeout' must be a positive timespan such as 00:01:00; got ${JSON.stringify(timeout)}.`,
       );
     }
-    serverTimeoutMs = Number(micros / 1000n);
+    serverTimeoutMs = Number(ticks / TICKS_PER_MILLISECOND);
   }
   const noTruncationValue = optionValue(options, 'notruncation');
   const noTruncation =

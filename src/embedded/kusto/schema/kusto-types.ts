@@ -1,80 +1,42 @@
 /**
- * Kusto scalar types and how the engine stores them in DuckDB. The storage column types are the contract
- * with the compiler (it compiles against these tables), so they live in one table here.
+ * Kusto scalar types as the engine reports them (v1 data types, CLR names). The DuckDB storage column types
+ * are the contract with the compiler (it compiles against these tables), so the compiler's dialect owns them.
  */
+import { clrTypeName, normalizeScalarType } from '../../../kql-language/kql-scalar-types.js';
 import type { KustoScalarType } from '../compiler/compiler-types.js';
+import { duckDbTypeOf as compilerDuckDbTypeOf } from '../compiler/sql/duckdb-dialect.js';
 
-export const KUSTO_SCALAR_TYPES: readonly KustoScalarType[] = [
-  'bool',
-  'int',
-  'long',
-  'real',
-  'decimal',
-  'string',
-  'datetime',
-  'timespan',
-  'guid',
-  'dynamic',
-];
-
-interface TypeInfo {
-  /** Column type in DuckDB storage. */
-  duckDb: string;
-  /** v1 `DataType` (CLR-ish name, protocols/kusto-rest.md §4.2). */
-  v1DataType: string;
-  /** `.show table T schema as json` `Type` (full CLR name). */
-  clrType: string;
-}
-
-const TYPE_INFO: Record<KustoScalarType, TypeInfo> = {
-  bool: { duckDb: 'BOOLEAN', v1DataType: 'Boolean', clrType: 'System.SByte' },
-  int: { duckDb: 'INTEGER', v1DataType: 'Int32', clrType: 'System.Int32' },
-  long: { duckDb: 'BIGINT', v1DataType: 'Int64', clrType: 'System.Int64' },
-  real: { duckDb: 'DOUBLE', v1DataType: 'Double', clrType: 'System.Double' },
-  decimal: { duckDb: 'DECIMAL(38,18)', v1DataType: 'Decimal', clrType: 'System.Data.SqlTypes.SqlDecimal' },
-  string: { duckDb: 'VARCHAR', v1DataType: 'String', clrType: 'System.String' },
-  datetime: { duckDb: 'TIMESTAMP', v1DataType: 'DateTime', clrType: 'System.DateTime' },
-  timespan: { duckDb: 'INTERVAL', v1DataType: 'TimeSpan', clrType: 'System.TimeSpan' },
-  guid: { duckDb: 'UUID', v1DataType: 'Guid', clrType: 'System.Guid' },
-  dynamic: { duckDb: 'JSON', v1DataType: 'Object', clrType: 'System.Object' },
+/** v1 `DataType` (CLR-ish name, protocols/kusto-rest.md §4.2). */
+const V1_DATA_TYPES: Record<KustoScalarType, string> = {
+  bool: 'Boolean',
+  int: 'Int32',
+  long: 'Int64',
+  real: 'Double',
+  decimal: 'Decimal',
+  string: 'String',
+  datetime: 'DateTime',
+  timespan: 'TimeSpan',
+  guid: 'Guid',
+  dynamic: 'Object',
 };
 
 /** Type names and aliases Kusto accepts in `.create table` and function signatures. */
-const ALIASES: Record<string, KustoScalarType> = {
-  bool: 'bool',
-  boolean: 'bool',
-  int: 'int',
-  int32: 'int',
-  long: 'long',
-  int64: 'long',
-  real: 'real',
-  double: 'real',
-  decimal: 'decimal',
-  string: 'string',
-  datetime: 'datetime',
-  date: 'datetime',
-  timespan: 'timespan',
-  time: 'timespan',
-  guid: 'guid',
-  uuid: 'guid',
-  uniqueid: 'guid',
-  dynamic: 'dynamic',
-};
-
 export function normalizeKustoType(name: string): KustoScalarType | undefined {
-  return ALIASES[name.toLowerCase()];
+  return normalizeScalarType(name);
 }
 
+/** Column type in DuckDB storage: the compiler's dialect owns it, since its SQL assumes exactly these. */
 export function duckDbTypeOf(type: KustoScalarType): string {
-  return TYPE_INFO[type].duckDb;
+  return compilerDuckDbTypeOf(type);
 }
 
 export function v1DataTypeOf(type: KustoScalarType): string {
-  return TYPE_INFO[type].v1DataType;
+  return V1_DATA_TYPES[type];
 }
 
+/** `.show table T schema as json` `Type` (full CLR name). */
 export function clrTypeOf(type: KustoScalarType): string {
-  return TYPE_INFO[type].clrType;
+  return clrTypeName(type);
 }
 
 /** DuckDB identifiers are case-insensitive; Kusto's are not. We always quote, and escape embedded quotes. */

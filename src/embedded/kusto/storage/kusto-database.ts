@@ -13,6 +13,7 @@ import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { quoteIdent } from '../schema/kusto-types.js';
 import { AsyncMutex } from './async-mutex.js';
 import type { FunctionEntry, MappingEntry, MappingKind, TableEntry, UpdatePolicy } from './catalog-types.js';
+import { upgradeTimeColumns } from './time-column-upgrade.js';
 
 const META_SCHEMA = 'kqlgate_meta';
 const MAX_READERS = 4;
@@ -174,6 +175,9 @@ export class KustoDatabase {
     const catalogName = current.getRowsJS()[0][0] as string;
     const database = new KustoDatabase(name, filePath, instance, writer, setupSql, catalogName);
     await database.loadCatalog();
+    await upgradeTimeColumns(writer, catalogName, database.catalog.tables.values(), (t) =>
+      database.tableRef(t),
+    );
     return database;
   }
 

@@ -5,6 +5,7 @@
  * and function is expressed relationally. Anything it does not know raises UNSUPPORTED with the operator or
  * function name and position — never a guess.
  */
+import { clrTypeName } from '../../../../kql-language/kql-scalar-types.js';
 import type { KustoScalarType, QueryParameterValues } from '../compiler-types.js';
 import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
 import { AggregateNode } from '../ir/aggregate-node.js';
@@ -52,7 +53,7 @@ import {
   syntaxKind,
 } from '../parse/kusto-syntax.js';
 import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
-import { literalValue, parseDateTimeText, parseTimespanMicros } from './literal-values.js';
+import { literalValue, parseDatetimeLiteral, parseTimespanLiteral } from './literal-values.js';
 import { escapeRegex, strftimeFormat, termPattern, type TermMatch } from './term-pattern.js';
 
 type Binding =
@@ -1225,22 +1226,10 @@ export class KqlLowerer {
   }
 
   private getSchema(input: RelationNode, columns: ColumnSchema[]): RelationNode {
-    const clr: Record<KustoScalarType, string> = {
-      bool: 'System.SByte',
-      int: 'System.Int32',
-      long: 'System.Int64',
-      real: 'System.Double',
-      decimal: 'System.Data.SqlTypes.SqlDecimal',
-      string: 'System.String',
-      datetime: 'System.DateTime',
-      timespan: 'System.TimeSpan',
-      guid: 'System.Guid',
-      dynamic: 'System.Object',
-    };
     const rows = input.columns.map((c, i) => [
       LiteralNode.create(c.name, 'string'),
       LiteralNode.create(i, 'int'),
-      LiteralNode.create(clr[c.type], 'string'),
+      LiteralNode.create(clrTypeName(c.type), 'string'),
       LiteralNode.create(c.type, 'string'),
     ]);
     // ADX types ColumnOrdinal as int (Kusto.Language says long).
@@ -1389,14 +1378,14 @@ export class KqlLowerer {
       case 'DecimalLiteralExpression':
         return LiteralNode.create(literalValue('decimal', text) ?? String(node.ConstantValue), 'decimal');
       case 'DateTimeLiteralExpression': {
-        const v = parseDateTimeText(text);
+        const v = parseDatetimeLiteral(text);
         if (v === undefined) {
           throw new KqlCompileError('SYNTAX', `invalid datetime literal ${text}`, this.position(node));
         }
         return LiteralNode.create(v, 'datetime');
       }
       case 'TimespanLiteralExpression': {
-        const v = parseTimespanMicros(text);
+        const v = parseTimespanLiteral(text);
         if (v === undefined) {
           throw new KqlCompileError('SYNTAX', `invalid timespan literal ${text}`, this.position(node));
         }

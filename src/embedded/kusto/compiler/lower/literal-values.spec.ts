@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { literalValue, parseDateTimeText, parseTimespanMicros } from './literal-values.js';
+import { literalValue, parseDatetimeLiteral, parseTimespanLiteral } from './literal-values.js';
 
-describe('parseTimespanMicros', () => {
-  it('should read unit suffixes, clock forms and null', () => {
-    expect(parseTimespanMicros('1h')).toBe(3_600_000_000n);
-    expect(parseTimespanMicros('1.5d')).toBe(129_600_000_000n);
-    expect(parseTimespanMicros('30s')).toBe(30_000_000n);
-    expect(parseTimespanMicros('10ms')).toBe(10_000n);
-    expect(parseTimespanMicros('time(1.02:03:04.5)')).toBe(93_784_500_000n);
-    expect(parseTimespanMicros('-00:30:00')).toBe(-1_800_000_000n);
-    expect(parseTimespanMicros('timespan(null)')).toBeNull();
-    expect(parseTimespanMicros('1fortnight')).toBeUndefined();
+describe('parseTimespanLiteral', () => {
+  it('should read unit suffixes, clock forms, bare days and null, in ticks', () => {
+    expect(parseTimespanLiteral('1h')).toBe(36_000_000_000n);
+    expect(parseTimespanLiteral('1.5d')).toBe(1_296_000_000_000n);
+    expect(parseTimespanLiteral('30s')).toBe(300_000_000n);
+    expect(parseTimespanLiteral('10ms')).toBe(100_000n);
+    expect(parseTimespanLiteral('1tick')).toBe(1n);
+    expect(parseTimespanLiteral('time(1.02:03:04.5)')).toBe(937_845_000_000n);
+    expect(parseTimespanLiteral('time(00:00:00.0000007)')).toBe(7n);
+    expect(parseTimespanLiteral('time(2)')).toBe(1_728_000_000_000n);
+    expect(parseTimespanLiteral('-00:30:00')).toBe(-18_000_000_000n);
+    expect(parseTimespanLiteral('timespan(null)')).toBeNull();
+    expect(parseTimespanLiteral('1fortnight')).toBeUndefined();
   });
 });
 
-describe('parseDateTimeText', () => {
-  it('should keep microseconds and accept Z and T', () => {
-    expect(parseDateTimeText('datetime(2024-01-02 03:04:05.1234567)')).toBe('2024-01-02 03:04:05.123456');
-    expect(parseDateTimeText('2024-01-02T03:04Z')).toBe('2024-01-02 03:04:00.000000');
-    expect(parseDateTimeText('datetime(null)')).toBeNull();
-    expect(parseDateTimeText('datetime(yesterday-ish)')).toBeUndefined();
+describe('parseDatetimeLiteral', () => {
+  it('should keep all 7 fractional digits and accept Z and T', () => {
+    expect(parseDatetimeLiteral('datetime(2024-01-02 03:04:05.1234567)')).toBe(638_397_614_451_234_567n);
+    expect(parseDatetimeLiteral('2024-01-02T03:04Z')).toBe(638_397_614_400_000_000n);
+    expect(parseDatetimeLiteral('datetime(null)')).toBeNull();
+    expect(parseDatetimeLiteral('datetime(yesterday-ish)')).toBeUndefined();
   });
 });
 
@@ -31,8 +34,9 @@ describe('literalValue', () => {
     expect(literalValue('real', 'real(1.5)')).toBe(1.5);
     expect(literalValue('bool', 'bool(true)')).toBe(true);
     expect(literalValue('string', 'bob')).toBe('bob');
-    expect(literalValue('datetime', 'datetime(2024-01-01)')).toBe('2024-01-01 00:00:00.000000');
-    expect(literalValue('timespan', 'timespan(1h)')).toBe(3_600_000_000n);
+    expect(literalValue('datetime', 'datetime(2024-01-01)')).toBe(638_396_640_000_000_000n);
+    expect(literalValue('timespan', 'timespan(1h)')).toBe(36_000_000_000n);
+    expect(literalValue('timespan', 1500)).toBe(15_000_000n);
     expect(literalValue('guid', 'guid(6F1C1B2A-0000-4000-8000-000000000001)')).toBe(
       '6f1c1b2a-0000-4000-8000-000000000001',
     );

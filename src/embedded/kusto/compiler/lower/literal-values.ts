@@ -4,34 +4,12 @@
  */
 import type { KustoScalarType } from '../compiler-types.js';
 import type { LiteralValue } from '../ir/ir-node.js';
-
-const TIMESPAN_UNITS: Record<string, number> = {
-  d: 86_400_000_000,
-  day: 86_400_000_000,
-  days: 86_400_000_000,
-  h: 3_600_000_000,
-  hr: 3_600_000_000,
-  hrs: 3_600_000_000,
-  hour: 3_600_000_000,
-  hours: 3_600_000_000,
-  m: 60_000_000,
-  min: 60_000_000,
-  minute: 60_000_000,
-  minutes: 60_000_000,
-  s: 1_000_000,
-  sec: 1_000_000,
-  second: 1_000_000,
-  seconds: 1_000_000,
-  ms: 1_000,
-  milli: 1_000,
-  millis: 1_000,
-  millisecond: 1_000,
-  milliseconds: 1_000,
-  microsecond: 1,
-  microseconds: 1,
-  tick: 0.1,
-  ticks: 0.1,
-};
+import {
+  parseDatetimeTicks,
+  parseTimespanTicks,
+  TICKS_PER_DAY,
+  TICKS_PER_MILLISECOND,
+} from '../kusto-time.js';
 
 /** Kusto's dynamic literals may quote strings with `'`; JSON needs `"`. Other text is left as is. */
 function singleToDoubleQuotes(text: string): string {
@@ -79,62 +57,28 @@ function unwrap(text: string, names: readonly string[]): string {
   return t;
 }
 
-/** Microseconds of a timespan literal (`1h`, `1.5d`, `time(1.02:03:04)`, `-00:30:00`), or undefined. */
-export function parseTimespanMicros(text: string): bigint | null | undefined {
+/**
+ * Ticks of a timespan literal (`1h`, `1.5d`, `1tick`, `time(1.02:03:04)`, `-00:30:00`, a bare number of days
+ * as in `time(2)`), null for `timespan(null)`, or undefined.
+ */
+export function parseTimespanLiteral(text: string): bigint | null | undefined {
   const body = unwrap(text, ['timespan', 'time']);
   if (body.toLowerCase() === 'null') {
     return null;
   }
-  const unit = /^(-?\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(body);
-  if (unit) {
-    const factor = TIMESPAN_UNITS[unit[2].toLowerCase()];
-    if (factor === undefined) {
-      return undefined;
-    }
-    return BigInt(Math.round(Number(unit[1]) * factor));
-  }
-  const clock = /^(-?)(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?$/.exec(body);
-  if (clock) {
-    const [, sign, d, h, m, s, frac] = clock;
-    const micros =
-      BigInt(d ?? 0) * 86_400_000_000n +
-      BigInt(h) * 3_600_000_000n +
-      BigInt(m) * 60_000_000n +
-      BigInt(s ?? 0) * 1_000_000n +
-      BigInt(Math.round(Number(`0.${frac ?? '0'}`) * 1e6));
-    return sign === '-' ? -micros : micros;
-  }
   if (/^-?\d+$/.test(body)) {
-    // A bare number is days, as in `time(2)`.
-    return BigInt(body) * 86_400_000_000n;
+    return BigInt(body) * TICKS_PER_DAY;
   }
-  return undefined;
+  return parseTimespanTicks(body);
 }
 
-/** A datetime literal as DuckDB TIMESTAMP text (`2024-01-01 00:00:00.123456`), or undefined. */
-export function parseDateTimeText(text: string): string | null | undefined {
+/** Ticks (since 0001-01-01) of a datetime literal, null for `datetime(null)`, or undefined. */
+export function parseDatetimeLiteral(text: string): bigint | null | undefined {
   const body = unwrap(text, ['datetime', 'date']);
   if (body.toLowerCase() === 'null') {
     return null;
   }
-  const m =
-    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?\s*(Z|[+-]00:?00)?$/i.exec(
-      body,
-    );
-  if (!m) {
-    const parsed = Date.parse(body);
-    if (Number.isNaN(parsed)) {
-      return undefined;
-    }
-    return new Date(parsed).toISOString().replace('T', ' ').replace('Z', '');
-  }
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = ''] = m;
-  const micros = (frac + '000000').slice(0, 6);
-  return `${y}-${mo}-${d} ${h}:${mi}:${s}.${micros}`;
-}
-
-export function dateToTimestampText(date: Date): string {
-  return `${date.toISOString().replace('T', ' ').replace('Z', '')}000`;
+  return parseDatetimeTicks(body);
 }
 
 /**
@@ -163,7 +107,8 @@ export function literalValue(
       case 'decimal':
         return raw;
       case 'timespan':
-        return BigInt(Math.round(raw * 1000));
+        // A JSON number is milliseconds.
+        return BigInt(Math.round(raw)) * TICKS_PER_MILLISECOND;
       case 'bool':
       case 'datetime':
       case 'dynamic':
@@ -201,9 +146,9 @@ export function literalValue(
       return body === 'true' || body === '1' ? true : body === 'false' || body === '0' ? false : undefined;
     }
     case 'datetime':
-      return parseDateTimeText(text);
+      return parseDatetimeLiteral(text);
     case 'timespan':
-      return parseTimespanMicros(text);
+      return parseTimespanLiteral(text);
     case 'guid': {
       const body = unwrap(text, ['guid', 'uuid', 'uniqueid']);
       if (body.toLowerCase() === 'null') {

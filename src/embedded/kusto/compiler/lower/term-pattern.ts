@@ -45,7 +45,8 @@ export function strftimeFormat(kustoFormat: string): string {
     [/^m/, '%-M'],
     [/^ss/, '%S'],
     [/^s/, '%-S'],
-    [/^fffffff/, '%f0'],
+    // strftime stops at microseconds: kql_format_datetime fills this marker with the 7 tick digits.
+    [/^fffffff/, '\u0001'],
     [/^ffffff/, '%f'],
     [/^fff/, '%g'],
     [/^tt/, '%p'],

@@ -15,6 +15,11 @@
 import type { KustoScalarType } from '../compiler-types.js';
 import type { IrType } from '../ir/ir-node.js';
 
+/**
+ * Kusto type → DuckDB storage type, the single source of truth (storage, casts, parameters). Datetimes and
+ * timespans are BIGINT 100 ns ticks (datetimes since 0001-01-01): see `../kusto-time.ts` and the compiler
+ * README for why not TIMESTAMP/TIMESTAMP_NS/INTERVAL.
+ */
 const DUCKDB_TYPES: Record<KustoScalarType, string> = {
   bool: 'BOOLEAN',
   int: 'INTEGER',
@@ -22,8 +27,8 @@ const DUCKDB_TYPES: Record<KustoScalarType, string> = {
   real: 'DOUBLE',
   decimal: 'DECIMAL(38,18)',
   string: 'VARCHAR',
-  datetime: 'TIMESTAMP',
-  timespan: 'INTERVAL',
+  datetime: 'BIGINT',
+  timespan: 'BIGINT',
   guid: 'UUID',
   dynamic: 'JSON',
 };
@@ -56,12 +61,9 @@ export const DuckDbDialect = {
 
   /**
    * How a bound parameter of `type` is read back: the engine binds plain JS values (string, number, bigint,
-   * boolean), so the SQL states the type. Timespans travel as microseconds.
+   * boolean), so the SQL states the type. Datetimes and timespans travel as ticks.
    */
   typedParameter(placeholder: string, type: IrType): string {
-    if (type === 'timespan') {
-      return `to_microseconds(CAST(${placeholder} AS BIGINT))`;
-    }
     if (type === 'dynamic') {
       // json() re-serialises compactly, as Kusto prints dynamic values (`[1,2]`, not `[1, 2]`).
       return `json(CAST(${placeholder} AS VARCHAR))`;

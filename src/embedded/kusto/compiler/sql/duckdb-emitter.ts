@@ -107,12 +107,6 @@ class SqlEmitter {
       const col = n.columns[0];
       const t = col.type;
       const alias = this.alias();
-      if (t === 'timespan') {
-        return `SELECT to_microseconds(${q('__v')}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(epoch_us(${this.scalar(n.start)}), epoch_us(${this.scalar(n.stop)}), epoch_us(${this.scalar(n.step)}))) AS ${q('__v')}) AS ${alias}`;
-      }
-      if (t === 'datetime') {
-        return `SELECT ${q('__v')} AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
-      }
       return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
     },
     Filter: (n) => `SELECT *\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.predicate)}`,
@@ -226,23 +220,22 @@ class SqlEmitter {
       const start = this.scalar(n.start);
       const stop = this.scalar(n.stop);
       const step = this.scalar(n.step);
-      const isTime = n.axisType === 'datetime';
-      const num = (sql: string): string => (isTime ? `epoch_us(${sql})` : `(${sql})`);
-      const stepNum =
-        n.axisType === 'datetime' || n.axisType === 'timespan' ? `epoch_us(${step})` : `(${step})`;
-      const binIndex = `CAST(floor((${num(this.scalar(n.axis))} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
-      const binCount = `CAST(ceil((${num(stop)} - ${num(start)}) / ${stepNum}) AS BIGINT)`;
+      // Datetime and timespan axes are integer ticks, and rows are filtered to axis >= start, so `//` floors.
+      const isTicks = n.axisType === 'datetime' || n.axisType === 'timespan';
+      const binIndex = isTicks
+        ? `((${this.scalar(n.axis)} - ${start}) // ${step})`
+        : `CAST(floor((${this.scalar(n.axis)} - ${start}) / ${step}) AS BIGINT)`;
+      const binCount = `CAST(ceil((${stop} - ${start}) / ${step}) AS BIGINT)`;
       const keys = n.groupBy.map((g) => q(g.name));
       const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${q(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${q(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
       const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : n.nonEmpty ? '' : `\nHAVING count(*) > 0`}`;
-      const axisValue = isTime
-        ? `make_timestamp(epoch_us(${start}) + i * ${stepNum})`
-        : n.axisType === 'timespan'
-          ? `to_microseconds(epoch_us(${start}) + i * ${stepNum})`
-          : `(${start} + i * ${stepNum})`;
-      const axisJson = isTime
-        ? `to_json(list_transform(range(0, ${binCount}), i -> kql_datetime_string(${axisValue})))`
-        : `to_json(list_transform(range(0, ${binCount}), i -> ${axisValue}))`;
+      const axisValue = `(${start} + i * ${step})`;
+      const axisJson =
+        n.axisType === 'datetime'
+          ? `to_json(list_transform(range(0, ${binCount}), i -> kql_datetime_string(${axisValue})))`
+          : n.axisType === 'timespan'
+            ? `to_json(list_transform(range(0, ${binCount}), i -> kql_timespan_string(${axisValue})))`
+            : `to_json(list_transform(range(0, ${binCount}), i -> ${axisValue}))`;
       const outputs = n.columns.map((c) => {
         if (c.name === n.axisName) {
           return `${axisJson} AS ${q(c.name)}`;

@@ -4,29 +4,66 @@
  * ADX, Kusto's datetime/timespan text forms, and the series functions over dynamic arrays.
  */
 
+/**
+ * Datetimes and timespans are BIGINT 100 ns ticks (datetimes since 0001-01-01, see `../kusto-time.ts`), so
+ * arithmetic, comparison, `bin()` and day/week truncation are integer arithmetic. Month/year calendar work
+ * goes through DuckDB `TIMESTAMP` (µs, years 1–9999) and keeps the sub-µs tick by integer arithmetic; the
+ * same constants in TypeScript are in `kusto-time.ts`.
+ */
+const TICKS_PER_DAY = '864000000000';
+const TICKS_PER_HOUR = '36000000000';
+const TICKS_PER_MINUTE = '600000000';
+const TICKS_PER_SECOND = '10000000';
 /** Microseconds from 0001-01-01 (Kusto's tick origin) to 1970-01-01 (DuckDB's epoch). */
 const KUSTO_EPOCH_OFFSET_US = '62135596800000000';
+const KUSTO_EPOCH_OFFSET_TICKS = '621355968000000000';
+/** `-?[d.]hh:mm[:ss[.f…]]`, with named groups for `regexp_extract`. */
+const TIMESPAN_CLOCK = "'^(-)?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d+))?)?$'";
+
+const TIME_MACROS: readonly string[] = [
+  // Ticks ↔ TIMESTAMP. Datetime ticks are never negative, so `//` (which truncates) floors here.
+  `CREATE OR REPLACE MACRO kql_ticks_timestamp(t) AS make_timestamp(t // 10 - ${KUSTO_EPOCH_OFFSET_US})`,
+  `CREATE OR REPLACE MACRO kql_timestamp_ticks(ts) AS (epoch_us(ts) + ${KUSTO_EPOCH_OFFSET_US}) * 10`,
+  // Floor division for values that may be negative (timespans, offsets from bin_at's anchor).
+  `CREATE OR REPLACE MACRO kql_floor_div(a, b) AS (a // b - CASE WHEN a % b <> 0 AND ((a < 0) <> (b < 0)) THEN 1 ELSE 0 END)`,
+  // bin(): anchored at 0001-01-01 for datetimes, like ADX; a span that is not positive gives null.
+  `CREATE OR REPLACE MACRO kql_bin_datetime(t, span) AS (CASE WHEN span > 0 THEN t // span * span END)`,
+  `CREATE OR REPLACE MACRO kql_bin_timespan(t, span) AS (CASE WHEN span > 0 THEN kql_floor_div(t, span) * span END)`,
+  `CREATE OR REPLACE MACRO kql_bin_at(v, span, fixed) AS (kql_floor_div(v - fixed, span) * span + fixed)`,
+  // startof*/endof* with Kusto's period offset; 0001-01-01 is a Monday and Kusto weeks start on Sunday.
+  `CREATE OR REPLACE MACRO kql_startofday(t, n) AS (t - t % ${TICKS_PER_DAY} + CAST(n AS BIGINT) * ${TICKS_PER_DAY})`,
+  `CREATE OR REPLACE MACRO kql_startofweek(t, n) AS ((t // ${TICKS_PER_DAY} - (t // ${TICKS_PER_DAY} + 1) % 7 + CAST(n AS BIGINT) * 7) * ${TICKS_PER_DAY})`,
+  `CREATE OR REPLACE MACRO kql_startofmonth(t, n) AS kql_timestamp_ticks(CAST(date_trunc('month', kql_ticks_timestamp(t)) AS TIMESTAMP) + to_months(CAST(n AS INTEGER)))`,
+  `CREATE OR REPLACE MACRO kql_startofyear(t, n) AS kql_timestamp_ticks(CAST(date_trunc('year', kql_ticks_timestamp(t)) AS TIMESTAMP) + to_years(CAST(n AS INTEGER)))`,
+  `CREATE OR REPLACE MACRO kql_dayofweek(t) AS ((t // ${TICKS_PER_DAY} + 1) % 7 * ${TICKS_PER_DAY})`,
+  `CREATE OR REPLACE MACRO kql_datetime_string(t) AS strftime(kql_ticks_timestamp(t), '%Y-%m-%dT%H:%M:%S') || '.' || lpad(CAST(t % ${TICKS_PER_SECOND} AS VARCHAR), 7, '0') || 'Z'`,
+  // strftime stops at µs: the lowerer writes chr(1) for a 7-digit fraction (fffffff) and it is filled here.
+  `CREATE OR REPLACE MACRO kql_format_datetime(t, fmt) AS replace(strftime(kql_ticks_timestamp(t), fmt), chr(1), lpad(CAST(t % ${TICKS_PER_SECOND} AS VARCHAR), 7, '0'))`,
+  `CREATE OR REPLACE MACRO kql_timespan_abs_string(a) AS (CASE WHEN a >= ${TICKS_PER_DAY} THEN CAST(a // ${TICKS_PER_DAY} AS VARCHAR) || '.' ELSE '' END) || lpad(CAST((a // ${TICKS_PER_HOUR}) % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_MINUTE}) % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_SECOND}) % 60 AS VARCHAR), 2, '0') || (CASE WHEN a % ${TICKS_PER_SECOND} <> 0 THEN '.' || lpad(CAST(a % ${TICKS_PER_SECOND} AS VARCHAR), 7, '0') ELSE '' END)`,
+  `CREATE OR REPLACE MACRO kql_timespan_string(t) AS (CASE WHEN t < 0 THEN '-' ELSE '' END) || kql_timespan_abs_string(abs(t))`,
+  // Text → ticks. TIMESTAMP_NS parses all 7 digits but only holds 1677–2262; TIMESTAMP covers the rest to the µs.
+  `CREATE OR REPLACE MACRO kql_parse_datetime(s) AS coalesce(kql_floor_div(epoch_ns(TRY_CAST(s AS TIMESTAMP_NS)), 100) + ${KUSTO_EPOCH_OFFSET_TICKS}, kql_timestamp_ticks(TRY_CAST(s AS TIMESTAMP)))`,
+  `CREATE OR REPLACE MACRO kql_clock_ticks(p) AS (CASE WHEN p['sign'] = '-' THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(p['d'], '') AS BIGINT), 0) * ${TICKS_PER_DAY} + CAST(p['h'] AS BIGINT) * ${TICKS_PER_HOUR} + CAST(p['m'] AS BIGINT) * ${TICKS_PER_MINUTE} + coalesce(TRY_CAST(nullif(p['s'], '') AS BIGINT), 0) * ${TICKS_PER_SECOND} + CAST(rpad(left(p['f'], 7), 7, '0') AS BIGINT))`,
+  `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, ${TIMESPAN_CLOCK}) THEN kql_clock_ticks(regexp_extract(s, ${TIMESPAN_CLOCK}, ['sign', 'd', 'h', 'm', 's', 'f'])) ELSE epoch_us(TRY_CAST(s AS INTERVAL)) * 10 END)`,
+  `CREATE OR REPLACE MACRO kql_datetime_part(part, t) AS (CASE lower(part) WHEN 'year' THEN year(kql_ticks_timestamp(t)) WHEN 'quarter' THEN quarter(kql_ticks_timestamp(t)) WHEN 'month' THEN month(kql_ticks_timestamp(t)) WHEN 'week_of_year' THEN weekofyear(kql_ticks_timestamp(t)) WHEN 'day' THEN day(kql_ticks_timestamp(t)) WHEN 'dayofyear' THEN dayofyear(kql_ticks_timestamp(t)) WHEN 'hour' THEN (t // ${TICKS_PER_HOUR}) % 24 WHEN 'minute' THEN (t // ${TICKS_PER_MINUTE}) % 60 WHEN 'second' THEN (t // ${TICKS_PER_SECOND}) % 60 WHEN 'millisecond' THEN (t % ${TICKS_PER_SECOND}) // 10000 WHEN 'microsecond' THEN (t % ${TICKS_PER_SECOND}) // 10 WHEN 'nanosecond' THEN (t % ${TICKS_PER_SECOND}) * 100 END)`,
+  // Calendar units move the date and keep the time of day to the tick; fixed units are tick arithmetic.
+  `CREATE OR REPLACE MACRO kql_add_months(t, months) AS kql_timestamp_ticks(kql_ticks_timestamp(t) + to_months(CAST(months AS INTEGER))) + t % 10`,
+  `CREATE OR REPLACE MACRO kql_datetime_add(part, n, t) AS (CASE lower(part) WHEN 'year' THEN kql_add_months(t, n * 12) WHEN 'quarter' THEN kql_add_months(t, n * 3) WHEN 'month' THEN kql_add_months(t, n) WHEN 'nanosecond' THEN t + CAST(n AS BIGINT) // 100 ELSE t + CAST(n AS BIGINT) * (CASE lower(part) WHEN 'week' THEN 7 * ${TICKS_PER_DAY} WHEN 'day' THEN ${TICKS_PER_DAY} WHEN 'hour' THEN ${TICKS_PER_HOUR} WHEN 'minute' THEN ${TICKS_PER_MINUTE} WHEN 'second' THEN ${TICKS_PER_SECOND} WHEN 'millisecond' THEN 10000 WHEN 'microsecond' THEN 10 END) END)`,
+  // Periods crossed from b to a, as date_diff counts them; sub-second units on the ticks themselves.
+  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'millisecond' THEN a // 10000 - b // 10000 WHEN 'microsecond' THEN a // 10 - b // 10 WHEN 'nanosecond' THEN (a - b) * 100 WHEN 'second' THEN a // ${TICKS_PER_SECOND} - b // ${TICKS_PER_SECOND} WHEN 'minute' THEN a // ${TICKS_PER_MINUTE} - b // ${TICKS_PER_MINUTE} WHEN 'hour' THEN a // ${TICKS_PER_HOUR} - b // ${TICKS_PER_HOUR} WHEN 'day' THEN a // ${TICKS_PER_DAY} - b // ${TICKS_PER_DAY} ELSE date_diff(lower(part), kql_ticks_timestamp(b), kql_ticks_timestamp(a)) END) AS BIGINT)`,
+];
 
 const MACROS: readonly string[] = [
-  `CREATE OR REPLACE MACRO kql_bin_datetime(ts, span) AS make_timestamp(CAST(floor((epoch_us(ts) + ${KUSTO_EPOCH_OFFSET_US}) / epoch_us(span)) AS BIGINT) * epoch_us(span) - ${KUSTO_EPOCH_OFFSET_US})`,
-  `CREATE OR REPLACE MACRO kql_bin_timespan(t, span) AS to_microseconds(CAST(floor(epoch_us(t) / epoch_us(span)) AS BIGINT) * epoch_us(span))`,
-  `CREATE OR REPLACE MACRO kql_bin_at(v, span, fixed) AS make_timestamp(CAST(floor((epoch_us(v) - epoch_us(fixed)) / epoch_us(span)) AS BIGINT) * epoch_us(span) + epoch_us(fixed))`,
-  `CREATE OR REPLACE MACRO kql_datetime_string(ts) AS strftime(ts, '%Y-%m-%dT%H:%M:%S.%f') || '0Z'`,
-  `CREATE OR REPLACE MACRO kql_timespan_abs_string(a) AS (CASE WHEN a >= 86400000000 THEN CAST(a // 86400000000 AS VARCHAR) || '.' ELSE '' END) || lpad(CAST((a // 3600000000) % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // 60000000) % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // 1000000) % 60 AS VARCHAR), 2, '0') || (CASE WHEN a % 1000000 <> 0 THEN '.' || lpad(CAST(a % 1000000 AS VARCHAR), 6, '0') || '0' ELSE '' END)`,
-  `CREATE OR REPLACE MACRO kql_timespan_string(t) AS (CASE WHEN epoch_us(t) < 0 THEN '-' ELSE '' END) || kql_timespan_abs_string(abs(epoch_us(t)))`,
+  ...TIME_MACROS,
   // Kusto prints whole reals without a fractional part ("1", not "1.0").
   `CREATE OR REPLACE MACRO kql_real_string(r) AS (CASE WHEN isnan(r) THEN 'NaN' WHEN r = 'Infinity'::DOUBLE THEN 'Infinity' WHEN r = '-Infinity'::DOUBLE THEN '-Infinity' WHEN r = trunc(r) AND abs(r) < 1e15 THEN CAST(CAST(r AS BIGINT) AS VARCHAR) ELSE CAST(r AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_dynamic_string(d) AS (CASE WHEN json_type(d) = 'VARCHAR' THEN json_extract_string(d, '$') WHEN json_type(d) = 'NULL' THEN NULL ELSE CAST(d AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_parse_json(s) AS (CASE WHEN s IS NULL OR s = '' THEN NULL ELSE coalesce(TRY_CAST(s AS JSON), to_json(s)) END)`,
-  `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, '^-?(\\d+\\.)?\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$') THEN (CASE WHEN starts_with(s, '-') THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(regexp_extract(s, '^-?(\\d+)\\.\\d{1,2}:', 1), '') AS BIGINT), 0) * INTERVAL 1 DAY + TRY_CAST(regexp_replace(s, '^-?(\\d+\\.)?', '') AS INTERVAL)) ELSE TRY_CAST(s AS INTERVAL) END)`,
   `CREATE OR REPLACE MACRO kql_substring_start(s, start) AS (CASE WHEN start < 0 THEN greatest(length(s) + CAST(start AS BIGINT), 0) + 1 ELSE CAST(start AS BIGINT) + 1 END)`,
   `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
   `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
   `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,
   `CREATE OR REPLACE MACRO kql_gettype(d) AS (CASE json_type(d) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE lower(json_type(d)) END)`,
-  `CREATE OR REPLACE MACRO kql_datetime_part(part, ts) AS (CASE lower(part) WHEN 'year' THEN year(ts) WHEN 'quarter' THEN quarter(ts) WHEN 'month' THEN month(ts) WHEN 'week_of_year' THEN weekofyear(ts) WHEN 'day' THEN day(ts) WHEN 'dayofyear' THEN dayofyear(ts) WHEN 'hour' THEN hour(ts) WHEN 'minute' THEN minute(ts) WHEN 'second' THEN second(ts) WHEN 'millisecond' THEN millisecond(ts) % 1000 WHEN 'microsecond' THEN microsecond(ts) % 1000000 WHEN 'nanosecond' THEN (microsecond(ts) % 1000000) * 1000 END)`,
-  `CREATE OR REPLACE MACRO kql_datetime_add(part, n, ts) AS ts + (CASE lower(part) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) WHEN 'quarter' THEN to_months(CAST(n * 3 AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) WHEN 'week' THEN to_days(CAST(n * 7 AS INTEGER)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) WHEN 'microsecond' THEN to_microseconds(CAST(n AS BIGINT)) END)`,
-  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'year' THEN date_diff('year', b, a) WHEN 'quarter' THEN date_diff('quarter', b, a) WHEN 'month' THEN date_diff('month', b, a) WHEN 'week' THEN date_diff('week', b, a) WHEN 'day' THEN date_diff('day', b, a) WHEN 'hour' THEN date_diff('hour', b, a) WHEN 'minute' THEN date_diff('minute', b, a) WHEN 'second' THEN date_diff('second', b, a) WHEN 'millisecond' THEN date_diff('millisecond', b, a) WHEN 'microsecond' THEN date_diff('microsecond', b, a) WHEN 'nanosecond' THEN date_diff('microsecond', b, a) * 1000 END) AS BIGINT)`,
   // mv-expand: the elements of an array, the entries of a bag, or the value itself; null expands to one null row.
   `CREATE OR REPLACE MACRO kql_mv_items(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_object(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,
   `CREATE OR REPLACE MACRO kql_mv_items_array(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_array(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,

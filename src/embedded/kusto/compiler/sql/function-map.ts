@@ -22,31 +22,15 @@ const aggregate = (sql: string): FunctionMapping => ({ sql, aggregate: true });
 
 const INTEGRAL = ['int', 'long'] as const;
 
-/** `startofday(dt, offset)` & co: the period `offset` periods away (Kusto's optional second argument). */
-function periodOffsets(): Record<string, FunctionMapping> {
-  const units: Record<string, { start: string; step: string }> = {
-    day: { start: "date_trunc('day', {0})", step: 'to_days(CAST({1} AS INTEGER))' },
-    week: {
-      start: "(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)))",
-      step: 'to_days(CAST({1} * 7 AS INTEGER))',
-    },
-    month: { start: "CAST(date_trunc('month', {0}) AS TIMESTAMP)", step: 'to_months(CAST({1} AS INTEGER))' },
-    year: { start: "CAST(date_trunc('year', {0}) AS TIMESTAMP)", step: 'to_years(CAST({1} AS INTEGER))' },
-  };
-  const next: Record<string, string> = {
-    day: 'INTERVAL 1 DAY',
-    week: 'INTERVAL 7 DAY',
-    month: 'INTERVAL 1 MONTH',
-    year: 'INTERVAL 1 YEAR',
-  };
+/** `startofday(dt[, offset])` & co (macros in duckdb-setup.ts); `endof…` is the next period's start less a tick. */
+function periods(): Record<string, FunctionMapping> {
   const out: Record<string, FunctionMapping> = {};
-  for (const [unit, { start, step }] of Object.entries(units)) {
+  for (const unit of ['day', 'week', 'month', 'year']) {
+    out[`startof${unit}`] = scalar(`kql_startof${unit}({0}, 0)`);
+    out[`endof${unit}`] = scalar(`(kql_startof${unit}({0}, 1) - 1)`);
     for (const t of INTEGRAL) {
-      out[`startof${unit}(datetime,${t})`] = scalar(`(${start} + ${step})`);
-      // The last tick DuckDB can hold: timestamps have microsecond precision.
-      out[`endof${unit}(datetime,${t})`] = scalar(
-        `(${start} + ${step} + ${next[unit]} - INTERVAL 1 MICROSECOND)`,
-      );
+      out[`startof${unit}(datetime,${t})`] = scalar(`kql_startof${unit}({0}, {1})`);
+      out[`endof${unit}(datetime,${t})`] = scalar(`(kql_startof${unit}({0}, {1} + 1) - 1)`);
     }
   }
   return out;
@@ -72,13 +56,14 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // Kusto's modulo is never negative: -14 % 12 == 10, 14 % -12 == 2.
   ModuloExpression: scalar('((({0} % {1}) + abs({1})) % abs({1}))'),
   ...integralDivision(),
-  ...periodOffsets(),
-  'DivideExpression(timespan,timespan)': scalar('(epoch_us({0}) / epoch_us({1}))'),
-  'DivideExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) / {1} AS BIGINT))'),
-  'MultiplyExpression(timespan)': scalar('to_microseconds(CAST(epoch_us({0}) * {1} AS BIGINT))'),
-  'MultiplyExpression(long,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
-  'MultiplyExpression(int,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
-  'MultiplyExpression(real,timespan)': scalar('to_microseconds(CAST({0} * epoch_us({1}) AS BIGINT))'),
+  ...periods(),
+  // Timespans are BIGINT ticks: + - and comparisons need no entry; scaling rounds back to whole ticks.
+  'DivideExpression(timespan,timespan)': scalar('({0} / {1})'),
+  'DivideExpression(timespan)': scalar('CAST({0} / {1} AS BIGINT)'),
+  'MultiplyExpression(timespan)': scalar('CAST({0} * {1} AS BIGINT)'),
+  'MultiplyExpression(long,timespan)': scalar('({0} * {1})'),
+  'MultiplyExpression(int,timespan)': scalar('({0} * {1})'),
+  'MultiplyExpression(real,timespan)': scalar('CAST({0} * {1} AS BIGINT)'),
   UnaryMinusExpression: scalar('(-{0})'),
   UnaryPlusExpression: scalar('{0}'),
 
@@ -206,8 +191,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   'toint(real)': scalar('TRY_CAST(trunc({0}) AS INTEGER)'),
   'tolong(decimal)': scalar('TRY_CAST(trunc({0}) AS BIGINT)'),
   'toint(decimal)': scalar('TRY_CAST(trunc({0}) AS INTEGER)'),
-  'tolong(datetime)': scalar('(epoch_us({0}) + 62135596800000000) * 10'),
-  'tolong(timespan)': scalar('(epoch_us({0}) * 10)'),
+  // A datetime's long is its tick count since 0001-01-01, a timespan's its ticks: what is stored.
+  'tolong(datetime)': scalar('{0}'),
+  'tolong(timespan)': scalar('{0}'),
   'tolong(dynamic)': scalar("TRY_CAST(trunc(TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)) AS BIGINT)"),
   'toint(dynamic)': scalar("TRY_CAST(trunc(TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)) AS INTEGER)"),
   'tolong(string)': scalar(
@@ -230,13 +216,13 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   ),
   tobool: scalar('TRY_CAST({0} AS BOOLEAN)'),
   toboolean: scalar('TRY_CAST({0} AS BOOLEAN)'),
-  'todatetime(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS TIMESTAMP)"),
-  todatetime: scalar('TRY_CAST({0} AS TIMESTAMP)'),
+  'todatetime(dynamic)': scalar("kql_parse_datetime(json_extract_string({0}, '$'))"),
+  todatetime: scalar('kql_parse_datetime({0})'),
   'todatetime(datetime)': scalar('{0}'),
   'totimespan(dynamic)': scalar("kql_parse_timespan(json_extract_string({0}, '$'))"),
   'totimespan(string)': scalar('kql_parse_timespan({0})'),
   'totimespan(timespan)': scalar('{0}'),
-  'totimespan(long)': scalar('to_microseconds(CAST({0} // 10 AS BIGINT))'),
+  'totimespan(long)': scalar('{0}'),
   'toguid(dynamic)': scalar("TRY_CAST(json_extract_string({0}, '$') AS UUID)"),
   toguid: scalar('TRY_CAST({0} AS UUID)'),
   'todynamic(dynamic)': scalar('{0}'),
@@ -250,7 +236,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   'from_dynamic/real': scalar("TRY_CAST(json_extract_string({0}, '$') AS DOUBLE)"),
   'from_dynamic/decimal': scalar("TRY_CAST(json_extract_string({0}, '$') AS DECIMAL(38,18))"),
   'from_dynamic/bool': scalar("TRY_CAST(json_extract_string({0}, '$') AS BOOLEAN)"),
-  'from_dynamic/datetime': scalar("TRY_CAST(json_extract_string({0}, '$') AS TIMESTAMP)"),
+  'from_dynamic/datetime': scalar("kql_parse_datetime(json_extract_string({0}, '$'))"),
   'from_dynamic/timespan': scalar("kql_parse_timespan(json_extract_string({0}, '$'))"),
   'from_dynamic/guid': scalar("TRY_CAST(json_extract_string({0}, '$') AS UUID)"),
   'to_dynamic/string': scalar('to_json({0})'),
@@ -296,62 +282,52 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   bin_at: scalar('kql_bin_at({0}, {1}, {2})'),
   'bin_at(long)': scalar('CAST(floor(({0} - {2}) / {1}) * {1} + {2} AS BIGINT)'),
   'bin_at(real)': scalar('(floor(({0} - {2}) / {1}) * {1} + {2})'),
-  startofday: scalar("date_trunc('day', {0})"),
-  startofweek: scalar("(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)))"),
-  startofmonth: scalar("CAST(date_trunc('month', {0}) AS TIMESTAMP)"),
-  startofyear: scalar("CAST(date_trunc('year', {0}) AS TIMESTAMP)"),
-  endofday: scalar("(date_trunc('day', {0}) + INTERVAL 1 DAY - INTERVAL 1 MICROSECOND)"),
-  endofweek: scalar(
-    "(date_trunc('day', {0}) - to_days(CAST(dayofweek({0}) AS INTEGER)) + INTERVAL 7 DAY - INTERVAL 1 MICROSECOND)",
-  ),
-  endofmonth: scalar(
-    "(CAST(date_trunc('month', {0}) AS TIMESTAMP) + INTERVAL 1 MONTH - INTERVAL 1 MICROSECOND)",
-  ),
-  endofyear: scalar(
-    "(CAST(date_trunc('year', {0}) AS TIMESTAMP) + INTERVAL 1 YEAR - INTERVAL 1 MICROSECOND)",
-  ),
   datetime_part: scalar('kql_datetime_part({0}, {1})'),
-  getyear: scalar('CAST(year({0}) AS INTEGER)'),
-  getmonth: scalar('CAST(month({0}) AS INTEGER)'),
-  monthofyear: scalar('CAST(month({0}) AS INTEGER)'),
-  dayofmonth: scalar('CAST(day({0}) AS INTEGER)'),
-  dayofyear: scalar('CAST(dayofyear({0}) AS INTEGER)'),
-  hourofday: scalar('CAST(hour({0}) AS INTEGER)'),
-  week_of_year: scalar('CAST(weekofyear({0}) AS INTEGER)'),
-  weekofyear: scalar('CAST(weekofyear({0}) AS INTEGER)'),
-  dayofweek: scalar('to_days(CAST(dayofweek({0}) AS INTEGER))'),
-  format_datetime: scalar('strftime({0}, {1})'),
+  getyear: scalar('CAST(year(kql_ticks_timestamp({0})) AS INTEGER)'),
+  getmonth: scalar('CAST(month(kql_ticks_timestamp({0})) AS INTEGER)'),
+  monthofyear: scalar('CAST(month(kql_ticks_timestamp({0})) AS INTEGER)'),
+  dayofmonth: scalar('CAST(day(kql_ticks_timestamp({0})) AS INTEGER)'),
+  dayofyear: scalar('CAST(dayofyear(kql_ticks_timestamp({0})) AS INTEGER)'),
+  hourofday: scalar('CAST(({0} // 36000000000) % 24 AS INTEGER)'),
+  week_of_year: scalar('CAST(weekofyear(kql_ticks_timestamp({0})) AS INTEGER)'),
+  weekofyear: scalar('CAST(weekofyear(kql_ticks_timestamp({0})) AS INTEGER)'),
+  dayofweek: scalar('kql_dayofweek({0})'),
+  format_datetime: scalar('kql_format_datetime({0}, {1})'),
   format_timespan: scalar('kql_timespan_string({0})'),
   datetime_add: scalar('kql_datetime_add({0}, {1}, {2})'),
   datetime_diff: scalar('kql_datetime_diff({0}, {1}, {2})'),
+  // Whole seconds through TIMESTAMP (which validates the date), the fraction straight to ticks.
   make_datetime: scalar(
-    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), 0, 0, 0)',
+    'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), 0, 0, 0))',
   ),
   'make_datetime(int,int,int,int,int)': scalar(
-    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)',
+    'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0))',
   ),
   'make_datetime(long,long,long,long,long)': scalar(
-    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)',
+    'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0))',
   ),
   'make_datetime(int,int,int,int,int,real)': scalar(
-    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), {5})',
+    'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)) + CAST(round({5} * 10000000) AS BIGINT)',
   ),
   'make_datetime(long,long,long,long,long,real)': scalar(
-    'make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), {5})',
+    'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)) + CAST(round({5} * 10000000) AS BIGINT)',
   ),
-  make_timespan: scalar('to_microseconds(CAST(({0} * 3600 + {1} * 60) * 1000000 AS BIGINT))'),
-  unixtime_seconds_todatetime: scalar('make_timestamp(CAST({0} * 1000000 AS BIGINT))'),
-  unixtime_milliseconds_todatetime: scalar('make_timestamp(CAST({0} * 1000 AS BIGINT))'),
-  unixtime_microseconds_todatetime: scalar('make_timestamp(CAST({0} AS BIGINT))'),
-  todays: scalar('(epoch_us({0}) / 86400000000.0)'),
-  tohours: scalar('(epoch_us({0}) / 3600000000.0)'),
-  tominutes: scalar('(epoch_us({0}) / 60000000.0)'),
-  toseconds: scalar('(epoch_us({0}) / 1000000.0)'),
-  tomilliseconds: scalar('(epoch_us({0}) / 1000.0)'),
+  make_timespan: scalar('CAST(({0} * 3600 + {1} * 60) * 10000000 AS BIGINT)'),
+  unixtime_seconds_todatetime: scalar('(CAST(round({0} * 10000000) AS BIGINT) + 621355968000000000)'),
+  unixtime_milliseconds_todatetime: scalar('(CAST(round({0} * 10000) AS BIGINT) + 621355968000000000)'),
+  unixtime_microseconds_todatetime: scalar('(CAST(round({0} * 10) AS BIGINT) + 621355968000000000)'),
+  unixtime_nanoseconds_todatetime: scalar('(CAST(floor({0} / 100) AS BIGINT) + 621355968000000000)'),
+  // A nanosecond count above 2^53 loses digits as a double: integers stay integers.
+  'unixtime_nanoseconds_todatetime(long)': scalar('(kql_floor_div({0}, 100) + 621355968000000000)'),
+  'unixtime_nanoseconds_todatetime(int)': scalar('(kql_floor_div({0}, 100) + 621355968000000000)'),
+  todays: scalar('({0} / 864000000000.0)'),
+  tohours: scalar('({0} / 36000000000.0)'),
+  tominutes: scalar('({0} / 600000000.0)'),
+  toseconds: scalar('({0} / 10000000.0)'),
+  tomilliseconds: scalar('({0} / 10000.0)'),
 
   // ── math ────────────────────────────────────────────────────────────────────────────────────
   abs: scalar('abs({0})'),
-  'abs(timespan)': scalar('to_microseconds(abs(epoch_us({0})))'),
   round: scalar('round({0})'),
   'round(real,long)': scalar('round({0}, CAST({1} AS INTEGER))'),
   'round(real,int)': scalar('round({0}, CAST({1} AS INTEGER))'),
@@ -408,12 +384,12 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   countif: aggregate('count(*) FILTER (WHERE {0})'),
   'sum(long)': aggregate('CAST(sum({0}) AS BIGINT)'),
   'sum(int)': aggregate('CAST(sum({0}) AS BIGINT)'),
-  'sum(timespan)': aggregate('to_microseconds(CAST(sum(epoch_us({0})) AS BIGINT))'),
+  'sum(timespan)': aggregate('CAST(sum({0}) AS BIGINT)'),
   sum: aggregate('sum({0})'),
   'sumif(long)': aggregate('CAST(sum({0}) FILTER (WHERE {1}) AS BIGINT)'),
   'sumif(int)': aggregate('CAST(sum({0}) FILTER (WHERE {1}) AS BIGINT)'),
   sumif: aggregate('sum({0}) FILTER (WHERE {1})'),
-  'avg(timespan)': aggregate('to_microseconds(CAST(avg(epoch_us({0})) AS BIGINT))'),
+  'avg(timespan)': aggregate('CAST(avg({0}) AS BIGINT)'),
   avg: aggregate('avg({0})'),
   avgif: aggregate('avg({0}) FILTER (WHERE {1})'),
   min: aggregate('min({0})'),

@@ -6,7 +6,7 @@ import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
-import { DEFAULT_QUERY_LIMITS, costLimitRule, depthLimitRule, type QueryLimits } from './query-limits.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 import { buildGraphqlSchema, createCallLoader, type GraphqlContext } from './schema-builder.js';
 
 export const GRAPHQL_LIMITS = Symbol('kqlgate:GraphqlLimits');
@@ -103,7 +103,6 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
   private async start(catalog: Catalog): Promise<ApolloServer<GraphqlContext>> {
     const server = new ApolloServer<GraphqlContext>({
       schema: buildGraphqlSchema(catalog),
-      validationRules: [depthLimitRule(this.limits.maxDepth), costLimitRule(this.limits.maxCost)],
       introspection: true,
       includeStacktraceInErrorResponses: false,
       // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
@@ -112,6 +111,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
       stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
+        queryLimitsPlugin(this.limits),
         {
           async requestDidStart() {
             return Promise.resolve({

@@ -13,6 +13,7 @@ import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { describeError } from '../query/error-status.js';
 import type { QueryResult, QueryResultMeta } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
+import { COST_EXTENSION } from './query-limits.js';
 import { DateTimeScalar, DynamicScalar, LongScalar, TimeSpanScalar } from './scalars.js';
 
 const {
@@ -128,7 +129,7 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
       .filter((s) => s !== '')
       .join(' '),
     args,
-    extensions: { kqlgateCost: exposure.cost },
+    extensions: { [COST_EXTENSION]: exposure.cost },
     resolve: async (_source, rawArgs: Record<string, unknown>, context) => {
       // GraphQL names may differ from KQL names; map back before the call.
       const params: Record<string, unknown> = {};

@@ -71,8 +71,14 @@ export function graphqlName(name: string): string {
   return NAME.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
-export function buildGraphqlSchema(catalog: Catalog): GraphQLSchemaType {
-  const exposed = catalog.functions.filter((f) => f.exposure).sort((a, b) => a.name.localeCompare(b.name));
+/**
+ * `only` narrows the schema to some of the exposed functions (a caller's view with GRAPHQL_FIELD_VISIBILITY=callable,
+ * see field-visibility.ts); by default every exposed function is a field.
+ */
+export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunction[]): GraphQLSchemaType {
+  const exposed = (only ?? catalog.functions)
+    .filter((f) => f.exposure)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const fields: Record<string, GraphQLFieldConfig<unknown, GraphqlContext>> = {};
   for (const fn of exposed) {
     fields[graphqlName(fn.name)] = functionField(fn);
@@ -80,7 +86,9 @@ export function buildGraphqlSchema(catalog: Catalog): GraphQLSchemaType {
   if (exposed.length === 0) {
     fields._empty = {
       type: GraphQLString,
-      description: 'No function is exposed (kql/functions has no @expose)',
+      description: only
+        ? 'No function is available to this caller'
+        : 'No function is exposed (kql/functions has no @expose)',
     };
   }
   return new GraphQLSchema({

@@ -105,14 +105,19 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
     name: `${graphqlName(fn.name)}Row`,
     description: `One row of ${fn.name}`,
     fields: Object.fromEntries(
-      fn.outputColumns.map((column) => [
-        graphqlName(column.name),
-        {
-          type: SCALARS[column.type] as GraphQLOutputType,
-          description: `KQL ${column.type}`,
-          resolve: (row: Record<string, unknown>) => row[column.name],
-        },
-      ]),
+      fn.outputColumns.map((column) => {
+        const name = graphqlName(column.name);
+        return [
+          name,
+          {
+            type: SCALARS[column.type] as GraphQLOutputType,
+            description: `KQL ${column.type}`,
+            // graphql-js's default resolver reads row[name] as well; a resolver of our own is only needed when
+            // the column had to be renamed (`Order Id` → `Order_Id`).
+            ...(name === column.name ? {} : { resolve: (row: Record<string, unknown>) => row[column.name] }),
+          },
+        ];
+      }),
     ),
   });
   const args: GraphQLFieldConfigArgumentMap = {};

@@ -1,10 +1,4 @@
-import {
-  ApolloServer,
-  HeaderMap,
-  type ApolloServerPlugin,
-  type GraphQLRequestListener,
-  type HTTPGraphQLResponse,
-} from '@apollo/server';
+import { ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -20,6 +14,8 @@ import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
+import { apolloHeaders } from './apollo-request-headers.js';
+import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import { accessProfileKey, callableFunctions, type GraphqlFieldVisibility } from './field-visibility.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 import { buildGraphqlSchema, createCallLoader, type GraphqlContext } from './schema-builder.js';
@@ -209,54 +205,4 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     }
     return server;
   }
-}
-
-/** Reports each call's meta under `extensions.kqlgate.calls`; one listener object shared by every request. */
-const callsExtensionListener: GraphQLRequestListener<GraphqlContext> = {
-  willSendResponse({ response, contextValue }) {
-    if (response.body.kind === 'single' && contextValue.calls.length > 0) {
-      response.body.singleResult.extensions = {
-        ...response.body.singleResult.extensions,
-        kqlgate: { calls: contextValue.calls },
-      };
-    }
-    return Promise.resolve();
-  },
-};
-const callsExtensionPlugin: ApolloServerPlugin<GraphqlContext> = {
-  requestDidStart: () => Promise.resolve(callsExtensionListener),
-};
-
-/**
- * The request headers Apollo reads: content negotiation (`content-type`, `accept`) and its CSRF prevention
- * (`apollo-require-preflight`, `x-apollo-operation-name`). Copying only these instead of every header (tokens,
- * cookies, tracing headers…) saves a map of ~10 entries per request; credentials are read by the controller.
- */
-const APOLLO_REQUEST_HEADERS = [
-  'content-type',
-  'accept',
-  'apollo-require-preflight',
-  'x-apollo-operation-name',
-];
-
-/**
- * `Accept` values that negotiate to what no `Accept` gives (`application/json; charset=utf-8`): leaving them out
- * spares Apollo a content negotiation per request (fetch() and curl send `*\/*`).
- */
-const PLAIN_JSON_ACCEPT = new Set(['*/*', 'application/json']);
-
-function apolloHeaders(headers: GraphqlHttpRequest['headers']): HeaderMap {
-  const map = new HeaderMap();
-  for (const name of APOLLO_REQUEST_HEADERS) {
-    const raw = headers[name];
-    if (raw === undefined) {
-      continue;
-    }
-    const value = Array.isArray(raw) ? raw.join(', ') : raw;
-    if (name === 'accept' && PLAIN_JSON_ACCEPT.has(value)) {
-      continue;
-    }
-    map.set(name, value);
-  }
-  return map;
 }

@@ -130,6 +130,12 @@ export class EnvConfig {
   @IsReadableFile({ message: 'must be a readable file of partner API keys' })
   API_KEYS_FILE?: string;
 
+  @IsIn(['all', 'callable'], {
+    message:
+      'must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
+  })
+  GRAPHQL_FIELD_VISIBILITY: 'all' | 'callable' = 'all';
+
   // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
   @Min(0, { message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })

@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should default GRAPHQL_FIELD_VISIBILITY to all and reject other values', () => {
+    expect(loadConfig({}).GRAPHQL_FIELD_VISIBILITY).toBe('all');
+    expect(loadConfig({ GRAPHQL_FIELD_VISIBILITY: 'callable' }).GRAPHQL_FIELD_VISIBILITY).toBe('callable');
+    expect(problemsOf({ GRAPHQL_FIELD_VISIBILITY: 'by-role' })).toEqual([
+      'GRAPHQL_FIELD_VISIBILITY="by-role": must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
+    ]);
+  });
+
   it('should reject a non-numeric PORT', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([
       'PORT="eighty": must be an integer port number between 0 and 65535',

@@ -44,4 +44,21 @@ describe('buildCatalog', () => {
     });
     expect(catalog.functions.filter((f) => f.exposure).length).toBeGreaterThanOrEqual(8);
   });
+
+  it('should report a bad exposure setting at its file:line:col', () => {
+    const catalog = buildCatalog([
+      { path: 'tables/t.kql', text: '.create-merge table T (A: string)\n' },
+      {
+        path: 'functions/Stale.kql',
+        text: '// Latest A values.\n// @expose roles=a swr=5m\n.create-or-alter function Stale() { T }\n',
+      },
+    ]);
+    expect(
+      catalog.diagnostics.map(
+        (d) => `${d.position.file}:${d.position.line}:${d.position.column}: ${d.code}: ${d.message}`,
+      ),
+    ).toEqual([
+      'functions/Stale.kql:2:20: KQLGATE_EXPOSURE: swr serves an expired cached result, so it needs a cache TTL of at least 1s (e.g. cache=30s swr=5m)',
+    ]);
+  });
 });

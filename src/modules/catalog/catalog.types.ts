@@ -16,6 +16,11 @@ export interface Exposure {
   /** Callers without credentials may call it. */
   anonymous: boolean;
   cacheTtlMs: number;
+  /**
+   * How long after `cacheTtlMs` an expired result may still be served while one background refresh runs
+   * (stale-while-revalidate); 0 → expired results are never served. Only meaningful with a cache TTL.
+   */
+  staleWhileRevalidateMs: number;
   /** Rate-limit points one call costs. */
   cost: number;
   /** Server-side timeout sent as `servertimeout`. */

@@ -9,7 +9,7 @@ describe('parseExposureHeader', () => {
     expect(
       parseExposureHeader([
         line(' free text'),
-        line(' @expose roles=a,b cache=30s cost=5 timeout=20s maxRows=1000 anonymous'),
+        line(' @expose roles=a,b cache=30s swr=5m cost=5 timeout=20s maxRows=1000 anonymous'),
         line(' @bind tenantId=claim:tid region=claim:ext.region'),
       ]),
     ).toEqual({
@@ -18,6 +18,7 @@ describe('parseExposureHeader', () => {
         scopes: [],
         anonymous: true,
         cacheTtlMs: 30_000,
+        staleWhileRevalidateMs: 300_000,
         cost: 5,
         timeoutMs: 20_000,
         maxRows: 1000,
@@ -34,10 +35,38 @@ describe('parseExposureHeader', () => {
       {
         offset: 120,
         message:
-          "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, cost, timeout, maxRows)",
+          "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, swr, cost, timeout, maxRows)",
       },
       { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind)' },
     ]);
+  });
+
+  it('should read swr whether it comes before or after cache', () => {
+    expect(parseExposureHeader([line(' @expose swr=1m cache=10s')]).exposure).toMatchObject({
+      cacheTtlMs: 10_000,
+      staleWhileRevalidateMs: 60_000,
+    });
+    expect(parseExposureHeader([line(' @expose cache=10s swr=0')]).problems).toEqual([]);
+  });
+
+  it('should refuse a bad swr value and a swr without a cache TTL, at the swr setting', () => {
+    expect(parseExposureHeader([line(' @expose cache=10s swr=later', 40)]).problems).toEqual([
+      {
+        offset: 59,
+        message:
+          "swr (stale-while-revalidate) must be a duration between 0 and 1d such as 30s or 5m; found 'later'",
+      },
+    ]);
+    expect(parseExposureHeader([line(' @expose cache=10s swr=2d')]).problems).toHaveLength(1);
+    const withoutCache = parseExposureHeader([line(' @expose roles=a swr=1m', 40)]);
+    expect(withoutCache.problems).toEqual([
+      {
+        offset: 57,
+        message:
+          'swr serves an expired cached result, so it needs a cache TTL of at least 1s (e.g. cache=30s swr=1m)',
+      },
+    ]);
+    expect(withoutCache.exposure?.staleWhileRevalidateMs).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import type { Exposure, ParameterBinding } from './catalog.types.js';
  * live next to the KQL an analyst edits and Kusto ignores them when the script runs as is.
  *
  * ```
- * // @expose roles=analyst,fraud-analyst cache=30s cost=5 timeout=20s maxRows=1000
+ * // @expose roles=analyst,fraud-analyst cache=30s swr=5m cost=5 timeout=20s maxRows=1000
  * // @bind tenantId=claim:tid
  * ```
  *
@@ -24,6 +24,7 @@ export const EXPOSURE_DEFAULTS: Exposure = {
   scopes: [],
   anonymous: false,
   cacheTtlMs: 0,
+  staleWhileRevalidateMs: 0,
   cost: 1,
   timeoutMs: 30_000,
   maxRows: 10_000,
@@ -31,6 +32,8 @@ export const EXPOSURE_DEFAULTS: Exposure = {
 
 const MAX_TIMEOUT_MS = 10 * 60_000;
 const MAX_ROWS = 500_000;
+/** A day: past that a "stale" result is simply an old one; use a longer cache TTL instead. */
+const MAX_STALE_MS = 24 * 60 * 60_000;
 
 export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeader {
   const header: ExposureHeader = { bindings: {}, problems: [] };
@@ -71,6 +74,7 @@ export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeade
 
 function parseExpose(args: Token[], problems: ExposureHeader['problems']): Exposure {
   const exposure: Exposure = { ...EXPOSURE_DEFAULTS, roles: [], scopes: [] };
+  let swrToken: Token | undefined;
   for (const arg of args) {
     if (arg.text === 'anonymous') {
       exposure.anonymous = true;
@@ -96,6 +100,18 @@ function parseExpose(args: Token[], problems: ExposureHeader['problems']): Expos
           problem(`cache must be a duration such as 30s, 5m or 0 (no caching); found '${value}'`);
         } else {
           exposure.cacheTtlMs = ms;
+        }
+        break;
+      }
+      case 'swr': {
+        const ms = durationMs(value);
+        if (ms === undefined || ms < 0 || ms > MAX_STALE_MS) {
+          problem(
+            `swr (stale-while-revalidate) must be a duration between 0 and 1d such as 30s or 5m; found '${value}'`,
+          );
+        } else {
+          exposure.staleWhileRevalidateMs = ms;
+          swrToken = arg;
         }
         break;
       }
@@ -128,9 +144,17 @@ function parseExpose(args: Token[], problems: ExposureHeader['problems']): Expos
       }
       default:
         problem(
-          `unknown @expose setting '${key}' (known: roles, scopes, anonymous, cache, cost, timeout, maxRows)`,
+          `unknown @expose setting '${key}' (known: roles, scopes, anonymous, cache, swr, cost, timeout, maxRows)`,
         );
     }
+  }
+  // Checked once every setting is read, so the order of cache= and swr= on the line does not matter.
+  if (swrToken && exposure.staleWhileRevalidateMs > 0 && exposure.cacheTtlMs < 1000) {
+    problems.push({
+      offset: swrToken.offset,
+      message: `swr serves an expired cached result, so it needs a cache TTL of at least 1s (e.g. cache=30s ${swrToken.text})`,
+    });
+    exposure.staleWhileRevalidateMs = 0;
   }
   return exposure;
 }

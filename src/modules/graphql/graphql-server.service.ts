@@ -1,12 +1,23 @@
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { createLogger } from '../../common/logging/logger.js';
+import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
-import type { Catalog } from '../catalog/catalog.types.js';
+import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
-import { DEFAULT_QUERY_LIMITS, costLimitRule, depthLimitRule, type QueryLimits } from './query-limits.js';
+import { apolloHeaders } from './apollo-request-headers.js';
+import { callsExtensionPlugin } from './calls-extension.plugin.js';
+import { accessProfileKey, callableFunctions, type GraphqlFieldVisibility } from './field-visibility.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 import { buildGraphqlSchema, createCallLoader, type GraphqlContext } from './schema-builder.js';
 
 export const GRAPHQL_LIMITS = Symbol('kqlgate:GraphqlLimits');
@@ -18,29 +29,58 @@ export interface GraphqlHttpRequest {
   body: unknown;
 }
 
+/** Bounds of the per-caller schemas (GRAPHQL_FIELD_VISIBILITY=callable), per catalog version. */
+const MAX_NARROWED_SERVERS = 16;
+const MAX_ACCESS_PROFILES = 512;
+
+/** One catalog version's Apollo servers: the full schema, and with `callable` visibility one per caller view. */
+interface CatalogServers {
+  readonly catalog: Catalog;
+  readonly full: ApolloServer<GraphqlContext>;
+  readonly exposedCount: number;
+  /** Callable-function set (`A,B`) → its server, started on first use. */
+  readonly narrowed: LRUCache<string, Promise<ApolloServer<GraphqlContext>>>;
+  /** Access profile (anonymous / roles / scopes) → the functions it may call. */
+  readonly views: LRUCache<string, CallerView>;
+}
+
+interface CallerView {
+  readonly key: string;
+  readonly functions: CatalogFunction[];
+}
+
 /**
  * Apollo Server over the catalog's schema. Each catalog swap builds and starts a new server and then swaps it in
  * atomically: requests already running finish on the server they started on, new requests see the new schema.
+ *
+ * With `GRAPHQL_FIELD_VISIBILITY=callable` a caller is served by a server whose schema holds only the functions
+ * that caller may call. Callers with the same roles/scopes share one view, and views with the same functions
+ * share one server; both maps are LRU-bounded per catalog version, so distinct role sets cannot grow memory
+ * without bound. An evicted narrowed server is simply dropped, not stopped: it owns no HTTP listener, signal
+ * handler or timer (see start()), and a request that already holds it must still be able to finish on it.
  */
 @Injectable()
 export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = createLogger('graphql');
-  private active?: { catalog: Catalog; server: ApolloServer<GraphqlContext> };
-  private building?: Promise<ApolloServer<GraphqlContext>>;
+  private active?: CatalogServers;
+  private building?: Promise<CatalogServers>;
   private readonly limits: QueryLimits;
+  private readonly visibility: GraphqlFieldVisibility;
   private unsubscribe?: () => void;
 
   constructor(
     private readonly catalog: FunctionCatalogService,
     private readonly query: FunctionQueryService,
     @Optional() @Inject(GRAPHQL_LIMITS) limits?: Partial<QueryLimits>,
+    @Optional() config?: EnvConfig,
   ) {
     this.limits = { ...DEFAULT_QUERY_LIMITS, ...limits };
+    this.visibility = config?.GRAPHQL_FIELD_VISIBILITY ?? 'all';
   }
 
   onModuleInit(): void {
     this.unsubscribe = this.catalog.onChange((catalog) => {
-      this.serverFor(catalog).catch((error: unknown) =>
+      this.serversFor(catalog).catch((error: unknown) =>
         this.logger.error({ err: error }, 'could not build the GraphQL schema of the new catalog'),
       );
     });
@@ -48,21 +88,16 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
-    await this.active?.server.stop();
+    await this.active?.full.stop();
   }
 
   async execute(request: GraphqlHttpRequest, principal: Principal): Promise<HTTPGraphQLResponse> {
-    const server = await this.serverFor(this.catalog.current());
-    const headers = new HeaderMap();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) {
-        headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-    }
+    const servers = await this.serversFor(this.catalog.current());
+    const server = this.visibility === 'callable' ? await this.serverOf(servers, principal) : servers.full;
     return server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: request.method.toUpperCase(),
-        headers,
+        headers: apolloHeaders(request.headers),
         search: request.search,
         body: request.body,
       },
@@ -77,33 +112,69 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async serverFor(catalog: Catalog): Promise<ApolloServer<GraphqlContext>> {
+  /** The server whose schema holds exactly the functions `principal` may call. */
+  private serverOf(servers: CatalogServers, principal: Principal): Promise<ApolloServer<GraphqlContext>> {
+    const profile = accessProfileKey(principal);
+    let view = servers.views.get(profile);
+    if (!view) {
+      const functions = callableFunctions(servers.catalog.functions, principal);
+      view = { key: functions.map((fn) => fn.name).join(','), functions };
+      servers.views.set(profile, view);
+    }
+    if (view.functions.length === servers.exposedCount) {
+      return Promise.resolve(servers.full);
+    }
+    let server = servers.narrowed.get(view.key);
+    if (!server) {
+      const key = view.key;
+      server = this.start(servers.catalog, view.functions);
+      servers.narrowed.set(key, server);
+      // A failed start is not remembered: the next request retries.
+      server.catch(() => servers.narrowed.delete(key));
+    }
+    return server;
+  }
+
+  private async serversFor(catalog: Catalog): Promise<CatalogServers> {
     if (this.active?.catalog === catalog) {
-      return this.active.server;
+      return this.active;
     }
     if (this.building) {
       await this.building.catch(() => undefined);
-      return this.serverFor(catalog);
+      return this.serversFor(catalog);
     }
-    this.building = this.start(catalog);
+    this.building = this.startAll(catalog);
     try {
-      const server = await this.building;
+      const servers = await this.building;
       const previous = this.active;
-      this.active = { catalog, server };
+      this.active = servers;
       if (previous) {
         // In-flight requests hold their own reference; stop() lets them finish.
-        previous.server.stop().catch(() => undefined);
+        previous.full.stop().catch(() => undefined);
       }
-      return server;
+      return servers;
     } finally {
       this.building = undefined;
     }
   }
 
-  private async start(catalog: Catalog): Promise<ApolloServer<GraphqlContext>> {
+  private async startAll(catalog: Catalog): Promise<CatalogServers> {
+    return {
+      catalog,
+      full: await this.start(catalog),
+      exposedCount: catalog.functions.filter((fn) => fn.exposure).length,
+      narrowed: new LRUCache({ max: MAX_NARROWED_SERVERS }),
+      views: new LRUCache({ max: MAX_ACCESS_PROFILES }),
+    };
+  }
+
+  /** A started Apollo server over the catalog's schema, or over `only` some of its functions. */
+  private async start(
+    catalog: Catalog,
+    only?: readonly CatalogFunction[],
+  ): Promise<ApolloServer<GraphqlContext>> {
     const server = new ApolloServer<GraphqlContext>({
-      schema: buildGraphqlSchema(catalog),
-      validationRules: [depthLimitRule(this.limits.maxDepth), costLimitRule(this.limits.maxCost)],
+      schema: buildGraphqlSchema(catalog, only),
       introspection: true,
       includeStacktraceInErrorResponses: false,
       // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
@@ -112,25 +183,26 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
       stopOnTerminationSignals: false,
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
-        {
-          async requestDidStart() {
-            return Promise.resolve({
-              async willSendResponse({ response, contextValue }) {
-                if (response.body.kind === 'single' && contextValue.calls.length > 0) {
-                  response.body.singleResult.extensions = {
-                    ...response.body.singleResult.extensions,
-                    kqlgate: { calls: contextValue.calls },
-                  };
-                }
-                return Promise.resolve();
-              },
-            });
-          },
-        },
+        // Apollo's cache-control plugin is installed implicitly and hooks every resolved field (60 hooks for a
+        // 20-row, 3-column answer) to compute cache hints kqlgate never uses: results are cached by the gateway.
+        ApolloServerPluginCacheControlDisabled(),
+        // Nothing about callers' operations leaves the gateway, even when APOLLO_KEY is set in the environment.
+        ApolloServerPluginUsageReportingDisabled(),
+        ApolloServerPluginSchemaReportingDisabled(),
+        ApolloServerPluginInlineTraceDisabled(),
+        queryLimitsPlugin(this.limits),
+        callsExtensionPlugin,
       ],
     });
     await server.start();
-    this.logger.info({ catalogVersion: catalog.version }, 'GraphQL schema built');
+    if (only) {
+      this.logger.debug(
+        { catalogVersion: catalog.version, functions: only.length },
+        'GraphQL schema of a caller view built',
+      );
+    } else {
+      this.logger.info({ catalogVersion: catalog.version }, 'GraphQL schema built');
+    }
     return server;
   }
 }

@@ -13,6 +13,7 @@ import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { describeError } from '../query/error-status.js';
 import type { QueryResult, QueryResultMeta } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
+import { COST_EXTENSION } from './query-limits.js';
 import { DateTimeScalar, DynamicScalar, LongScalar, TimeSpanScalar } from './scalars.js';
 
 const {
@@ -70,8 +71,14 @@ export function graphqlName(name: string): string {
   return NAME.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
-export function buildGraphqlSchema(catalog: Catalog): GraphQLSchemaType {
-  const exposed = catalog.functions.filter((f) => f.exposure).sort((a, b) => a.name.localeCompare(b.name));
+/**
+ * `only` narrows the schema to some of the exposed functions (a caller's view with GRAPHQL_FIELD_VISIBILITY=callable,
+ * see field-visibility.ts); by default every exposed function is a field.
+ */
+export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunction[]): GraphQLSchemaType {
+  const exposed = (only ?? catalog.functions)
+    .filter((f) => f.exposure)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const fields: Record<string, GraphQLFieldConfig<unknown, GraphqlContext>> = {};
   for (const fn of exposed) {
     fields[graphqlName(fn.name)] = functionField(fn);
@@ -79,7 +86,9 @@ export function buildGraphqlSchema(catalog: Catalog): GraphQLSchemaType {
   if (exposed.length === 0) {
     fields._empty = {
       type: GraphQLString,
-      description: 'No function is exposed (kql/functions has no @expose)',
+      description: only
+        ? 'No function is available to this caller'
+        : 'No function is exposed (kql/functions has no @expose)',
     };
   }
   return new GraphQLSchema({
@@ -96,14 +105,19 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
     name: `${graphqlName(fn.name)}Row`,
     description: `One row of ${fn.name}`,
     fields: Object.fromEntries(
-      fn.outputColumns.map((column) => [
-        graphqlName(column.name),
-        {
-          type: SCALARS[column.type] as GraphQLOutputType,
-          description: `KQL ${column.type}`,
-          resolve: (row: Record<string, unknown>) => row[column.name],
-        },
-      ]),
+      fn.outputColumns.map((column) => {
+        const name = graphqlName(column.name);
+        return [
+          name,
+          {
+            type: SCALARS[column.type] as GraphQLOutputType,
+            description: `KQL ${column.type}`,
+            // graphql-js's default resolver reads row[name] as well; a resolver of our own is only needed when
+            // the column had to be renamed (`Order Id` → `Order_Id`).
+            ...(name === column.name ? {} : { resolve: (row: Record<string, unknown>) => row[column.name] }),
+          },
+        ];
+      }),
     ),
   });
   const args: GraphQLFieldConfigArgumentMap = {};
@@ -128,7 +142,7 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
       .filter((s) => s !== '')
       .join(' '),
     args,
-    extensions: { kqlgateCost: exposure.cost },
+    extensions: { [COST_EXTENSION]: exposure.cost },
     resolve: async (_source, rawArgs: Record<string, unknown>, context) => {
       // GraphQL names may differ from KQL names; map back before the call.
       const params: Record<string, unknown> = {};

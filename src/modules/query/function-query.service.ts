@@ -137,6 +137,7 @@ export class FunctionQueryService {
           params: typed,
           boundClaims: withClaims.bound,
           ttlSeconds: Math.floor(exposure.cacheTtlMs / 1000),
+          staleWhileRevalidateSeconds: Math.floor(exposure.staleWhileRevalidateMs / 1000),
         },
         async () => {
           const loadStarted = performance.now();

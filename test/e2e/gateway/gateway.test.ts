@@ -390,14 +390,40 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
     const costly = Array.from({ length: 11 }, (_, i) => `f${i}: FraudScores { AccountId }`).join(' ');
     const tooCostly = await graphql(gw, `{ ${costly} }`);
     expect(tooCostly.status).toBe(400);
-    expect(tooCostly.body.errors![0]).toMatchObject({
-      message: "query cost 55 exceeds the limit of 50 (sum of the functions' costs)",
-      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    expect(tooCostly.body).toEqual({
+      errors: [
+        {
+          message:
+            'query cost 55 exceeds the limit of 50 (the sum of the cost of every function field selected; split the query or select fewer fields)',
+          locations: [{ line: 1, column: 1 }],
+          extensions: { code: 'QUERY_COST_LIMIT_EXCEEDED', cost: 55, maxCost: 50 },
+        },
+      ],
+    });
+    // A fragment costs every time it is spread.
+    const spread = await graphql(
+      gw,
+      `query Spread { ...Five ...Five } fragment Five on Query { ${costly.split(' f6:')[0]} }`,
+    );
+    expect(spread.status).toBe(400);
+    expect(spread.body.errors![0].extensions).toEqual({
+      code: 'QUERY_COST_LIMIT_EXCEEDED',
+      cost: 60,
+      maxCost: 50,
     });
 
     const ofTypes = (n: number): string => (n === 0 ? 'name' : `ofType { ${ofTypes(n - 1)} }`);
     const deep = await graphql(gw, `{ __schema { types { fields { type { ${ofTypes(12)} } } } } }`);
-    expect(deep.body.errors![0].message).toBe('query depth 17 exceeds the limit of 15');
+    expect(deep.status).toBe(400);
+    expect(deep.body).toEqual({
+      errors: [
+        {
+          message: 'query depth 17 exceeds the limit of 15',
+          locations: [{ line: 1, column: 1 }],
+          extensions: { code: 'QUERY_DEPTH_LIMIT_EXCEEDED', depth: 17, maxDepth: 15 },
+        },
+      ],
+    });
     const introspection = await graphql(gw, getIntrospectionQuery());
     expect(introspection.body.errors).toBeUndefined();
   });

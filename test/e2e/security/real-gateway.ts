@@ -111,25 +111,31 @@ class RealGatewayTestModule {
   }
 }
 
-export async function writeTestKql(dir: string): Promise<string> {
+export async function writeTestKql(
+  dir: string,
+  functions: Record<string, string> = TEST_KQL_FUNCTIONS,
+): Promise<string> {
   const kqlDir = join(dir, 'kql');
   await mkdir(join(kqlDir, 'tables'), { recursive: true });
   await mkdir(join(kqlDir, 'functions'), { recursive: true });
   await writeFile(join(kqlDir, 'tables', 'test.kql'), TEST_KQL_TABLES);
-  for (const [name, text] of Object.entries(TEST_KQL_FUNCTIONS)) {
+  for (const [name, text] of Object.entries(functions)) {
     await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
   }
   return kqlDir;
 }
 
-/** Starts the embedded engine (own data dir, unless shared) and the gateway; `env` adds auth/Redis/limit settings. */
+/**
+ * Starts the embedded engine (own data dir, unless shared) and the gateway; `env` adds auth/Redis/limit settings,
+ * `shared.functions` replaces the three test functions (same two tables).
+ */
 export async function startRealGateway(
   dir: string,
   env: Record<string, string>,
-  shared: { engine?: RunningKustoEmulator } = {},
+  shared: { engine?: RunningKustoEmulator; functions?: Record<string, string> } = {},
 ): Promise<RealGateway> {
   setLogLevel('silent');
-  const kqlDir = await writeTestKql(dir);
+  const kqlDir = await writeTestKql(dir, shared.functions);
   // A second replica reuses the first one's engine (and leaves closing it to that replica).
   const engine =
     shared.engine ??

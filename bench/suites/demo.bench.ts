@@ -92,6 +92,8 @@ export const suite: BenchSuite = {
         seed: 42,
         dataDir: backfillDir,
         tickMs: 0,
+        // The raw cost of generating and publishing; `npm start` paces it (BACKFILL_PUBLISH_RATE), see below.
+        backfillPublishRate: 0,
         logger: silentLogger,
       });
       const began = performance.now();

@@ -114,9 +114,12 @@ export class DemoProducer {
       throw new Error(`DemoProducer: backfillDays must be >= 0, got ${this.backfillDays}`);
     }
     // Enough customers that, at the live rate, a normal account places only a few orders per hour.
+    const initialCustomers =
+      opts.initialCustomers ?? Math.min(20_000, Math.max(300, Math.round(opts.rate * 100)));
     this.simOptions = {
       seed: opts.seed,
-      initialCustomers: opts.initialCustomers ?? Math.min(20_000, Math.max(300, Math.round(opts.rate * 100))),
+      initialCustomers,
+      initialRegistrationSpanMs: initialRegistrationSpan(this.backfillDays, initialCustomers),
     };
   }
 
@@ -379,6 +382,16 @@ export class DemoProducer {
     }, this.tickMs);
     this.timer.unref();
   }
+}
+
+/**
+ * With a history, the starting customers sign up over its first day (at most a quarter of it), interleaved with
+ * the first orders, rather than as one burst of thousands of events that the first orders wait behind on the
+ * topic; at most a minute apart, so the fraud victims (customers 7–29) are registered within the first half hour,
+ * before their first habitual order. Without a history (live only) they all register at once, as before.
+ */
+function initialRegistrationSpan(backfillDays: number, initialCustomers: number): number {
+  return Math.min(DAY_MS, (backfillDays * DAY_MS) / 4, initialCustomers * 60_000);
 }
 
 /** Resolves after `ms` (0: after pending I/O callbacks, i.e. yields the event loop once). */

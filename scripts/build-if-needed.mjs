@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Builds dist/ with tsc when any source is newer than the last build (or there is none), so `npm start`,
 // `npm run bench` and `npx kqlgate` work straight after `npm ci` and stay fast afterwards.
+// `npm ci` runs it as the `prepare` script, so a fresh clone pays the build during the install rather than in
+// its first `npm start`. There `--skip-without-typescript` makes a production install (`npm ci --omit=dev`,
+// no compiler) skip the build instead of failing; it then needs a dist/ built elsewhere.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,17 +33,19 @@ const sources = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'packag
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const newest = Math.max(...sources.map(newestMtime));
 
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+if (built < newest && !existsSync(tsc) && process.argv.includes('--skip-without-typescript')) {
+  process.stderr.write('kqlgate: typescript is not installed (production install?); not building dist/\n');
+  process.exit(0);
+}
+
 if (built < newest) {
   process.stderr.write('kqlgate: building (tsc -p tsconfig.build.json)…\n');
   try {
-    execFileSync(
-      process.execPath,
-      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      },
-    );
+    execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   } catch {
     process.stderr.write('kqlgate: build failed (see the errors above)\n');
     process.exit(1);

@@ -29,6 +29,12 @@ const BACKFILL_CHUNK_MS = 6 * 3_600_000;
 const MAX_EVENTS_PER_STEP = 5_000;
 const SEND_BATCH = 500;
 /**
+ * The first start publishes its history at most this fast. Producer, broker, ingestion and engine share one
+ * process in `npm start`: an unpaced backfill keeps the event loop busy generating and publishing, so ingestion
+ * (and the banner's example calls) would wait for the whole history; paced, the history lands as it is published.
+ */
+const BACKFILL_PUBLISH_RATE = 2_000;
+/**
  * Live traffic follows half of the daily/weekly curve: still visibly seasonal, but a demo started at 03:00 UTC
  * does not crawl at a tenth of DEMO_RATE. The history uses the full curve, which is what forecasts learn from.
  */
@@ -57,6 +63,8 @@ export interface DemoProducerOptions {
   sender?: EventSender;
   /** Customers registered when the history starts. Default 100 × rate, at least 300, at most 20 000. */
   initialCustomers?: number;
+  /** History events published per second at most (see BACKFILL_PUBLISH_RATE); 0 = unpaced. Default 2 000. */
+  backfillPublishRate?: number;
 }
 
 export interface DemoProducerStats {
@@ -106,9 +114,12 @@ export class DemoProducer {
       throw new Error(`DemoProducer: backfillDays must be >= 0, got ${this.backfillDays}`);
     }
     // Enough customers that, at the live rate, a normal account places only a few orders per hour.
+    const initialCustomers =
+      opts.initialCustomers ?? Math.min(20_000, Math.max(300, Math.round(opts.rate * 100)));
     this.simOptions = {
       seed: opts.seed,
-      initialCustomers: opts.initialCustomers ?? Math.min(20_000, Math.max(300, Math.round(opts.rate * 100))),
+      initialCustomers,
+      initialRegistrationSpanMs: initialRegistrationSpan(this.backfillDays, initialCustomers),
     };
   }
 
@@ -235,6 +246,7 @@ export class DemoProducer {
     this.backfilling = true;
     const began = performance.now();
     const rate = this.backfillDays > 0 ? this.backfillEvents / (this.backfillDays * 86_400) : 0;
+    const publishRate = this.opts.backfillPublishRate ?? BACKFILL_PUBLISH_RATE;
     let events = 0;
     try {
       while (!this.stopping && this.requireStarted().sim.clockMs < until) {
@@ -243,6 +255,9 @@ export class DemoProducer {
         if (publishing) {
           publishing = await this.tryFlush();
         }
+        // Let the rest of the process (ingestion, queries) run between chunks, and keep to the publish rate.
+        const dueMs = publishRate > 0 ? (events / publishRate) * 1000 : 0;
+        await sleep(Math.max(0, dueMs - (performance.now() - began)));
       }
     } finally {
       this.backfilling = false;
@@ -367,4 +382,25 @@ export class DemoProducer {
     }, this.tickMs);
     this.timer.unref();
   }
+}
+
+/**
+ * With a history, the starting customers sign up over its first day (at most a quarter of it), interleaved with
+ * the first orders, rather than as one burst of thousands of events that the first orders wait behind on the
+ * topic; at most a minute apart, so the fraud victims (customers 7–29) are registered within the first half hour,
+ * before their first habitual order. Without a history (live only) they all register at once, as before.
+ */
+function initialRegistrationSpan(backfillDays: number, initialCustomers: number): number {
+  return Math.min(DAY_MS, (backfillDays * DAY_MS) / 4, initialCustomers * 60_000);
+}
+
+/** Resolves after `ms` (0: after pending I/O callbacks, i.e. yields the event loop once). */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms > 0) {
+      setTimeout(resolve, ms);
+    } else {
+      setImmediate(resolve);
+    }
+  });
 }

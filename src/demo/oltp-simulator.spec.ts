@@ -72,6 +72,41 @@ describe(OltpSimulator.name, () => {
       expect(registered).toBe(1_000);
     });
 
+    it('should register the starting customers over a span, interleaved in time with other activity', () => {
+      const sim = OltpSimulator.create(
+        { seed: 1, initialCustomers: 200, initialRegistrationSpanMs: 10 * HOUR },
+        new InMemoryFollowUpQueue(),
+        START,
+      );
+      const firstHour = sim.advance(START + HOUR, 0.1);
+      const registeredBy = (events: DemoEvent[]): number =>
+        events.filter((e) => e.eventType === 'customer.registered').length;
+      // One every 3 minutes, plus the odd sign-up from the shop's own activity.
+      expect(registeredBy(firstHour)).toBeGreaterThanOrEqual(20);
+      expect(registeredBy(firstHour)).toBeLessThan(60);
+      const firstOrder = firstHour.findIndex((e) => e.eventType === 'order.placed');
+      expect(firstOrder).toBeGreaterThan(-1);
+      expect(firstOrder).toBeLessThan(firstHour.length / 2);
+      const rest = sim.advance(START + 11 * HOUR, 0.1);
+      expect(registeredBy(firstHour) + registeredBy(rest)).toBeGreaterThanOrEqual(200);
+      const all = [...firstHour, ...rest];
+      all.slice(1).forEach((e, i) => expect(e.occurredAt >= all[i].occurredAt).toBe(true));
+      expect(all.map((e) => contractViolations(e)).flat()).toEqual([]);
+      // The same stream however the time is cut into steps.
+      const stepped = OltpSimulator.create(
+        { seed: 1, initialCustomers: 200, initialRegistrationSpanMs: 10 * HOUR },
+        new InMemoryFollowUpQueue(),
+        START,
+      );
+      const steps: DemoEvent[] = [];
+      for (let t = START + 10 * 60_000; t <= START + 11 * HOUR; t += 10 * 60_000) {
+        steps.push(...stepped.advance(t, 0.1));
+      }
+      expect(steps.map((e) => `${e.messageId} ${e.occurredAt}`)).toEqual(
+        all.map((e) => `${e.messageId} ${e.occurredAt}`),
+      );
+    });
+
     it('should number events consecutively and keep occurredAt in order', () => {
       fourDays.forEach((e, i) => expect(e.seq).toBe(i + 1));
       const times = fourDays.map((e) => Date.parse(e.occurredAt));

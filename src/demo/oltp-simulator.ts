@@ -77,6 +77,12 @@ export interface SimulatorOptions {
   readonly seed: number;
   /** Customers registered at the very start, so that orders have someone to come from. Default 300. */
   readonly initialCustomers?: number;
+  /**
+   * The starting customers register evenly over this span from the start, interleaved in time with the shop's
+   * other activity, instead of all at once (0, the default). A long history then does not open with one burst of
+   * thousands of registrations that everything else queues behind on the topic.
+   */
+  readonly initialRegistrationSpanMs?: number;
 }
 
 export interface SimulatorCounters {
@@ -123,6 +129,8 @@ export class OltpSimulator {
   private readonly restocking: Set<string>;
   private readonly frozen: Set<string>;
   private readonly initialCustomers: number;
+  /** Time between two starting customers' registrations; 0 = all registered up front. */
+  private readonly registrationSpacingMs: number;
   private out: DemoEvent[] = [];
 
   private readonly handlers: Handlers = {
@@ -159,6 +167,10 @@ export class OltpSimulator {
     this.restocking = new Set(snapshot.restocking);
     this.frozen = new Set(snapshot.frozen);
     this.initialCustomers = options.initialCustomers ?? 300;
+    this.registrationSpacingMs =
+      this.initialCustomers > 0
+        ? Math.max(0, options.initialRegistrationSpanMs ?? 0) / this.initialCustomers
+        : 0;
   }
 
   /** A new shop whose history begins at `startMs`. */
@@ -240,7 +252,9 @@ export class OltpSimulator {
   ): DemoEvent[] {
     this.out = [];
     const s = this.state;
-    this.registerInitialPopulation(maxEvents);
+    if (this.registrationSpacingMs === 0) {
+      this.registerInitialPopulation(maxEvents);
+    }
     if (
       s.arrivalRate !== ratePerSecond ||
       s.arrivalSeasonality !== seasonality ||
@@ -254,6 +268,15 @@ export class OltpSimulator {
     while (this.out.length < maxEvents) {
       const due = this.queue.peek();
       const arrival = s.nextArrivalMs ?? Number.POSITIVE_INFINITY;
+      const registration = this.nextSpreadRegistrationMs();
+      if (registration <= Math.min(due?.atMs ?? Number.POSITIVE_INFINITY, arrival)) {
+        if (registration > untilMs) {
+          break;
+        }
+        s.clockMs = Math.max(s.clockMs, registration);
+        this.registerCustomer(registration);
+        continue;
+      }
       if (due && due.atMs <= arrival) {
         if (due.atMs > untilMs) {
           break;
@@ -343,6 +366,15 @@ export class OltpSimulator {
 
   // ── root activities ───────────────────────────────────────────────────────────────────────────────────────
 
+  /** When the next starting customer registers, with a registration span; +∞ without one or once all did. */
+  private nextSpreadRegistrationMs(): number {
+    const s = this.state;
+    if (this.registrationSpacingMs === 0 || s.counters.customers >= this.initialCustomers) {
+      return Number.POSITIVE_INFINITY;
+    }
+    return s.startMs + Math.round(s.counters.customers * this.registrationSpacingMs);
+  }
+
   private registerInitialPopulation(maxEvents: number): void {
     const s = this.state;
     while (s.counters.customers < this.initialCustomers && this.out.length < maxEvents) {
@@ -387,18 +419,26 @@ export class OltpSimulator {
     this.schedule(t + this.rng.logNormal(18 * HOUR, 0.4), { kind: 'habit', customerN: n });
   }
 
-  private pickCustomerOfTenant(tenantId: string): CustomerProfile {
+  private pickCustomerOfTenant(tenantId: string, t: number): CustomerProfile {
     for (let i = 0; i < 32; i++) {
       const candidate = this.pickCustomer();
       if (candidate.tenant.id === tenantId) {
         return candidate;
       }
     }
-    // The initial population always holds customers of every tenant; scan it rather than fail.
+    // A full initial population holds customers of every tenant; scan it rather than fail.
     for (let n = 1; n <= this.state.counters.customers; n++) {
       const candidate = this.customers.get(n);
       if (candidate.tenant.id === tenantId) {
         return candidate;
+      }
+    }
+    // Early in a history whose starting customers register over a span, a shop may have none yet: the next
+    // sign-ups come forward (every tenant has a positive weight, so one of them soon belongs to this shop).
+    for (let i = 0; i < 1_000; i++) {
+      const registered = this.registerCustomer(t);
+      if (registered.tenant.id === tenantId) {
+        return registered;
       }
     }
     throw new Error(`The demo shop has no customer of tenant '${tenantId}'`);
@@ -495,7 +535,7 @@ export class OltpSimulator {
       // An anonymous visitor signs up at checkout; if the new profile belongs to another shop, a returning
       // customer of this shop converts instead.
       const registered = this.registerCustomer(t);
-      customer = registered.tenant.id === a.tenantId ? registered : this.pickCustomerOfTenant(a.tenantId);
+      customer = registered.tenant.id === a.tenantId ? registered : this.pickCustomerOfTenant(a.tenantId, t);
       t += 10;
     }
     this.placeOrder(customer, t, { attribution: { campaignId: a.campaignId, clickId: a.clickId } });

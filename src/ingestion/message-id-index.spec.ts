@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { existingIdsQuery, kqlName, kqlString } from './message-id-index.js';
+import { existingIdsQuery, idsParameterValue, kqlName } from './message-id-index.js';
 
 describe('existingIdsQuery', () => {
-  it('should look the ids up as one dynamic array literal', () => {
-    expect(existingIdsQuery('Orders', 'MessageId', ['a', 'b'])).toBe(
-      'Orders | where MessageId in (dynamic(["a","b"])) | distinct MessageId',
+  it('should keep the query text constant and bind the ids as a dynamic parameter', () => {
+    expect(existingIdsQuery('Orders', 'MessageId')).toBe(
+      'declare query_parameters(ids:dynamic); Orders | where MessageId in (ids) | distinct MessageId',
     );
+    expect(idsParameterValue(['a', 'x"y\\z'])).toBe('dynamic(["a","x\\"y\\\\z"])');
   });
 
-  it('should quote names and escape values', () => {
+  it('should quote names', () => {
     expect(kqlName('My Table')).toBe("['My Table']");
-    expect(kqlString('x"y\\z')).toBe('"x\\"y\\\\z"');
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Answers "which of these message ids are already in the table?" — the check that makes redelivery and producer
- * resends idempotent (docs/ingestion.md). One KQL query per batch against the engine's query endpoint.
+ * resends idempotent (docs/ingestion.md). One KQL query per batch against the engine's query endpoint, the ids bound
+ * as a `dynamic` query parameter: the text stays the same for every batch (the engine's compiled-query cache and
+ * ADX's query plan cache hit) and no id is ever spliced into query text.
  */
-import { Client } from 'azure-kusto-data';
+import { Client, ClientRequestProperties } from 'azure-kusto-data';
 import { kustoConnection } from './kusto-connection.js';
 
 export interface MessageIdIndex {
@@ -26,7 +28,9 @@ export class KustoMessageIdIndex implements MessageIdIndex {
     if (ids.length === 0) {
       return new Set();
     }
-    const response = await this.client.execute(database, existingIdsQuery(table, column, ids));
+    const properties = new ClientRequestProperties();
+    properties.setParameter(IDS_PARAMETER, idsParameterValue(ids));
+    const response = await this.client.executeQuery(database, existingIdsQuery(table, column), properties);
     const found = new Set<string>();
     const primary = response.primaryResults[0];
     if (primary) {
@@ -46,23 +50,21 @@ export class KustoMessageIdIndex implements MessageIdIndex {
   }
 }
 
-/**
- * `T | where MessageId in (dynamic(["a","b"])) | distinct MessageId`. The ids are one dynamic literal (each element
- * escaped as a KQL string). A `dynamic` query parameter would keep the text constant, but the embedded engine
- * currently answers `in (param)` with no rows — which would silently disable dedup — so the literal it is.
- */
-export function existingIdsQuery(table: string, column: string, ids: readonly string[]): string {
+const IDS_PARAMETER = 'ids';
+
+/** `declare query_parameters(ids:dynamic); T | where MessageId in (ids) | distinct MessageId`. */
+export function existingIdsQuery(table: string, column: string): string {
   const name = kqlName(column);
-  return `${kqlName(table)} | where ${name} in (dynamic([${ids.map(kqlString).join(',')}])) | distinct ${name}`;
+  return `declare query_parameters(${IDS_PARAMETER}:dynamic); ${kqlName(table)} | where ${name} in (${IDS_PARAMETER}) | distinct ${name}`;
+}
+
+/** The ids as a Kusto `dynamic` literal, the wire form of a dynamic query parameter. */
+export function idsParameterValue(ids: readonly string[]): string {
+  return `dynamic(${JSON.stringify(ids)})`;
 }
 
 export function kqlName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
     ? name
     : `['${name.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
-}
-
-/** A KQL double-quoted string literal. */
-export function kqlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
 }

@@ -7,6 +7,7 @@ import {
   startServiceBusEmulator,
   type RunningServiceBusEmulator,
 } from '../embedded/servicebus/servicebus-emulator.js';
+import { secondsSinceStart } from './seconds-since-start.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface EmbeddedStack {
@@ -37,7 +38,10 @@ export async function startEmbeddedStack(
     });
     const kusto = stack.kusto;
     shutdown.add({ name: 'kusto-emulator', close: () => kusto.close() });
-    logger.info({ url: kusto.url, ms: Date.now() - started }, 'embedded Kusto engine started');
+    logger.info(
+      { url: kusto.url, ms: Date.now() - started, sinceStartS: secondsSinceStart() },
+      'embedded Kusto engine ready',
+    );
   }
   if (config.serviceBusEmbedded) {
     const started = Date.now();
@@ -49,7 +53,10 @@ export async function startEmbeddedStack(
     });
     const serviceBus = stack.serviceBus;
     shutdown.add({ name: 'servicebus-emulator', close: () => serviceBus.close() });
-    logger.info({ port: serviceBus.port, ms: Date.now() - started }, 'embedded Service Bus broker started');
+    logger.info(
+      { port: serviceBus.port, ms: Date.now() - started, sinceStartS: secondsSinceStart() },
+      'embedded Service Bus broker ready',
+    );
   }
   return stack;
 }

@@ -5,6 +5,7 @@ import { createApp } from '../create-app.js';
 import { startDemoTraffic } from './demo-traffic.js';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { startupBanner } from './startup-banner.js';
+import { secondsSinceStart } from './seconds-since-start.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface RunningKqlgate {
@@ -50,7 +51,8 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url }, `kqlgate listening on ${url}`);
+  const since = secondsSinceStart();
+  logger.info({ url, sinceStartS: since }, `kqlgate listening on ${url} after ${since} s`);
 
   startDemoTraffic(config, shutdown, logger);
   if (options.banner ?? false) {

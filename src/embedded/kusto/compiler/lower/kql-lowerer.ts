@@ -1512,20 +1512,33 @@ export class KqlLowerer {
         values = parsed.map((v) => this.jsonLiteral(v));
       }
     }
+    // Any other dynamic value (a query parameter, `pack_array(…)`, a column) is a set whose elements are tested.
+    const sets = values.filter((v) => this.irScalarType(v) === 'dynamic');
+    values = values.filter((v) => this.irScalarType(v) !== 'dynamic');
     const lt = this.irScalarType(left);
     if (lt === 'dynamic') {
       left = this.convert(left, values.length > 0 ? this.irScalarType(values[0]) : 'string');
     }
     const target = this.irScalarType(left);
     values = values.map((v) => this.coerce(v, target));
-    if (values.length === 0) {
+    const lowered = caseInsensitive && target === 'string';
+    const operand = lowered ? CallNode.create('tolower', [left], 'string') : left;
+    const parts: ScalarNode[] = [];
+    if (values.length > 0) {
+      const listed = lowered ? values.map((v) => CallNode.create('tolower', [v], 'string')) : values;
+      parts.push(CallNode.create(kind, [operand, ...listed], 'bool'));
+    }
+    for (const set of sets) {
+      // A constant set (literal or query parameter) becomes a hashed `IN (SELECT …)`; a per-row one a list test.
+      const shape = set.kind === 'Literal' ? 'in_dynamic_set' : 'in_dynamic_list';
+      const member = CallNode.create(`${shape}/${lowered ? 'lower' : target}`, [operand, set], 'bool');
+      parts.push(negated ? CallNode.create('not', [member], 'bool') : member);
+    }
+    if (parts.length === 0) {
       return LiteralNode.create(negated, 'bool');
     }
-    if (caseInsensitive && target === 'string') {
-      const lower = (v: ScalarNode): ScalarNode => CallNode.create('tolower', [v], 'string');
-      return CallNode.create(kind, [lower(left), ...values.map(lower)], 'bool');
-    }
-    return CallNode.create(kind, [left, ...values], 'bool');
+    const combine = negated ? 'AndExpression' : 'OrExpression';
+    return parts.reduce((acc, p) => CallNode.create(combine, [acc, p], 'bool'));
   }
 
   private stringIfCi(node: ScalarNode, ci: boolean): ScalarNode {

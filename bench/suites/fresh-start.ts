@@ -1,0 +1,138 @@
+/**
+ * One fresh `npm start` as a newcomer sees it: `node dist/src/main.js` (what `npm start` runs once dist/ is
+ * built) as a child process with a new DATA_DIR, free ports and the default demo settings. Times are from spawn,
+ * on this process's clock:
+ *  - listening: the gateway's `kqlgate listening on …` log line;
+ *  - first ingested: ingestion's `first event ingested after …` line;
+ *  - banner data: the banner's REST example (its first `curl`) and its GraphQL example both answer with rows.
+ * Used by the `demo` bench suite (medians of several starts); not a test.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+export interface FreshStartTimes {
+  listeningMs: number;
+  firstIngestedMs: number;
+  bannerDataMs: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/bench/suites → dist/src/main.js */
+const MAIN = resolve(here, '..', '..', 'src', 'main.js');
+const POLL_MS = 200;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface BannerCalls {
+  token: string;
+  restUrl: string;
+  graphqlUrl: string;
+  graphqlBody: string;
+}
+
+/** The dev token and the REST + GraphQL example calls, once the whole banner is on stdout. */
+function parseBanner(output: string): BannerCalls | undefined {
+  const token = /export TOKEN=(\S+)/.exec(output)?.[1];
+  const calls = output.split('\n').filter((line) => line.trim().startsWith('curl -s'));
+  if (!token || calls.length < 3) {
+    return undefined;
+  }
+  const restUrl = /'(http:\/\/\S+\/api\/v1\/functions\/\S+)'$/.exec(calls[0])?.[1];
+  const graphql = /(http:\/\/\S+\/graphql) -d '(.*)'$/.exec(calls[2]);
+  if (!restUrl || !graphql) {
+    throw new Error(`unexpected banner example calls:\n${calls.join('\n')}`);
+  }
+  return { token, restUrl, graphqlUrl: graphql[1], graphqlBody: graphql[2] };
+}
+
+async function bannerCallsHaveRows(calls: BannerCalls): Promise<boolean> {
+  const headers = { authorization: `Bearer ${calls.token}` };
+  const rest = await fetch(calls.restUrl, { headers });
+  if (!rest.ok) {
+    return false;
+  }
+  const restRows = ((await rest.json()) as { data?: unknown[] }).data ?? [];
+  if (restRows.length === 0) {
+    return false;
+  }
+  const gql = await fetch(calls.graphqlUrl, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: calls.graphqlBody,
+  });
+  const body = (await gql.json()) as { data?: Record<string, unknown[] | null> };
+  return Object.values(body.data ?? {}).some((rows) => Array.isArray(rows) && rows.length > 0);
+}
+
+export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStartTimes> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kqlgate-bench-start-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    PORT: String(await freePort()),
+    KUSTO_EMBEDDED_PORT: String(await freePort()),
+    SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: resolve(here, '..', '..', '..'),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const seen: { listening?: number; firstIngested?: number } = {};
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+    const now = performance.now() - started;
+    if (seen.listening === undefined && output.includes('kqlgate listening on')) {
+      seen.listening = now;
+    }
+    if (seen.firstIngested === undefined && output.includes('first event ingested after')) {
+      seen.firstIngested = now;
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  try {
+    let calls: BannerCalls | undefined;
+    let bannerDataMs: number | undefined;
+    while (bannerDataMs === undefined || seen.firstIngested === undefined) {
+      if (child.exitCode !== null) {
+        throw new Error(`kqlgate exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+      }
+      if (performance.now() - started > timeoutMs) {
+        throw new Error(`fresh start: no banner data within ${timeoutMs} ms:\n${output.slice(-3000)}`);
+      }
+      calls ??= parseBanner(output);
+      if (calls && bannerDataMs === undefined && (await bannerCallsHaveRows(calls))) {
+        bannerDataMs = performance.now() - started;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    return {
+      listeningMs: seen.listening ?? Number.NaN,
+      firstIngestedMs: seen.firstIngested,
+      bannerDataMs,
+    };
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

@@ -3,7 +3,8 @@
  *
  *   KQL text ──parse──► Kusto.Language syntax tree          parse/kql-parser.ts      (SYNTAX errors)
  *            ──bind───► analyzed tree: symbols, types,     bind/                    (SEMANTIC errors)
- *                        result schemas, expansions
+ *                        result schemas, expansions          (Kusto.Language parses and analyzes in
+ *                                                            one call; bind checks and exposes it)
  *            ──lower──► relational IR (ir/*-node.ts)        lower/kql-lowerer.ts     (UNSUPPORTED, PARAMETER)
  *            ──emit───► frozen { sql, parameters }          sql/duckdb-emitter.ts + function-map.ts
  *
@@ -51,9 +52,10 @@ export function emitStatements(relations: readonly RelationNode[]): CompiledStat
 
 /**
  * Compiled queries whose parameters still hold `ParameterSlot`s (now(), query parameters). Kusto.Language's
- * analysis dominates compile time (tens of ms in its JavaScript build), while dashboards and the gateway
- * send the same texts again and again with new values — so the SQL is cached per schema, text and set of
- * supplied parameter names, and only the values are filled per call.
+ * parse and analysis dominate compile time (a few ms per new text in its JavaScript build, see
+ * `npm run bench -- kql-compiler`), while dashboards and the gateway send the same texts again and again
+ * with new values — so the SQL is cached per schema, text and set of supplied parameter names, and only
+ * the values are filled per call.
  */
 const MAX_CACHED_QUERIES = 500;
 const compiledCache = new Map<string, CompiledQuery>();
@@ -81,7 +83,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
     {
       kql,
       ms: {
-        parse: parsedAt - started,
+        parseAndAnalyze: parsedAt - started,
         bind: boundAt - parsedAt,
         lower: loweredAt - boundAt,
         emit: performance.now() - loweredAt,

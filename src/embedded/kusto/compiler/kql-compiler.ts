@@ -35,8 +35,13 @@ export { duckDbTypeOf } from './sql/duckdb-dialect.js';
 export { KqlCompileError } from './kql-compile-error.js';
 export { decodeCell, decodeRows } from './result-decoder.js';
 
-export function lowerKql(bound: BoundKql, params: QueryParameterValues, now: Date): RelationNode[] {
-  return new KqlLowerer({ text: bound.text, root: bound.root, params, now }).lowerQuery();
+export function lowerKql(
+  bound: BoundKql,
+  database: DatabaseSchema,
+  params: QueryParameterValues,
+  now: Date,
+): RelationNode[] {
+  return new KqlLowerer({ text: bound.text, root: bound.root, database, params, now }).lowerQuery();
 }
 
 export function emitStatements(relations: readonly RelationNode[]): CompiledStatement[] {
@@ -73,7 +78,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   const parsedAt = performance.now();
   const bound = bindKql(parsed);
   const boundAt = performance.now();
-  const relations = lowerKql(bound, params, new Date(0));
+  const relations = lowerKql(bound, db, params, new Date(0));
   if (relations.length === 0) {
     throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
   }
@@ -170,6 +175,6 @@ export function debugStages(
 ) {
   const parsed = parseKql(kql, globalStateFor(db));
   const bound = bindKql(parsed);
-  const ir = lowerKql(bound, params, options.now ?? new Date());
+  const ir = lowerKql(bound, db, params, options.now ?? new Date());
   return { ir, statements: emitStatements(ir) };
 }

@@ -77,6 +77,10 @@ describe('KustoEngine control commands', () => {
       ['two', '', null],
     ]);
     await h.client.execute('analytics', '.drop table Twins');
+    // A table created from a query's output gets the twins' storage names too.
+    await h.client.execute('analytics', '.set-or-append TwinsFromQuery <| print a = 1, A = "one"');
+    expect(await query('TwinsFromQuery | extend b = a + 1 | project A, b')).toEqual([['one', 2]]);
+    await h.client.execute('analytics', '.drop table TwinsFromQuery');
   });
 
   it('should reject a table that declares one column name twice', async () => {

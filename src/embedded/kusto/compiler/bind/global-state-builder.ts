@@ -18,7 +18,7 @@ export type GlobalState = Kusto.Language.GlobalState;
 
 const MAX_CACHED_STATES = 32;
 /** Analyses served by one `KustoCache` before it is replaced by an empty one (bounds its memory). */
-const MAX_ANALYSES_PER_CACHE = 2000;
+export const MAX_ANALYSES_PER_CACHE = 2000;
 
 interface CachedState {
   readonly key: string;

@@ -56,6 +56,38 @@ describe('KustoEngine control commands', () => {
     });
   });
 
+  it('should keep columns that differ only by case apart through create, alter and ingestion', async () => {
+    const query = async (kql: string): Promise<unknown[][]> =>
+      rowsOf(await h.client.execute('analytics', kql)).map((r) => Object.values(r));
+    await h.client.execute('analytics', '.create table Twins (a:long, A:string)');
+    await h.client.execute('analytics', '.ingest inline into table Twins <|\n1,one\n2,two');
+    await h.client.execute('analytics', '.alter-merge table Twins (b:long, B:string)');
+    await h.client.execute('analytics', '.set-or-append Twins <| print A = "three", b = 30, a = 3, B = "x"');
+    expect(await query('Twins | project a, A, b, B | order by a asc')).toEqual([
+      [1, 'one', null, ''],
+      [2, 'two', null, ''],
+      [3, 'three', 30, 'x'],
+    ]);
+    // Dropping `a` and adding a new `a` later must not hand it the old column's values.
+    await h.client.execute('analytics', '.alter table Twins (A:string, B:string)');
+    await h.client.execute('analytics', '.alter-merge table Twins (a:real)');
+    expect(await query('Twins | project A, B, a | order by A asc')).toEqual([
+      ['one', '', null],
+      ['three', 'x', null],
+      ['two', '', null],
+    ]);
+    await h.client.execute('analytics', '.drop table Twins');
+    // A table created from a query's output gets the twins' storage names too.
+    await h.client.execute('analytics', '.set-or-append TwinsFromQuery <| print a = 1, A = "one"');
+    expect(await query('TwinsFromQuery | extend b = a + 1 | project A, b')).toEqual([['one', 2]]);
+    await h.client.execute('analytics', '.drop table TwinsFromQuery');
+  });
+
+  it('should reject a table that declares one column name twice', async () => {
+    const error = await kustoError(h.client.execute('analytics', '.create table Twice (a:long, a:string)'));
+    expect(error.message).toContain("Table 'Twice' declares column 'a' more than once");
+  });
+
   it('should create, show and drop functions with docstring and folder', async () => {
     await h.client.execute(
       'analytics',

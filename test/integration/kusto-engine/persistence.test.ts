@@ -98,6 +98,29 @@ describe('KustoEngine persistence', () => {
     });
   });
 
+  describe('case twins', () => {
+    let h: EngineHarness;
+
+    beforeAll(async () => {
+      h = await startEngineHarness();
+    });
+
+    afterAll(async () => {
+      await h.stop();
+    });
+
+    it('should keep the DuckDB columns of columns that differ only by case across a restart', async () => {
+      await h.client.execute('analytics', '.create table Twins (a:long, A:string)');
+      await h.client.execute('analytics', '.ingest inline into table Twins <|\n1,one');
+      await h.restart();
+      await h.client.execute('analytics', '.ingest inline into table Twins <|\n2,two');
+      expect(data(await h.client.execute('analytics', 'Twins | order by a asc'))).toEqual([
+        { a: 1, A: 'one' },
+        { a: 2, A: 'two' },
+      ]);
+    });
+  });
+
   describe('SIGKILL during ingestion', () => {
     let dataDir: string;
     let child: ChildProcess | undefined;

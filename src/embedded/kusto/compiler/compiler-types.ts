@@ -12,9 +12,18 @@ export interface ColumnSchema {
   type: KustoScalarType;
 }
 
+/** A stored table's column. */
+export interface TableColumnSchema extends ColumnSchema {
+  /**
+   * The DuckDB column holding it, when that differs from `name`: DuckDB names are case-insensitive, so of
+   * columns whose names differ only by case all but one are stored as `name~2`, … (`case-distinct-name.ts`).
+   */
+  storageName?: string;
+}
+
 export interface TableSchema {
   name: string;
-  columns: ColumnSchema[];
+  columns: TableColumnSchema[];
 }
 
 export interface FunctionParameterSchema {

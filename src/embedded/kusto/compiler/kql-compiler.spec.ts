@@ -255,10 +255,55 @@ describe('compileKql row_number', () => {
 });
 
 describe('compileKql column names', () => {
-  it('should refuse columns differing only in case rather than confuse them', () => {
-    expect(() => compileKql('print A = 1, a = 2 | project a, A', db)).toThrow(
-      /columns whose names differ only in case \('A' and 'a'\) is not supported by the embedded engine \(at 1:1\)/,
-    );
+  // Stored like the engine stores `.create table Twins (a:long, A:string)`: DuckDB names are case-insensitive.
+  const twinsDb: DatabaseSchema = {
+    name: 'analytics',
+    tables: [
+      {
+        name: 'Twins',
+        columns: [
+          { name: 'a', type: 'long' },
+          { name: 'A', type: 'string', storageName: 'A~2' },
+        ],
+      },
+    ],
+    functions: [],
+  };
+
+  beforeAll(async () => {
+    await connection.run(`CREATE TABLE "Twins" ("a" BIGINT, "A~2" VARCHAR)`);
+    await connection.run(`INSERT INTO "Twins" VALUES (1, 'one'), (2, 'two')`);
+  });
+
+  async function twinRows(kql: string): Promise<{ columns: string[]; sql: string; rows: unknown[][] }> {
+    const [statement] = compileKql(kql, twinsDb).statements;
+    const reader = await connection.runAndReadAll(statement.sql, statement.parameters as never);
+    return {
+      columns: statement.resultSchema.map((c) => `${c.name}:${c.type}`),
+      sql: statement.sql,
+      rows: decodeRows(statement.resultSchema, reader.getRows()),
+    };
+  }
+
+  it('should keep columns differing only in case apart under case-distinct SQL names', async () => {
+    const result = await twinRows('print A = 1, a = 2 | project a, A');
+    expect(result.columns).toEqual(['a:long', 'A:long']);
+    expect(result.rows).toEqual([[2, 1]]);
+    // The first of two twins keeps its spelling; results are read by position, so `a~2` never shows.
+    expect(result.sql).toContain('CAST($1 AS BIGINT) AS "A", CAST($2 AS BIGINT) AS "a~2"');
+  });
+
+  it('should read stored case twins from their own DuckDB columns', async () => {
+    const result = await twinRows('Twins | where a > 1 | project A, a, b = a * 10');
+    expect(result.columns).toEqual(['A:string', 'a:long', 'b:long']);
+    expect(result.rows).toEqual([['two', 2, 20]]);
+  });
+
+  it('should rename stored columns when the query names a twin first', async () => {
+    const result = await twinRows("print A = 'two' | join kind=inner Twins on A");
+    expect(result.columns).toEqual(['A:string', 'a:long', 'A1:string']);
+    expect(result.rows).toEqual([['two', 2, 'two']]);
+    expect(result.sql).toContain('SELECT "a" AS "a~2", "A~2" AS "A"\n');
   });
 });
 

@@ -3,7 +3,8 @@
  *
  *   KQL text ──parse──► Kusto.Language syntax tree          parse/kql-parser.ts      (SYNTAX errors)
  *            ──bind───► analyzed tree: symbols, types,     bind/                    (SEMANTIC errors)
- *                        result schemas, expansions
+ *                        result schemas, expansions          (Kusto.Language parses and analyzes in
+ *                                                            one call; bind checks and exposes it)
  *            ──lower──► relational IR (ir/*-node.ts)        lower/kql-lowerer.ts     (UNSUPPORTED, PARAMETER)
  *            ──emit───► frozen { sql, parameters }          sql/duckdb-emitter.ts + function-map.ts
  *
@@ -35,8 +36,13 @@ export { duckDbTypeOf } from './sql/duckdb-dialect.js';
 export { KqlCompileError } from './kql-compile-error.js';
 export { decodeCell, decodeRows } from './result-decoder.js';
 
-export function lowerKql(bound: BoundKql, params: QueryParameterValues, now: Date): RelationNode[] {
-  return new KqlLowerer({ text: bound.text, root: bound.root, params, now }).lowerQuery();
+export function lowerKql(
+  bound: BoundKql,
+  database: DatabaseSchema,
+  params: QueryParameterValues,
+  now: Date,
+): RelationNode[] {
+  return new KqlLowerer({ text: bound.text, root: bound.root, database, params, now }).lowerQuery();
 }
 
 export function emitStatements(relations: readonly RelationNode[]): CompiledStatement[] {
@@ -52,9 +58,10 @@ export function emitStatements(relations: readonly RelationNode[]): CompiledStat
 
 /**
  * Compiled queries whose parameters still hold `ParameterSlot`s (now(), query parameters). Kusto.Language's
- * analysis dominates compile time (tens of ms in its JavaScript build), while dashboards and the gateway
- * send the same texts again and again with new values — so the SQL is cached per schema, text and set of
- * supplied parameter names, and only the values are filled per call.
+ * parse and analysis dominate compile time (a few ms per new text in its JavaScript build, see
+ * `npm run bench -- kql-compiler`), while dashboards and the gateway send the same texts again and again
+ * with new values — so the SQL is cached per schema, text and set of supplied parameter names, and only
+ * the values are filled per call.
  */
 const MAX_CACHED_QUERIES = 500;
 const compiledCache = new Map<string, CompiledQuery>();
@@ -72,7 +79,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   const parsedAt = performance.now();
   const bound = bindKql(parsed);
   const boundAt = performance.now();
-  const relations = lowerKql(bound, params, new Date(0));
+  const relations = lowerKql(bound, db, params, new Date(0));
   if (relations.length === 0) {
     throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
   }
@@ -82,7 +89,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
     {
       kql,
       ms: {
-        parse: parsedAt - started,
+        parseAndAnalyze: parsedAt - started,
         bind: boundAt - parsedAt,
         lower: loweredAt - boundAt,
         emit: performance.now() - loweredAt,
@@ -169,6 +176,6 @@ export function debugStages(
 ) {
   const parsed = parseKql(kql, globalStateFor(db));
   const bound = bindKql(parsed);
-  const ir = lowerKql(bound, params, options.now ?? new Date());
+  const ir = lowerKql(bound, db, params, options.now ?? new Date());
   return { ir, statements: emitStatements(ir) };
 }

@@ -23,6 +23,7 @@ import { compileQuery } from '../query/query-executor.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { KustoDatabase, WriteTransaction } from '../storage/kusto-database.js';
+import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
 import { castFromStageSql } from './value-coercion.js';
 
 const MAX_POLICY_DEPTH = 10;
@@ -126,7 +127,7 @@ export class IngestionService {
       if (!request.createTableIfMissing || request.rows.kind !== 'query') {
         throw KustoEngineError.notFound('Table', request.table, `database '${database.name}'`);
       }
-      table = { name: request.table, columns: request.rows.statement.resultSchema };
+      table = { name: request.table, columns: withStorageNames(request.rows.statement.resultSchema) };
       await createStorageTable(connection, database, table);
       await tx.putTable(table);
     } else if (request.requireNewTable) {
@@ -168,7 +169,7 @@ export class IngestionService {
 
   /** Fills `temp."<Table>"` with the new rows, typed like the table. */
   private async stageNewRows(connection: DuckDBConnection, table: TableEntry, rows: NewRows): Promise<void> {
-    const columnDefs = table.columns.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf(c.type)}`).join(', ');
+    const columnDefs = storageColumnDefs(table);
     if (rows.kind === 'query') {
       // The query runs before temp."<Table>" exists, so a query that reads the target table itself (e.g. a
       // policy that anti-joins existing rows) still sees the stored rows.
@@ -223,7 +224,7 @@ export class IngestionService {
       } finally {
         appender.closeSync();
       }
-      const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+      const columns = storageColumnList(table);
       const casts = table.columns.map((c, i) => castFromStageSql(`c${i}`, c.type)).join(', ');
       await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${casts} FROM temp.${RAW_STAGE}`);
       return values.length;
@@ -304,7 +305,7 @@ export class IngestionService {
 
 /** Explicit column lists: storage column order can differ from the catalog's after `.alter table`. */
 function copyFromStageSql(database: KustoDatabase, table: TableEntry): string {
-  const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+  const columns = storageColumnList(table);
   return `INSERT INTO ${database.tableRef(table.name)} (${columns}) SELECT ${columns} FROM temp.${quoteIdent(table.name)}`;
 }
 
@@ -313,13 +314,23 @@ export async function createStorageTable(
   database: KustoDatabase,
   table: TableEntry,
 ): Promise<void> {
-  const columnDefs = table.columns.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf(c.type)}`).join(', ');
-  await connection.run(`CREATE TABLE ${database.tableRef(table.name)} (${columnDefs})`);
+  await connection.run(`CREATE TABLE ${database.tableRef(table.name)} (${storageColumnDefs(table)})`);
+}
+
+/** The table's DuckDB columns (storage names), quoted, in Kusto order. */
+function storageColumnList(table: TableEntry): string {
+  return table.columns.map((c) => quoteIdent(storageNameOf(c))).join(', ');
+}
+
+function storageColumnDefs(table: TableEntry): string {
+  return table.columns.map((c) => `${quoteIdent(storageNameOf(c))} ${duckDbTypeOf(c.type)}`).join(', ');
 }
 
 /**
  * `SELECT` of a query's output in the table's column order, matched by column name (missing → null),
  * cast to each column's storage type. Output columns the table does not have are an error, as in ADX.
+ * The output is read by position (`__q(c0, c1, …)`): compiled SQL names columns that differ only by case
+ * apart internally, so only the result schema carries the Kusto names.
  */
 export function selectIntoColumns(table: TableEntry, output: ColumnSchema[], sql: string): string {
   const unknown = output.filter((o) => !table.columns.some((c) => c.name === o.name));
@@ -329,9 +340,10 @@ export function selectIntoColumns(table: TableEntry, output: ColumnSchema[], sql
     );
   }
   const projections = table.columns.map((c) => {
-    const source = output.find((o) => o.name === c.name);
-    const value = source ? `__q.${quoteIdent(c.name)}` : 'NULL';
-    return `TRY_CAST(${value} AS ${duckDbTypeOf(c.type)}) AS ${quoteIdent(c.name)}`;
+    const source = output.findIndex((o) => o.name === c.name);
+    const value = source >= 0 ? `__q.c${source}` : 'NULL';
+    return `TRY_CAST(${value} AS ${duckDbTypeOf(c.type)}) AS ${quoteIdent(storageNameOf(c))}`;
   });
-  return `SELECT ${projections.join(', ')} FROM (${sql}) AS __q`;
+  const positions = output.map((_, i) => `c${i}`).join(', ');
+  return `SELECT ${projections.join(', ')} FROM (${sql}) AS __q(${positions})`;
 }

@@ -15,6 +15,7 @@ import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
 import { mappingKey, type KustoDatabase } from '../storage/kusto-database.js';
+import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
 import { parseControlCommand } from './command-parser.js';
 import {
   cslSchema,
@@ -70,16 +71,14 @@ function sameColumns(a: ColumnSchema[], b: ColumnSchema[]): boolean {
   return a.length === b.length && a.every((c, i) => c.name === b[i].name && c.type === b[i].type);
 }
 
+/** Column names are case-sensitive in Kusto: `a` and `A` are two columns (stored apart, see storage-columns.ts). */
 function assertDistinctColumns(table: string, columns: ColumnSchema[]): void {
   const seen = new Set<string>();
   for (const column of columns) {
-    const key = column.name.toLowerCase();
-    if (seen.has(key)) {
-      throw KustoEngineError.semantic(
-        `Table '${table}' declares column '${column.name}' more than once (names are compared case-insensitively).`,
-      );
+    if (seen.has(column.name)) {
+      throw KustoEngineError.semantic(`Table '${table}' declares column '${column.name}' more than once.`);
     }
-    seen.add(key);
+    seen.add(column.name);
   }
 }
 
@@ -356,7 +355,12 @@ export class CommandExecutor {
           `A function named '${command.name}' already exists; tables and functions share one namespace.`,
         );
       }
-      const table: TableEntry = { name: command.name, columns: command.columns, docString, folder };
+      const table: TableEntry = {
+        name: command.name,
+        columns: withStorageNames(command.columns),
+        docString,
+        folder,
+      };
       await database.write(async (tx) => {
         await createStorageTable(tx.connection, database, table);
         await tx.putTable(table);
@@ -372,7 +376,6 @@ export class CommandExecutor {
       );
     }
     const merged: ColumnSchema[] = command.mode === 'alter' ? [] : [...existing.columns];
-    const added: ColumnSchema[] = [];
     for (const column of command.columns) {
       const current = existing.columns.find((c) => c.name === column.name);
       if (current && current.type !== column.type) {
@@ -380,32 +383,31 @@ export class CommandExecutor {
           `Column '${column.name}' of table '${command.name}' is ${current.type}; changing it to ${column.type} is not supported.`,
         );
       }
-      if (!current) {
-        added.push(column);
-      }
       if (command.mode === 'alter' || !current) {
         merged.push(column);
       }
     }
+    const columns = withStorageNames(merged, existing.columns);
+    const added = columns.filter((c) => !existing.columns.some((e) => e.name === c.name));
     const dropped =
       command.mode === 'alter'
         ? existing.columns.filter((c) => !command.columns.some((n) => n.name === c.name))
         : [];
     const table: TableEntry = {
       name: existing.name,
-      columns: merged,
+      columns,
       docString: docString ?? existing.docString,
       folder: folder ?? existing.folder,
     };
     await database.write(async (tx) => {
       for (const column of added) {
         await tx.connection.run(
-          `ALTER TABLE ${database.tableRef(table.name)} ADD COLUMN ${quoteIdent(column.name)} ${duckDbTypeOf(column.type)}`,
+          `ALTER TABLE ${database.tableRef(table.name)} ADD COLUMN ${quoteIdent(storageNameOf(column))} ${duckDbTypeOf(column.type)}`,
         );
       }
       for (const column of dropped) {
         await tx.connection.run(
-          `ALTER TABLE ${database.tableRef(table.name)} DROP COLUMN ${quoteIdent(column.name)}`,
+          `ALTER TABLE ${database.tableRef(table.name)} DROP COLUMN ${quoteIdent(storageNameOf(column))}`,
         );
       }
       await tx.putTable(table);

@@ -3,11 +3,12 @@
  * functions, ingestion mappings and update policies. Persisted as JSON bodies in the database's own DuckDB
  * file (schema `kqlgate_meta`), so a schema change commits atomically with the data it describes.
  */
-import type { ColumnSchema, StoredFunctionSchema } from '../compiler/compiler-types.js';
+import type { StoredFunctionSchema, TableColumnSchema } from '../compiler/compiler-types.js';
 
 export interface TableEntry {
   name: string;
-  columns: ColumnSchema[];
+  /** In Kusto order; `storageName` tells the DuckDB column when it differs from the name. */
+  columns: TableColumnSchema[];
   docString?: string;
   folder?: string;
 }

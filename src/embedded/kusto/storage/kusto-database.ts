@@ -114,6 +114,9 @@ export class WriteTransaction {
     for (const edit of this.catalogEdits) {
       edit();
     }
+    if (this.catalogEdits.length > 0) {
+      this.database.catalogChanged();
+    }
   }
 
   private async putEntity(kind: EntityKind, table: string, name: string, body: unknown): Promise<void> {
@@ -145,6 +148,7 @@ export class KustoDatabase {
   private readonly readerWaiters: Array<(connection: DuckDBConnection) => void> = [];
   private readerCount = 0;
   private closed = false;
+  private schemaSnapshot: DatabaseSchema | undefined;
   private writerPrepared = false;
   private readonly preparedReaders = new WeakSet<DuckDBConnection>();
 
@@ -189,12 +193,23 @@ export class KustoDatabase {
     return `${quoteIdent(this.catalogName)}.main.${quoteIdent(name)}`;
   }
 
+  /**
+   * The schema the compiler analyzes queries against. One object per catalog version: the compiler keys
+   * its analysis state and compiled queries by schema content, and a known object skips serializing the
+   * whole schema (stored function bodies included) on every query.
+   */
   schema(): DatabaseSchema {
-    return {
+    this.schemaSnapshot ??= Object.freeze({
       name: this.name,
       tables: [...this.catalog.tables.values()].map((t) => ({ name: t.name, columns: t.columns })),
       functions: [...this.catalog.functions.values()],
-    };
+    });
+    return this.schemaSnapshot;
+  }
+
+  /** Called after committed catalog edits (see `WriteTransaction.applyCatalogEdits`). */
+  catalogChanged(): void {
+    this.schemaSnapshot = undefined;
   }
 
   table(name: string): TableEntry {

@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableEntry } from './catalog-types.js';
 import { quoteIdent, quoteSqlString } from '../schema/kusto-types.js';
+import { storageNameOf } from './storage-columns.js';
 
 /** Microseconds from 0001-01-01 (tick origin) to 1970-01-01 (DuckDB's epoch). */
 const KUSTO_EPOCH_OFFSET_US = '62135596800000000';
@@ -34,8 +35,9 @@ export async function upgradeTimeColumns(
   for (const table of tables) {
     for (const column of table.columns) {
       const legacy = LEGACY_TO_TICKS[column.type];
-      if (legacy && stored.get(`${table.name}\u0000${column.name}`) === legacy.from) {
-        const c = quoteIdent(column.name);
+      const storageName = storageNameOf(column);
+      if (legacy && stored.get(`${table.name}\u0000${storageName}`) === legacy.from) {
+        const c = quoteIdent(storageName);
         statements.push(
           `ALTER TABLE ${tableRef(table.name)} ALTER COLUMN ${c} SET DATA TYPE BIGINT USING ${legacy.using(c)}`,
         );

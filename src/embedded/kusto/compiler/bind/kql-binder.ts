@@ -1,6 +1,7 @@
 /**
  * Bind stage, part 2: Kusto.Language semantic analysis over the parsed tree (names → symbols, types,
  * result schemas, function expansions). Semantic errors → SEMANTIC with Kusto's own message and code.
+ * The analysis itself ran with the parse (see `parse/kql-parser.ts`); this stage checks and exposes it.
  */
 import type { KNode } from '../parse/kusto-syntax.js';
 import { diagnosticError, errorsOf, type ParsedKql } from '../parse/kql-parser.js';
@@ -11,8 +12,8 @@ export interface BoundKql {
 }
 
 export function bindKql(parsed: ParsedKql): BoundKql {
-  const analyzed = parsed.code.Analyze(null);
-  if (!analyzed?.Syntax) {
+  const analyzed = parsed.code;
+  if (!analyzed.HasSemantics || !analyzed.Syntax) {
     throw new Error('Kusto.Language returned no analyzed tree');
   }
   const errors = errorsOf(analyzed.GetDiagnostics());

@@ -6,7 +6,7 @@
  * function name and position — never a guess.
  */
 import { clrTypeName } from '../../../../kql-language/kql-scalar-types.js';
-import type { KustoScalarType, QueryParameterValues } from '../compiler-types.js';
+import type { DatabaseSchema, KustoScalarType, QueryParameterValues } from '../compiler-types.js';
 import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
 import { AggregateNode } from '../ir/aggregate-node.js';
 import { CallNode } from '../ir/call-node.js';
@@ -78,6 +78,8 @@ interface ScalarContext {
 export interface LoweringInput {
   readonly text: string;
   readonly root: KNode;
+  /** For the DuckDB columns of stored tables (`storageName`). */
+  readonly database: DatabaseSchema;
   readonly params: QueryParameterValues;
   readonly now: Date;
 }
@@ -414,7 +416,7 @@ export class KqlLowerer {
     const symbol = node.ReferencedSymbol;
     const name = nameText(node);
     if (symbol && symbolKind(symbol) === 'Table') {
-      return ScanNode.create(symbol.Name, schemaOf(node.ResultType));
+      return this.scan(symbol.Name, schemaOf(node.ResultType));
     }
     const binding = this.lookup(name);
     if (binding?.kind === 'relation') {
@@ -426,6 +428,14 @@ export class KqlLowerer {
     throw this.unsupported(`table reference '${name}'`, node);
   }
 
+  private scan(table: string, columns: ColumnSchema[]): RelationNode {
+    const stored = this.input.database.tables.find((t) => t.name === table);
+    const storageNames = columns.map(
+      (c) => stored?.columns.find((s) => s.name === c.name)?.storageName ?? c.name,
+    );
+    return ScanNode.create(table, columns, storageNames);
+  }
+
   private tabularCall(node: KNode): RelationNode {
     const nameNode = requiredChild(node, 'Name');
     const name = nameText(nameNode);
@@ -435,7 +445,7 @@ export class KqlLowerer {
     }
     if (name === 'table' && args.length >= 1) {
       const tableName = typeof args[0].ConstantValue === 'string' ? args[0].ConstantValue : nameText(args[0]);
-      return ScanNode.create(tableName, schemaOf(node.ResultType));
+      return this.scan(tableName, schemaOf(node.ResultType));
     }
     const expansion = node.GetExpansion();
     if (expansion) {
@@ -497,7 +507,6 @@ export class KqlLowerer {
 
   private datatable(node: KNode): RelationNode {
     const columns = schemaOf(node.ResultType);
-    this.refuseCaseCollisions(columns, node);
     const values = listElements(child(node, 'Values')).map((v) => this.scalar(v, {}));
     if (columns.length === 0) {
       throw this.unsupported('datatable without columns', node);
@@ -511,7 +520,6 @@ export class KqlLowerer {
 
   private print(node: KNode): RelationNode {
     const columns = schemaOf(node.ResultType);
-    this.refuseCaseCollisions(columns, node);
     const exprs = listElements(child(node, 'Expressions'));
     const outputs = exprs.map((e, i) => ({ name: columns[i].name, expr: this.scalar(unnamed(e), {}) }));
     return ProjectNode.create(this.singleRow(), outputs, columns);
@@ -539,7 +547,6 @@ export class KqlLowerer {
   private operator(input: RelationNode, op: KNode): RelationNode {
     const kind = syntaxKind(op);
     const columns = schemaOf(op.ResultType);
-    this.refuseCaseCollisions(columns, op);
     const order = this.order.get(input);
     const ctx: ScalarContext = { order };
     switch (kind) {
@@ -607,18 +614,6 @@ export class KqlLowerer {
           return this.keepOrder(input, this.selectColumns(input, columns));
         }
         throw this.unsupported(`operator '${describe(op)}'`, op);
-    }
-  }
-
-  /** DuckDB matches identifiers case-insensitively, so `A` and `a` in one table would be confused: refuse. */
-  private refuseCaseCollisions(columns: readonly ColumnSchema[], node: KNode): void {
-    const seen = new Map<string, string>();
-    for (const c of columns) {
-      const other = seen.get(c.name.toLowerCase());
-      if (other !== undefined && other !== c.name) {
-        throw this.unsupported(`columns whose names differ only in case ('${other}' and '${c.name}')`, node);
-      }
-      seen.set(c.name.toLowerCase(), c.name);
     }
   }
 

@@ -1,5 +1,10 @@
 /**
  * Parse stage: KQL text → Kusto.Language syntax tree (Microsoft's parser), syntax errors → SYNTAX.
+ *
+ * The tree is parsed and analyzed in one `KustoCode.ParseAndAnalyze` call: `KustoCode.Analyze()` on a
+ * parsed-only code re-runs the parser over the tokens, so parsing first and analyzing after would parse
+ * every query twice. Diagnostics are collected once (Kusto.Language memoizes them per code); syntax errors
+ * are sorted out from semantic ones only when there are errors at all, and the bind stage reports the rest.
  */
 /// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" />
 import { kustoLanguage } from '../../../../kql-language/kusto-language.js';
@@ -28,13 +33,15 @@ export function diagnosticError(code: 'SYNTAX' | 'SEMANTIC', text: string, d: KD
 }
 
 export function parseKql(text: string, globals: GlobalState): ParsedKql {
-  const code = kustoLanguage().KustoCode.Parse(text, globals);
+  const code = kustoLanguage().KustoCode.ParseAndAnalyze(text, globals);
   if (!code) {
     throw new KqlCompileError('SYNTAX', 'Syntax error: the query could not be parsed');
   }
-  const errors = errorsOf(code.GetDiagnostics());
-  if (errors.length > 0) {
-    throw diagnosticError('SYNTAX', text, errors[0]);
+  if (errorsOf(code.GetDiagnostics()).length > 0) {
+    const syntaxErrors = errorsOf(code.GetSyntaxDiagnostics());
+    if (syntaxErrors.length > 0) {
+      throw diagnosticError('SYNTAX', text, syntaxErrors[0]);
+    }
   }
   return { text, code };
 }

@@ -3,7 +3,8 @@
  * SELECT over its input as a derived table (DuckDB's optimizer flattens them), so each IR node maps to
  * one readable SQL level and snapshots show a clause per line. Scalars are rendered through
  * `function-map.ts`; constants become `$n` parameters — nothing from the query text is spliced in except
- * identifiers, which go through `DuckDbDialect.quoteIdentifier`.
+ * identifiers, which go through `DuckDbDialect.quoteIdentifier`. Column names go through a `ColumnNamer`
+ * first, because DuckDB would take KQL's `a` and `A` for one column.
  */
 import type {
   NamedScalar,
@@ -13,6 +14,7 @@ import type {
   ScalarNode,
   SortKey,
 } from '../ir/ir-node.js';
+import { ColumnNamer } from './column-namer.js';
 import { DuckDbDialect } from './duckdb-dialect.js';
 import { functionMapping } from './function-map.js';
 
@@ -22,6 +24,31 @@ export interface EmittedSql {
 }
 
 type RelationEmitters = { [K in RelationKind]: (node: Extract<RelationNode, { kind: K }>) => string };
+type RelationInputs = {
+  [K in RelationKind]: (node: Extract<RelationNode, { kind: K }>) => readonly RelationNode[];
+};
+
+const relationInputs: RelationInputs = {
+  Scan: () => [],
+  Values: () => [],
+  Range: () => [],
+  Filter: (n) => [n.input],
+  Project: (n) => [n.input],
+  Aggregate: (n) => [n.input],
+  Sort: (n) => [n.input],
+  Limit: (n) => [n.input],
+  Distinct: (n) => [n.input],
+  Sample: (n) => [n.input],
+  Join: (n) => [n.left, n.right],
+  Union: (n) => n.inputs,
+  MvExpand: (n) => [n.input],
+  MakeSeries: (n) => [n.input],
+};
+
+function inputsOf(node: RelationNode): readonly RelationNode[] {
+  const inputs = relationInputs[node.kind] as (n: RelationNode) => readonly RelationNode[];
+  return inputs(node);
+}
 type ScalarEmitters = { [K in ScalarKind]: (node: Extract<ScalarNode, { kind: K }>) => string };
 
 const q = (name: string): string => DuckDbDialect.quoteIdentifier(name);
@@ -84,13 +111,23 @@ export function renderTemplate(template: string, args: readonly string[]): strin
 
 class SqlEmitter {
   private readonly parameters: unknown[] = [];
+  private readonly namer = new ColumnNamer();
   private aliasCounter = 0;
 
   private readonly relations: RelationEmitters = {
-    Scan: (n) => `SELECT ${n.columns.map((c) => q(c.name)).join(', ')}\nFROM ${q(n.table)}`,
+    Scan: (n) => {
+      const columns = n.columns.map((c, i) => {
+        const stored = n.storageNames[i];
+        const name = this.col(c.name);
+        return stored === this.namer.sqlName(c.name) ? name : `${q(stored)} AS ${name}`;
+      });
+      return `SELECT ${columns.join(', ')}\nFROM ${q(n.table)}`;
+    },
     Values: (n) => {
       if (n.rows.length === 0) {
-        const nulls = n.columns.map((c) => `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${q(c.name)}`);
+        const nulls = n.columns.map(
+          (c) => `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${this.col(c.name)}`,
+        );
         return `SELECT ${nulls.join(', ')}\nWHERE false`;
       }
       if (n.columns.length === 0) {
@@ -101,13 +138,14 @@ class SqlEmitter {
           `(${row.map((v, i) => `CAST(${this.scalar(v)} AS ${DuckDbDialect.typeName(n.columns[i].type)})`).join(', ')})`,
       );
       const alias = this.alias();
-      return `SELECT ${n.columns.map((c) => q(c.name)).join(', ')}\nFROM (VALUES\n${indent(rows.join(',\n'))}\n) AS ${alias}(${n.columns.map((c) => q(c.name)).join(', ')})`;
+      const names = n.columns.map((c) => this.col(c.name)).join(', ');
+      return `SELECT ${names}\nFROM (VALUES\n${indent(rows.join(',\n'))}\n) AS ${alias}(${names})`;
     },
     Range: (n) => {
       const col = n.columns[0];
       const t = col.type;
       const alias = this.alias();
-      return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${q(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
+      return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${this.col(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
     },
     Filter: (n) => `SELECT *\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.predicate)}`,
     Project: (n) => `SELECT ${this.namedList(n.outputs)}\nFROM ${this.from(n.input)}`,
@@ -130,17 +168,17 @@ class SqlEmitter {
     Join: (n) => {
       const l = this.alias();
       const r = this.alias();
-      const on = n.on.map((c) => `${l}.${q(c.left)} = ${r}.${q(c.right)}`).join(' AND ');
+      const on = n.on.map((c) => `${l}.${this.col(c.left)} = ${r}.${this.col(c.right)}`).join(' AND ');
       const select = n.outputs
         .map(
           (o) =>
-            `${o.side === 'left' ? l : r}.${q(o.source)}${o.source === o.name ? '' : ` AS ${q(o.name)}`}`,
+            `${o.side === 'left' ? l : r}.${this.col(o.source)}${o.source === o.name ? '' : ` AS ${this.col(o.name)}`}`,
         )
         .join(', ');
       let leftSql = this.relation(n.left);
       if (n.joinKind === 'innerunique') {
         // ADX keeps one (arbitrary) left row per join key before an innerunique join.
-        leftSql = `SELECT DISTINCT ON (${n.on.map((c) => q(c.left)).join(', ')}) *\nFROM (\n${indent(leftSql)}\n) AS ${this.alias()}`;
+        leftSql = `SELECT DISTINCT ON (${n.on.map((c) => this.col(c.left)).join(', ')}) *\nFROM (\n${indent(leftSql)}\n) AS ${this.alias()}`;
       }
       const rightSql = this.relation(n.right);
       const kinds: Record<typeof n.joinKind, string> = {
@@ -155,7 +193,9 @@ class SqlEmitter {
         rightanti: 'ANTI JOIN',
       };
       if (n.joinKind === 'rightsemi' || n.joinKind === 'rightanti') {
-        const onSwapped = n.on.map((c) => `${r}.${q(c.right)} = ${l}.${q(c.left)}`).join(' AND ');
+        const onSwapped = n.on
+          .map((c) => `${r}.${this.col(c.right)} = ${l}.${this.col(c.left)}`)
+          .join(' AND ');
         return `SELECT ${select}\nFROM (\n${indent(rightSql)}\n) AS ${r}\n${kinds[n.joinKind]} (\n${indent(leftSql)}\n) AS ${l} ON ${onSwapped}`;
       }
       return `SELECT ${select}\nFROM (\n${indent(leftSql)}\n) AS ${l}\n${kinds[n.joinKind]} (\n${indent(rightSql)}\n) AS ${r} ON ${on}`;
@@ -165,19 +205,19 @@ class SqlEmitter {
         const available = new Map(input.columns.map((c) => [c.name, c.type]));
         const cols = n.columns.map((c) => {
           if (n.withSource && c.name === n.withSource.column) {
-            return `${DuckDbDialect.typedParameter(this.param(n.withSource.names[index] ?? ''), 'string')} AS ${q(c.name)}`;
+            return `${DuckDbDialect.typedParameter(this.param(n.withSource.names[index] ?? ''), 'string')} AS ${this.col(c.name)}`;
           }
           const t = available.get(c.name);
           if (t === c.type) {
-            return q(c.name);
+            return this.col(c.name);
           }
           // Same name, different types across inputs: Kusto splits it into `x_long`, `x_int`, …
           const suffix = `_${c.type}`;
           const base = c.name.endsWith(suffix) ? c.name.slice(0, -suffix.length) : undefined;
           if (base !== undefined && available.get(base) === c.type) {
-            return `${q(base)} AS ${q(c.name)}`;
+            return `${this.col(base)} AS ${this.col(c.name)}`;
           }
-          return `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${q(c.name)}`;
+          return `CAST(NULL AS ${DuckDbDialect.typeName(c.type)}) AS ${this.col(c.name)}`;
         });
         return `SELECT ${cols.join(', ')}\nFROM ${this.from(input)}`;
       });
@@ -197,23 +237,23 @@ class SqlEmitter {
       const unnests = lists.map((l, i) => `unnest(${l}) AS ${q(`__mv${i}`)}`);
       if (n.itemIndex) {
         unnests.push(
-          `unnest(range(0, greatest(${n.expansions.map((e) => `len(${list(e)})`).join(', ')}))) AS ${q(n.itemIndex)}`,
+          `unnest(range(0, greatest(${n.expansions.map((e) => `len(${list(e)})`).join(', ')}))) AS ${this.col(n.itemIndex)}`,
         );
       }
       const cols = n.columns.map((c) => {
         const idx = n.expansions.findIndex((e) => e.name === c.name);
         if (idx < 0) {
-          return q(c.name);
+          return this.col(c.name);
         }
         const e = n.expansions[idx];
         const v = q(`__mv${idx}`);
         if (e.type === 'dynamic') {
-          return `${v} AS ${q(c.name)}`;
+          return `${v} AS ${this.col(c.name)}`;
         }
         const mapping = functionMapping(`from_dynamic/${e.type}`);
-        return `${mapping ? renderTemplate(mapping.sql, [v]) : v} AS ${q(c.name)}`;
+        return `${mapping ? renderTemplate(mapping.sql, [v]) : v} AS ${this.col(c.name)}`;
       });
-      const inner = `SELECT ${[...keep.map((c) => q(c.name)), ...unnests].join(', ')}\nFROM ${this.from(n.input)}`;
+      const inner = `SELECT ${[...keep.map((c) => this.col(c.name)), ...unnests].join(', ')}\nFROM ${this.from(n.input)}`;
       return `SELECT ${cols.join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}`;
     },
     MakeSeries: (n) => {
@@ -226,9 +266,9 @@ class SqlEmitter {
         ? `((${this.scalar(n.axis)} - ${start}) // ${step})`
         : `CAST(floor((${this.scalar(n.axis)} - ${start}) / ${step}) AS BIGINT)`;
       const binCount = `CAST(ceil((${stop} - ${start}) / ${step}) AS BIGINT)`;
-      const keys = n.groupBy.map((g) => q(g.name));
-      const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${q(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${q(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
-      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${q(s.name)})) AS ${q(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : n.nonEmpty ? '' : `\nHAVING count(*) > 0`}`;
+      const keys = n.groupBy.map((g) => this.col(g.name));
+      const inner = `SELECT ${[...n.groupBy.map((g) => `${this.scalar(g.expr)} AS ${this.col(g.name)}`), `${binIndex} AS ${q('__bin')}`, ...n.series.map((s) => `${this.scalar(s.aggregate)} AS ${this.col(s.name)}`)].join(', ')}\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.axis)} >= ${start} AND ${this.scalar(n.axis)} < ${stop}\nGROUP BY ${[...n.groupBy.map((_, i) => String(i + 1)), String(n.groupBy.length + 1)].join(', ')}`;
+      const collected = `SELECT ${[...keys, ...n.series.map((s) => `map(list(${q('__bin')}), list(${this.col(s.name)})) AS ${this.col(s.name)}`)].join(', ')}\nFROM (\n${indent(inner)}\n) AS ${this.alias()}${keys.length > 0 ? `\nGROUP BY ${keys.join(', ')}` : n.nonEmpty ? '' : `\nHAVING count(*) > 0`}`;
       const axisValue = `(${start} + i * ${step})`;
       const axisJson =
         n.axisType === 'datetime'
@@ -238,20 +278,20 @@ class SqlEmitter {
             : `to_json(list_transform(range(0, ${binCount}), i -> ${axisValue}))`;
       const outputs = n.columns.map((c) => {
         if (c.name === n.axisName) {
-          return `${axisJson} AS ${q(c.name)}`;
+          return `${axisJson} AS ${this.col(c.name)}`;
         }
         const s = n.series.find((x) => x.name === c.name);
         if (s) {
-          return `to_json(list_transform(range(0, ${binCount}), i -> coalesce(${q(s.name)}[i], ${this.scalar(s.defaultValue)}))) AS ${q(c.name)}`;
+          return `to_json(list_transform(range(0, ${binCount}), i -> coalesce(${this.col(s.name)}[i], ${this.scalar(s.defaultValue)}))) AS ${this.col(c.name)}`;
         }
-        return q(c.name);
+        return this.col(c.name);
       });
       return `SELECT ${outputs.join(', ')}\nFROM (\n${indent(collected)}\n) AS ${this.alias()}`;
     },
   };
 
   private readonly scalars: ScalarEmitters = {
-    Column: (n) => q(n.name),
+    Column: (n) => this.col(n.name),
     Literal: (n) => {
       if (n.value === null) {
         return n.type === 'struct' ? 'NULL' : `CAST(NULL AS ${DuckDbDialect.typeName(n.type)})`;
@@ -295,15 +335,33 @@ class SqlEmitter {
     ScalarSubquery: (n) => `(\n${indent(this.relation(n.relation))}\n)`,
     InSubquery: (n) => {
       const first = n.relation.columns[0];
-      const sub = `SELECT ${n.caseInsensitive ? `lower(${q(first.name)})` : q(first.name)}\nFROM ${this.from(n.relation)}`;
+      const sub = `SELECT ${n.caseInsensitive ? `lower(${this.col(first.name)})` : this.col(first.name)}\nFROM ${this.from(n.relation)}`;
       const operand = n.caseInsensitive ? `lower(${this.scalar(n.operand)})` : this.scalar(n.operand);
       return `(${operand} ${n.negated ? 'NOT IN' : 'IN'} (\n${indent(sub)}\n))`;
     },
   };
 
   emit(root: RelationNode): EmittedSql {
+    this.nameColumns(root);
     const sql = this.relation(root);
     return Object.freeze({ sql, parameters: Object.freeze([...this.parameters]) });
+  }
+
+  /**
+   * Names columns where they are defined, innermost relation first, and stored columns after their DuckDB
+   * columns: of two case twins the one met first keeps its spelling, so the SQL reads like the KQL and
+   * stored tables are read without renaming. (Names only met later, e.g. in subqueries, are named on use.)
+   */
+  private nameColumns(node: RelationNode): void {
+    for (const input of inputsOf(node)) {
+      this.nameColumns(input);
+    }
+    if (node.kind === 'Scan') {
+      node.columns.forEach((c, i) => this.namer.prefer(c.name, node.storageNames[i]));
+    }
+    for (const column of node.columns) {
+      this.namer.sqlName(column.name);
+    }
   }
 
   relation(node: RelationNode): string {
@@ -317,7 +375,11 @@ class SqlEmitter {
   }
 
   private from(input: RelationNode): string {
-    if (input.kind === 'Scan') {
+    // A stored table is read directly unless some column's DuckDB name differs from its name here.
+    if (
+      input.kind === 'Scan' &&
+      input.columns.every((c, i) => input.storageNames[i] === this.namer.sqlName(c.name))
+    ) {
       return q(input.table);
     }
     return `(\n${indent(this.relation(input))}\n) AS ${this.alias()}`;
@@ -330,7 +392,7 @@ class SqlEmitter {
     return items
       .map((i) => {
         const sql = this.scalar(i.expr);
-        return i.expr.kind === 'Column' && i.expr.name === i.name ? sql : `${sql} AS ${q(i.name)}`;
+        return i.expr.kind === 'Column' && i.expr.name === i.name ? sql : `${sql} AS ${this.col(i.name)}`;
       })
       .join(', ');
   }
@@ -348,6 +410,11 @@ class SqlEmitter {
         return `${nanKey}${value} ${direction}`;
       })
       .join(', ');
+  }
+
+  /** A KQL column name as a quoted DuckDB identifier, case-distinct within the statement. */
+  private col(name: string): string {
+    return q(this.namer.sqlName(name));
   }
 
   private param(value: unknown): string {

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createLogger } from '../common/logging/logger.js';
 import { ReadinessRegistry } from '../common/health/readiness-registry.js';
 import { EnvConfig } from '../config/env.dto.js';
@@ -7,12 +7,13 @@ import { IngestionEvents } from './ingestion-events.js';
 import type { IngestionPipeline } from './ingestion-pipeline.js';
 
 /**
- * Runs the ingestion pipeline for the lifetime of the Nest application: starts after bootstrap, registers the
+ * Runs the ingestion pipeline for the lifetime of the Nest application: starts at module init (ahead of the
+ * catalog, which analyzes kql/ at bootstrap and needs seconds for it: ingestion does not depend on it), registers the
  * `servicebus` and `kusto-ingest` readiness checks, relays committed batches to IngestionEvents, and drains
  * on shutdown (Nest calls onApplicationShutdown when app.close() runs).
  */
 @Injectable()
-export class IngestionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IngestionService implements OnModuleInit, OnApplicationShutdown {
   private pipeline?: IngestionPipeline;
 
   constructor(
@@ -21,7 +22,7 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly events: IngestionEvents,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     const logger = createLogger('ingestion');
     const pipeline = createIngestionPipeline(ingestionSettingsFromConfig(this.config), logger);
     let first = true;

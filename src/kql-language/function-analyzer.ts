@@ -63,7 +63,9 @@ export class FunctionAnalyzer {
       members as unknown as System.Collections.Generic.IEnumerable$1<Kusto.Language.Symbols.Symbol>,
       false,
     );
-    this.globals = this.kusto.GlobalState.Default!.WithDatabase(database)!;
+    // A KustoCache keeps Kusto.Language's tables of built-in functions and operators between the analyses of one
+    // catalog build; without it every analysis rebuilds them.
+    this.globals = this.kusto.GlobalState.Default!.WithDatabase(database)!.WithCache()!;
   }
 
   analyze(fn: FunctionCommand): FunctionAnalysis {

@@ -3,18 +3,14 @@ import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { DemoProducer } from '../demo/demo-producer.js';
-import type { ShutdownCoordinator } from './shutdown-coordinator.js';
+import type { Closer } from './shutdown-coordinator.js';
 
 /**
  * Starts the demo OLTP producer (unless DEMO_RATE=0) publishing to the configured topic. Its first start
  * generates and publishes the backfilled history; that runs in the background so the gateway banner is not
- * held up, and shutdown waits for it before closing the producer's store.
+ * held up. The returned closer (for the shutdown coordinator) waits for it before closing the producer's store.
  */
-export function startDemoTraffic(
-  config: EnvConfig,
-  shutdown: ShutdownCoordinator,
-  logger: Logger,
-): DemoProducer | undefined {
+export function startDemoTraffic(config: EnvConfig, logger: Logger): Closer | undefined {
   const connectionString = config.serviceBusConnectionString;
   if (config.DEMO_RATE === 0) {
     return undefined;
@@ -36,12 +32,11 @@ export function startDemoTraffic(
   const started = producer.start().catch((error: unknown) => {
     logger.error({ err: error }, 'demo producer failed to start');
   });
-  shutdown.add({
+  return {
     name: 'demo-producer',
     close: async () => {
       await started;
       await producer.stop();
     },
-  });
-  return producer;
+  };
 }

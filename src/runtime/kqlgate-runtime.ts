@@ -6,7 +6,8 @@ import { startDemoTraffic } from './demo-traffic.js';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { startupBanner } from './startup-banner.js';
 import { secondsSinceStart } from './seconds-since-start.js';
-import { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { ShutdownCoordinator, type Closer } from './shutdown-coordinator.js';
+import { deployStorageFirst } from './storage-first-deploy.js';
 
 export interface RunningKqlgate {
   app: NestFastifyApplication;
@@ -37,16 +38,28 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   }
 
   let app: NestFastifyApplication;
+  let demo: Closer | undefined;
   try {
     await startEmbeddedStack(config, shutdown, logger);
+    // Storage first, then the demo's events, then the gateway: ingestion (started with the app) has tables to
+    // write to and events to read while the stored functions are analyzed, which takes seconds of CPU.
+    await deployStorageFirst(config, logger);
+    demo = startDemoTraffic(config, logger);
     app = await createApp(config, { watchKql: options.watchKql });
     const gateway = app;
     shutdown.add({ name: 'gateway', close: () => gateway.close() });
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
-    // Whatever did start (engine, broker, half-built app) must not outlive a failed start.
+    // Whatever did start (engine, broker, demo, half-built app) must not outlive a failed start.
+    if (demo) {
+      shutdown.add(demo);
+    }
     await shutdown.shutdown('start-up failed');
     throw error;
+  }
+  // Closers run last-added first: the demo producer (the "OLTP app") stops before the gateway and ingestion.
+  if (demo) {
+    shutdown.add(demo);
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -54,7 +67,6 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   const since = secondsSinceStart();
   logger.info({ url, sinceStartS: since }, `kqlgate listening on ${url} after ${since} s`);
 
-  startDemoTraffic(config, shutdown, logger);
   if (options.banner ?? false) {
     process.stdout.write(`${await startupBanner(config, app, url)}\n`);
   }

@@ -28,9 +28,68 @@ import type {
  * cross-checks (bindings, update policies) → deploy order.
  */
 export function buildCatalog(files: readonly KqlSourceFile[], options: { version?: number } = {}): Catalog {
-  const diagnostics: CatalogDiagnostic[] = [];
-  const parsed: { file: KqlSourceFile; lines: LineMap; command: KqlCommand; header: HeaderLine[] }[] = [];
+  const stages = catalogStages(files, options);
+  for (let step = stages.next(); ; step = stages.next()) {
+    if (step.done) {
+      return step.value;
+    }
+  }
+}
 
+/**
+ * The same catalog as buildCatalog, giving the event loop a turn between function analyses: analyzing a
+ * directory takes seconds of Kusto.Language CPU, and in one process the ingestion pipeline and the embedded
+ * engine must keep serving meanwhile.
+ */
+export async function buildCatalogYielding(
+  files: readonly KqlSourceFile[],
+  options: { version?: number } = {},
+): Promise<Catalog> {
+  const stages = catalogStages(files, options);
+  for (let step = stages.next(); ; step = stages.next()) {
+    if (step.done) {
+      return step.value;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * What ingestion needs before it can write, in deploy order: tables, mappings, the functions update policies
+ * call (transitively, found by name as the deploy order does) and the update policies. Read without semantic
+ * analysis, so the embedded stack can create storage and start ingesting while functions are still analyzed.
+ * Undefined when kql/ has syntax errors or duplicate functions: the full catalog build reports those.
+ */
+export function storageDeployOrder(files: readonly KqlSourceFile[]): CatalogCommand[] | undefined {
+  const diagnostics: CatalogDiagnostic[] = [];
+  const parsed = parseSources(files, diagnostics);
+  const functions = distinctFunctions(parsed, diagnostics);
+  if (diagnostics.length > 0) {
+    return undefined;
+  }
+  const needed = new Set<string>();
+  const visit = (text: string): void => {
+    for (const fn of functions) {
+      if (!needed.has(fn.command.name) && callsFunction(text, fn.command.name)) {
+        needed.add(fn.command.name);
+        visit(fn.command.body);
+      }
+    }
+  };
+  for (const { command } of parsed) {
+    if (command.kind === 'update-policy') {
+      visit(command.policy);
+    }
+  }
+  return deployOrder(parsed, functions).filter(({ command }) =>
+    command.kind === 'function' ? needed.has(command.name) : command.kind !== 'other',
+  );
+}
+
+type ParsedSource = ParsedEntry & { header: HeaderLine[] };
+
+function parseSources(files: readonly KqlSourceFile[], diagnostics: CatalogDiagnostic[]): ParsedSource[] {
+  const parsed: ParsedSource[] = [];
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
     const lines = new LineMap(file.text);
     for (const scriptCommand of splitScript(file.text)) {
@@ -46,29 +105,49 @@ export function buildCatalog(files: readonly KqlSourceFile[], options: { version
       }
     }
   }
+  return parsed;
+}
 
-  const tables = mergeTables(parsed, diagnostics);
-  const functionEntries = parsed.filter(
-    (p): p is (typeof parsed)[number] & { command: FunctionCommand } => p.command.kind === 'function',
-  );
+/** Function definitions, the first of each name (KQL function names clash case-insensitively). */
+function distinctFunctions(
+  parsed: ParsedSource[],
+  diagnostics: CatalogDiagnostic[],
+): (ParsedSource & { command: FunctionCommand })[] {
   const seenFunctions = new Map<string, string>();
-  const uniqueFunctions = functionEntries.filter((entry) => {
-    const key = entry.command.name.toLowerCase();
-    const previous = seenFunctions.get(key);
-    if (previous) {
-      diagnostics.push(
-        diag(
-          'error',
-          'KQLGATE_DUPLICATE_FUNCTION',
-          `function ${entry.command.name} is also defined in ${previous}`,
-          entry.lines.position(entry.file.path, entry.command.nameOffset),
-        ),
-      );
-      return false;
-    }
-    seenFunctions.set(key, entry.file.path);
-    return true;
-  });
+  return parsed
+    .filter((p): p is ParsedSource & { command: FunctionCommand } => p.command.kind === 'function')
+    .filter((entry) => {
+      const key = entry.command.name.toLowerCase();
+      const previous = seenFunctions.get(key);
+      if (previous) {
+        diagnostics.push(
+          diag(
+            'error',
+            'KQLGATE_DUPLICATE_FUNCTION',
+            `function ${entry.command.name} is also defined in ${previous}`,
+            entry.lines.position(entry.file.path, entry.command.nameOffset),
+          ),
+        );
+        return false;
+      }
+      seenFunctions.set(key, entry.file.path);
+      return true;
+    });
+}
+
+function callsFunction(text: string, name: string): boolean {
+  return new RegExp(`\\b${name}\\s*\\(`).test(text);
+}
+
+/** The stages of a catalog build; yields between function analyses (see buildCatalogYielding). */
+function* catalogStages(
+  files: readonly KqlSourceFile[],
+  options: { version?: number },
+): Generator<void, Catalog, void> {
+  const diagnostics: CatalogDiagnostic[] = [];
+  const parsed = parseSources(files, diagnostics);
+  const tables = mergeTables(parsed, diagnostics);
+  const uniqueFunctions = distinctFunctions(parsed, diagnostics);
 
   const perFile = new Map<string, number>();
   for (const entry of uniqueFunctions) {
@@ -107,6 +186,7 @@ export function buildCatalog(files: readonly KqlSourceFile[], options: { version
         ),
       );
     }
+    yield;
     const analysis = analyzer.analyze(command);
     references.set(command.name, {
       tables: analysis.referencedTables,
@@ -341,7 +421,7 @@ function deployOrder(
     }
     visiting.add(fn.command.name);
     for (const callee of functions) {
-      if (callee !== fn && new RegExp(`\\b${callee.command.name}\\s*\\(`).test(fn.command.body)) {
+      if (callee !== fn && callsFunction(fn.command.body, callee.command.name)) {
         visit(byName.get(callee.command.name)!);
       }
     }

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ReadinessRegistry } from '../../common/health/readiness-registry.js';
 import { createLogger, type Logger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
-import { buildCatalog } from './catalog-builder.js';
+import { buildCatalogYielding } from './catalog-builder.js';
 import { formatDiagnostic } from './catalog-format.js';
 import type { Catalog, CatalogFunction, KqlSourceFile } from './catalog.types.js';
 import { KqlDirectorySource } from './kql-directory.source.js';
@@ -155,7 +155,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
 
   private async doReload(): Promise<ReloadOutcome> {
     const files = await this.source.read();
-    const candidate = buildCatalog(files, { version: this.version + 1 });
+    const candidate = await buildCatalogYielding(files, { version: this.version + 1 });
     const badFiles = new Set(
       candidate.diagnostics.filter((d) => d.severity === 'error').map((d) => d.position.file),
     );
@@ -175,7 +175,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
       const patched: KqlSourceFile[] = files
         .map((f) => (badFiles.has(f.path) ? { path: f.path, text: this.lastGood.get(f.path) } : f))
         .filter((f): f is KqlSourceFile => f.text !== undefined);
-      next = buildCatalog(patched, { version: this.version + 1 });
+      next = await buildCatalogYielding(patched, { version: this.version + 1 });
       if (next.diagnostics.some((d) => d.severity === 'error')) {
         this.logger.error(
           { rejectedFiles },

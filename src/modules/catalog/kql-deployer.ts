@@ -41,7 +41,7 @@ export class DeployConflictError extends Error {
 export class KqlDeployer {
   constructor(private readonly client: KustoCommandRunner) {}
 
-  async plan(catalog: Catalog): Promise<DeployStep[]> {
+  async plan(catalog: Pick<Catalog, 'deployOrder'>): Promise<DeployStep[]> {
     const tables = await this.tryRows('.show tables');
     const existingTables = new Set((tables ?? []).map((r) => String(r.TableName)));
     const functions = new Map(

@@ -169,24 +169,30 @@ export class FunctionQueryService {
           }
         },
       );
-      const result: QueryResult = {
-        rows: outcome.value.rows,
-        meta: {
-          function: fn.name,
-          rowCount: outcome.value.rows.length,
-          truncated: outcome.value.truncated,
-          maxRows: exposure.maxRows,
-          columns: outcome.value.columns,
-          cache: outcome.result,
-          cacheTtlSeconds: ttlSeconds,
-          catalogVersion,
-          requestId,
-          durationMs: 0,
-          ...(engineMs === undefined ? {} : { engineMs }),
-          ...(outcome.etag ? { etag: outcome.etag } : {}),
-          ...(outcome.ageSeconds !== undefined ? { cacheAgeSeconds: outcome.ageSeconds } : {}),
-        },
+      const meta: QueryResultMeta = {
+        function: fn.name,
+        rowCount: outcome.value.rows.length,
+        truncated: outcome.value.truncated,
+        maxRows: exposure.maxRows,
+        columns: outcome.value.columns,
+        cache: outcome.result,
+        cacheTtlSeconds: ttlSeconds,
+        catalogVersion,
+        requestId,
+        durationMs: 0,
       };
+      // Optional members are assigned rather than spread into the literal (cheaper on this per-call path); the
+      // assignment order keeps the JSON key order callers see.
+      if (engineMs !== undefined) {
+        meta.engineMs = engineMs;
+      }
+      if (outcome.etag) {
+        meta.etag = outcome.etag;
+      }
+      if (outcome.ageSeconds !== undefined) {
+        meta.cacheAgeSeconds = outcome.ageSeconds;
+      }
+      const result: QueryResult = { rows: outcome.value.rows, meta };
       result.meta.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       this.duration.observe({ function: fn.name, outcome: 'ok' }, result.meta.durationMs / 1000);
       return result;

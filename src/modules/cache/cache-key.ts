@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface CacheLookup {
   readonly functionName: string;
@@ -35,10 +35,18 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) {
     return `[${value.map(canonicalJson).join(',')}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, member]) => member !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([name, member]) => `${JSON.stringify(name)}:${canonicalJson(member)}`).join(',')}}`;
+  // Runs on every cached call (the key): one sorted pass, no intermediate entry arrays.
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record).sort();
+  let json = '{';
+  for (const name of names) {
+    const member = record[name];
+    if (member === undefined) {
+      continue;
+    }
+    json += `${json.length > 1 ? ',' : ''}${JSON.stringify(name)}:${canonicalJson(member)}`;
+  }
+  return `${json}}`;
 }
 
 /**
@@ -47,13 +55,11 @@ export function canonicalJson(value: unknown): string {
  * generation, so the next lookup computes a new key and misses, while entries of other tables are untouched.
  */
 export function resultCacheKey(lookup: CacheLookup, generations: string): string {
-  const digest = createHash('sha256')
-    .update(canonicalJson({ p: lookup.params, c: lookup.boundClaims }))
-    .digest('base64url');
+  const digest = hash('sha256', canonicalJson({ p: lookup.params, c: lookup.boundClaims }), 'base64url');
   return `kqlgate:r:${lookup.functionName}:${digest}:${generations}`;
 }
 
 /** A short stable hash of parameters for audit lines, so logs never carry parameter values. */
 export function paramsHash(params: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(canonicalJson(params)).digest('base64url').slice(0, 16);
+  return hash('sha256', canonicalJson(params), 'base64url').slice(0, 16);
 }

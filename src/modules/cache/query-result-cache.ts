@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { silentLogger, type Logger } from '../../common/logging/logger.js';
 import { CacheMetrics, type CacheResult } from './cache-metrics.js';
 import { resultCacheKey, type CacheLookup } from './cache-key.js';
@@ -237,5 +237,5 @@ export function deserialize(json: string): unknown {
 }
 
 function etagOf(json: string): string {
-  return `"${createHash('sha1').update(json).digest('base64url')}"`;
+  return `"${hash('sha1', json, 'base64url')}"`;
 }

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { FunctionController } from './function.controller.js';
+import { FunctionRoutes } from './function.routes.js';
 import { OpenApiController } from './openapi.controller.js';
 
-/** REST endpoints per exposed function, the OpenAPI document and /docs. Needs QueryModule and CatalogModule (global). */
-@Module({ controllers: [FunctionController, OpenApiController] })
+/**
+ * REST endpoints per exposed function (plain Fastify routes, see FunctionRoutes), the OpenAPI document and /docs.
+ * Needs QueryModule and CatalogModule (global).
+ */
+@Module({ controllers: [OpenApiController], providers: [FunctionRoutes] })
 export class RestModule {}

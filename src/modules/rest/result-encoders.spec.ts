@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapResult } from '../query/result-mapper.js';
 import type { QueryResult } from '../query/function-query.service.js';
-import { negotiateFormat, toCsv, toNdjson } from './result-encoders.js';
+import { negotiateFormat, toCsv, toJson, toNdjson } from './result-encoders.js';
 
 describe('negotiateFormat', () => {
   it('should honour q-values and fall back to JSON for wildcards', () => {
@@ -47,5 +47,20 @@ describe('toCsv', () => {
     } as unknown as QueryResult;
     expect(toCsv(result)).toBe('A,B,C\r\n"x,""y""\nz",,"{""k"":1}"\r\n');
     expect(toNdjson(result)).toBe('{"A":"x,\\"y\\"\\nz","B":null,"C":{"k":1}}\n');
+  });
+});
+
+describe('toJson', () => {
+  it('should write the same bytes as JSON.stringify({ data, meta }), also when the rows come from a reused array', () => {
+    const rows = [
+      { A: 'x"y', B: null, C: { k: [1, 2] } },
+      { A: 'é', B: 1.5, C: null },
+    ];
+    const first = { rows, meta: { function: 'F', rowCount: 2, requestId: 'r-1' } } as unknown as QueryResult;
+    const second = { rows, meta: { function: 'F', rowCount: 2, requestId: 'r-2' } } as unknown as QueryResult;
+    expect(toJson(first)).toBe(JSON.stringify({ data: first.rows, meta: first.meta }));
+    expect(toJson(second)).toBe(JSON.stringify({ data: second.rows, meta: second.meta }));
+    const empty = { rows: [], meta: { rowCount: 0 } } as unknown as QueryResult;
+    expect(toJson(empty)).toBe('{"data":[],"meta":{"rowCount":0}}');
   });
 });

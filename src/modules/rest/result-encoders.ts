@@ -39,6 +39,26 @@ export function negotiateFormat(accept: string | undefined): ResultFormat | unde
   return undefined;
 }
 
+/**
+ * The JSON of a rows array, computed once per array. Cached results hand every caller the same (immutable) rows
+ * array, so a cache hit re-encodes only the small per-request `meta`, not the rows.
+ */
+const encodedRows = new WeakMap<readonly Record<string, unknown>[], string>();
+
+function rowsJson(rows: readonly Record<string, unknown>[]): string {
+  let json = encodedRows.get(rows);
+  if (json === undefined) {
+    json = JSON.stringify(rows);
+    encodedRows.set(rows, json);
+  }
+  return json;
+}
+
+/** `{"data":[…rows…],"meta":{…}}` — the same bytes as `JSON.stringify({ data, meta })`. */
+export function toJson(result: QueryResult): string {
+  return `{"data":${rowsJson(result.rows)},"meta":${JSON.stringify(result.meta)}}`;
+}
+
 /** RFC 4180: header row of column names, CRLF line ends, fields quoted when needed; dynamic values as JSON. */
 export function toCsv(result: QueryResult): string {
   const names = result.meta.columns.map((c) => c.name);

@@ -1,0 +1,135 @@
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createLogger } from '../../common/logging/logger.js';
+import { QueryError, QueryErrorCode } from '../query/query-error.js';
+import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
+import {
+  AnonymousRequestAuthenticator,
+  REQUEST_AUTHENTICATOR,
+  type RequestAuthenticator,
+} from '../query/query-hooks.js';
+import { sendProblem } from './problem-reply.js';
+import {
+  RESULT_MEDIA_TYPES,
+  negotiateFormat,
+  toCsv,
+  toJson,
+  toNdjson,
+  type ResultFormat,
+} from './result-encoders.js';
+
+/** The REST path of every exposed function; `{Name}` is resolved against the live catalog on each call. */
+export const FUNCTION_ROUTE = '/api/v1/functions/:name';
+
+type FunctionRequest = FastifyRequest<{ Params: { name: string } }>;
+
+/**
+ * `GET|POST /api/v1/functions/{Name}`: parameters from the query string or a JSON object body, rows as
+ * `{"data":[…], "meta":{…}}`, CSV or NDJSON (Accept). Everything else happens in FunctionQueryService.execute.
+ *
+ * These two routes are the gateway's hot path, so they are plain Fastify routes registered by this provider
+ * rather than a Nest controller: Nest's per-request router context (pipes, guards, interceptors, exception-filter
+ * lookup) costs more than the whole cached call. Everything that applies to every route still applies — the
+ * instance hooks (request id, request log, metrics, security context and headers, connection drain) run for
+ * these routes as for any other; errors become problem JSON here, as the Nest filter did.
+ */
+@Injectable()
+export class FunctionRoutes implements OnModuleInit {
+  private readonly logger = createLogger('rest');
+  private readonly authenticator: RequestAuthenticator;
+
+  constructor(
+    private readonly query: FunctionQueryService,
+    private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+  ) {
+    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.get(FUNCTION_ROUTE, (request: FunctionRequest, reply) =>
+      this.handle(request, reply, () => fromQueryString(request.params.name, request.query)),
+    );
+    fastify.post(FUNCTION_ROUTE, (request: FunctionRequest, reply) =>
+      this.handle(request, reply, () => fromBody(request.params.name, request.body)),
+    );
+  }
+
+  private async handle(
+    request: FunctionRequest,
+    reply: FastifyReply,
+    parameters: () => Record<string, unknown>,
+  ): Promise<FastifyReply> {
+    try {
+      const params = parameters();
+      const format = negotiateFormat(request.headers.accept);
+      if (!format) {
+        return reply
+          .status(406)
+          .header('content-type', 'application/problem+json; charset=utf-8')
+          .send({
+            status: 406,
+            code: 'REST_NOT_ACCEPTABLE',
+            title: `cannot answer with ${request.headers.accept}; use application/json, text/csv or application/x-ndjson`,
+          });
+      }
+      const principal = await this.authenticator.authenticate(request.headers, request.ip);
+      const result = await this.query.execute(principal, request.params.name, params, {
+        requestId: String(request.id),
+      });
+      return send(reply, format, result);
+    } catch (error) {
+      return sendProblem(reply, request, error, this.logger);
+    }
+  }
+}
+
+function send(reply: FastifyReply, format: ResultFormat, result: QueryResult): FastifyReply {
+  reply
+    .status(200)
+    .header('content-type', RESULT_MEDIA_TYPES[format])
+    .header('x-kqlgate-row-count', String(result.meta.rowCount))
+    .header('x-kqlgate-truncated', String(result.meta.truncated));
+  switch (format) {
+    case 'json':
+      return reply.send(toJson(result));
+    case 'csv':
+      return reply.send(toCsv(result));
+    case 'ndjson':
+      return reply.send(toNdjson(result));
+  }
+}
+
+function fromQueryString(fn: string, query: unknown): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  const repeated: string[] = [];
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(value)) {
+      repeated.push(key);
+    }
+    params[key] = value;
+  }
+  if (repeated.length > 0) {
+    throw QueryError.invalidParameters(
+      fn,
+      repeated.map((parameter) => ({ parameter, message: 'was given more than once' })),
+    );
+  }
+  return params;
+}
+
+function fromBody(fn: string, body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null || body === '') {
+    return {};
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new QueryError(
+      QueryErrorCode.InvalidParameters,
+      `the body of POST /api/v1/functions/${fn} must be a JSON object of parameters`,
+      { function: fn, parameters: [] },
+    );
+  }
+  return body as Record<string, unknown>;
+}

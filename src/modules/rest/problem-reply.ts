@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../../common/logging/logger.js';
+import { describeError } from '../query/error-status.js';
+
+/**
+ * Answers an error of the REST edge as RFC 9457 problem JSON: `status`, a stable `code`, the message, and the
+ * facts (`function`, `parameters: [{parameter, message}]`, …) from the error's details. Server-side failures
+ * (5xx) are logged with the URL, since the caller only learns that something broke.
+ */
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  error: unknown,
+  logger: Logger,
+): FastifyReply {
+  const body = describeError(error);
+  if (body.status >= 500) {
+    logger.error({ err: error, url: request.url, code: body.code }, body.message);
+  }
+  return reply
+    .status(body.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send({
+      ...body.details,
+      type: `https://kqlgate.dev/problems/${body.code.toLowerCase().replace(/_/g, '-')}`,
+      title: body.message,
+      status: body.status,
+      code: body.code,
+    });
+}

@@ -120,7 +120,10 @@ export function ticksToMs(ticks: bigint): number {
 const ISO_DATETIME =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** ISO-8601 UTC string for a datetime written as `2024-01-01`, `2024-01-01T10:00:00Z` or `datetime(…)`. */
+/**
+ * ISO-8601 UTC string for a datetime written as `2024-01-01`, `2024-01-01T10:00:00Z` or `datetime(…)`. Milliseconds
+ * as `Date` prints them; digits past the millisecond (Kusto datetimes are 100 ns ticks) are kept, up to seven.
+ */
 export function parseDatetime(input: string): string | undefined {
   let text = input.trim();
   const wrapped = /^(?:datetime|date)\s*\((.*)\)$/i.exec(text);
@@ -132,7 +135,13 @@ export function parseDatetime(input: string): string | undefined {
   }
   const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) && text.length > 10;
   const date = new Date(hasZone ? text : `${text.length === 10 ? `${text}T00:00:00` : text}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (Number.isNaN(date.getTime())) {
+    return undefined;
+  }
+  const iso = date.toISOString();
+  // Zone offsets are whole minutes, so the sub-millisecond digits are the same in UTC.
+  const subMs = (/:\d{2}\.\d{3}(\d{1,4})/.exec(text)?.[1] ?? '').padEnd(4, '0');
+  return subMs === '0000' ? iso : `${iso.slice(0, -1)}${subMs}Z`;
 }
 
 export const INT_MIN = -2_147_483_648;

@@ -51,7 +51,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
   private version = 0;
   private stopWatching?: () => void;
   private reloading: Promise<ReloadOutcome> | undefined;
-  private reloadAgain = false;
+  private queuedReload: Promise<ReloadOutcome> | undefined;
   private readonly swapHooks: CatalogSwapHook[] = [];
   private readonly listeners: CatalogListener[] = [];
 
@@ -133,23 +133,28 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
     return () => this.listeners.splice(this.listeners.indexOf(listener) >>> 0, 1);
   }
 
-  /** Re-reads kql/; concurrent calls coalesce (a change during a reload triggers one more). */
+  /**
+   * Re-reads kql/. A reload that is already running may have read the files before the caller's change, so a call
+   * made meanwhile waits for the next reload, which starts when the running one ends; calls made meanwhile share it.
+   */
   async reload(): Promise<ReloadOutcome> {
     if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
+      this.queuedReload ??= this.reloading
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .then(() => {
+          this.queuedReload = undefined;
+          return this.reload();
+        });
+      return this.queuedReload;
     }
     this.reloading = this.doReload();
     try {
       return await this.reloading;
     } finally {
       this.reloading = undefined;
-      if (this.reloadAgain) {
-        this.reloadAgain = false;
-        void this.reload().catch((error: unknown) =>
-          this.logger.error({ err: error }, 'catalog reload failed'),
-        );
-      }
     }
   }
 

@@ -5,7 +5,9 @@ import { MetricsModule } from './common/metrics/metrics.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { EnvConfig } from './config/env.dto.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import type { IngestionPipeline } from './ingestion/ingestion-pipeline.js';
 import { SecurityModule } from './modules/auth/security.module.js';
+import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { QueryModule } from './modules/query/query.module.js';
@@ -14,6 +16,10 @@ import { RestModule } from './modules/rest/rest.module.js';
 export interface AppOptions {
   /** Re-analyze kql/ on file changes and swap the API atomically (`npm start -- --watch`). */
   watchKql?: boolean;
+  /** An ingestion pipeline already started (by `npm start`, before the gateway loads) for the app to adopt. */
+  ingestionPipeline?: IngestionPipeline;
+  /** Where kql/ is analyzed; default: the main thread (`npm start` passes a CatalogAnalysisThread). */
+  catalogAnalyzer?: CatalogAnalyzer;
 }
 
 /**
@@ -30,12 +36,12 @@ export class AppModule {
         LoggingModule.forRoot(),
         HealthModule,
         MetricsModule,
-        CatalogModule.forRoot({ watch: options.watchKql ?? false }),
+        CatalogModule.forRoot({ watch: options.watchKql ?? false, analyzer: options.catalogAnalyzer }),
         QueryModule.forRoot(),
         SecurityModule,
         RestModule,
         GraphqlModule,
-        IngestionModule,
+        IngestionModule.forRoot(options.ingestionPipeline),
       ],
     };
   }

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  await startKqlgate(config, { watchKql: process.argv.includes('--watch'), banner: true });
+  await startKqlgate(config, {
+    watchKql: process.argv.includes('--watch'),
+    banner: true,
+    workerThreads: true,
+  });
 }
 
 main().catch((error: unknown) => {

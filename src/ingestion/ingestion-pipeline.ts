@@ -127,6 +127,7 @@ export class IngestionPipeline {
   private readonly random: () => number;
   private readonly accumulator: BatchAccumulator<Entry>;
   private readonly listeners = new Set<BatchCommittedListener>();
+  private stopping?: Promise<void>;
   /** idKey → messages with the same id received while the first one is still in flight. */
   private readonly inFlightIds = new Map<string, Entry[]>();
   private readonly active = new Set<Promise<void>>();
@@ -193,7 +194,13 @@ export class IngestionPipeline {
    * Graceful drain: stop receiving, flush every open batch and wait for in-flight batches to settle; after
    * drainTimeoutMs (e.g. the engine is down) abandon what is left so another replica gets it at once.
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    // Every caller (the application and the process shutdown both may) waits for the same drain.
+    this.stopping ??= this.drainAndClose();
+    return this.stopping;
+  }
+
+  private async drainAndClose(): Promise<void> {
     if (this.state === 'idle') {
       // Never started, but the clients exist (and hold sockets once used): close them all the same.
       this.state = 'stopped';

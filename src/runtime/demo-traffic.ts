@@ -2,15 +2,24 @@ import { resolve } from 'node:path';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
-import { DemoProducer } from '../demo/demo-producer.js';
+import type { DemoProducerSpec } from './background-thread-messages.js';
 import type { Closer } from './shutdown-coordinator.js';
+
+export interface DemoTrafficOptions {
+  /** Run the producer in a worker thread, as the separate application it stands for (needs dist/). */
+  thread?: boolean;
+}
 
 /**
  * Starts the demo OLTP producer (unless DEMO_RATE=0) publishing to the configured topic. Its first start
  * generates and publishes the backfilled history; that runs in the background so the gateway banner is not
  * held up. The returned closer (for the shutdown coordinator) waits for it before closing the producer's store.
  */
-export function startDemoTraffic(config: EnvConfig, logger: Logger): Closer | undefined {
+export function startDemoTraffic(
+  config: EnvConfig,
+  logger: Logger,
+  options: DemoTrafficOptions = {},
+): Closer | undefined {
   const connectionString = config.serviceBusConnectionString;
   if (config.DEMO_RATE === 0) {
     return undefined;
@@ -19,7 +28,8 @@ export function startDemoTraffic(config: EnvConfig, logger: Logger): Closer | un
     logger.warn({}, 'demo producer disabled: it needs SERVICEBUS_CONNECTION_STRING (or the embedded broker)');
     return undefined;
   }
-  const producer = new DemoProducer({
+  const spec: DemoProducerSpec = {
+    service: 'demo',
     connectionString,
     topic: config.SERVICEBUS_TOPIC,
     rate: config.DEMO_RATE,
@@ -27,16 +37,48 @@ export function startDemoTraffic(config: EnvConfig, logger: Logger): Closer | un
     dataDir: resolve(config.DATA_DIR),
     backfillDays: config.DEMO_BACKFILL_DAYS,
     backfillEvents: config.DEMO_BACKFILL_EVENTS,
-    logger: createLogger('demo-producer'),
-  });
-  const started = producer.start().catch((error: unknown) => {
+  };
+  const started = options.thread ? startInThread(spec, config, logger) : startInProcess(spec);
+  const running = started.catch((error: unknown) => {
     logger.error({ err: error }, 'demo producer failed to start');
+    return undefined;
   });
   return {
     name: 'demo-producer',
     close: async () => {
-      await started;
-      await producer.stop();
+      await (
+        await running
+      )?.();
     },
   };
+}
+
+type Stop = () => Promise<void>;
+
+async function startInProcess(spec: DemoProducerSpec): Promise<Stop> {
+  const { DemoProducer } = await import('../demo/demo-producer.js');
+  const producer = new DemoProducer({ ...spec, logger: createLogger('demo-producer') });
+  await producer.start();
+  return () => producer.stop();
+}
+
+async function startInThread(spec: DemoProducerSpec, config: EnvConfig, logger: Logger): Promise<Stop> {
+  const [{ startBackgroundThread }, { demoEventsPublished }] = await Promise.all([
+    import('./background-thread.js'),
+    import('../demo/demo-metrics.js'),
+  ]);
+  const published = demoEventsPublished();
+  const thread = await startBackgroundThread(spec, {
+    logLevel: config.LOG_LEVEL,
+    logger,
+    // The demo stands for another application: if it dies, kqlgate itself keeps serving and ingesting.
+    onCrash: (error) =>
+      logger.error({ err: error }, 'the demo producer thread stopped; demo traffic has ended'),
+    onPublished: (byType) => {
+      for (const [type, count] of Object.entries(byType)) {
+        published.inc({ type }, count);
+      }
+    },
+  });
+  return () => thread.close();
 }

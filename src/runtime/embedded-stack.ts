@@ -1,18 +1,31 @@
 import { join, resolve } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../embedded/kusto/kusto-emulator.js';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../embedded/servicebus/servicebus-emulator.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface EmbeddedStack {
-  kusto?: RunningKustoEmulator;
-  serviceBus?: RunningServiceBusEmulator;
+  kusto?: { url: string; port: number };
+  serviceBus?: { port: number };
+  /** With threads: a port to the engine's thread, which also analyzes kql/ (RemoteCatalogAnalyzer.overPort). */
+  catalogPort?: MessagePort;
+}
+
+export interface EmbeddedStackOptions {
+  /**
+   * Run the engine and the broker each in a worker thread (`npm start`), so their CPU work overlaps the main
+   * thread's instead of queueing behind it. Needs the compiled build (dist/); tests that embed kqlgate in their
+   * own process keep the default, the main thread.
+   */
+  threads?: boolean;
+}
+
+interface StartedService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
 }
 
 /**
@@ -24,39 +37,91 @@ export async function startEmbeddedStack(
   config: EnvConfig,
   shutdown: ShutdownCoordinator,
   logger: Logger,
+  options: EmbeddedStackOptions = {},
 ): Promise<EmbeddedStack> {
-  const stack: EmbeddedStack = {};
   const dataDir = resolve(config.DATA_DIR);
-  if (config.kustoEmbedded) {
-    const started = Date.now();
-    stack.kusto = await startKustoEmulator({
+  let catalogPort: MessagePort | undefined;
+  const threadOptions = {
+    logLevel: config.LOG_LEVEL,
+    logger,
+    onCrash: (error: Error) => {
+      logger.error({ err: error }, 'an embedded service stopped unexpectedly; shutting down');
+      void shutdown.shutdown('embedded service crashed').then(() => process.exit(1));
+    },
+  };
+  const kusto = async (): Promise<StartedService> => {
+    const spec = {
+      service: 'kusto' as const,
       host: '127.0.0.1',
       port: config.KUSTO_EMBEDDED_PORT,
       dataDir: join(dataDir, 'kusto'),
       databases: [config.KUSTO_DATABASE],
-      logger: createLogger('kusto-emulator'),
-    });
-    const kusto = stack.kusto;
-    shutdown.add({ name: 'kusto-emulator', close: () => kusto.close() });
-    logger.info(
-      { url: kusto.url, ms: Date.now() - started, sinceStartS: secondsSinceStart() },
-      'embedded Kusto engine ready',
-    );
-  }
-  if (config.serviceBusEmbedded) {
-    const started = Date.now();
-    stack.serviceBus = await startServiceBusEmulator({
+    };
+    if (options.threads) {
+      const { startBackgroundThread } = await import('./background-thread.js');
+      const channel = new MessageChannel();
+      const engine = await startBackgroundThread(spec, { ...threadOptions, catalogPort: channel.port2 });
+      catalogPort = channel.port1;
+      return engine;
+    }
+    const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
+    return startKustoEmulator({ ...spec, logger: createLogger('kusto-emulator') });
+  };
+  const serviceBus = async (): Promise<StartedService> => {
+    const spec = {
+      service: 'servicebus' as const,
       host: '127.0.0.1',
       port: config.SERVICEBUS_EMBEDDED_PORT,
       dataDir: join(dataDir, 'servicebus'),
-      logger: createLogger('servicebus-emulator'),
-    });
-    const serviceBus = stack.serviceBus;
-    shutdown.add({ name: 'servicebus-emulator', close: () => serviceBus.close() });
+    };
+    if (options.threads) {
+      const { startBackgroundThread } = await import('./background-thread.js');
+      return startBackgroundThread(spec, threadOptions);
+    }
+    const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
+    const broker = await startServiceBusEmulator({ ...spec, logger: createLogger('servicebus-emulator') });
+    return { url: `sb://127.0.0.1:${broker.port}`, port: broker.port, close: () => broker.close() };
+  };
+
+  const started = Date.now();
+  const [kustoService, serviceBusService] = await Promise.allSettled([
+    config.kustoEmbedded ? kusto() : Promise.resolve(undefined),
+    config.serviceBusEmbedded ? serviceBus() : Promise.resolve(undefined),
+  ]);
+  const stack: EmbeddedStack = { catalogPort };
+  if (kustoService.status === 'fulfilled' && kustoService.value) {
+    const service = kustoService.value;
+    shutdown.add({ name: 'kusto-emulator', close: () => service.close() });
+    stack.kusto = { url: service.url, port: service.port };
     logger.info(
-      { port: serviceBus.port, ms: Date.now() - started, sinceStartS: secondsSinceStart() },
+      {
+        url: service.url,
+        ms: Date.now() - started,
+        sinceStartS: secondsSinceStart(),
+        thread: !!options.threads,
+      },
+      'embedded Kusto engine ready',
+    );
+  }
+  if (serviceBusService.status === 'fulfilled' && serviceBusService.value) {
+    const service = serviceBusService.value;
+    shutdown.add({ name: 'servicebus-emulator', close: () => service.close() });
+    stack.serviceBus = { port: service.port };
+    logger.info(
+      {
+        port: service.port,
+        ms: Date.now() - started,
+        sinceStartS: secondsSinceStart(),
+        thread: !!options.threads,
+      },
       'embedded Service Bus broker ready',
     );
+  }
+  for (const result of [kustoService, serviceBusService]) {
+    if (result.status === 'rejected') {
+      // The one that did start is registered above, so the caller's shutdown stops it.
+      throw result.reason;
+    }
   }
   return stack;
 }

@@ -1,13 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../common/logging/logger.js';
+import { resolve } from 'node:path';
+import type { MessagePort } from 'node:worker_threads';
 import type { EnvConfig } from '../config/env.dto.js';
-import { createApp } from '../create-app.js';
-import { startDemoTraffic } from './demo-traffic.js';
+import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
 import { startEmbeddedStack } from './embedded-stack.js';
-import { startupBanner } from './startup-banner.js';
 import { secondsSinceStart } from './seconds-since-start.js';
-import { ShutdownCoordinator, type Closer } from './shutdown-coordinator.js';
-import { deployStorageFirst } from './storage-first-deploy.js';
+import { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface RunningKqlgate {
   app: NestFastifyApplication;
@@ -24,6 +23,55 @@ export interface KqlgateOptions {
   handleSignals?: boolean;
   /** Print the start-up banner (URLs, a dev token, example calls) on stdout. Default false. */
   banner?: boolean;
+  /**
+   * Run the embedded engine, the embedded broker, the demo producer and the analysis of kql/ each in a worker
+   * thread (needs dist/; `npm start` does). Default false: tests that embed kqlgate run from sources in one thread.
+   */
+  workerThreads?: boolean;
+}
+
+/**
+ * The data path's modules (storage deploy, demo producer, ingestion): loaded while the embedded services start.
+ * The gateway's modules (Nest, Apollo: over a second to load) come after the data path runs, so that loading them
+ * never holds up the first events.
+ */
+async function loadDataPathModules() {
+  const [storage, demo, ingestion] = await Promise.all([
+    import('./storage-first-deploy.js'),
+    import('./demo-traffic.js'),
+    import('../ingestion/started-ingestion.js'),
+  ]);
+  return {
+    deployStorageFirst: storage.deployStorageFirst,
+    deployFunctionsAhead: storage.deployFunctionsAhead,
+    startDemoTraffic: demo.startDemoTraffic,
+    buildIngestionPipeline: ingestion.buildIngestionPipeline,
+  };
+}
+
+/**
+ * Starts the analysis of kql/ in another thread now — the embedded engine's, which has Kusto.Language loaded
+ * already, or else a thread of its own — so the catalog is (nearly) ready when the gateway asks for it. The thread
+ * stays for `--watch` reloads.
+ */
+async function analyzeCatalogInThread(
+  config: EnvConfig,
+  shutdown: ShutdownCoordinator,
+  enginePort: MessagePort | undefined,
+): Promise<CatalogAnalyzer> {
+  const [{ RemoteCatalogAnalyzer }, { KqlDirectorySource }] = await Promise.all([
+    import('../modules/catalog/remote-catalog-analyzer.js'),
+    import('../modules/catalog/kql-directory.source.js'),
+  ]);
+  const logger = createLogger('catalog');
+  const analyzer = enginePort
+    ? RemoteCatalogAnalyzer.overPort(enginePort, logger)
+    : RemoteCatalogAnalyzer.inOwnThread(logger);
+  // Registered before the gateway, so it closes after it.
+  shutdown.add({ name: 'catalog-analysis', close: () => analyzer.close() });
+  // The catalog service's first build is version 1.
+  analyzer.prefetch(await new KqlDirectorySource(resolve(config.KQL_DIR)).read(), 1);
+  return analyzer;
 }
 
 /**
@@ -38,28 +86,42 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   }
 
   let app: NestFastifyApplication;
-  let demo: Closer | undefined;
+  const dataPathLoaded = loadDataPathModules();
+  // Awaited after the stack is up; until then a failure to load must not surface as an unhandled rejection.
+  dataPathLoaded.catch(() => undefined);
   try {
-    await startEmbeddedStack(config, shutdown, logger);
-    // Storage first, then the demo's events, then the gateway: ingestion (started with the app) has tables to
-    // write to and events to read while the stored functions are analyzed, which takes seconds of CPU.
+    const stack = await startEmbeddedStack(config, shutdown, logger, { threads: options.workerThreads });
+    const { deployStorageFirst, deployFunctionsAhead, startDemoTraffic, buildIngestionPipeline } =
+      await dataPathLoaded;
+    // Storage first, then the demo's events and the ingestion, then the gateway: events flow into the engine
+    // while the gateway loads and analyzes the stored functions, which takes seconds of CPU.
     await deployStorageFirst(config, logger);
-    demo = startDemoTraffic(config, logger);
-    app = await createApp(config, { watchKql: options.watchKql });
+    const demo = startDemoTraffic(config, logger, { thread: options.workerThreads });
+    if (demo) {
+      // The "OLTP app" stops before anything it feeds, even if a signal arrives before the gateway is up.
+      shutdown.add(demo, { closeFirst: true });
+    }
+    const catalogAnalyzer = options.workerThreads
+      ? await analyzeCatalogInThread(config, shutdown, stack.catalogPort)
+      : undefined;
+    const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
+    // Registered before the gateway, so it closes after it (the app also stops it; both wait for one drain).
+    shutdown.add({ name: 'ingestion', close: () => pipeline.stop() });
+    await pipeline.start();
+    await deployFunctionsAhead(config, logger);
+    const { createApp } = await import('../create-app.js');
+    app = await createApp(config, {
+      watchKql: options.watchKql,
+      ingestionPipeline: pipeline,
+      catalogAnalyzer,
+    });
     const gateway = app;
     shutdown.add({ name: 'gateway', close: () => gateway.close() });
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     // Whatever did start (engine, broker, demo, half-built app) must not outlive a failed start.
-    if (demo) {
-      shutdown.add(demo);
-    }
     await shutdown.shutdown('start-up failed');
     throw error;
-  }
-  // Closers run last-added first: the demo producer (the "OLTP app") stops before the gateway and ingestion.
-  if (demo) {
-    shutdown.add(demo);
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -68,6 +130,7 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   logger.info({ url, sinceStartS: since }, `kqlgate listening on ${url} after ${since} s`);
 
   if (options.banner ?? false) {
+    const { startupBanner } = await import('./startup-banner.js');
     process.stdout.write(`${await startupBanner(config, app, url)}\n`);
   }
   return { app, url, shutdown, close: () => shutdown.shutdown('close') };

@@ -12,7 +12,10 @@ export interface Closer {
  */
 export class ShutdownCoordinator {
   private readonly closers: Closer[] = [];
+  /** Closed before every other closer, whenever they were added (the demo producer: the "OLTP app"). */
+  private readonly firstClosers: Closer[] = [];
   private shuttingDown = false;
+  private running?: Promise<number>;
 
   constructor(
     private readonly logger: Logger,
@@ -20,8 +23,9 @@ export class ShutdownCoordinator {
     private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {}
 
-  add(closer: Closer): void {
-    this.closers.push(closer);
+  /** `closeFirst`: close it before everything else, even what is added later (a load source such as the demo). */
+  add(closer: Closer, options: { closeFirst?: boolean } = {}): void {
+    (options.closeFirst ? this.firstClosers : this.closers).push(closer);
   }
 
   installSignalHandlers(): void {
@@ -37,8 +41,13 @@ export class ShutdownCoordinator {
     }
   }
 
-  /** Runs every closer once; resolves the exit code. */
-  async shutdown(reason: string): Promise<number> {
+  /** Runs every closer once; resolves the exit code. A second call (a failed start during a shutdown) waits for the first. */
+  shutdown(reason: string): Promise<number> {
+    this.running ??= this.closeEverything(reason);
+    return this.running;
+  }
+
+  private async closeEverything(reason: string): Promise<number> {
     this.shuttingDown = true;
     this.logger.info({ reason, timeoutMs: this.timeoutMs }, 'shutting down');
     let timer: NodeJS.Timeout | undefined;
@@ -47,7 +56,7 @@ export class ShutdownCoordinator {
       timer.unref();
     });
     const closeAll = async (): Promise<'done'> => {
-      for (const closer of [...this.closers].reverse()) {
+      for (const closer of [...[...this.firstClosers].reverse(), ...[...this.closers].reverse()]) {
         const started = Date.now();
         try {
           await closer.close();

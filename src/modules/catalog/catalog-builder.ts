@@ -86,6 +86,21 @@ export function storageDeployOrder(files: readonly KqlSourceFile[]): CatalogComm
   );
 }
 
+/**
+ * Every stored function of kql/ in deploy order (callees first), read without semantic analysis: `npm start`
+ * creates them on the embedded engine while it is still quiet, so the catalog's deploy later finds them unchanged.
+ * Undefined when kql/ has syntax errors or duplicate functions (the full catalog build reports those).
+ */
+export function functionDeployOrder(files: readonly KqlSourceFile[]): CatalogCommand[] | undefined {
+  const diagnostics: CatalogDiagnostic[] = [];
+  const parsed = parseSources(files, diagnostics);
+  const functions = distinctFunctions(parsed, diagnostics);
+  if (diagnostics.length > 0) {
+    return undefined;
+  }
+  return deployOrder(parsed, functions).filter(({ command }) => command.kind === 'function');
+}
+
 type ParsedSource = ParsedEntry & { header: HeaderLine[] };
 
 function parseSources(files: readonly KqlSourceFile[], diagnostics: CatalogDiagnostic[]): ParsedSource[] {

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { ReadinessRegistry } from '../../common/health/readiness-registry.js';
 import { createLogger, type Logger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
-import { buildCatalogYielding } from './catalog-builder.js';
+import { inThreadCatalogAnalyzer, type CatalogAnalyzer } from './catalog-analyzer.js';
 import { formatDiagnostic } from './catalog-format.js';
 import type { Catalog, CatalogFunction, KqlSourceFile } from './catalog.types.js';
 import { KqlDirectorySource } from './kql-directory.source.js';
@@ -20,6 +20,8 @@ export interface CatalogOptions {
   kqlDir?: string;
   /** Re-analyze on file changes (dev mode, `--watch`). */
   watch?: boolean;
+  /** Where the analysis runs; default: this thread (`npm start` passes a CatalogAnalysisThread). */
+  analyzer?: CatalogAnalyzer;
 }
 
 export const CATALOG_OPTIONS = Symbol('kqlgate:CatalogOptions');
@@ -46,6 +48,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
   private readonly logger: Logger = createLogger('catalog');
   private readonly source: KqlDirectorySource;
   private readonly watchEnabled: boolean;
+  private readonly analyzer: CatalogAnalyzer;
   private catalog: Catalog | undefined;
   private lastGood = new Map<string, string>();
   private version = 0;
@@ -62,6 +65,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
   ) {
     this.source = new KqlDirectorySource(resolve(options?.kqlDir ?? config.KQL_DIR));
     this.watchEnabled = options?.watch ?? false;
+    this.analyzer = options?.analyzer ?? inThreadCatalogAnalyzer;
   }
 
   onModuleInit(): void {
@@ -160,7 +164,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
 
   private async doReload(): Promise<ReloadOutcome> {
     const files = await this.source.read();
-    const candidate = await buildCatalogYielding(files, { version: this.version + 1 });
+    const candidate = await this.analyzer.build(files, { version: this.version + 1 });
     const badFiles = new Set(
       candidate.diagnostics.filter((d) => d.severity === 'error').map((d) => d.position.file),
     );
@@ -180,7 +184,7 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
       const patched: KqlSourceFile[] = files
         .map((f) => (badFiles.has(f.path) ? { path: f.path, text: this.lastGood.get(f.path) } : f))
         .filter((f): f is KqlSourceFile => f.text !== undefined);
-      next = await buildCatalogYielding(patched, { version: this.version + 1 });
+      next = await this.analyzer.build(patched, { version: this.version + 1 });
       if (next.diagnostics.some((d) => d.severity === 'error')) {
         this.logger.error(
           { rejectedFiles },

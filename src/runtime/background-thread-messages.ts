@@ -1,0 +1,60 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * What the main thread and a background worker thread (see background-thread-worker.ts) say to each other. Plain,
+ * structured-clone friendly data only: the embedded services are reached through their network protocols (Kusto
+ * REST, AMQP) and the demo producer talks to the broker, exactly as when they run in the main thread.
+ */
+
+export interface EmbeddedKustoSpec {
+  service: 'kusto';
+  host: string;
+  port: number;
+  dataDir: string;
+  databases: string[];
+}
+
+export interface EmbeddedServiceBusSpec {
+  service: 'servicebus';
+  host: string;
+  port: number;
+  dataDir: string;
+}
+
+/** The demo OLTP producer (DemoProducer's options that can cross a thread boundary). */
+export interface DemoProducerSpec {
+  service: 'demo';
+  connectionString: string;
+  topic: string;
+  rate: number;
+  seed: number;
+  dataDir: string;
+  backfillDays: number;
+  backfillEvents: number;
+}
+
+export type BackgroundThreadSpec = EmbeddedKustoSpec | EmbeddedServiceBusSpec | DemoProducerSpec;
+
+/** workerData of a background worker thread. */
+export interface BackgroundThreadData {
+  spec: BackgroundThreadSpec;
+  logLevel: string;
+  /**
+   * Engine thread only: a port on which it also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so the
+   * process loads Kusto.Language — over a second of CPU — once instead of twice.
+   */
+  catalogPort?: MessagePort;
+}
+
+/** Main thread → worker. */
+export interface CloseThreadRequest {
+  type: 'close';
+}
+
+/** Worker → main thread. */
+export type BackgroundThreadReply =
+  | { type: 'ready'; url: string; port: number }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string; stack?: string }
+  /** Events the demo producer published since its previous report, by type (for the main thread's /metrics). */
+  | { type: 'published'; byType: Record<string, number> };

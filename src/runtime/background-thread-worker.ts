@@ -1,0 +1,146 @@
+/**
+ * Worker-thread entry of one background part of `npm start`: the embedded Kusto engine, the embedded Service Bus
+ * broker, or the demo OLTP producer.
+ *
+ * Why threads: on start-up the engine spends over a second of CPU in Kusto.Language (then compiles every
+ * update-policy query and ingests every batch), the broker moves every event twice, and the demo generates and
+ * publishes a week of history — while the main thread loads the gateway, analyzes the stored functions and runs
+ * the ingestion. In one thread all of that queues; in several it overlaps on the machine's cores. Each part is
+ * reached only through its protocol (Kusto REST, AMQP), exactly as in the main thread or in Azure.
+ */
+import { resolve } from 'node:path';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { createLogger, setLogLevel } from '../common/logging/logger.js';
+import type {
+  BackgroundThreadData,
+  BackgroundThreadReply,
+  CloseThreadRequest,
+  DemoProducerSpec,
+} from './background-thread-messages.js';
+
+/** How often the demo thread reports its published events to the main thread's metrics. */
+const PUBLISHED_REPORT_MS = 1_000;
+
+interface RunningPart {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<RunningPart> {
+  const { DemoProducer } = await import('../demo/demo-producer.js');
+  const producer = new DemoProducer({
+    connectionString: spec.connectionString,
+    topic: spec.topic,
+    rate: spec.rate,
+    seed: spec.seed,
+    dataDir: resolve(spec.dataDir),
+    backfillDays: spec.backfillDays,
+    backfillEvents: spec.backfillEvents,
+    logger: createLogger('demo-producer'),
+  });
+  const reported: Record<string, number> = {};
+  const report = (): void => {
+    const byType: Record<string, number> = {};
+    let any = false;
+    for (const [type, count] of Object.entries(producer.stats().byType)) {
+      const delta = count - (reported[type] ?? 0);
+      if (delta > 0) {
+        byType[type] = delta;
+        reported[type] = count;
+        any = true;
+      }
+    }
+    if (any) {
+      const message: BackgroundThreadReply = { type: 'published', byType };
+      port.postMessage(message);
+    }
+  };
+  await producer.start();
+  // Events already published by earlier runs are history, not this process's counter.
+  Object.assign(reported, producer.stats().byType);
+  const timer = setInterval(report, PUBLISHED_REPORT_MS);
+  timer.unref();
+  return {
+    url: '',
+    port: 0,
+    close: async () => {
+      clearInterval(timer);
+      await producer.stop();
+      report();
+    },
+  };
+}
+
+async function startPart(data: BackgroundThreadData, port: MessagePort): Promise<RunningPart> {
+  const spec = data.spec;
+  switch (spec.service) {
+    case 'kusto': {
+      const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
+      const engine = await startKustoEmulator({
+        host: spec.host,
+        port: spec.port,
+        dataDir: spec.dataDir,
+        databases: spec.databases,
+        logger: createLogger('kusto-emulator'),
+        warmUpCompiler: true,
+      });
+      if (data.catalogPort) {
+        // The gateway's analysis of kql/ shares this thread's Kusto.Language (the engine never calls it).
+        const { serveCatalogBuilds } = await import('../modules/catalog/catalog-build-server.js');
+        serveCatalogBuilds(data.catalogPort);
+      }
+      return engine;
+    }
+    case 'servicebus': {
+      const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
+      const broker = await startServiceBusEmulator({
+        host: spec.host,
+        port: spec.port,
+        dataDir: spec.dataDir,
+        logger: createLogger('servicebus-emulator'),
+      });
+      return { url: `sb://${spec.host}:${broker.port}`, port: broker.port, close: () => broker.close() };
+    }
+    case 'demo':
+      return startDemo(spec, port);
+  }
+}
+
+function failed(error: unknown): BackgroundThreadReply {
+  return error instanceof Error
+    ? { type: 'failed', message: error.message, stack: error.stack }
+    : { type: 'failed', message: String(error) };
+}
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) {
+    throw new Error('background-thread-worker must run in a worker thread (started by background-thread.ts)');
+  }
+  const data = workerData as BackgroundThreadData;
+  setLogLevel(data.logLevel);
+  const reply = (message: BackgroundThreadReply): void => port.postMessage(message);
+  let part: RunningPart;
+  try {
+    part = await startPart(data, port);
+  } catch (error) {
+    reply(failed(error));
+    return;
+  }
+  port.on('message', (message: CloseThreadRequest) => {
+    if (message.type !== 'close') {
+      return;
+    }
+    part.close().then(
+      () => {
+        reply({ type: 'closed' });
+        port.close();
+      },
+      (error: unknown) => reply(failed(error)),
+    );
+  });
+  reply({ type: 'ready', url: part.url, port: part.port });
+}
+
+void run();

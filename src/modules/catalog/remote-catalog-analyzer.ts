@@ -139,9 +139,10 @@ export class RemoteCatalogAnalyzer implements CatalogAnalyzer {
     );
     for (const [id, build] of this.pending) {
       this.pending.delete(id);
-      inThreadCatalogAnalyzer
-        .build(build.files, { version: build.version })
-        .then(build.resolve, build.reject);
+      inThreadCatalogAnalyzer.build(build.files, { version: build.version }).then(
+        (catalog) => build.resolve(catalog),
+        (error: Error) => build.reject(error),
+      );
     }
   }
 }

@@ -54,6 +54,8 @@ export interface CloseThreadRequest {
 /** Worker → main thread. */
 export type BackgroundThreadReply =
   | { type: 'ready'; url: string; port: number }
+  /** The part finished its start-up work after 'ready' (the engine's compiler warm-up). */
+  | { type: 'warmed-up' }
   | { type: 'closed' }
   | { type: 'failed'; message: string; stack?: string }
   /** Events the demo producer published since its previous report, by type (for the main thread's /metrics). */

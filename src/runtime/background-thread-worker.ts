@@ -24,6 +24,7 @@ const PUBLISHED_REPORT_MS = 1_000;
 interface RunningPart {
   url: string;
   port: number;
+  warmedUp?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,7 +77,12 @@ async function startPart(data: BackgroundThreadData, port: MessagePort): Promise
   const spec = data.spec;
   switch (spec.service) {
     case 'kusto': {
-      const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
+      // Both modules load before the engine starts: its compiler warm-up begins on the next macrotask after start,
+      // and must not run ahead of the 'ready' message (the main thread waits for that to go on).
+      const [{ startKustoEmulator }, { serveCatalogBuilds }] = await Promise.all([
+        import('../embedded/kusto/kusto-emulator.js'),
+        import('../modules/catalog/catalog-build-server.js'),
+      ]);
       const engine = await startKustoEmulator({
         host: spec.host,
         port: spec.port,
@@ -87,7 +93,6 @@ async function startPart(data: BackgroundThreadData, port: MessagePort): Promise
       });
       if (data.catalogPort) {
         // The gateway's analysis of kql/ shares this thread's Kusto.Language (the engine never calls it).
-        const { serveCatalogBuilds } = await import('../modules/catalog/catalog-build-server.js');
         serveCatalogBuilds(data.catalogPort);
       }
       return engine;
@@ -141,6 +146,7 @@ async function run(): Promise<void> {
     );
   });
   reply({ type: 'ready', url: part.url, port: part.port });
+  void (part.warmedUp ?? Promise.resolve()).then(() => reply({ type: 'warmed-up' }));
 }
 
 void run();

@@ -15,6 +15,8 @@ export interface BackgroundThread {
   /** Where the part listens ('' for the demo producer, which only sends). */
   url: string;
   port: number;
+  /** Resolves when the part finished its start-up work (the engine: its compiler warm-up). */
+  warmedUp: Promise<void>;
   /** Stops the part (its data flushed and closed), then the thread. */
   close(): Promise<void>;
 }
@@ -57,9 +59,15 @@ export function startBackgroundThread(
   let state: 'starting' | 'ready' | 'closing' | 'closed' = 'starting';
   let closeRequested: { resolve(): void; reject(error: Error): void } | undefined;
   let closing: Promise<void> | undefined;
+  let warmed: () => void = () => undefined;
+  const warmedUp = new Promise<void>((resolve) => {
+    warmed = resolve;
+  });
 
   return new Promise<BackgroundThread>((resolveReady, rejectReady) => {
     const fail = (error: Error): void => {
+      // Nobody may wait forever for a warm-up that will not come (the crash itself is reported below).
+      warmed();
       if (state === 'starting') {
         state = 'closed';
         rejectReady(error);
@@ -93,13 +101,16 @@ export function startBackgroundThread(
           fail(threadError(spec, reply.message, reply.stack));
           void worker.terminate();
           return;
+        case 'warmed-up':
+          warmed();
+          return;
         case 'closed':
           state = 'closed';
           closeRequested?.resolve();
           return;
         case 'ready':
           state = 'ready';
-          resolveReady({ url: reply.url, port: reply.port, close: () => close() });
+          resolveReady({ url: reply.url, port: reply.port, warmedUp, close: () => close() });
           return;
       }
     });

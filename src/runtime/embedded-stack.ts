@@ -11,6 +11,8 @@ export interface EmbeddedStack {
   serviceBus?: { port: number };
   /** With threads: a port to the engine's thread, which also analyzes kql/ (RemoteCatalogAnalyzer.overPort). */
   catalogPort?: MessagePort;
+  /** Resolves when the embedded engine has warmed up its KQL compiler (at once when there is nothing to wait for). */
+  kustoWarmedUp: Promise<void>;
 }
 
 export interface EmbeddedStackOptions {
@@ -25,6 +27,7 @@ export interface EmbeddedStackOptions {
 interface StartedService {
   url: string;
   port: number;
+  warmedUp?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,7 +91,11 @@ export async function startEmbeddedStack(
     config.kustoEmbedded ? kusto() : Promise.resolve(undefined),
     config.serviceBusEmbedded ? serviceBus() : Promise.resolve(undefined),
   ]);
-  const stack: EmbeddedStack = { catalogPort };
+  const stack: EmbeddedStack = {
+    catalogPort,
+    kustoWarmedUp:
+      (kustoService.status === 'fulfilled' ? kustoService.value?.warmedUp : undefined) ?? Promise.resolve(),
+  };
   if (kustoService.status === 'fulfilled' && kustoService.value) {
     const service = kustoService.value;
     shutdown.add({ name: 'kusto-emulator', close: () => service.close() });

@@ -3,6 +3,7 @@ import { createLogger } from '../common/logging/logger.js';
 import { resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { EnvConfig } from '../config/env.dto.js';
+import type { IngestionPipeline } from '../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { secondsSinceStart } from './seconds-since-start.js';
@@ -49,6 +50,21 @@ async function loadDataPathModules() {
   };
 }
 
+/** How long `npm start` with demo traffic waits for the first ingested batch before it loads the gateway. */
+const FIRST_BATCH_WAIT_MS = 3_000;
+
+function firstCommitOrTimeout(pipeline: IngestionPipeline, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolveWait) => {
+    const timer = setTimeout(done, timeoutMs);
+    const unsubscribe = pipeline.onBatchCommitted(done);
+    function done(): void {
+      clearTimeout(timer);
+      unsubscribe();
+      resolveWait();
+    }
+  });
+}
+
 /**
  * Starts the analysis of kql/ in another thread now — the embedded engine's, which has Kusto.Language loaded
  * already, or else a thread of its own — so the catalog is (nearly) ready when the gateway asks for it. The thread
@@ -93,22 +109,30 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
     const stack = await startEmbeddedStack(config, shutdown, logger, { threads: options.workerThreads });
     const { deployStorageFirst, deployFunctionsAhead, startDemoTraffic, buildIngestionPipeline } =
       await dataPathLoaded;
-    // Storage first, then the demo's events and the ingestion, then the gateway: events flow into the engine
-    // while the gateway loads and analyzes the stored functions, which takes seconds of CPU.
-    await deployStorageFirst(config, logger);
+    // Storage first, then the demo and the ingestion, then the gateway: events flow into the engine while the
+    // gateway starts. The demo starts once the engine has warmed up (started earlier, its CPU would slow the
+    // engine's Kusto.Language start-up, which everything waits for); it loads while storage is created.
+    await stack.kustoWarmedUp;
     const demo = startDemoTraffic(config, logger, { thread: options.workerThreads });
     if (demo) {
       // The "OLTP app" stops before anything it feeds, even if a signal arrives before the gateway is up.
       shutdown.add(demo, { closeFirst: true });
     }
-    const catalogAnalyzer = options.workerThreads
-      ? await analyzeCatalogInThread(config, shutdown, stack.catalogPort)
-      : undefined;
+    await deployStorageFirst(config, logger);
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
     // Registered before the gateway, so it closes after it (the app also stops it; both wait for one drain).
     shutdown.add({ name: 'ingestion', close: () => pipeline.stop() });
     await pipeline.start();
     await deployFunctionsAhead(config, logger);
+    if (demo) {
+      // Loading the gateway keeps this thread busy for a second or more, and the analysis of kql/ the engine's
+      // thread; with demo traffic on its way, let the first batch through first, so the API comes up with data in
+      // it (bounded: the demo may be slow or broken).
+      await firstCommitOrTimeout(pipeline, FIRST_BATCH_WAIT_MS);
+    }
+    const catalogAnalyzer = options.workerThreads
+      ? await analyzeCatalogInThread(config, shutdown, stack.catalogPort)
+      : undefined;
     const { createApp } = await import('../create-app.js');
     app = await createApp(config, {
       watchKql: options.watchKql,

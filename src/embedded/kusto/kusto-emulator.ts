@@ -52,6 +52,8 @@ export interface RunningKustoEmulator {
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
+  /** Resolves once the background compiler warm-up (warmUpCompiler) is done; at once without one. */
+  warmedUp: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,14 +96,17 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`;
   logger.info({ url, dataDir: options.dataDir, databases: registry.names() }, 'kusto emulator started');
-  if (options.warmUpCompiler) {
-    // After the caller learned the engine is up (it may start sending while the warm-up runs).
-    setImmediate(() => void warmUpCompiler(loadCompiler, logger));
-  }
+  // After the caller learned the engine is up (it may start sending while the warm-up runs).
+  const warmedUp = options.warmUpCompiler
+    ? new Promise<void>((resolve) =>
+        setImmediate(() => void warmUpCompiler(loadCompiler, logger).then(resolve)),
+      )
+    : Promise.resolve();
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    warmedUp,
     close: () => {
       closing ??= (async () => {
         await server.close();

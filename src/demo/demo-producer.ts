@@ -29,9 +29,10 @@ const BACKFILL_CHUNK_MS = 6 * 3_600_000;
 const MAX_EVENTS_PER_STEP = 5_000;
 const SEND_BATCH = 500;
 /**
- * The first start publishes its history at most this fast. Producer, broker, ingestion and engine share one
- * process in `npm start`: an unpaced backfill keeps the event loop busy generating and publishing, so ingestion
- * (and the banner's example calls) would wait for the whole history; paced, the history lands as it is published.
+ * The first start publishes its history at most this fast. Producer, broker, ingestion and engine share the
+ * machine's cores in `npm start` (one process, several threads): an unpaced backfill keeps two of them busy
+ * generating, publishing and routing, so ingestion (and the banner's example calls) would wait behind the whole
+ * history; paced, the history lands as it is published.
  */
 const BACKFILL_PUBLISH_RATE = 2_000;
 /**

@@ -244,6 +244,21 @@ describe(IngestionPipeline.name, () => {
     expect(source.count('complete')).toBe(1);
   });
 
+  it('should make every concurrent stop() wait for the same drain (the app and the process shutdown both stop it)', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 60_000 },
+    });
+    await pipeline.start();
+    await source.deliver({ a: 1 });
+    const first = pipeline.stop();
+    const second = pipeline.stop();
+    await second;
+    // The second caller returns only once the open batch is ingested and settled, like the first.
+    expect(engine.rows).toHaveLength(1);
+    expect(source.count('complete')).toBe(1);
+    await first;
+  });
+
   it('should abandon in-flight batches when the engine stays down past the drain timeout', async () => {
     const { source, engine, pipeline } = setup({ drainTimeoutMs: 50 });
     engine.transientFailuresLeft = Number.MAX_SAFE_INTEGER;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logging/logger.js';
+import { ShutdownCoordinator } from './shutdown-coordinator.js';
+
+function recorder(order: string[], name: string) {
+  return { name, close: () => Promise.resolve(void order.push(name)) };
+}
+
+describe('ShutdownCoordinator', () => {
+  it('should close last-added first, with closeFirst closers before all others whenever they were added', async () => {
+    const order: string[] = [];
+    const shutdown = new ShutdownCoordinator(silentLogger, 5_000, () => undefined);
+    shutdown.add(recorder(order, 'engine'));
+    shutdown.add(recorder(order, 'ingestion'));
+    shutdown.add(recorder(order, 'demo'), { closeFirst: true });
+    shutdown.add(recorder(order, 'gateway'));
+    await expect(shutdown.shutdown('test')).resolves.toBe(0);
+    expect(order).toEqual(['demo', 'gateway', 'ingestion', 'engine']);
+  });
+
+  it('should run the closers once when shut down twice (a failed start during a shutdown)', async () => {
+    const order: string[] = [];
+    const shutdown = new ShutdownCoordinator(silentLogger, 5_000, () => undefined);
+    shutdown.add(recorder(order, 'engine'));
+    const [first, second] = await Promise.all([
+      shutdown.shutdown('SIGINT'),
+      shutdown.shutdown('start-up failed'),
+    ]);
+    expect([first, second]).toEqual([0, 0]);
+    expect(order).toEqual(['engine']);
+  });
+
+  it('should answer 1 when a closer outlives the timeout', async () => {
+    const shutdown = new ShutdownCoordinator(silentLogger, 50, () => undefined);
+    shutdown.add({ name: 'stuck', close: () => new Promise<void>(() => undefined) });
+    await expect(shutdown.shutdown('test')).resolves.toBe(1);
+  });
+});

@@ -102,6 +102,11 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
         setImmediate(() => void warmUpCompiler(loadCompiler, logger).then(resolve)),
       )
     : Promise.resolve();
+  if (options.warmUpCompiler) {
+    // Then the query connections, in the background: the first queries (ingestion's dedup lookups) come in
+    // together, and would otherwise each open and prepare one in turn.
+    void warmedUp.then(() => prepareReaders(registry, logger));
+  }
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -116,6 +121,19 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
       return closing;
     },
   };
+}
+
+async function prepareReaders(registry: DatabaseRegistry, logger: Logger): Promise<void> {
+  const started = performance.now();
+  try {
+    for (const name of registry.names()) {
+      await (await registry.get(name)).prepareReaders();
+    }
+    logger.debug({ ms: Math.round(performance.now() - started) }, 'query connections prepared');
+  } catch (error) {
+    // Only latency is at stake: a query prepares its connection itself when it gets one.
+    logger.warn({ err: error }, 'preparing the query connections failed');
+  }
 }
 
 async function warmUpCompiler(loadCompiler: QueryCompilerLoader, logger: Logger): Promise<void> {

@@ -266,18 +266,32 @@ export class KustoDatabase {
   ): Promise<T> {
     const connection = await this.acquireReader();
     try {
-      if (options.compiledSql && !this.preparedReaders.has(connection)) {
-        // Serialised: setup SQL may write the catalog (macros), and concurrent catalog writes conflict.
-        await this.setupMutex.runExclusive(async () => {
-          for (const sql of await this.setupSql()) {
-            await connection.run(sql);
-          }
-        });
-        this.preparedReaders.add(connection);
+      if (options.compiledSql) {
+        await this.prepareReader(connection);
       }
       return await work(connection);
     } finally {
       this.releaseReader(connection);
+    }
+  }
+
+  /**
+   * Opens and prepares every reader connection the pool allows, so the first concurrent queries do not each pay
+   * for a connection and its setup SQL (tens of milliseconds apiece, one after the other).
+   */
+  async prepareReaders(): Promise<void> {
+    const connections: DuckDBConnection[] = [];
+    try {
+      for (let i = 0; i < MAX_READERS; i += 1) {
+        connections.push(await this.acquireReader());
+      }
+      for (const connection of connections) {
+        await this.prepareReader(connection);
+      }
+    } finally {
+      for (const connection of connections) {
+        this.releaseReader(connection);
+      }
     }
   }
 
@@ -296,6 +310,19 @@ export class KustoDatabase {
     this.idleReaders.length = 0;
     this.writer.closeSync();
     this.instance.closeSync();
+  }
+
+  private async prepareReader(connection: DuckDBConnection): Promise<void> {
+    if (this.preparedReaders.has(connection)) {
+      return;
+    }
+    // Serialised: setup SQL may write the catalog (macros), and concurrent catalog writes conflict.
+    await this.setupMutex.runExclusive(async () => {
+      for (const sql of await this.setupSql()) {
+        await connection.run(sql);
+      }
+    });
+    this.preparedReaders.add(connection);
   }
 
   /** Outside any transaction, so that macros the setup creates are not rolled back with a failed write. */

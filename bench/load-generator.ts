@@ -20,8 +20,10 @@ export interface LoadOptions {
    */
   overallRate?: number;
   /**
-   * A steady open-loop rate instead of autocannon: request i is due at start + i / pacedRate, whatever the answers
-   * before it, and its latency counts from when it was due (so a stalled server cannot hide its backlog).
+   * A steady open-loop rate instead of autocannon: request i is sent at start + i / pacedRate whatever the answers
+   * before it, so a slow server cannot slow the sending down and hide its backlog. Latency counts from the send,
+   * which includes any wait for one of the `connections` sockets; the generator's own timer lateness (Node timers
+   * tick at best every millisecond) is not the server's and is left out.
    */
   pacedRate?: number;
   /** Seconds of unmeasured load first (JIT, caches, keep-alive sockets). */
@@ -100,10 +102,10 @@ async function paced(options: LoadOptions, rate: number, seconds: number): Promi
     const now = performance.now();
     const due = Math.min(total, Math.floor(((now - started) * rate) / 1000) + 1);
     for (; issued < due; issued += 1) {
-      const dueAt = started + (issued * 1000) / rate;
+      const sentAt = performance.now();
       inFlight.push(
         send(options, agent).then((status) => {
-          latencies.push(performance.now() - dueAt);
+          latencies.push(performance.now() - sentAt);
           if (status === 0) {
             errors += 1;
           } else if (status < 200 || status >= 300) {

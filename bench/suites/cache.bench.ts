@@ -150,7 +150,7 @@ function fixedRateRow(name: string, result: Measured, bare: Measured | undefined
     note:
       errorNote(result) ??
       (rate.kind === 'paced'
-        ? 'open loop, evenly spaced, latency from when each request was due'
+        ? 'open loop, evenly spaced sends, 10 sockets'
         : 'autocannon overallRate: each second starts with the quota sent at full speed'),
   };
 }

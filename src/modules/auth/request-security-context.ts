@@ -29,7 +29,8 @@ export interface RequestSecurityContext {
 
 /**
  * Where a request's context hangs: a symbol-keyed property of its headers object and of its principal copy. Not a
- * WeakMap: two entries per request made garbage collection visibly dearer (ephemeron tables) in CPU profiles.
+ * WeakMap: with two WeakMap entries per request, binding the principal alone took 1.4 % of the cached-call CPU
+ * profile (plus ephemeron work for the collector); the plain property does not show up.
  * Symbol keys stay out of `Object.keys`, `for…in` and JSON, so headers and principals read as before.
  */
 const CONTEXT = Symbol('kqlgate:RequestSecurityContext');

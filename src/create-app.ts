@@ -1,18 +1,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
 import { registerHttpMetrics } from './common/metrics/http-metrics.hook.js';
 import { registerConnectionDrain } from './common/http/connection-drain.hook.js';
-import { setLogLevel } from './common/logging/logger.js';
-import { registerRequestIds } from './common/logging/request-id.hook.js';
+import { rootLogger, setLogLevel } from './common/logging/logger.js';
+import { NestPinoLogger } from './common/logging/nest-pino.logger.js';
+import { RequestLogController } from './common/logging/request-log.controller.js';
+import { registerRequestIds, requestIdOf } from './common/logging/request-id.hook.js';
 import type { EnvConfig } from './config/env.dto.js';
 
 /** Largest HTTP request body the gateway accepts (function parameters are small; this bounds abuse). */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
-/** Builds the gateway (not yet listening): Fastify adapter, JSON logs, metrics hook. */
+/**
+ * Builds the gateway (not yet listening): Fastify adapter logging through the process root pino logger (one line
+ * per request, with its request id), request ids, metrics hook, connection drain; Nest's own lines through pino.
+ */
 export async function createApp(
   config: EnvConfig,
   options: AppOptions = {},
@@ -23,6 +27,11 @@ export async function createApp(
     // Close idle keep-alive sockets on shutdown so `close()` only waits for requests actually in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Fastify's logger is our root logger: its own lines (errors of its default handler, failed sends) and each
+    // request's `request.log` carry `reqId`; RequestLogController writes one line per request.
+    loggerInstance: rootLogger(),
+    logController: new RequestLogController(),
+    genReqId: requestIdOf,
   });
   registerRequestIds(adapter.getInstance());
   registerHttpMetrics(adapter.getInstance());
@@ -30,6 +39,6 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(NestPinoLogger));
   return app;
 }

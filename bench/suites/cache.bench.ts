@@ -1,23 +1,27 @@
 /**
- * Cached function calls through the whole gateway (JWT validation, authorization, claim binding, rate limit,
- * result cache, REST/GraphQL encoding) against a bare Fastify route answering the same JSON, in the same run.
+ * Cached function calls through the real app against a bare Fastify route answering the same JSON, same run.
  * Goals (issue 8): cached REST ≥ 50 % of bare throughput; p99 ≤ 5 ms at a fixed 1,000 req/s.
+ *
+ * What is measured, and how:
+ * - the gateway is `node dist/src/main.js` in a child process (see kqlgate-process.ts): the app exactly as
+ *   `npm start` builds it, with LOG_LEVEL=info request logs and audit lines written to a file, metrics, request
+ *   ids, JWT validation, authorization, claim binding, rate limiting (a budget too large to refuse) and the result
+ *   cache;
+ * - the baseline is a bare Fastify route (no logger) in its own child process, returning the gateway's body;
+ * - autocannon runs in a third process for every measurement, so neither server shares its event loop with the
+ *   load generator. Both servers are measured one after the other in the same run; compare the ratios.
  */
 import 'reflect-metadata';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import autocannon from 'autocannon';
-import Fastify from 'fastify';
+import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
-import { HealthModule } from '../../src/common/health/health.module.js';
-import { setLogLevel } from '../../src/common/logging/logger.js';
-import { ConfigModule } from '../../src/config/config.module.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { startKustoEmulator } from '../../src/embedded/kusto/kusto-emulator.js';
+import { startBareJsonServer, type BareJsonServer } from '../bare-json-server.js';
+import { startKqlgateProcess, type KqlgateProcess } from '../kqlgate-process.js';
+import { runLoad, type LoadOptions, type LoadSummary } from '../load-generator.js';
+import { processCpuMs } from '../process-cpu.js';
+import { repoKqlDir } from '../repo-kql-dir.js';
 import {
   DevSigningKeyStore,
   DEV_AUDIENCE,
@@ -32,18 +36,14 @@ import { MemoryCacheStore, MemoryTableGenerations } from '../../src/modules/cach
 import { QueryResultCache } from '../../src/modules/cache/query-result-cache.js';
 import { MemoryThrottlerStorage } from '../../src/modules/rate-limit/cost-throttler.storage.js';
 import { QueryRateLimiter } from '../../src/modules/rate-limit/query-rate-limiter.js';
-import { SecurityModule } from '../../src/modules/auth/security.module.js';
-import { CatalogModule } from '../../src/modules/catalog/catalog.module.js';
-import { GraphqlModule } from '../../src/modules/graphql/graphql.module.js';
-import { KustoQueryClient } from '../../src/modules/query/kusto-query.client.js';
-import { QueryModule } from '../../src/modules/query/query.module.js';
-import { RestModule } from '../../src/modules/rest/rest.module.js';
 
 const DURATION_S = 5;
+const WARMUP_S = 1;
 const CONNECTIONS = 10;
 const FIXED_RATE = 1000;
+const SEED_ROWS = 20;
 
-const FUNCTION_KQL = `// Bench: a small tenant-scoped result.
+const FUNCTION_KQL = `// Bench: a small tenant-scoped result, cached.
 //
 // @expose roles=analyst cache=10m cost=1
 // @bind tenantId=claim:tid
@@ -56,24 +56,6 @@ BenchOrders(tenantId: string) {
 }
 `;
 
-@Module({})
-class BenchGatewayModule {
-  static forRoot(env: NodeJS.ProcessEnv, kusto: KustoQueryClient): DynamicModule {
-    return {
-      module: BenchGatewayModule,
-      imports: [
-        ConfigModule.forRoot(loadConfig(env)),
-        HealthModule,
-        CatalogModule.forRoot(),
-        QueryModule.forRoot({ kustoClient: kusto }),
-        RestModule,
-        GraphqlModule,
-        SecurityModule,
-      ],
-    };
-  }
-}
-
 interface Target {
   url: string;
   method?: 'GET' | 'POST';
@@ -81,44 +63,119 @@ interface Target {
   body?: string;
 }
 
-async function measure(target: Target, extra: Partial<autocannon.Options> = {}): Promise<autocannon.Result> {
-  const options = { ...target, connections: CONNECTIONS };
-  await autocannon({ ...options, duration: 1 });
-  return autocannon({ ...options, duration: DURATION_S, ...extra });
+type Rate = { kind: 'max' } | { kind: 'paced' } | { kind: 'autocannon-bursts' };
+
+interface Measured extends LoadSummary {
+  /** Server CPU (user + system) per answered request, warm-up included; undefined without /proc. */
+  cpuMicrosPerRequest?: number;
 }
 
-function rows(
-  name: string,
-  result: autocannon.Result,
-  bare?: autocannon.Result,
-  fixedRate = false,
-): BenchRow[] {
+/** One load from a separate process against `target`, served by process `serverPid`. */
+async function measure(target: Target, serverPid: number, rate: Rate): Promise<Measured> {
+  const options: LoadOptions = {
+    ...target,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION_S,
+    warmupSeconds: WARMUP_S,
+    ...(rate.kind === 'paced' ? { pacedRate: FIXED_RATE } : {}),
+    ...(rate.kind === 'autocannon-bursts' ? { overallRate: FIXED_RATE } : {}),
+  };
+  const cpuBefore = await processCpuMs(serverPid);
+  const summary = await runLoad(options);
+  const cpuAfter = await processCpuMs(serverPid);
+  const answered = summary.requests + summary.warmupRequests;
+  return {
+    ...summary,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && rate.kind === 'max'
+      ? { cpuMicrosPerRequest: ((cpuAfter - cpuBefore) * 1000) / Math.max(answered, 1) }
+      : {}),
+  };
+}
+
+function errorNote(result: LoadSummary): string | undefined {
   const errors = result.errors + result.non2xx;
-  const note = errors > 0 ? `${errors} errors/non-2xx` : fixedRate ? `fixed ${FIXED_RATE} req/s` : undefined;
-  const out: BenchRow[] = [];
-  if (!fixedRate) {
-    out.push({
+  return errors > 0 ? `${errors} errors/non-2xx` : undefined;
+}
+
+/** Baseline and ratio; no ratio against 0 (autocannon reports whole milliseconds, so a p99 can read 0). */
+function versus(value: number, baseline: number | undefined): Pick<BenchRow, 'baseline' | 'ratio'> {
+  if (baseline === undefined) {
+    return {};
+  }
+  return baseline > 0 ? { baseline, ratio: value / baseline } : { baseline };
+}
+
+/** Throughput, p99 and server CPU per request of an as-fast-as-it-answers run. */
+function maxRateRows(name: string, result: Measured, bare?: Measured): BenchRow[] {
+  const note = errorNote(result);
+  const out: BenchRow[] = [
+    {
       benchmark: name,
       metric: 'throughput',
-      value: result.requests.average,
+      value: result.requestsPerSecond,
       unit: 'req/s',
-      ...(bare
-        ? { baseline: bare.requests.average, ratio: result.requests.average / bare.requests.average }
-        : {}),
+      ...versus(result.requestsPerSecond, bare?.requestsPerSecond),
       note,
+    },
+    {
+      benchmark: name,
+      metric: 'latency p99',
+      value: result.latencyP99Ms,
+      unit: 'ms',
+      ...versus(result.latencyP99Ms, bare?.latencyP99Ms),
+      note,
+    },
+  ];
+  if (result.cpuMicrosPerRequest !== undefined) {
+    out.push({
+      benchmark: name,
+      metric: 'server CPU per request',
+      value: result.cpuMicrosPerRequest,
+      unit: 'µs',
+      ...versus(result.cpuMicrosPerRequest, bare?.cpuMicrosPerRequest),
+      note: 'user + system time of the server process / requests answered',
     });
   }
-  out.push({
-    benchmark: name,
-    metric: fixedRate ? `latency p99 @${FIXED_RATE}/s` : 'latency p99',
-    value: result.latency.p99,
-    unit: 'ms',
-    ...(bare
-      ? { baseline: bare.latency.p99, ratio: result.latency.p99 / Math.max(bare.latency.p99, 1e-9) }
-      : {}),
-    note,
-  });
   return out;
+}
+
+function fixedRateRow(name: string, result: Measured, bare: Measured | undefined, rate: Rate): BenchRow {
+  const label = rate.kind === 'paced' ? 'steady' : 'autocannon 1-s bursts';
+  return {
+    benchmark: name,
+    metric: `latency p99 @${FIXED_RATE}/s ${label}`,
+    value: result.latencyP99Ms,
+    unit: 'ms',
+    ...versus(result.latencyP99Ms, bare?.latencyP99Ms),
+    note:
+      errorNote(result) ??
+      (rate.kind === 'paced'
+        ? 'open loop, evenly spaced sends, 10 sockets'
+        : 'autocannon overallRate: each second starts with the quota sent at full speed'),
+  };
+}
+
+/** Orders rows of tenant A (all 15 columns of kql/tables/orders.kql), as inline CSV. */
+function seedOrders(): string {
+  return Array.from({ length: SEED_ROWS }, (_, i) =>
+    [
+      'A',
+      `o-${String(i).padStart(2, '0')}`,
+      `c-${i}`,
+      `a-${i}`,
+      'placed',
+      'web',
+      'EUR',
+      (i * 1.5).toFixed(2),
+      String(1 + (i % 4)),
+      'DE',
+      '',
+      '',
+      '',
+      new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+      `m-${i}`,
+    ].join(','),
+  ).join('\n');
 }
 
 /**
@@ -177,91 +234,77 @@ async function securityLayerMicros(dir: string, iterations: number): Promise<num
 export const suite: BenchSuite = {
   name: 'cache',
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    setLogLevel('silent');
-    const dir = await mkdtemp(join(tmpdir(), 'kqlgate-bench-cache-'));
-    const engine = await startKustoEmulator({
-      port: 0,
-      dataDir: join(dir, 'kusto'),
-      databases: ['analytics'],
-    });
-    let app: NestFastifyApplication | undefined;
-    const bare = Fastify({ logger: false });
+    const scratch = await mkdtemp(join(tmpdir(), 'kqlgate-bench-cache-'));
+    const kqlDir = join(scratch, 'kql');
+    await cp(repoKqlDir(), kqlDir, { recursive: true });
+    await writeFile(join(kqlDir, 'functions', 'BenchOrders.kql'), FUNCTION_KQL);
+    let app: KqlgateProcess | undefined;
+    let bare: BareJsonServer | undefined;
     try {
-      const kqlDir = join(dir, 'kql');
-      await mkdir(join(kqlDir, 'tables'), { recursive: true });
-      await mkdir(join(kqlDir, 'functions'), { recursive: true });
-      await writeFile(
-        join(kqlDir, 'tables', 'orders.kql'),
-        '.create-merge table Orders (TenantId: string, OrderId: string, TotalAmount: real)\n',
-      );
-      await writeFile(join(kqlDir, 'functions', 'BenchOrders.kql'), FUNCTION_KQL);
-      const kusto = new KustoQueryClient(engine.url, 'analytics');
-      app = await NestFactory.create<NestFastifyApplication>(
-        BenchGatewayModule.forRoot(
-          {
-            DATA_DIR: dir,
-            KQL_DIR: kqlDir,
-            KUSTO_EMBEDDED_PORT: String(engine.port),
-            LOG_LEVEL: 'silent',
-            DEMO_RATE: '0',
-            RATE_LIMIT_POINTS: '1000000000',
-          },
-          kusto,
-        ),
-        new FastifyAdapter(),
-        { logger: false },
-      );
-      await app.listen(0, '127.0.0.1');
-      const address = app.getHttpServer().address();
-      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      await kusto.command(
-        `.ingest inline into table Orders <|\n${Array.from({ length: 20 }, (_, i) => `A,o-${i},${i * 1.5}`).join('\n')}`,
-      );
-      const token = await new DevSigningKeyStore(dir).sign({
+      ctx.log('starting the app (node dist/src/main.js, LOG_LEVEL=info to a file) in a child process');
+      app = await startKqlgateProcess({
+        env: { KQL_DIR: kqlDir, LOG_LEVEL: 'info', RATE_LIMIT_POINTS: '1000000000' },
+        cpuProfileDir: process.env.BENCH_CPU_PROF_DIR,
+      });
+      const engine = new Client(new KustoConnectionStringBuilder(app.engineUrl));
+      try {
+        await engine.executeMgmt('analytics', `.ingest inline into table Orders <|\n${seedOrders()}`);
+      } finally {
+        engine.close();
+      }
+      const token = await new DevSigningKeyStore(app.dataDir).sign({
         subject: 'bench',
         roles: ['analyst'],
         claims: { tid: 'A' },
       });
       const auth = { authorization: `Bearer ${token}` };
 
-      const restUrl = `${base}/api/v1/functions/BenchOrders`;
+      const restUrl = `${app.url}/api/v1/functions/BenchOrders`;
       const warm = await fetch(restUrl, { headers: auth });
-      if (warm.status !== 200) {
-        throw new Error(`cache bench: ${restUrl} answered ${warm.status}: ${await warm.text()}`);
-      }
       const body = await warm.text();
+      if (warm.status !== 200 || !body.includes('"rowCount":20')) {
+        throw new Error(`cache bench: ${restUrl} answered ${warm.status}: ${body.slice(0, 300)}`);
+      }
       const gqlBody = JSON.stringify({ query: '{ BenchOrders { OrderId TenantId TotalAmount } }' });
-      const gqlWarm = await fetch(`${base}/graphql`, {
+      const gqlTarget: Target = {
+        url: `${app.url}/graphql`,
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
+        body: gqlBody,
+      };
+      const gqlWarm = await fetch(gqlTarget.url, {
+        method: 'POST',
+        headers: gqlTarget.headers,
         body: gqlBody,
       });
       if (gqlWarm.status !== 200) {
         throw new Error(`cache bench: /graphql answered ${gqlWarm.status}: ${await gqlWarm.text()}`);
       }
-
-      bare.get('/same', (_request, reply) =>
-        reply.header('content-type', 'application/json; charset=utf-8').send(body),
-      );
-      const bareUrl = `${await bare.listen({ port: 0, host: '127.0.0.1' })}/same`;
+      bare = await startBareJsonServer(body);
 
       ctx.log(`bare Fastify (same ${body.length}-byte JSON), ${CONNECTIONS} connections, ${DURATION_S}s`);
-      const bareResult = await measure({ url: bareUrl });
-      ctx.log('cached REST through the gateway (JWT + authz + rate limit + cache)');
-      const restResult = await measure({ url: restUrl, headers: auth });
-      ctx.log('cached GraphQL through the gateway');
-      const gqlResult = await measure({
-        url: `${base}/graphql`,
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: gqlBody,
-      });
-      ctx.log(`fixed rate ${FIXED_RATE} req/s: bare and cached REST`);
-      const bareFixed = await measure({ url: bareUrl }, { overallRate: FIXED_RATE });
-      const restFixed = await measure({ url: restUrl, headers: auth }, { overallRate: FIXED_RATE });
+      const bareTarget: Target = { url: bare.url };
+      const restTarget: Target = { url: restUrl, headers: auth };
+      const bareResult = await measure(bareTarget, bare.pid, { kind: 'max' });
+      ctx.log(
+        'cached REST through the app (JWT + authz + rate limit + cache + request log + audit + metrics)',
+      );
+      const logBefore = await app.logBytes();
+      const restResult = await measure(restTarget, app.pid, { kind: 'max' });
+      const logBytesPerCall =
+        ((await app.logBytes()) - logBefore) / Math.max(restResult.requests + restResult.warmupRequests, 1);
+      ctx.log('cached GraphQL through the app');
+      const gqlResult = await measure(gqlTarget, app.pid, { kind: 'max' });
+      ctx.log(`steady ${FIXED_RATE} req/s, then autocannon overallRate ${FIXED_RATE}: bare and cached REST`);
+      const paced: Rate = { kind: 'paced' };
+      const bursts: Rate = { kind: 'autocannon-bursts' };
+      const barePaced = await measure(bareTarget, bare.pid, paced);
+      const restPaced = await measure(restTarget, app.pid, paced);
+      const bareBursts = await measure(bareTarget, bare.pid, bursts);
+      const restBursts = await measure(restTarget, app.pid, bursts);
 
       ctx.log('security layer alone (in-process, cached JWT + authz + claims + rate limit + cache hit)');
-      const micros = await securityLayerMicros(dir, 20_000);
+      const micros = await securityLayerMicros(scratch, 20_000);
 
       return [
         {
@@ -271,17 +314,25 @@ export const suite: BenchSuite = {
           unit: 'µs',
           note: 'authenticate + authorize + bind claims + rate limit + cache hit',
         },
-        ...rows('bare fastify, same JSON', bareResult),
-        ...rows('cached REST BenchOrders', restResult, bareResult),
-        ...rows('cached GraphQL BenchOrders', gqlResult, bareResult),
-        ...rows('bare fastify, same JSON', bareFixed, undefined, true),
-        ...rows('cached REST BenchOrders', restFixed, bareFixed, true),
+        ...maxRateRows('bare fastify, same JSON', bareResult),
+        ...maxRateRows('cached REST BenchOrders', restResult, bareResult),
+        ...maxRateRows('cached GraphQL BenchOrders', gqlResult, bareResult),
+        fixedRateRow('bare fastify, same JSON', barePaced, undefined, paced),
+        fixedRateRow('cached REST BenchOrders', restPaced, barePaced, paced),
+        fixedRateRow('bare fastify, same JSON', bareBursts, undefined, bursts),
+        fixedRateRow('cached REST BenchOrders', restBursts, bareBursts, bursts),
+        {
+          benchmark: 'cached REST BenchOrders',
+          metric: 'log written per call',
+          value: logBytesPerCall,
+          unit: 'bytes',
+          note: 'LOG_LEVEL=info: request line + audit line, to a file',
+        },
       ];
     } finally {
-      await bare.close();
-      await app?.close();
-      await engine.close();
-      await rm(dir, { recursive: true, force: true });
+      await bare?.stop();
+      await app?.stop();
+      await rm(scratch, { recursive: true, force: true });
     }
   },
 };

@@ -1,29 +1,32 @@
 /**
  * Gateway: what the catalog → execute path adds on top of the engine, and how many calls per second REST and
- * GraphQL sustain for a small uncached function, on the whole runtime (`npm start` without demo traffic, with
- * the security module verifying a dev JWT on every request and claim-binding tenantId).
+ * GraphQL sustain for a small uncached function, on the real app: `node dist/src/main.js` in a child process
+ * (`npm start` without demo traffic; LOG_LEVEL=info request and audit lines written to a file; the security
+ * module verifying a dev JWT on every request and claim-binding tenantId). The benchmark process is the client
+ * of both paths, so each crosses the same process boundary.
  *
  * - Overhead: the same query text with the same query parameters sent (a) straight through azure-kusto-data and
  *   (b) through `GET /api/v1/functions/BenchPayments`, one request at a time, interleaved so drift hits both
  *   equally; the added p50 is gateway p50 − direct p50 (goal ≤ 1 ms). Both calls go out through node:http with a
  *   keep-alive agent (azure-kusto-data's axios uses node:http too), so the client side costs the same on both
  *   paths; WHATWG fetch would add its own stream machinery to the gateway side only.
- * - Throughput: autocannon against REST and GraphQL with 10 connections. The function has `cache=0`, so every
- *   call reaches the engine (concurrent identical calls may be coalesced by the cache layer).
+ * - Throughput: autocannon (in its own process) against REST and GraphQL with 10 connections. The function has
+ *   `cache=0`, so every call reaches the engine (concurrent identical calls may be coalesced by the cache layer).
  */
-import { existsSync } from 'node:fs';
 import { Agent, get as httpGet, type OutgoingHttpHeaders } from 'node:http';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import autocannon from 'autocannon';
+import { dirname, join } from 'node:path';
 import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { DevSigningKeyStore } from '../../src/modules/auth/dev-signing-key.store.js';
-import { FunctionCatalogService } from '../../src/modules/catalog/function-catalog.service.js';
+import { buildCatalog } from '../../src/modules/catalog/catalog-builder.js';
+import { KqlDirectorySource } from '../../src/modules/catalog/kql-directory.source.js';
 import { functionQueryText } from '../../src/modules/query/query-text.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
-import { startBenchInstance } from '../bench-instance.js';
+import { startKqlgateProcess } from '../kqlgate-process.js';
+import { runLoad, type LoadSummary } from '../load-generator.js';
+import { processCpuMs } from '../process-cpu.js';
+import { repoKqlDir } from '../repo-kql-dir.js';
 
 const BENCH_FUNCTION = `// A small uncached function for the gateway benchmark.
 // @expose roles=analyst cache=0 cost=1 maxRows=100
@@ -71,15 +74,17 @@ export const suite: BenchSuite = {
     await cp(repoKqlDir(), kqlDir, { recursive: true });
     await writeFile(join(kqlDir, 'functions', 'BenchPayments.kql'), BENCH_FUNCTION);
 
-    ctx.log('starting the runtime (embedded engine + gateway)');
-    const enginePort = await freePort();
-    const instance = await startBenchInstance({
-      KQL_DIR: kqlDir,
-      RATE_LIMIT_POINTS: '0',
-      KUSTO_EMBEDDED_PORT: String(enginePort),
+    ctx.log('starting the app (node dist/src/main.js, LOG_LEVEL=info to a file) in a child process');
+    const instance = await startKqlgateProcess({
+      env: { KQL_DIR: kqlDir, LOG_LEVEL: 'info', RATE_LIMIT_POINTS: '0' },
+      cpuProfileDir: process.env.BENCH_CPU_PROF_DIR,
     });
     const rows: BenchRow[] = [];
-    const direct = new Client(new KustoConnectionStringBuilder(`http://127.0.0.1:${enginePort}`));
+    // The direct path is configured as the gateway's client is (connector details set once), so neither side pays
+    // the SDK's per-request OS user lookup.
+    const directConnection = new KustoConnectionStringBuilder(instance.engineUrl);
+    directConnection.setConnectorDetails('kqlgate-bench', '1');
+    const direct = new Client(directConnection);
     const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const seed = Array.from({ length: 200 }, (_, i) => {
@@ -94,8 +99,14 @@ export const suite: BenchSuite = {
         claims: { tid: 'contoso' },
       });
       const headers = { authorization: `Bearer ${token}` };
-      const fn = instance.app.get(FunctionCatalogService).exposedFunction('BenchPayments')!;
-      const csl = functionQueryText(fn, fn.exposure!.maxRows);
+      // The query text the gateway sends, from the same catalog analysis the app ran on the same kql/.
+      const fn = buildCatalog(await new KqlDirectorySource(kqlDir).read()).functions.find(
+        (f) => f.name === 'BenchPayments',
+      );
+      if (!fn?.exposure) {
+        throw new Error('gateway bench: BenchPayments is missing from the catalog or not exposed');
+      }
+      const csl = functionQueryText(fn, fn.exposure.maxRows);
       const restUrl = `${instance.url}/api/v1/functions/BenchPayments?method=card`;
 
       const runDirect = async (): Promise<number> => {
@@ -114,8 +125,9 @@ export const suite: BenchSuite = {
       const runGateway = async (): Promise<number> => {
         const started = performance.now();
         const response = await getText(restUrl, headers, gatewayAgent);
-        const body = JSON.parse(response.text) as { data?: unknown[]; meta?: { engineMs?: number } };
+        // Latency ends when the last byte arrived; parsing the body to check it is the client's own work.
         const elapsed = performance.now() - started;
+        const body = JSON.parse(response.text) as { data?: unknown[]; meta?: { engineMs?: number } };
         if (response.status !== 200 || body.data?.length !== 20) {
           throw new Error(`gateway answered ${response.status}: ${response.text.slice(0, 300)}`);
         }
@@ -186,52 +198,62 @@ export const suite: BenchSuite = {
         },
       );
 
-      ctx.log(`throughput: REST, 10 connections, ${seconds}s`);
-      await autocannon({ url: restUrl, headers, connections: 10, duration: 1 });
-      const rest = await autocannon({ url: restUrl, headers, connections: 10, duration: seconds });
-      ctx.log(`throughput: GraphQL, 10 connections, ${seconds}s`);
-      const graphqlBody = JSON.stringify({
-        query: '{ BenchPayments(method: "card") { PaymentId Amount Status OccurredAt } }',
-      });
-      const graphqlOptions = {
-        url: `${instance.url}/graphql`,
-        method: 'POST' as const,
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: graphqlBody,
-        connections: 10,
+      const load = async (target: {
+        url: string;
+        method?: 'GET' | 'POST';
+        headers: Record<string, string>;
+        body?: string;
+      }): Promise<LoadSummary & { cpuMicros?: number }> => {
+        const cpuBefore = await processCpuMs(instance.pid);
+        const summary = await runLoad({
+          ...target,
+          connections: 10,
+          durationSeconds: seconds,
+          warmupSeconds: 1,
+        });
+        const cpuAfter = await processCpuMs(instance.pid);
+        const answered = Math.max(summary.requests + summary.warmupRequests, 1);
+        return cpuBefore === undefined || cpuAfter === undefined
+          ? summary
+          : { ...summary, cpuMicros: ((cpuAfter - cpuBefore) * 1000) / answered };
       };
-      await autocannon({ ...graphqlOptions, duration: 1 });
-      const graphql = await autocannon({ ...graphqlOptions, duration: seconds });
-      const errorNote = (r: autocannon.Result): string | undefined =>
+      ctx.log(`throughput: REST, 10 connections, ${seconds}s`);
+      const rest = await load({ url: restUrl, headers });
+      ctx.log(`throughput: GraphQL, 10 connections, ${seconds}s`);
+      const graphql = await load({
+        url: `${instance.url}/graphql`,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: '{ BenchPayments(method: "card") { PaymentId Amount Status OccurredAt } }',
+        }),
+      });
+      const errorNote = (r: LoadSummary): string | undefined =>
         r.errors + r.non2xx > 0 ? `${r.errors} errors, ${r.non2xx} non-2xx` : undefined;
-      rows.push(
-        {
-          benchmark: 'REST BenchPayments (uncached)',
-          metric: 'throughput',
-          value: rest.requests.average,
-          unit: 'req/s',
-          note: errorNote(rest),
-        },
-        {
-          benchmark: 'REST BenchPayments (uncached)',
-          metric: 'latency p50',
-          value: rest.latency.p50,
-          unit: 'ms',
-        },
-        {
-          benchmark: 'GraphQL BenchPayments (uncached)',
-          metric: 'throughput',
-          value: graphql.requests.average,
-          unit: 'req/s',
-          note: errorNote(graphql),
-        },
-        {
-          benchmark: 'GraphQL BenchPayments (uncached)',
-          metric: 'latency p50',
-          value: graphql.latency.p50,
-          unit: 'ms',
-        },
-      );
+      for (const [name, result] of [
+        ['REST BenchPayments (uncached)', rest],
+        ['GraphQL BenchPayments (uncached)', graphql],
+      ] as const) {
+        rows.push(
+          {
+            benchmark: name,
+            metric: 'throughput',
+            value: result.requestsPerSecond,
+            unit: 'req/s',
+            note: errorNote(result),
+          },
+          { benchmark: name, metric: 'latency p50', value: result.latencyP50Ms, unit: 'ms' },
+        );
+        if (result.cpuMicros !== undefined) {
+          rows.push({
+            benchmark: name,
+            metric: 'app CPU per request',
+            value: result.cpuMicros,
+            unit: 'µs',
+            note: 'gateway + embedded engine (one process, as npm start runs them)',
+          });
+        }
+      }
       return rows;
     } finally {
       direct.close();
@@ -241,30 +263,6 @@ export const suite: BenchSuite = {
     }
   },
 };
-
-/** kql/ of the repository, from the TypeScript source (bench/suites) or the build (dist/bench/suites). */
-function repoKqlDir(): string {
-  const candidates = [
-    resolve(import.meta.dirname, '../../kql'),
-    resolve(import.meta.dirname, '../../../kql'),
-  ];
-  const found = candidates.find((dir) => existsSync(join(dir, 'functions')));
-  if (!found) {
-    throw new Error(`kql/ not found next to the benchmark (looked in ${candidates.join(', ')})`);
-  }
-  return found;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;

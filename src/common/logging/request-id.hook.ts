@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -6,16 +7,19 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * Gives every request an id — the caller's `x-request-id` when it is a sane token, else a fresh uuid — and
- * echoes it on the response. The id is written back into the raw request headers so the request logger (pino-http,
- * which sees only the raw request) logs the same id.
+ * The id of a request: the caller's `x-request-id` when it is a sane token (so a trace crosses services), else a
+ * fresh uuid. Given to Fastify as `genReqId`, so `request.id`, the `reqId` of every log line of the request and the
+ * id passed to the engine as client request id are all this value.
  */
+export function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
+}
+
+/** Echoes the request id on every response, so a caller can quote it when reporting a problem. */
 export function registerRequestIds(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    const given = request.headers[REQUEST_ID_HEADER];
-    const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
-    request.raw.headers[REQUEST_ID_HEADER] = id;
-    void reply.header(REQUEST_ID_HEADER, id);
+    void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 }

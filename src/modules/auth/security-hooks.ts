@@ -18,7 +18,11 @@ import { RateLimitError, RateLimitErrorCode } from '../rate-limit/rate-limit-err
 import { AuthError, AuthErrorCode } from './auth-error.js';
 import type { AuthComponents } from './auth-settings.js';
 import { FunctionAuthorizationPolicy } from './function-authorization.policy.js';
-import { securityContext } from './request-security-context.js';
+import {
+  bindPrincipalToRequest,
+  securityContextOfPrincipal,
+  securityContextOfRequest,
+} from './request-security-context.js';
 
 /** Injection tokens of the security layer's internals (the hook tokens themselves live in query-hooks.ts). */
 export const AUTH_COMPONENTS = Symbol('kqlgate:AuthComponents');
@@ -37,13 +41,10 @@ export class SecurityRequestAuthenticator implements RequestAuthenticatorHook {
   ) {}
 
   async authenticate(headers: CredentialHeaders, clientAddress?: string): Promise<Principal> {
-    const context = securityContext();
+    const context = securityContextOfRequest(headers);
     try {
       const principal = await this.components.authenticator.authenticate(headers, clientAddress);
-      if (context) {
-        context.principal = principal;
-      }
-      return principal;
+      return context ? bindPrincipalToRequest(context, principal) : principal;
     } catch (error) {
       if (error instanceof AuthError) {
         if (context) {
@@ -80,9 +81,8 @@ export class SecurityAuthorizationPolicy implements AuthorizationPolicy {
       return check();
     } catch (error) {
       if (error instanceof AuthError) {
-        const context = securityContext();
+        const context = securityContextOfPrincipal(principal);
         if (context) {
-          context.principal ??= principal;
           context.authError = error;
         }
         const outcome: AuditOutcome =
@@ -111,7 +111,7 @@ export class SecurityRateLimiter implements QueryRateLimiterHook {
   ) {}
 
   async consume(principal: Principal, fn: QueryFunctionInfo, cost: number): Promise<void> {
-    const context = securityContext();
+    const context = securityContextOfPrincipal(principal);
     try {
       const state = await this.limiter.consume(principal, fn, cost);
       if (context && state && (!context.rateLimit || state.remaining <= context.rateLimit.state.remaining)) {
@@ -153,8 +153,8 @@ export class SecurityResultCache implements QueryResultCacheHook {
 
   async getOrLoad<T>(lookup: QueryCacheLookup, loader: () => Promise<T>): Promise<QueryCacheOutcome<T>> {
     const started = performance.now();
-    const context = securityContext();
-    const caller = context?.principal;
+    const caller = lookup.caller;
+    const context = securityContextOfPrincipal(caller);
     // The audit record is spelled out field by field: this runs on every call, and spreading a small object
     // into a literal showed up in profiles as the costliest line of the cached path.
     const principal = caller?.id ?? 'unknown';

@@ -2,20 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cacheControlHeader, isNotModified, representationEtag } from '../cache/http-cache-headers.js';
 import { rateLimitHeaders } from '../rate-limit/rate-limit-error.js';
 import { AuthErrorCode, wwwAuthenticateHeader } from './auth-error.js';
-import { runWithSecurityContext, securityContext } from './request-security-context.js';
+import { openSecurityContext, securityContextOfRequest } from './request-security-context.js';
 
 const REST_FUNCTIONS_PREFIX = '/api/v1/functions/';
 
 /**
  * Registers the two Fastify hooks of the security layer on the gateway's instance:
- * - `onRequest` opens a RequestSecurityContext for the request (AsyncLocalStorage);
+ * - `onRequest` opens a RequestSecurityContext for the request (keyed by its headers object);
  * - `onSend` writes the headers the hooks collected: `RateLimit-*` on every function call, `Retry-After` on
  *   429/503, `WWW-Authenticate` on 401 (and `insufficient_scope` on 403), and for a single cached REST GET
  *   `ETag` + `Cache-Control` — answering `304 Not Modified` when `If-None-Match` matches.
  */
 export function registerSecurityHttpHooks(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (_request, _reply, done) => {
-    runWithSecurityContext(done);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    openSecurityContext(request.headers);
+    done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     try {
@@ -27,7 +28,7 @@ export function registerSecurityHttpHooks(fastify: FastifyInstance): void {
 }
 
 function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
-  const context = securityContext();
+  const context = securityContextOfRequest(request.headers);
   if (!context) {
     return payload;
   }

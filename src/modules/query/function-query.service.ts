@@ -161,6 +161,7 @@ export class FunctionQueryService {
           boundClaims: withClaims.bound,
           ttlSeconds,
           staleWhileRevalidateSeconds,
+          caller: principal,
         },
         async () => {
           const loadStarted = performance.now();

@@ -1,5 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from 'azure-kusto-data';
+import { packageVersion } from '../../common/package-version.js';
 
 /** One result table as it came off the wire: Kusto column types, raw JSON cells (no SDK conversions). */
 export interface RawResultTable {
@@ -77,7 +78,12 @@ export function rowObjects(table: RawResultTable): Record<string, unknown>[] {
 function connection(url: string): KustoConnectionStringBuilder {
   const host = new URL(url).hostname;
   const loopback = host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-  return loopback
+  const builder = loopback
     ? new KustoConnectionStringBuilder(url)
     : KustoConnectionStringBuilder.withTokenCredential(url, new DefaultAzureCredential());
+  // Names the caller in the x-ms-app tracing header ADX records. Without connector details the SDK also works out
+  // the OS user name for x-ms-user on every request (os.userInfo(), a passwd lookup); kqlgate does not send it.
+  const version = packageVersion();
+  builder.setConnectorDetails('kqlgate', version, 'kqlgate', version);
+  return builder;
 }

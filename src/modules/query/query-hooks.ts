@@ -79,6 +79,8 @@ export interface QueryCacheLookup {
   /** 0 → do not store (concurrent identical loads may still be coalesced). */
   readonly ttlSeconds: number;
   readonly staleWhileRevalidateSeconds?: number;
+  /** Who asked (for the audit line and the request's response headers); never part of the cache key. */
+  readonly caller?: Principal;
 }
 
 export interface QueryCacheOutcome<T> {

@@ -201,6 +201,37 @@ describe('npm start: the whole near real-time pipeline', () => {
     expect(gql[name].length).toBeGreaterThan(0);
   });
 
+  it('should log one JSON line per request with its request id and no parameter values', async () => {
+    const started = running!;
+    const requestId = 'npm-start-log-check.1';
+    const response = await fetch(
+      `${started.url}/api/v1/functions/NoSuchFunction?accountId=secret-account-77`,
+      {
+        headers: { ...auth(started), 'x-request-id': requestId },
+      },
+    );
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    // LOG_LEVEL=warn here: the 404 is logged (4xx → warn), successful calls are not.
+    const line = await until('the request line on stdout', 10_000, () =>
+      Promise.resolve(
+        started
+          .output()
+          .split('\n')
+          .find((l) => l.includes(`"reqId":"${requestId}"`)),
+      ),
+    );
+    expect(JSON.parse(line)).toMatchObject({
+      level: 40,
+      reqId: requestId,
+      method: 'GET',
+      route: '/api/v1/functions/:name',
+      path: '/api/v1/functions/NoSuchFunction',
+      statusCode: 404,
+    });
+    expect(started.output()).not.toContain('secret-account-77');
+  });
+
   it(
     'should land every published event in the analytics store exactly once',
     { timeout: 300_000 },

@@ -1,0 +1,64 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { packageVersion } from '../../common/package-version.js';
+import { KustoQueryClient } from './kusto-query.client.js';
+
+/** The smallest Kusto v2 answer the SDK accepts: one primary table with one row. */
+const V2_ANSWER = JSON.stringify([
+  { FrameType: 'DataSetHeader', IsProgressive: false, Version: 'v2.0' },
+  {
+    FrameType: 'DataTable',
+    TableId: 0,
+    TableKind: 'PrimaryResult',
+    TableName: 'PrimaryResult',
+    Columns: [{ ColumnName: 'x', ColumnType: 'long' }],
+    Rows: [[1]],
+  },
+  { FrameType: 'DataSetCompletion', HasErrors: false, Cancelled: false },
+]);
+
+describe(KustoQueryClient.name, () => {
+  let server: Server;
+  let seen: IncomingHttpHeaders[];
+  let url: string;
+
+  beforeEach(async () => {
+    seen = [];
+    server = createServer((request, response) => {
+      if (request.url === '/v2/rest/query') {
+        seen.push(request.headers);
+      }
+      request.resume();
+      request.on('end', () => {
+        response.setHeader('content-type', 'application/json');
+        // Anything else is the SDK's cloud-metadata probe, which tolerates a 404 (no AAD on a local engine).
+        response.statusCode = request.url === '/v2/rest/query' ? 200 : 404;
+        response.end(request.url === '/v2/rest/query' ? V2_ANSWER : '{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+
+  afterEach(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  describe('query', () => {
+    it('should name kqlgate in the tracing headers and not send the OS user name', async () => {
+      const client = new KustoQueryClient(url, 'analytics');
+      try {
+        const table = await client.query('print x = 1');
+        expect(table.rows).toEqual([[1]]);
+      } finally {
+        client.close();
+      }
+      expect(seen).toHaveLength(1);
+      expect(seen[0]['x-ms-app']).toBe(
+        `Kusto.kqlgate:{${packageVersion()}}|App.{kqlgate}:{${packageVersion()}}`,
+      );
+      expect(seen[0]['x-ms-user']).toBe('[none]');
+    });
+  });
+});

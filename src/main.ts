@@ -1,26 +1,32 @@
 import 'reflect-metadata';
-import { ConfigValidationError, loadConfig } from './config/load-config.js';
-import { startKqlgate } from './runtime/kqlgate-runtime.js';
+import { discardEarlyThreads, spawnEmbeddedThreadsEarly } from './runtime/early-threads.js';
+
+// First of all, so the engine's thread loads (and warms up Kusto.Language) while the configuration is validated.
+const earlyThreads = spawnEmbeddedThreadsEarly(process.env);
 
 /**
  * `npm start`: validate the configuration (one line per bad value, exit 1), then start everything in one
  * process — see KqlgateRuntime for what and in which order.
  */
 async function main(): Promise<void> {
+  const { ConfigValidationError, loadConfig } = await import('./config/load-config.js');
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       process.stderr.write(`kqlgate: ${error.message}\n`);
+      await discardEarlyThreads(earlyThreads);
       process.exit(1);
     }
     throw error;
   }
+  const { startKqlgate } = await import('./runtime/kqlgate-runtime.js');
   await startKqlgate(config, {
     watchKql: process.argv.includes('--watch'),
     banner: true,
     workerThreads: true,
+    earlyThreads,
   });
 }
 

@@ -35,21 +35,26 @@ export interface DemoProducerSpec {
 
 export type BackgroundThreadSpec = EmbeddedKustoSpec | EmbeddedServiceBusSpec | DemoProducerSpec;
 
-/** workerData of a background worker thread. */
+export type BackgroundService = BackgroundThreadSpec['service'];
+
+/** workerData of a background worker thread: which part it will run (it loads that part's modules at once). */
 export interface BackgroundThreadData {
-  spec: BackgroundThreadSpec;
-  logLevel: string;
-  /**
-   * Engine thread only: a port on which it also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so the
-   * process loads Kusto.Language — over a second of CPU — once instead of twice.
-   */
-  catalogPort?: MessagePort;
+  service: BackgroundService;
 }
 
 /** Main thread → worker. */
-export interface CloseThreadRequest {
-  type: 'close';
-}
+export type BackgroundThreadRequest =
+  | {
+      type: 'start';
+      spec: BackgroundThreadSpec;
+      logLevel: string;
+      /**
+       * Engine thread only: a port on which it also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so
+       * the process loads Kusto.Language — over a second of CPU — once instead of twice.
+       */
+      catalogPort?: MessagePort;
+    }
+  | { type: 'close' };
 
 /** Worker → main thread. */
 export type BackgroundThreadReply =

@@ -12,9 +12,10 @@ import { resolve } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createLogger, setLogLevel } from '../common/logging/logger.js';
 import type {
+  BackgroundService,
   BackgroundThreadData,
   BackgroundThreadReply,
-  CloseThreadRequest,
+  BackgroundThreadRequest,
   DemoProducerSpec,
 } from './background-thread-messages.js';
 
@@ -73,12 +74,31 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
   };
 }
 
-async function startPart(data: BackgroundThreadData, port: MessagePort): Promise<RunningPart> {
-  const spec = data.spec;
+/** What each part needs, imported as soon as the thread exists (before the main thread sends 'start'). */
+function preload(service: BackgroundService): Promise<unknown> {
+  switch (service) {
+    case 'kusto':
+      // Kusto.Language's start-up too: nothing the engine does later can skip it.
+      return Promise.all([
+        import('../embedded/kusto/kusto-emulator.js').then((engine) => engine.warmUpKqlCompiler()),
+        import('../modules/catalog/catalog-build-server.js'),
+      ]);
+    case 'servicebus':
+      return import('../embedded/servicebus/servicebus-emulator.js');
+    case 'demo':
+      return import('../demo/demo-producer.js');
+  }
+}
+
+async function startPart(
+  request: Extract<BackgroundThreadRequest, { type: 'start' }>,
+  port: MessagePort,
+): Promise<RunningPart> {
+  const spec = request.spec;
   switch (spec.service) {
     case 'kusto': {
-      // Both modules load before the engine starts: its compiler warm-up begins on the next macrotask after start,
-      // and must not run ahead of the 'ready' message (the main thread waits for that to go on).
+      // Both modules are loaded before the engine starts: its compiler warm-up begins on the next macrotask after
+      // start, and must not run ahead of the 'ready' message (the main thread waits for that to go on).
       const [{ startKustoEmulator }, { serveCatalogBuilds }] = await Promise.all([
         import('../embedded/kusto/kusto-emulator.js'),
         import('../modules/catalog/catalog-build-server.js'),
@@ -91,9 +111,9 @@ async function startPart(data: BackgroundThreadData, port: MessagePort): Promise
         logger: createLogger('kusto-emulator'),
         warmUpCompiler: true,
       });
-      if (data.catalogPort) {
+      if (request.catalogPort) {
         // The gateway's analysis of kql/ shares this thread's Kusto.Language (the engine never calls it).
-        serveCatalogBuilds(data.catalogPort);
+        serveCatalogBuilds(request.catalogPort);
       }
       return engine;
     }
@@ -118,35 +138,50 @@ function failed(error: unknown): BackgroundThreadReply {
     : { type: 'failed', message: String(error) };
 }
 
-async function run(): Promise<void> {
+function run(): void {
   const port = parentPort;
   if (!port) {
     throw new Error('background-thread-worker must run in a worker thread (started by background-thread.ts)');
   }
-  const data = workerData as BackgroundThreadData;
-  setLogLevel(data.logLevel);
+  const { service } = workerData as BackgroundThreadData;
   const reply = (message: BackgroundThreadReply): void => port.postMessage(message);
-  let part: RunningPart;
-  try {
-    part = await startPart(data, port);
-  } catch (error) {
-    reply(failed(error));
-    return;
-  }
-  port.on('message', (message: CloseThreadRequest) => {
-    if (message.type !== 'close') {
+  // A module that fails to load is reported when 'start' arrives, as that start's failure.
+  const preloaded = preload(service).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  let part: Promise<RunningPart | undefined> = Promise.resolve(undefined);
+  port.on('message', (request: BackgroundThreadRequest) => {
+    if (request.type === 'start') {
+      part = (async () => {
+        const loadError = await preloaded;
+        try {
+          if (loadError !== undefined) {
+            throw loadError;
+          }
+          setLogLevel(request.logLevel);
+          const running = await startPart(request, port);
+          reply({ type: 'ready', url: running.url, port: running.port });
+          void (running.warmedUp ?? Promise.resolve()).then(() => reply({ type: 'warmed-up' }));
+          return running;
+        } catch (error) {
+          reply(failed(error));
+          return undefined;
+        }
+      })();
       return;
     }
-    part.close().then(
-      () => {
-        reply({ type: 'closed' });
-        port.close();
-      },
-      (error: unknown) => reply(failed(error)),
-    );
+    // 'close': after a start still in progress, so nothing is left running.
+    void part
+      .then((running) => running?.close())
+      .then(
+        () => {
+          reply({ type: 'closed' });
+          port.close();
+        },
+        (error: unknown) => reply(failed(error)),
+      );
   });
-  reply({ type: 'ready', url: part.url, port: part.port });
-  void (part.warmedUp ?? Promise.resolve()).then(() => reply({ type: 'warmed-up' }));
 }
 
-void run();
+run();

@@ -1,14 +1,19 @@
 /**
  * Runs one background part of `npm start` (embedded engine, embedded broker or demo producer) in its own worker
  * thread — see background-thread-worker.ts for why — and hands back where it listens and how to stop it.
+ *
+ * Two steps, so a thread can load its modules while the main thread still validates the configuration:
+ * spawnBackgroundThread() creates the thread, which starts importing what its part needs at once; start() then
+ * gives it the validated settings. startBackgroundThread() does both.
  */
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from '../common/logging/logger.js';
 import type {
+  BackgroundService,
   BackgroundThreadData,
   BackgroundThreadReply,
+  BackgroundThreadRequest,
   BackgroundThreadSpec,
-  CloseThreadRequest,
 } from './background-thread-messages.js';
 
 export interface BackgroundThread {
@@ -28,35 +33,38 @@ export interface BackgroundThreadOptions {
   onCrash(error: Error): void;
   /** Demo producer only: events published since the previous report, by type. */
   onPublished?(byType: Record<string, number>): void;
-  /** Engine thread only: also serve catalog builds on this port (see BackgroundThreadData.catalogPort). */
+  /** Engine thread only: also serve catalog builds on this port (see BackgroundThreadData). */
   catalogPort?: MessagePort;
-  /** The compiled worker entry; default: background-thread-worker.js next to this module. */
-  workerUrl?: URL;
 }
 
-function threadError(spec: BackgroundThreadSpec, message: string, stack?: string): Error {
-  const error = new Error(`${spec.service} thread: ${message}`);
+/** A thread loading its part's modules, not started yet. */
+export interface SpawnedBackgroundThread {
+  readonly service: BackgroundService;
+  start(spec: BackgroundThreadSpec, options: BackgroundThreadOptions): Promise<BackgroundThread>;
+  /** Stops a thread that will not be started (e.g. the configuration turned out to point at Azure). */
+  discard(): Promise<void>;
+}
+
+function threadError(service: BackgroundService, message: string, stack?: string): Error {
+  const error = new Error(`${service} thread: ${message}`);
   if (stack) {
     error.stack = `${error.message}\n  in the thread: ${stack}`;
   }
   return error;
 }
 
-export function startBackgroundThread(
-  spec: BackgroundThreadSpec,
-  options: BackgroundThreadOptions,
-): Promise<BackgroundThread> {
-  const workerData: BackgroundThreadData = {
-    spec,
-    logLevel: options.logLevel,
-    catalogPort: options.catalogPort,
-  };
-  const worker = new Worker(options.workerUrl ?? new URL('./background-thread-worker.js', import.meta.url), {
-    workerData,
-    transferList: options.catalogPort ? [options.catalogPort] : [],
-    name: `kqlgate-${spec.service}`,
-  });
-  let state: 'starting' | 'ready' | 'closing' | 'closed' = 'starting';
+/** Creates the thread of `service`; it begins loading its modules at once. */
+export function spawnBackgroundThread(
+  service: BackgroundService,
+  workerUrl: URL = new URL('./background-thread-worker.js', import.meta.url),
+): SpawnedBackgroundThread {
+  const workerData: BackgroundThreadData = { service };
+  const worker = new Worker(workerUrl, { workerData, name: `kqlgate-${service}` });
+  type State = 'spawned' | 'starting' | 'ready' | 'closing' | 'closed';
+  let state: State = 'spawned';
+  let options: BackgroundThreadOptions | undefined;
+  let earlyError: Error | undefined;
+  let ready: { resolve(thread: BackgroundThread): void; reject(error: Error): void } | undefined;
   let closeRequested: { resolve(): void; reject(error: Error): void } | undefined;
   let closing: Promise<void> | undefined;
   let warmed: () => void = () => undefined;
@@ -64,71 +72,105 @@ export function startBackgroundThread(
     warmed = resolve;
   });
 
-  return new Promise<BackgroundThread>((resolveReady, rejectReady) => {
-    const fail = (error: Error): void => {
-      // Nobody may wait forever for a warm-up that will not come (the crash itself is reported below).
-      warmed();
-      if (state === 'starting') {
-        state = 'closed';
-        rejectReady(error);
-      } else if (state === 'ready') {
-        state = 'closed';
-        options.onCrash(error);
-      } else if (state === 'closing') {
-        state = 'closed';
-        closeRequested?.reject(error);
-      }
-    };
-    worker.on('error', (error) => {
-      options.logger.error({ thread: spec.service, err: error }, 'background thread failed');
-      fail(error);
-    });
-    worker.on('exit', (code) => {
-      if (state === 'closing') {
-        // Exited after (or instead of) answering the close request: either way it is gone.
+  const fail = (error: Error): void => {
+    // Nobody may wait forever for a warm-up that will not come (the failure itself is reported below).
+    warmed();
+    const previous = state;
+    state = 'closed';
+    if (previous === 'spawned') {
+      earlyError ??= error;
+    } else if (previous === 'starting') {
+      ready?.reject(error);
+    } else if (previous === 'ready') {
+      options?.onCrash(error);
+    } else if (previous === 'closing') {
+      closeRequested?.reject(error);
+    }
+  };
+  worker.on('error', (error) => {
+    options?.logger.error({ thread: service, err: error }, 'background thread failed');
+    fail(error);
+  });
+  worker.on('exit', (code) => {
+    if (state === 'closing') {
+      // Exited after (or instead of) answering the close request: either way it is gone.
+      state = 'closed';
+      closeRequested?.resolve();
+      return;
+    }
+    if (state !== 'closed') {
+      fail(threadError(service, `exited with code ${code}`));
+    }
+  });
+  worker.on('message', (reply: BackgroundThreadReply) => {
+    switch (reply.type) {
+      case 'published':
+        options?.onPublished?.(reply.byType);
+        return;
+      case 'failed':
+        fail(threadError(service, reply.message, reply.stack));
+        void worker.terminate();
+        return;
+      case 'warmed-up':
+        warmed();
+        return;
+      case 'closed':
         state = 'closed';
         closeRequested?.resolve();
         return;
-      }
-      fail(threadError(spec, `exited with code ${code}`));
-    });
-    worker.on('message', (reply: BackgroundThreadReply) => {
-      switch (reply.type) {
-        case 'published':
-          options.onPublished?.(reply.byType);
-          return;
-        case 'failed':
-          fail(threadError(spec, reply.message, reply.stack));
-          void worker.terminate();
-          return;
-        case 'warmed-up':
-          warmed();
-          return;
-        case 'closed':
-          state = 'closed';
-          closeRequested?.resolve();
-          return;
-        case 'ready':
-          state = 'ready';
-          resolveReady({ url: reply.url, port: reply.port, warmedUp, close: () => close() });
-          return;
-      }
-    });
+      case 'ready':
+        state = 'ready';
+        ready?.resolve({ url: reply.url, port: reply.port, warmedUp, close });
+        return;
+    }
   });
 
   function close(): Promise<void> {
     closing ??= (() => {
-      if (state !== 'ready') {
+      if (state !== 'ready' && state !== 'spawned') {
         return worker.terminate().then(() => undefined);
       }
       state = 'closing';
       const closed = new Promise<void>((resolve, reject) => {
         closeRequested = { resolve, reject };
       });
-      const request: CloseThreadRequest = { type: 'close' };
+      const request: BackgroundThreadRequest = { type: 'close' };
       worker.postMessage(request);
       return closed.finally(() => worker.terminate());
     })();
     return closing;
   }
+
+  return {
+    service,
+    start(spec, startOptions) {
+      if (state !== 'spawned') {
+        return Promise.reject(earlyError ?? threadError(service, `cannot start: the thread is ${state}`));
+      }
+      if (spec.service !== service) {
+        return Promise.reject(threadError(service, `was spawned for ${service}, not ${spec.service}`));
+      }
+      options = startOptions;
+      state = 'starting';
+      return new Promise<BackgroundThread>((resolve, reject) => {
+        ready = { resolve, reject };
+        const request: BackgroundThreadRequest = {
+          type: 'start',
+          spec,
+          logLevel: startOptions.logLevel,
+          catalogPort: startOptions.catalogPort,
+        };
+        worker.postMessage(request, startOptions.catalogPort ? [startOptions.catalogPort] : []);
+      });
+    },
+    discard: () => close(),
+  };
+}
+
+/** Creates the thread and starts its part (what the tests and a late start use). */
+export function startBackgroundThread(
+  spec: BackgroundThreadSpec,
+  options: BackgroundThreadOptions,
+): Promise<BackgroundThread> {
+  return spawnBackgroundThread(spec.service).start(spec, options);
 }

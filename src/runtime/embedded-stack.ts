@@ -4,6 +4,7 @@ import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { secondsSinceStart } from './seconds-since-start.js';
+import type { EarlyThreads } from './early-threads.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface EmbeddedStack {
@@ -22,6 +23,8 @@ export interface EmbeddedStackOptions {
    * own process keep the default, the main thread.
    */
   threads?: boolean;
+  /** Threads spawned at process start (main.ts), used instead of new ones; those not needed are discarded. */
+  early?: EarlyThreads;
 }
 
 interface StartedService {
@@ -61,9 +64,10 @@ export async function startEmbeddedStack(
       databases: [config.KUSTO_DATABASE],
     };
     if (options.threads) {
-      const { startBackgroundThread } = await import('./background-thread.js');
+      const { spawnBackgroundThread } = await import('./background-thread.js');
       const channel = new MessageChannel();
-      const engine = await startBackgroundThread(spec, { ...threadOptions, catalogPort: channel.port2 });
+      const thread = options.early?.kusto ?? spawnBackgroundThread('kusto');
+      const engine = await thread.start(spec, { ...threadOptions, catalogPort: channel.port2 });
       catalogPort = channel.port1;
       return engine;
     }
@@ -78,14 +82,19 @@ export async function startEmbeddedStack(
       dataDir: join(dataDir, 'servicebus'),
     };
     if (options.threads) {
-      const { startBackgroundThread } = await import('./background-thread.js');
-      return startBackgroundThread(spec, threadOptions);
+      const { spawnBackgroundThread } = await import('./background-thread.js');
+      return (options.early?.servicebus ?? spawnBackgroundThread('servicebus')).start(spec, threadOptions);
     }
     const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
     const broker = await startServiceBusEmulator({ ...spec, logger: createLogger('servicebus-emulator') });
     return { url: `sb://127.0.0.1:${broker.port}`, port: broker.port, close: () => broker.close() };
   };
 
+  // Spawned early for a configuration that, validated, points at Azure instead.
+  await Promise.all([
+    config.kustoEmbedded && options.threads ? undefined : options.early?.kusto?.discard(),
+    config.serviceBusEmbedded && options.threads ? undefined : options.early?.servicebus?.discard(),
+  ]);
   const started = Date.now();
   const [kustoService, serviceBusService] = await Promise.allSettled([
     config.kustoEmbedded ? kusto() : Promise.resolve(undefined),

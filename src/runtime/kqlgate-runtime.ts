@@ -5,6 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EnvConfig } from '../config/env.dto.js';
 import type { IngestionPipeline } from '../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
+import type { EarlyThreads } from './early-threads.js';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
@@ -29,6 +30,8 @@ export interface KqlgateOptions {
    * thread (needs dist/; `npm start` does). Default false: tests that embed kqlgate run from sources in one thread.
    */
   workerThreads?: boolean;
+  /** The engine and broker threads main.ts spawned before validating the configuration (with workerThreads). */
+  earlyThreads?: EarlyThreads;
 }
 
 /**
@@ -106,7 +109,10 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   // Awaited after the stack is up; until then a failure to load must not surface as an unhandled rejection.
   dataPathLoaded.catch(() => undefined);
   try {
-    const stack = await startEmbeddedStack(config, shutdown, logger, { threads: options.workerThreads });
+    const stack = await startEmbeddedStack(config, shutdown, logger, {
+      threads: options.workerThreads,
+      early: options.earlyThreads,
+    });
     const { deployStorageFirst, deployFunctionsAhead, startDemoTraffic, buildIngestionPipeline } =
       await dataPathLoaded;
     // Storage first, then the demo and the ingestion, then the gateway: events flow into the engine while the

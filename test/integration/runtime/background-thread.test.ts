@@ -58,6 +58,29 @@ describe('background threads of npm start', () => {
     }
   }, 60_000);
 
+  it('should discard a thread spawned early that the configuration does not need, and refuse wrong starts', async () => {
+    const unused = threads.spawnBackgroundThread('servicebus');
+    await unused.discard();
+    await expect(
+      unused.start(
+        { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-unused') },
+        quiet,
+      ),
+    ).rejects.toThrow('servicebus thread: cannot start: the thread is closed');
+
+    const engine = threads.spawnBackgroundThread('kusto');
+    try {
+      await expect(
+        engine.start(
+          { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-wrong') },
+          quiet,
+        ),
+      ).rejects.toThrow('kusto thread: was spawned for kusto, not servicebus');
+    } finally {
+      await engine.discard();
+    }
+  }, 60_000);
+
   it('should run the demo producer against the broker, report what it published, and stop cleanly', async () => {
     const broker = await threads.startBackgroundThread(
       { service: 'servicebus', host: '127.0.0.1', port: await freePort(), dataDir: join(dir, 'sb') },

@@ -155,10 +155,11 @@ function run(): void {
     if (request.type === 'start') {
       part = (async () => {
         const loadError = await preloaded;
+        if (loadError !== undefined) {
+          reply(failed(loadError));
+          return undefined;
+        }
         try {
-          if (loadError !== undefined) {
-            throw loadError;
-          }
           setLogLevel(request.logLevel);
           const running = await startPart(request, port);
           reply({ type: 'ready', url: running.url, port: running.port });

@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.built');
 
+// Benchmark results are written under bench/ but are not sources: they must not make the build look stale.
+const notSources = new Set([join(root, 'bench', 'results')]);
+
 function newestMtime(path) {
-  if (!existsSync(path)) {
+  if (!existsSync(path) || notSources.has(path)) {
     return 0;
   }
   const stat = statSync(path);

@@ -57,15 +57,16 @@ async function freshStarts(ctx: BenchContext): Promise<BenchRow[]> {
     );
     runs.push(t);
   }
-  const row = (metric: string, pick: (t: FreshStartTimes) => number, goalMs: number): BenchRow => ({
+  const row = (metric: string, pick: (t: FreshStartTimes) => number, goalMs?: number): BenchRow => ({
     benchmark: 'npm start, fresh DATA_DIR (from spawn)',
     metric,
     value: Math.round(median(runs.map(pick))),
     unit: 'ms',
-    note: `median of ${count}: ${runs.map((t) => Math.round(pick(t))).join(', ')} ms; goal < ${goalMs} ms; load avg ${loads.join(', ')}`,
+    note: `median of ${count}: ${runs.map((t) => Math.round(pick(t))).join(', ')} ms;${goalMs ? ` goal < ${goalMs} ms;` : ''} load avg ${loads.join(', ')}`,
   });
   return [
-    row('→ listening', (t) => t.listeningMs, 5_000),
+    // Issue 9 sets no goal for this one; it shows how long the API takes after the data path runs.
+    row('→ listening', (t) => t.listeningMs),
     row('→ first ingested event', (t) => t.firstIngestedMs, 5_000),
     row('→ banner example calls return rows', (t) => t.bannerDataMs, 10_000),
   ];

@@ -1,7 +1,7 @@
 /**
- * One fresh `npm start` as a newcomer sees it: `node dist/src/main.js` (what `npm start` runs once dist/ is
- * built) as a child process with a new DATA_DIR, free ports and the default demo settings. Times are from spawn,
- * on this process's clock:
+ * One fresh `npm start` as a newcomer sees it: `npm start` itself (npm, the build check, then the app, in that
+ * process) as a child process with a new DATA_DIR, free ports and the default demo settings. Times are from
+ * spawning npm, on this process's clock:
  *  - listening: the gateway's `kqlgate listening on …` log line;
  *  - first ingested: ingestion's `first event ingested after …` line;
  *  - banner data: the banner's REST example (its first `curl`) and its GraphQL example both answer with rows.
@@ -22,8 +22,8 @@ export interface FreshStartTimes {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/bench/suites → dist/src/main.js */
-const MAIN = resolve(here, '..', '..', 'src', 'main.js');
+/** dist/bench/suites → the repository root, where `npm start` runs. */
+const ROOT = resolve(here, '..', '..', '..');
 const POLL_MS = 200;
 
 async function freePort(): Promise<number> {
@@ -82,6 +82,8 @@ export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStart
   const dataDir = await mkdtemp(join(tmpdir(), 'kqlgate-bench-start-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
+    // npm reads its user config from HOME.
+    HOME: process.env.HOME,
     PORT: String(await freePort()),
     KUSTO_EMBEDDED_PORT: String(await freePort()),
     SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
@@ -89,10 +91,13 @@ export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStart
     LOG_LEVEL: 'info',
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: resolve(here, '..', '..', '..'),
+  // In a process group of its own, stopped as a whole (Ctrl-C in a terminal does the same): npm's signal
+  // handling must not reach the bench process.
+  const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--no-update-notifier'], {
+    cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   const seen: { listening?: number; firstIngested?: number } = {};
@@ -131,7 +136,9 @@ export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStart
       bannerDataMs,
     };
   } finally {
-    child.kill('SIGINT');
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGINT');
+    }
     await exited;
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -10,6 +10,9 @@
  *   equally; the added p50 is gateway p50 − direct p50 (goal ≤ 1 ms). Both calls go out through node:http with a
  *   keep-alive agent (azure-kusto-data's axios uses node:http too), so the client side costs the same on both
  *   paths; WHATWG fetch would add its own stream machinery to the gateway side only.
+ * - Hop baseline: (c) the same query through a minimal proxy (minimal-kusto-proxy.ts: node:http + azure-kusto-data,
+ *   nothing else) in its own process, interleaved with (a) and (b). Proxy − direct is what one more HTTP hop costs on
+ *   this machine whatever the service does; gateway − proxy is the gateway's own work.
  * - Throughput: autocannon (in its own process) against REST and GraphQL with 10 connections. The function has
  *   `cache=0`, so every call reaches the engine (concurrent identical calls may be coalesced by the cache layer).
  */
@@ -24,6 +27,7 @@ import { KqlDirectorySource } from '../../src/modules/catalog/kql-directory.sour
 import { functionQueryText } from '../../src/modules/query/query-text.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 import { startKqlgateProcess } from '../kqlgate-process.js';
+import { startMinimalKustoProxy, type MinimalKustoProxy } from '../minimal-kusto-proxy.js';
 import { runLoad, type LoadSummary } from '../load-generator.js';
 import { processCpuMs } from '../process-cpu.js';
 import { repoKqlDir } from '../repo-kql-dir.js';
@@ -86,6 +90,8 @@ export const suite: BenchSuite = {
     directConnection.setConnectorDetails('kqlgate-bench', '1');
     const direct = new Client(directConnection);
     const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const proxyAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let proxy: MinimalKustoProxy | undefined;
     try {
       const seed = Array.from({ length: 200 }, (_, i) => {
         const at = new Date(Date.now() - i * 60_000).toISOString();
@@ -108,11 +114,20 @@ export const suite: BenchSuite = {
       }
       const csl = functionQueryText(fn, fn.exposure.maxRows);
       const restUrl = `${instance.url}/api/v1/functions/BenchPayments?method=card`;
+      const parameters = { tenantId: 'contoso', method: 'card' };
+      proxy = await startMinimalKustoProxy({
+        engineUrl: instance.engineUrl,
+        database: 'analytics',
+        csl,
+        parameters,
+      });
+      const proxyUrl = proxy.url;
 
       const runDirect = async (): Promise<number> => {
         const properties = new ClientRequestProperties();
-        properties.setParameter('tenantId', 'contoso');
-        properties.setParameter('method', 'card');
+        for (const [name, value] of Object.entries(parameters)) {
+          properties.setParameter(name, value);
+        }
         const started = performance.now();
         const response = await direct.executeQuery('analytics', csl, properties);
         const elapsed = performance.now() - started;
@@ -137,22 +152,40 @@ export const suite: BenchSuite = {
         return elapsed;
       };
 
+      const runProxy = async (): Promise<number> => {
+        const started = performance.now();
+        const response = await getText(proxyUrl, {}, proxyAgent);
+        const elapsed = performance.now() - started;
+        if (
+          response.status !== 200 ||
+          (JSON.parse(response.text) as { data: unknown[] }).data.length !== 20
+        ) {
+          throw new Error(`minimal proxy answered ${response.status}: ${response.text.slice(0, 300)}`);
+        }
+        return elapsed;
+      };
+
       ctx.log(`overhead: ${iterations} interleaved sequential calls each (warm-up 30)`);
       for (let i = 0; i < 30; i++) {
         await runDirect();
+        await runProxy();
         await runGateway();
       }
       const directTimes: number[] = [];
+      const proxyTimes: number[] = [];
       const gatewayTimes: number[] = [];
       for (let i = 0; i < iterations; i++) {
         directTimes.push(await runDirect());
+        proxyTimes.push(await runProxy());
         gatewayTimes.push(await runGateway());
       }
       ownTimes.splice(0, 30);
       ownTimes.sort((a, b) => a - b);
       directTimes.sort((a, b) => a - b);
+      proxyTimes.sort((a, b) => a - b);
       gatewayTimes.sort((a, b) => a - b);
       const directP50 = percentile(directTimes, 50);
+      const proxyP50 = percentile(proxyTimes, 50);
       const gatewayP50 = percentile(gatewayTimes, 50);
       rows.push(
         { benchmark: 'azure-kusto-data direct', metric: 'latency p50', value: round(directP50), unit: 'ms' },
@@ -161,6 +194,15 @@ export const suite: BenchSuite = {
           metric: 'latency p99',
           value: round(percentile(directTimes, 99)),
           unit: 'ms',
+        },
+        {
+          benchmark: 'minimal proxy (same query)',
+          metric: 'latency p50',
+          value: round(proxyP50),
+          unit: 'ms',
+          baseline: round(directP50),
+          ratio: round(proxyP50 / directP50),
+          note: 'node:http + azure-kusto-data and nothing else, own process: one extra HTTP hop',
         },
         {
           benchmark: 'REST via gateway (same query)',
@@ -182,6 +224,20 @@ export const suite: BenchSuite = {
           value: round(gatewayP50 - directP50),
           unit: 'ms',
           note: 'difference of two medians: noisy when the engine time varies (shared CPU)',
+        },
+        {
+          benchmark: 'gateway overhead',
+          metric: 'added latency p50, hop only',
+          value: round(proxyP50 - directP50),
+          unit: 'ms',
+          note: 'minimal proxy − direct: what any HTTP service in front of the engine adds on this machine',
+        },
+        {
+          benchmark: 'gateway overhead',
+          metric: 'added latency p50 over the hop',
+          value: round(gatewayP50 - proxyP50),
+          unit: 'ms',
+          note: "gateway − minimal proxy: the gateway's own work (auth, validation, cache, logs, metrics)",
         },
         {
           benchmark: 'gateway overhead',
@@ -258,6 +314,8 @@ export const suite: BenchSuite = {
     } finally {
       direct.close();
       gatewayAgent.destroy();
+      proxyAgent.destroy();
+      await proxy?.stop();
       await instance.stop();
       await rm(dirname(kqlDir), { recursive: true, force: true });
     }

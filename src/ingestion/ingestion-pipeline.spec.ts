@@ -233,6 +233,28 @@ describe(IngestionPipeline.name, () => {
     await pipeline.stop();
   });
 
+  it('should seal a batch past maxAgeMs on the next message even when its timer could not fire (a busy loop)', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 1000, maxBytes: 64 * 1024, maxAgeMs: 5 },
+    });
+    await pipeline.start();
+    const first = source.deliver({ eventType: 'T', n: 1 }, { Table: 'T' }, 'a');
+    await until(() => pipeline.stats().received === 1);
+    // A flood of messages keeps the event loop in message callbacks: no timer runs from here on.
+    const blockedUntil = Date.now() + 20;
+    while (Date.now() < blockedUntil) {
+      // busy
+    }
+    const second = source.deliver({ eventType: 'T', n: 2 }, { Table: 'T' }, 'b');
+    for (let i = 0; i < 100 && engine.rows.length === 0; i++) {
+      await Promise.resolve();
+    }
+    expect(engine.rows.map((r) => r.n)).toEqual([1]);
+    await pipeline.stop();
+    await Promise.all([first, second]);
+    expect(engine.rows.map((r) => r.n)).toEqual([1, 2]);
+  });
+
   it('should flush open batches when stopped', async () => {
     const { source, engine, pipeline } = setup({
       batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 60_000 },

@@ -355,7 +355,17 @@ export class IngestionPipeline {
   // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
 
   private enqueue(entry: Entry): void {
-    for (const batch of this.accumulator.add(entry.batchKey, entry, entry.payload.length, this.clock.now())) {
+    const now = this.clock.now();
+    // Under a flood of incoming messages (a backlog after a restart, the demo's history) the event loop runs
+    // message callbacks back to back and the flush timer fires late: seal what is due before adding, so maxAgeMs
+    // holds whatever the load.
+    if (this.flushTimer && this.flushTimer.at <= now) {
+      this.clearFlushTimer();
+      for (const batch of this.accumulator.takeExpired(now)) {
+        this.dispatch(batch);
+      }
+    }
+    for (const batch of this.accumulator.add(entry.batchKey, entry, entry.payload.length, now)) {
       this.dispatch(batch);
     }
     this.scheduleFlush();

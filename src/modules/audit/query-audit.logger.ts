@@ -4,6 +4,8 @@ import { paramsHash } from '../cache/cache-key.js';
 export type AuditOutcome = 'ok' | 'error' | 'unauthenticated' | 'forbidden' | 'throttled' | 'busy';
 
 export interface AuditRecord {
+  /** The HTTP request's id, as on its request log line (`reqId`); absent outside a request. */
+  readonly requestId?: string;
   readonly principal: string;
   readonly method?: string;
   readonly function: string;
@@ -17,7 +19,8 @@ export interface AuditRecord {
 }
 
 /**
- * One JSON log line per function call (`"audit":"query"`), refused ones included: who, which function, a hash of
+ * One JSON log line per function call (`"audit":"query"`), refused ones included: which request (`reqId`), who,
+ * which function, a hash of
  * the parameters (values never reach the logs — they may be customer ids), rows, duration and cache result.
  */
 export class QueryAuditLogger {
@@ -27,6 +30,7 @@ export class QueryAuditLogger {
     this.logger.info(
       {
         audit: 'query',
+        reqId: entry.requestId,
         principal: entry.principal,
         method: entry.method,
         function: entry.function,

@@ -18,6 +18,8 @@ import type { Principal } from './principal.js';
  *   between requests, their per-request copy is not), which execute() hands to every later hook.
  */
 export interface RequestSecurityContext {
+  /** The request's id (`x-request-id` or minted), so audit lines join the request's log line. */
+  readonly requestId?: string;
   principal?: Principal;
   authError?: AuthError;
   rateLimit?: { state: RateLimitState; retryAfterSeconds?: number };
@@ -40,8 +42,8 @@ interface CarriesContext {
 }
 
 /** Opens the context of one HTTP request, on that request's headers object. */
-export function openSecurityContext(requestHeaders: object): RequestSecurityContext {
-  const context: RequestSecurityContext = { cacheOutcomes: [] };
+export function openSecurityContext(requestHeaders: object, requestId?: string): RequestSecurityContext {
+  const context: RequestSecurityContext = { requestId, cacheOutcomes: [] };
   (requestHeaders as CarriesContext)[CONTEXT] = context;
   return context;
 }

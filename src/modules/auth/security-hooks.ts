@@ -51,6 +51,7 @@ export class SecurityRequestAuthenticator implements RequestAuthenticatorHook {
           context.authError = error;
         }
         this.audit.record({
+          requestId: context?.requestId,
           principal: clientAddress ? `unauthenticated:${clientAddress}` : 'unauthenticated',
           function: '-',
           outcome: 'unauthenticated',
@@ -88,6 +89,7 @@ export class SecurityAuthorizationPolicy implements AuthorizationPolicy {
         const outcome: AuditOutcome =
           error.code === AuthErrorCode.Unauthenticated ? 'unauthenticated' : 'forbidden';
         this.audit.record({
+          requestId: context?.requestId,
           principal: principal.id,
           method: principal.method,
           function: fn.name,
@@ -123,6 +125,7 @@ export class SecurityRateLimiter implements QueryRateLimiterHook {
           context.rateLimit = { state: error.state, retryAfterSeconds: error.retryAfterSeconds };
         }
         this.audit.record({
+          requestId: context?.requestId,
           principal: principal.id,
           method: principal.method,
           function: fn.name,
@@ -164,6 +167,7 @@ export class SecurityResultCache implements QueryResultCacheHook {
       const shared = Boolean(caller?.anonymous) && Object.keys(lookup.boundClaims).length === 0;
       context?.cacheOutcomes.push({ functionName: lookup.functionName, outcome, shared });
       this.audit.record({
+        requestId: context?.requestId,
         principal,
         method,
         function: lookup.functionName,
@@ -180,6 +184,7 @@ export class SecurityResultCache implements QueryResultCacheHook {
         context.engineBusyRetryAfterSeconds = error.retryAfterSeconds;
       }
       this.audit.record({
+        requestId: context?.requestId,
         principal,
         method,
         function: lookup.functionName,

@@ -8,14 +8,14 @@ const REST_FUNCTIONS_PREFIX = '/api/v1/functions/';
 
 /**
  * Registers the two Fastify hooks of the security layer on the gateway's instance:
- * - `onRequest` opens a RequestSecurityContext for the request (keyed by its headers object);
+ * - `onRequest` opens a RequestSecurityContext for the request (keyed by its headers object, carrying its id);
  * - `onSend` writes the headers the hooks collected: `RateLimit-*` on every function call, `Retry-After` on
  *   429/503, `WWW-Authenticate` on 401 (and `insufficient_scope` on 403), and for a single cached REST GET
  *   `ETag` + `Cache-Control` — answering `304 Not Modified` when `If-None-Match` matches.
  */
 export function registerSecurityHttpHooks(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    openSecurityContext(request.headers);
+    openSecurityContext(request.headers, request.id);
     done();
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {

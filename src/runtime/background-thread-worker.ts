@@ -18,16 +18,10 @@ import type {
   BackgroundThreadRequest,
   DemoProducerSpec,
 } from './background-thread-messages.js';
+import { backgroundRequestHandler, type RunningPart } from './background-thread-requests.js';
 
 /** How often the demo thread reports its published events to the main thread's metrics. */
 const PUBLISHED_REPORT_MS = 1_000;
-
-interface RunningPart {
-  url: string;
-  port: number;
-  warmedUp?: Promise<void>;
-  close(): Promise<void>;
-}
 
 async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<RunningPart> {
   const { DemoProducer } = await import('../demo/demo-producer.js');
@@ -74,13 +68,18 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
   };
 }
 
-/** What each part needs, imported as soon as the thread exists (before the main thread sends 'start'). */
-function preload(service: BackgroundService): Promise<unknown> {
+/**
+ * What each part needs, imported as soon as the thread exists (before the main thread sends 'start').
+ * `wanted()` turns false when the thread is discarded before its start: optional work is skipped then.
+ */
+function preload(service: BackgroundService, wanted: () => boolean): Promise<unknown> {
   switch (service) {
     case 'kusto':
       // Kusto.Language's start-up too: nothing the engine does later can skip it.
       return Promise.all([
-        import('../embedded/kusto/kusto-emulator.js').then((engine) => engine.warmUpKqlCompiler()),
+        import('../embedded/kusto/kusto-emulator.js').then((engine) =>
+          wanted() ? engine.warmUpKqlCompiler(undefined, undefined, wanted) : undefined,
+        ),
         import('../modules/catalog/catalog-build-server.js'),
       ]);
     case 'servicebus':
@@ -132,57 +131,33 @@ async function startPart(
   }
 }
 
-function failed(error: unknown): BackgroundThreadReply {
-  return error instanceof Error
-    ? { type: 'failed', message: error.message, stack: error.stack }
-    : { type: 'failed', message: String(error) };
-}
-
 function run(): void {
   const port = parentPort;
   if (!port) {
     throw new Error('background-thread-worker must run in a worker thread (started by background-thread.ts)');
   }
   const { service } = workerData as BackgroundThreadData;
-  const reply = (message: BackgroundThreadReply): void => port.postMessage(message);
+  let wanted = true;
   // A module that fails to load is reported when 'start' arrives, as that start's failure.
-  const preloaded = preload(service).then(
+  const preloaded = preload(service, () => wanted).then(
     () => undefined,
     (error: unknown) => error,
   );
-  let part: Promise<RunningPart | undefined> = Promise.resolve(undefined);
-  port.on('message', (request: BackgroundThreadRequest) => {
-    if (request.type === 'start') {
-      part = (async () => {
-        const loadError = await preloaded;
-        if (loadError !== undefined) {
-          reply(failed(loadError));
-          return undefined;
-        }
-        try {
-          setLogLevel(request.logLevel);
-          const running = await startPart(request, port);
-          reply({ type: 'ready', url: running.url, port: running.port });
-          void (running.warmedUp ?? Promise.resolve()).then(() => reply({ type: 'warmed-up' }));
-          return running;
-        } catch (error) {
-          reply(failed(error));
-          return undefined;
-        }
-      })();
-      return;
-    }
-    // 'close': after a start still in progress, so nothing is left running.
-    void part
-      .then((running) => running?.close())
-      .then(
-        () => {
-          reply({ type: 'closed' });
-          port.close();
-        },
-        (error: unknown) => reply(failed(error)),
-      );
-  });
+  port.on(
+    'message',
+    backgroundRequestHandler({
+      preloaded,
+      startPart: (request) => {
+        setLogLevel(request.logLevel);
+        return startPart(request, port);
+      },
+      onCloseRequested: () => {
+        wanted = false;
+      },
+      reply: (message: BackgroundThreadReply) => port.postMessage(message),
+      done: () => port.close(),
+    }),
+  );
 }
 
 run();

@@ -139,15 +139,21 @@ async function prepareReaders(registry: DatabaseRegistry, logger: Logger): Promi
 /**
  * Loads the KQL compiler and compiles a small query, paying Kusto.Language's one-time start-up (over a second of
  * CPU). Exported so a host can pay it before the engine starts (npm start's engine thread does, while the main
- * thread still validates the configuration); the engine's own warm-up then finds everything loaded.
+ * thread still validates the configuration); the engine's own warm-up then finds everything loaded. `stillWanted`
+ * is asked once the compiler is loaded, before the analysis.
  */
 export async function warmUpKqlCompiler(
   logger: Logger = silentLogger,
   loadCompiler: QueryCompilerLoader = loadKqlCompiler,
+  stillWanted: () => boolean = () => true,
 ): Promise<void> {
   const started = performance.now();
   try {
     const compiler = await loadCompiler();
+    if (!stillWanted()) {
+      // The host gave up on this engine meanwhile (a thread discarded before its start): skip the second of CPU.
+      return;
+    }
     compileQuery(compiler, WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
     logger.debug({ ms: Math.round(performance.now() - started) }, 'KQL compiler warmed up');
   } catch (error) {

@@ -76,6 +76,12 @@ export function spawnBackgroundThread(
     // Nobody may wait forever for a warm-up that will not come (the failure itself is reported below).
     warmed();
     const previous = state;
+    if (previous === 'closing') {
+      // A start still in progress failed, or the thread died while closing: the start learns why, and the close
+      // completes with the thread's 'closed' answer or its exit.
+      ready?.reject(error);
+      return;
+    }
     state = 'closed';
     if (previous === 'spawned') {
       earlyError ??= error;
@@ -83,8 +89,6 @@ export function spawnBackgroundThread(
       ready?.reject(error);
     } else if (previous === 'ready') {
       options?.onCrash(error);
-    } else if (previous === 'closing') {
-      closeRequested?.reject(error);
     }
   };
   worker.on('error', (error) => {
@@ -95,6 +99,7 @@ export function spawnBackgroundThread(
     if (state === 'closing') {
       // Exited after (or instead of) answering the close request: either way it is gone.
       state = 'closed';
+      ready?.reject(threadError(service, 'closed while starting'));
       closeRequested?.resolve();
       return;
     }
@@ -119,15 +124,25 @@ export function spawnBackgroundThread(
         closeRequested?.resolve();
         return;
       case 'ready':
+        if (state === 'closing') {
+          // Closed while starting: the thread closes what it just started and answers 'closed'.
+          ready?.reject(threadError(service, 'closed while starting'));
+          return;
+        }
         state = 'ready';
         ready?.resolve({ url: reply.url, port: reply.port, warmedUp, close });
         return;
     }
   });
 
+  /**
+   * Asks the thread to close and waits for its answer, whatever it is doing: it first finishes loading its modules
+   * and a start in progress. Terminating it outright while a native addon (DuckDB) loads or opens a database can
+   * abort the whole process — a Ctrl-C during `npm start`'s first seconds did.
+   */
   function close(): Promise<void> {
     closing ??= (() => {
-      if (state !== 'ready' && state !== 'spawned') {
+      if (state === 'closed') {
         return worker.terminate().then(() => undefined);
       }
       state = 'closing';

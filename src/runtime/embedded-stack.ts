@@ -67,6 +67,8 @@ export async function startEmbeddedStack(
       const { spawnBackgroundThread } = await import('./background-thread.js');
       const channel = new MessageChannel();
       const thread = options.early?.kusto ?? spawnBackgroundThread('kusto');
+      // Registered before it starts: a signal during the start closes it through the thread, never mid-load.
+      shutdown.add({ name: 'kusto-emulator', close: () => thread.discard() });
       const engine = await thread.start(spec, { ...threadOptions, catalogPort: channel.port2 });
       catalogPort = channel.port1;
       return engine;
@@ -83,7 +85,9 @@ export async function startEmbeddedStack(
     };
     if (options.threads) {
       const { spawnBackgroundThread } = await import('./background-thread.js');
-      return (options.early?.servicebus ?? spawnBackgroundThread('servicebus')).start(spec, threadOptions);
+      const thread = options.early?.servicebus ?? spawnBackgroundThread('servicebus');
+      shutdown.add({ name: 'servicebus-emulator', close: () => thread.discard() });
+      return thread.start(spec, threadOptions);
     }
     const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
     const broker = await startServiceBusEmulator({ ...spec, logger: createLogger('servicebus-emulator') });
@@ -107,7 +111,9 @@ export async function startEmbeddedStack(
   };
   if (kustoService.status === 'fulfilled' && kustoService.value) {
     const service = kustoService.value;
-    shutdown.add({ name: 'kusto-emulator', close: () => service.close() });
+    if (!options.threads) {
+      shutdown.add({ name: 'kusto-emulator', close: () => service.close() });
+    }
     stack.kusto = { url: service.url, port: service.port };
     logger.info(
       {
@@ -121,7 +127,9 @@ export async function startEmbeddedStack(
   }
   if (serviceBusService.status === 'fulfilled' && serviceBusService.value) {
     const service = serviceBusService.value;
-    shutdown.add({ name: 'servicebus-emulator', close: () => service.close() });
+    if (!options.threads) {
+      shutdown.add({ name: 'servicebus-emulator', close: () => service.close() });
+    }
     stack.serviceBus = { port: service.port };
     logger.info(
       {
@@ -135,7 +143,7 @@ export async function startEmbeddedStack(
   }
   for (const result of [kustoService, serviceBusService]) {
     if (result.status === 'rejected') {
-      // The one that did start is registered above, so the caller's shutdown stops it.
+      // The one that did start is registered (threads: from their spawn), so the caller's shutdown stops it.
       throw result.reason;
     }
   }

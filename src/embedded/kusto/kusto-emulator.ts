@@ -96,17 +96,19 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`;
   logger.info({ url, dataDir: options.dataDir, databases: registry.names() }, 'kusto emulator started');
+  let closeRequested = false;
+  const wanted = (): boolean => !closeRequested;
   // After the caller learned the engine is up (it may start sending while the warm-up runs).
   const warmedUp = options.warmUpCompiler
     ? new Promise<void>((resolve) =>
-        setImmediate(() => void warmUpKqlCompiler(logger, loadCompiler).then(resolve)),
+        setImmediate(() => void warmUpKqlCompiler(logger, loadCompiler, wanted).then(resolve)),
       )
     : Promise.resolve();
-  if (options.warmUpCompiler) {
-    // Then the query connections, in the background: the first queries (ingestion's dedup lookups) come in
-    // together, and would otherwise each open and prepare one in turn.
-    void warmedUp.then(() => prepareReaders(registry, logger));
-  }
+  // Then the query connections, in the background: the first queries (ingestion's dedup lookups) come in together,
+  // and would otherwise each open and prepare one in turn.
+  const background = options.warmUpCompiler
+    ? warmedUp.then(() => (wanted() ? prepareReaders(registry, logger) : undefined))
+    : Promise.resolve();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -114,6 +116,10 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
     warmedUp,
     close: () => {
       closing ??= (async () => {
+        // The background work ends before the databases close: DuckDB work on a closing database (or a thread
+        // torn down in the middle of it) can abort the process.
+        closeRequested = true;
+        await background;
         await server.close();
         await registry.closeAll();
         logger.info({ url }, 'kusto emulator stopped');

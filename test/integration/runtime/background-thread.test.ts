@@ -81,6 +81,32 @@ describe('background threads of npm start', () => {
     }
   }, 60_000);
 
+  it('should close a thread in the middle of its start through the thread: the start is refused, the port freed', async () => {
+    // A Ctrl-C in npm start's first seconds does this. Before, the thread was terminated while DuckDB loaded or
+    // opened its database, which could abort the whole process (this test process too).
+    const port = await freePort();
+    const engine = threads.spawnBackgroundThread('kusto');
+    const starting = engine.start(
+      {
+        service: 'kusto',
+        host: '127.0.0.1',
+        port,
+        dataDir: join(dir, 'kusto-closed-while-starting'),
+        databases: ['analytics'],
+      },
+      quiet,
+    );
+    const refused = expect(starting).rejects.toThrow('kusto thread: closed while starting');
+    await engine.discard();
+    await refused;
+    const reuse: Server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      reuse.once('error', reject);
+      reuse.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => reuse.close(resolve));
+  }, 60_000);
+
   it('should run the demo producer against the broker, report what it published, and stop cleanly', async () => {
     const broker = await threads.startBackgroundThread(
       { service: 'servicebus', host: '127.0.0.1', port: await freePort(), dataDir: join(dir, 'sb') },

@@ -117,6 +117,24 @@ describe('ServiceBusBroker bad input', () => {
 });
 
 describe('startServiceBusEmulator config validation', () => {
+  it('should close promptly while a client sits connected without ever opening (no AMQP header)', async () => {
+    const dataDir = await tempDir('sb-silent-client');
+    const emulator = await startServiceBusEmulator({ port: 0, dataDir });
+    const silent = connect(emulator.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      silent.once('connect', resolve);
+      silent.once('error', reject);
+    });
+    const hungUp = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    silent.on('error', () => undefined);
+    const started = Date.now();
+    await emulator.close();
+    // Before: close() waited for this socket forever (only AMQP-open connections were destroyed).
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await hungUp;
+    await removeDir(dataDir);
+  });
+
   it('should refuse to start with an invalid rule and name the rule', async () => {
     const dataDir = await tempDir('servicebus-bad-config');
     const config = {

@@ -170,6 +170,8 @@ export class AmqpServer {
   private server: Server | undefined;
   private readonly connections = new WeakMap<Connection, ConnectionState>();
   private readonly open = new Set<Connection>();
+  /** Every accepted socket, AMQP-open or not: a client stuck before its open frame must not hold close() up. */
+  private readonly sockets = new Set<Socket>();
   private readonly consumers = new WeakMap<Sender, ConsumerLink>();
   private readonly sendTargets = new WeakMap<Receiver, SendTarget>();
   private readonly managementTargets = new WeakMap<Receiver, string>();
@@ -222,10 +224,10 @@ export class AmqpServer {
         return;
       }
       this.server.close(() => resolve());
-      // Clients that never answer the close frame must not hold shutdown up.
+      // Clients that never answer the close frame, or never opened, must not hold shutdown up.
       setTimeout(() => {
-        for (const connection of this.open) {
-          (connection as unknown as { socket?: { destroy(): void } }).socket?.destroy();
+        for (const socket of this.sockets) {
+          socket.destroy();
         }
       }, 200).unref();
     });
@@ -237,6 +239,8 @@ export class AmqpServer {
    * is affected.
    */
   private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const connection = (
       this.container as unknown as {
         create_connection(options: object): Connection & { accept(s: Socket): void };

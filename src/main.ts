@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { discardEarlyThreads, spawnEmbeddedThreadsEarly } from './runtime/early-threads.js';
 
-// First of all, so the engine's thread loads (and warms up Kusto.Language) while the configuration is validated.
+// First of all, so the engine's thread loads (and its compiler thread warms up Kusto.Language) while the
+// configuration is validated.
 const earlyThreads = spawnEmbeddedThreadsEarly(process.env);
 
 /**

@@ -290,4 +290,45 @@ describe(IngestionPipeline.name, () => {
     expect(source.count('abandon')).toBe(1);
     expect(source.deadLettered).toEqual([]);
   });
+
+  it("should receive and batch before start()'s ingestAfter resolves, but look up and ingest only after", async () => {
+    const { source, engine, pipeline } = setup();
+    let storageReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      storageReady = resolve;
+    });
+    await pipeline.start({ ingestAfter: ready });
+    await Promise.all(Array.from({ length: 6 }, (_, i) => source.deliver({ i })));
+    // Sealed batches (maxEvents 4, maxAgeMs 5) wait at the gate: no id lookup, no ingest, nothing settled.
+    await new Promise((r) => setTimeout(r, 30));
+    expect(engine.lookups).toEqual([]);
+    expect(engine.requests).toBe(0);
+    expect(source.settled.size).toBe(0);
+    storageReady();
+    await until(() => source.count('complete') === 6);
+    expect(engine.rows).toHaveLength(6);
+    await pipeline.stop();
+  });
+
+  it('should abandon batches still waiting for ingestAfter when a stop gives up (drain timeout)', async () => {
+    const { source, engine, pipeline } = setup({ drainTimeoutMs: 50 });
+    await pipeline.start({ ingestAfter: new Promise<void>(() => undefined) });
+    await source.deliver({ a: 1 });
+    await pipeline.stop();
+    expect(engine.requests).toBe(0);
+    expect(engine.lookups).toEqual([]);
+    expect(source.count('abandon')).toBe(1);
+    expect(source.deadLettered).toEqual([]);
+  });
+
+  it('should ingest as usual when ingestAfter rejects (storage preparation failed and was reported elsewhere)', async () => {
+    const { source, engine, pipeline } = setup();
+    const failed = Promise.reject(new Error('deploy failed'));
+    failed.catch(() => undefined);
+    await pipeline.start({ ingestAfter: failed });
+    await source.deliver({ a: 1 });
+    await until(() => source.count('complete') === 1);
+    expect(engine.rows).toHaveLength(1);
+    await pipeline.stop();
+  });
 });

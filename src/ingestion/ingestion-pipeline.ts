@@ -141,6 +141,8 @@ export class IngestionPipeline {
   private aborting = false;
   private abortWaiters: Array<() => void> = [];
   private flushTimer?: { handle: NodeJS.Timeout; at: number };
+  /** See start(): batches wait for this before their lookup and ingest. */
+  private ingestAllowed?: Promise<void>;
   /** Tables whose id lookup failed permanently → ingested without dedup until this time (then retried). */
   private readonly dedupSuspendedUntil = new Map<string, number>();
   private readonly counters: IngestionStats = {
@@ -174,7 +176,19 @@ export class IngestionPipeline {
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
   }
 
-  start(): Promise<void> {
+  /**
+   * Subscribes. `ingestAfter`: messages are received and batched at once, but no batch is looked up or ingested
+   * before it resolves — `npm start` subscribes while the engine still creates the update policies, so the first
+   * batch is ready the moment the tables can take it.
+   */
+  start(options: { ingestAfter?: Promise<void> } = {}): Promise<void> {
+    if (options.ingestAfter) {
+      const gate = options.ingestAfter;
+      this.ingestAllowed = new Promise<void>((resolve) => {
+        // A failed gate (the caller could not prepare storage) must not hold batches: they fail and retry as usual.
+        void gate.then(resolve, resolve);
+      });
+    }
     if (this.state !== 'idle') {
       throw new IngestionError(
         IngestionErrorCode.InvalidState,
@@ -409,10 +423,20 @@ export class IngestionPipeline {
   // ── ingest + settle ───────────────────────────────────────────────────────────────────────────────────────
 
   private async runBatch(batch: Batch<Entry>): Promise<void> {
+    if (this.ingestAllowed && !this.aborting) {
+      await Promise.race([
+        this.ingestAllowed,
+        new Promise<void>((resolve) => this.abortWaiters.push(resolve)),
+      ]);
+    }
     await this.acquireSlot();
     const entries = batch.items;
     const target = entries[0].target;
     try {
+      if (this.aborting) {
+        // A stop gave up waiting (drain timeout) while the batch waited for start()'s gate: redeliver it.
+        throw new DrainAbortedError();
+      }
       const { fresh, duplicates } = await this.removeAlreadyIngested(target, entries);
       const { ingested, rejected } = await this.ingestIsolating(target, fresh, 0);
       const rows = ingested.reduce((sum, e) => sum + e.rows, 0);

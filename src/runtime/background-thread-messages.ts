@@ -49,7 +49,7 @@ export type BackgroundThreadRequest =
       spec: BackgroundThreadSpec;
       logLevel: string;
       /**
-       * Engine thread only: a port on which it also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so
+       * Engine thread only: a port on which its Kusto.Language thread also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so
        * the process loads Kusto.Language — over a second of CPU — once instead of twice.
        */
       catalogPort?: MessagePort;

@@ -6,7 +6,9 @@
  * update-policy query and ingests every batch), the broker moves every event twice, and the demo generates and
  * publishes a week of history — while the main thread loads the gateway, analyzes the stored functions and runs
  * the ingestion. In one thread all of that queues; in several it overlaps on the machine's cores. Each part is
- * reached only through its protocol (Kusto REST, AMQP), exactly as in the main thread or in Azure.
+ * reached only through its protocol (Kusto REST, AMQP), exactly as in the main thread or in Azure. The engine's
+ * thread runs its KQL compiler in a thread of its own (kql-thread-worker.ts), so that DuckDB work (creating tables,
+ * ingesting) does not wait behind Kusto.Language's analyses, nor they behind it.
  */
 import { resolve } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -19,6 +21,11 @@ import type {
   DemoProducerSpec,
 } from './background-thread-messages.js';
 import { backgroundRequestHandler, type RunningPart } from './background-thread-requests.js';
+import type { CompilerThread } from '../embedded/kusto/query/compiler-thread.js';
+import type { ServeCatalogMessage } from './kql-thread-worker.js';
+
+/** The engine's Kusto.Language thread (kql-thread-worker.ts), started with the engine thread's preload. */
+let compilerThread: CompilerThread | undefined;
 
 /** How often the demo thread reports its published events to the main thread's metrics. */
 const PUBLISHED_REPORT_MS = 1_000;
@@ -69,19 +76,20 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
 }
 
 /**
- * What each part needs, imported as soon as the thread exists (before the main thread sends 'start').
- * `wanted()` turns false when the thread is discarded before its start: optional work is skipped then.
+ * What each part needs, imported as soon as the thread exists (before the main thread sends 'start'). The engine's
+ * also starts its Kusto.Language thread, which warms up at once; a discarded engine thread stops it in `done`.
  */
-function preload(service: BackgroundService, wanted: () => boolean): Promise<unknown> {
+function preload(service: BackgroundService): Promise<unknown> {
   switch (service) {
     case 'kusto':
-      // Kusto.Language's start-up too: nothing the engine does later can skip it.
-      return Promise.all([
-        import('../embedded/kusto/kusto-emulator.js').then((engine) =>
-          wanted() ? engine.warmUpKqlCompiler(undefined, undefined, wanted) : undefined,
-        ),
-        import('../modules/catalog/catalog-build-server.js'),
-      ]);
+      // Kusto.Language's thread first: its start-up is the longest step before the first event.
+      return import('../embedded/kusto/query/compiler-thread.js').then(({ startCompilerThread }) => {
+        compilerThread = startCompilerThread({
+          workerUrl: new URL('./kql-thread-worker.js', import.meta.url),
+          logger: createLogger('kusto-emulator'),
+        });
+        return import('../embedded/kusto/kusto-emulator.js');
+      });
     case 'servicebus':
       return import('../embedded/servicebus/servicebus-emulator.js');
     case 'demo':
@@ -96,25 +104,35 @@ async function startPart(
   const spec = request.spec;
   switch (spec.service) {
     case 'kusto': {
-      // Both modules are loaded before the engine starts: its compiler warm-up begins on the next macrotask after
-      // start, and must not run ahead of the 'ready' message (the main thread waits for that to go on).
-      const [{ startKustoEmulator }, { serveCatalogBuilds }] = await Promise.all([
-        import('../embedded/kusto/kusto-emulator.js'),
-        import('../modules/catalog/catalog-build-server.js'),
-      ]);
+      const kql = compilerThread;
+      if (!kql) {
+        throw new Error('the KQL compiler thread was not started');
+      }
+      kql.setLogLevel(request.logLevel);
+      const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
+      // Ready as soon as DuckDB is open: control commands that need no KQL (tables, mappings) run while the
+      // compiler thread still pays Kusto.Language's start-up.
       const engine = await startKustoEmulator({
         host: spec.host,
         port: spec.port,
         dataDir: spec.dataDir,
         databases: spec.databases,
         logger: createLogger('kusto-emulator'),
+        compilerLoader: kql.loader,
         warmUpCompiler: true,
       });
       if (request.catalogPort) {
-        // The gateway's analysis of kql/ shares this thread's Kusto.Language (the engine never calls it).
-        serveCatalogBuilds(request.catalogPort);
+        // The gateway's analysis of kql/ shares the compiler thread's Kusto.Language.
+        const message: ServeCatalogMessage = { type: 'serve-catalog', port: request.catalogPort };
+        kql.post(message, [request.catalogPort]);
       }
-      return engine;
+      return {
+        ...engine,
+        close: async () => {
+          await engine.close();
+          await kql.close();
+        },
+      };
     }
     case 'servicebus': {
       const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
@@ -137,9 +155,8 @@ function run(): void {
     throw new Error('background-thread-worker must run in a worker thread (started by background-thread.ts)');
   }
   const { service } = workerData as BackgroundThreadData;
-  let wanted = true;
   // A module that fails to load is reported when 'start' arrives, as that start's failure.
-  const preloaded = preload(service, () => wanted).then(
+  const preloaded = preload(service).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -151,11 +168,11 @@ function run(): void {
         setLogLevel(request.logLevel);
         return startPart(request, port);
       },
-      onCloseRequested: () => {
-        wanted = false;
-      },
       reply: (message: BackgroundThreadReply) => port.postMessage(message),
-      done: () => port.close(),
+      done: () => {
+        void compilerThread?.close();
+        port.close();
+      },
     }),
   );
 }

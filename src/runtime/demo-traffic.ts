@@ -3,11 +3,14 @@ import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import type { DemoProducerSpec } from './background-thread-messages.js';
+import type { SpawnedBackgroundThread } from './background-thread.js';
 import type { Closer } from './shutdown-coordinator.js';
 
 export interface DemoTrafficOptions {
   /** Run the producer in a worker thread, as the separate application it stands for (needs dist/). */
   thread?: boolean;
+  /** With `thread`: a demo thread spawned earlier (its modules load meanwhile); discarded if the demo is off. */
+  spawned?: SpawnedBackgroundThread;
 }
 
 /**
@@ -21,11 +24,14 @@ export function startDemoTraffic(
   options: DemoTrafficOptions = {},
 ): Closer | undefined {
   const connectionString = config.serviceBusConnectionString;
-  if (config.DEMO_RATE === 0) {
-    return undefined;
-  }
-  if (!connectionString) {
-    logger.warn({}, 'demo producer disabled: it needs SERVICEBUS_CONNECTION_STRING (or the embedded broker)');
+  if (config.DEMO_RATE === 0 || !connectionString) {
+    void options.spawned?.discard();
+    if (config.DEMO_RATE !== 0) {
+      logger.warn(
+        {},
+        'demo producer disabled: it needs SERVICEBUS_CONNECTION_STRING (or the embedded broker)',
+      );
+    }
     return undefined;
   }
   const spec: DemoProducerSpec = {
@@ -38,7 +44,9 @@ export function startDemoTraffic(
     backfillDays: config.DEMO_BACKFILL_DAYS,
     backfillEvents: config.DEMO_BACKFILL_EVENTS,
   };
-  const started = options.thread ? startInThread(spec, config, logger) : startInProcess(spec);
+  const started = options.thread
+    ? startInThread(spec, config, logger, options.spawned)
+    : startInProcess(spec);
   const running = started.catch((error: unknown) => {
     logger.error({ err: error }, 'demo producer failed to start');
     return undefined;
@@ -62,13 +70,18 @@ async function startInProcess(spec: DemoProducerSpec): Promise<Stop> {
   return () => producer.stop();
 }
 
-async function startInThread(spec: DemoProducerSpec, config: EnvConfig, logger: Logger): Promise<Stop> {
-  const [{ startBackgroundThread }, { demoEventsPublished }] = await Promise.all([
+async function startInThread(
+  spec: DemoProducerSpec,
+  config: EnvConfig,
+  logger: Logger,
+  spawned: SpawnedBackgroundThread | undefined,
+): Promise<Stop> {
+  const [{ spawnBackgroundThread }, { demoEventsPublished }] = await Promise.all([
     import('./background-thread.js'),
     import('../demo/demo-metrics.js'),
   ]);
   const published = demoEventsPublished();
-  const thread = await startBackgroundThread(spec, {
+  const thread = await (spawned ?? spawnBackgroundThread('demo')).start(spec, {
     logLevel: config.LOG_LEVEL,
     logger,
     // The demo stands for another application: if it dies, kqlgate itself keeps serving and ingesting.

@@ -10,7 +10,10 @@ import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 export interface EmbeddedStack {
   kusto?: { url: string; port: number };
   serviceBus?: { port: number };
-  /** With threads: a port to the engine's thread, which also analyzes kql/ (RemoteCatalogAnalyzer.overPort). */
+  /**
+   * With threads: a port to the engine's compiler thread, which also analyzes kql/
+   * (RemoteCatalogAnalyzer.overPort).
+   */
   catalogPort?: MessagePort;
   /** Resolves when the embedded engine has warmed up its KQL compiler (at once when there is nothing to wait for). */
   kustoWarmedUp: Promise<void>;

@@ -35,21 +35,24 @@ export interface KqlgateOptions {
 }
 
 /**
- * The data path's modules (storage deploy, demo producer, ingestion): loaded while the embedded services start.
- * The gateway's modules (Nest, Apollo: over a second to load) come after the data path runs, so that loading them
- * never holds up the first events.
+ * The data path's modules, loaded while the embedded services start: the storage deploy's first (the Kusto client),
+ * which the first step needs, then the demo producer's and the ingestion's (the Service Bus and ingest clients),
+ * which load while storage is created. The gateway's modules (Nest, Apollo: over a second to load) come after the
+ * data path runs, so that loading them never holds up the first events.
  */
-async function loadDataPathModules() {
-  const [storage, demo, ingestion] = await Promise.all([
-    import('./storage-first-deploy.js'),
-    import('./demo-traffic.js'),
-    import('../ingestion/started-ingestion.js'),
-  ]);
+function loadDataPathModules() {
+  const storage = import('./storage-first-deploy.js');
+  const rest = storage.then(() =>
+    Promise.all([import('./demo-traffic.js'), import('../ingestion/started-ingestion.js')]),
+  );
   return {
-    deployStorageFirst: storage.deployStorageFirst,
-    deployFunctionsAhead: storage.deployFunctionsAhead,
-    startDemoTraffic: demo.startDemoTraffic,
-    buildIngestionPipeline: ingestion.buildIngestionPipeline,
+    storage: storage.then((module) => ({
+      deployStorageFirst: module.deployStorageFirst,
+    })),
+    rest: rest.then(([demo, ingestion]) => ({
+      startDemoTraffic: demo.startDemoTraffic,
+      buildIngestionPipeline: ingestion.buildIngestionPipeline,
+    })),
   };
 }
 
@@ -107,34 +110,59 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   let app: NestFastifyApplication;
   const dataPathLoaded = loadDataPathModules();
   // Awaited after the stack is up; until then a failure to load must not surface as an unhandled rejection.
-  dataPathLoaded.catch(() => undefined);
+  dataPathLoaded.storage.catch(() => undefined);
+  dataPathLoaded.rest.catch(() => undefined);
   try {
     const stack = await startEmbeddedStack(config, shutdown, logger, {
       threads: options.workerThreads,
       early: options.earlyThreads,
     });
-    const { deployStorageFirst, deployFunctionsAhead, startDemoTraffic, buildIngestionPipeline } =
-      await dataPathLoaded;
-    // Storage first, then the demo and the ingestion, then the gateway: events flow into the engine while the
-    // gateway starts. The demo starts once the engine has warmed up (started earlier, its CPU would slow the
-    // engine's Kusto.Language start-up, which everything waits for); it loads while storage is created.
-    await stack.kustoWarmedUp;
-    const demo = startDemoTraffic(config, logger, { thread: options.workerThreads });
-    if (demo) {
-      // The "OLTP app" stops before anything it feeds, even if a signal arrives before the gateway is up.
-      shutdown.add(demo, { closeFirst: true });
-    }
-    await deployStorageFirst(config, logger);
+    const { deployStorageFirst } = await dataPathLoaded.storage;
+    // Storage, ingestion and demo first, then the gateway: events flow into the engine while the gateway starts.
+    // - The engine creates tables, mappings and functions while its compiler thread still pays Kusto.Language's
+    //   start-up; the update policies wait for it.
+    // - The demo's thread is spawned now, so its modules load meanwhile, and starts publishing once the start-up is
+    //   paid: earlier, its CPU would slow the step everything waits for.
+    // - The ingestion subscribes at the same moment and ingests from the moment storage is ready.
+    const demoThread =
+      options.workerThreads && config.DEMO_RATE > 0
+        ? await import('./background-thread.js').then(({ spawnBackgroundThread }) => {
+            const thread = spawnBackgroundThread('demo');
+            shutdown.add({ name: 'demo-thread', close: () => thread.discard() }, { closeFirst: true });
+            return thread;
+          })
+        : undefined;
+    const demoStarted = Promise.all([stack.kustoWarmedUp, dataPathLoaded.rest]).then(
+      ([, { startDemoTraffic }]) => {
+        if (shutdown.stopping) {
+          return undefined;
+        }
+        const demo = startDemoTraffic(config, logger, { thread: options.workerThreads, spawned: demoThread });
+        if (demo) {
+          // The "OLTP app" stops before anything it feeds, even if a signal arrives before the gateway is up.
+          shutdown.add(demo, { closeFirst: true });
+        }
+        return demo;
+      },
+    );
+    // Awaited below; a failure before that point must not surface as an unhandled rejection.
+    demoStarted.catch(() => undefined);
+    // Logs its own failures (the catalog's deploy creates storage again and reports them).
+    const storageReady = deployStorageFirst(config, logger);
+    storageReady.catch(() => undefined);
+    const [{ buildIngestionPipeline }] = await Promise.all([dataPathLoaded.rest, stack.kustoWarmedUp]);
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
     // Registered before the gateway, so it closes after it (the app also stops it; both wait for one drain).
     shutdown.add({ name: 'ingestion', close: () => pipeline.stop() });
-    await pipeline.start();
-    await deployFunctionsAhead(config, logger);
-    if (demo) {
-      // Loading the gateway keeps this thread busy for a second or more, and the analysis of kql/ the engine's
+    // Watched from before the start, so a quick first batch is not missed.
+    const firstBatch = firstCommitOrTimeout(pipeline, FIRST_BATCH_WAIT_MS);
+    await pipeline.start({ ingestAfter: storageReady });
+    await storageReady;
+    if (await demoStarted) {
+      // Loading the gateway keeps this thread busy for a second or more, and the analysis of kql/ the compiler
       // thread; with demo traffic on its way, let the first batch through first, so the API comes up with data in
       // it (bounded: the demo may be slow or broken).
-      await firstCommitOrTimeout(pipeline, FIRST_BATCH_WAIT_MS);
+      await firstBatch;
     }
     const catalogAnalyzer = options.workerThreads
       ? await analyzeCatalogInThread(config, shutdown, stack.catalogPort)

@@ -28,6 +28,11 @@ export class ShutdownCoordinator {
     (options.closeFirst ? this.firstClosers : this.closers).push(closer);
   }
 
+  /** True once shutdown() was called: a part still starting should not start anything more. */
+  get stopping(): boolean {
+    return this.running !== undefined;
+  }
+
   installSignalHandlers(): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => {

@@ -19,6 +19,7 @@ import { loadKqlCompiler } from './query/compiler-loader.js';
 import type { QueryCompilerLoader } from './query/query-compiler.js';
 import { compileQuery, QueryExecutor } from './query/query-executor.js';
 import { DatabaseRegistry } from './storage/database-registry.js';
+import { WARM_UP_QUERY } from './query/warm-up-query.js';
 
 export const DEFAULT_MAX_INGEST_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -42,11 +43,6 @@ export interface KustoEmulatorOptions {
    */
   warmUpCompiler?: boolean;
 }
-
-/** Touches the operators and functions most commands and update policies use, so their code is compiled. */
-const WARM_UP_QUERY =
-  "print a = 1, b = 'x', t = now() | extend c = a * 2, d = strcat(b, tostring(a)) | where c > 0 and isnotempty(d)" +
-  ' | summarize n = count(), s = sum(c), m = max(t) by b, bin(t, 1h) | project b, n, s, m';
 
 export interface RunningKustoEmulator {
   /** http://127.0.0.1:PORT */
@@ -144,9 +140,9 @@ async function prepareReaders(registry: DatabaseRegistry, logger: Logger): Promi
 
 /**
  * Loads the KQL compiler and compiles a small query, paying Kusto.Language's one-time start-up (over a second of
- * CPU). Exported so a host can pay it before the engine starts (npm start's engine thread does, while the main
- * thread still validates the configuration); the engine's own warm-up then finds everything loaded. `stillWanted`
- * is asked once the compiler is loaded, before the analysis.
+ * CPU) before the first real command. With a compiler thread (query/compiler-thread.ts, npm start) the thread
+ * pays it as it starts, and this resolves when it has. `stillWanted` is asked once the compiler is loaded, before
+ * the analysis.
  */
 export async function warmUpKqlCompiler(
   logger: Logger = silentLogger,
@@ -160,7 +156,7 @@ export async function warmUpKqlCompiler(
       // The host gave up on this engine meanwhile (a thread discarded before its start): skip the second of CPU.
       return;
     }
-    compileQuery(compiler, WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
+    await compileQuery(compiler, WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
     logger.debug({ ms: Math.round(performance.now() - started) }, 'KQL compiler warmed up');
   } catch (error) {
     // Only the start-up time is at stake: the first real query loads the compiler again and reports its error.

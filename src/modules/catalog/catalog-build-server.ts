@@ -4,8 +4,9 @@ import { buildCatalogYielding } from './catalog-builder.js';
 
 /**
  * The serving side of RemoteCatalogAnalyzer: answers build requests on `port`, one at a time, yielding between
- * functions because the thread may serve others too (`npm start` serves it from the embedded engine's thread, so
- * the process pays Kusto.Language's start-up once). Kusto.Language stays warm there for `--watch` reloads.
+ * functions because the thread may serve others too (`npm start` serves it from the embedded engine's compiler
+ * thread, so the process pays Kusto.Language's start-up once). Kusto.Language stays warm there for `--watch`
+ * reloads.
  */
 export function serveCatalogBuilds(port: MessagePort): void {
   let queue = Promise.resolve();

@@ -30,6 +30,22 @@ export class KqlCompileError extends KqlgateError {
     this.column = position?.column;
   }
 
+  /**
+   * Rebuilds an error that crossed a thread boundary: `message` already ends with its position, which `details`
+   * carries as `line`/`column`.
+   */
+  static revive(
+    code: KqlCompileErrorCode,
+    message: string,
+    details: Record<string, unknown>,
+  ): KqlCompileError {
+    const error = new KqlCompileError(code, message, undefined, details);
+    const position = error as { line: number | undefined; column: number | undefined };
+    position.line = typeof details.line === 'number' ? details.line : undefined;
+    position.column = typeof details.column === 'number' ? details.column : undefined;
+    return error;
+  }
+
   static unsupported(what: string, position?: SourcePosition): KqlCompileError {
     return new KqlCompileError('UNSUPPORTED', `${what} is not supported by the embedded engine`, position);
   }

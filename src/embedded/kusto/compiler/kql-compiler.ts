@@ -20,12 +20,11 @@ import type {
   DatabaseSchema,
   QueryParameterValues,
 } from './compiler-types.js';
-import type { ParameterSlot, RelationNode } from './ir/ir-node.js';
+import type { RelationNode } from './ir/ir-node.js';
 import { KqlCompileError } from './kql-compile-error.js';
 import { KqlLowerer } from './lower/kql-lowerer.js';
-import { dateToTicks } from './kusto-time.js';
-import { literalValue } from './lower/literal-values.js';
 import { parseKql } from './parse/kql-parser.js';
+import { bindSlots } from './slot-binding.js';
 import { emitSql } from './sql/duckdb-emitter.js';
 import { createLogger } from '../../../common/logging/logger.js';
 
@@ -35,6 +34,7 @@ export { duckDbSetupSql } from './sql/duckdb-setup.js';
 export { duckDbTypeOf } from './sql/duckdb-dialect.js';
 export { KqlCompileError } from './kql-compile-error.js';
 export { decodeCell, decodeRows } from './result-decoder.js';
+export { bindSlots } from './slot-binding.js';
 
 export function lowerKql(
   bound: BoundKql,
@@ -108,41 +108,17 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   return template;
 }
 
-function isSlot(value: unknown): value is ParameterSlot {
-  return typeof value === 'object' && value !== null && 'slot' in value;
-}
-
-/** Fills `now()` and query-parameter slots with this call's values (validating each against its type). */
-function bindSlots(template: CompiledQuery, params: QueryParameterValues, now: Date): CompiledQuery {
-  if (!template.statements.some((s) => s.parameters.some(isSlot))) {
-    return template;
-  }
-  const nowTicks = dateToTicks(now);
-  const fill = (value: unknown): unknown => {
-    if (!isSlot(value)) {
-      return value;
-    }
-    if (value.slot === 'now') {
-      return nowTicks;
-    }
-    const raw = params[value.name];
-    const literal = literalValue(value.type, raw);
-    if (literal === undefined) {
-      throw new KqlCompileError(
-        'PARAMETER',
-        `query parameter '${value.name}' of type ${value.type} has an invalid value ${JSON.stringify(raw)}`,
-        { line: value.line, column: value.column },
-      );
-    }
-    return literal;
-  };
-  return Object.freeze({
-    statements: Object.freeze(
-      template.statements.map((s) =>
-        Object.freeze({ ...s, parameters: Object.freeze(s.parameters.map(fill)) }),
-      ),
-    ),
-  });
+/**
+ * The compiled query with its slots still in it (`now()`, query parameters): what compileKql caches and fills. A
+ * host that runs the compiler in another thread caches these itself and fills them with `bindSlots` — the only
+ * step that depends on a call's values.
+ */
+export function compileKqlTemplate(
+  kql: string,
+  db: DatabaseSchema,
+  params: QueryParameterValues = {},
+): CompiledQuery {
+  return asCompileError(() => compileTemplate(kql, db, params));
 }
 
 export function compileKql(
@@ -151,8 +127,12 @@ export function compileKql(
   params: QueryParameterValues = {},
   options: CompileOptions = {},
 ): CompiledQuery {
+  return asCompileError(() => bindSlots(compileTemplate(kql, db, params), params, options.now ?? new Date()));
+}
+
+function asCompileError<T>(compile: () => T): T {
   try {
-    return bindSlots(compileTemplate(kql, db, params), params, options.now ?? new Date());
+    return compile();
   } catch (error) {
     if (error instanceof KqlCompileError) {
       throw error;

@@ -271,7 +271,7 @@ export class IngestionService {
     for (const { key, target, policy } of policies) {
       const targetTable = database.table(target);
       try {
-        const compiled = compileQuery(compiler, policy.Query, database.schema());
+        const compiled = await compileQuery(compiler, policy.Query, database.schema());
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`the policy query produced no result.`);

@@ -532,7 +532,7 @@ export class CommandExecutor {
       // Validate like ADX does at .alter time: the query must compile and its output fit the target table.
       const compiler = await this.loadCompiler();
       for (const policy of policies) {
-        const compiled = compileQuery(compiler, policy.Query, database.schema());
+        const compiled = await compileQuery(compiler, policy.Query, database.schema());
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`Update policy query of table '${tableName}' produces no result.`);
@@ -580,7 +580,7 @@ export class CommandExecutor {
     database: KustoDatabase,
   ): Promise<ResultTable> {
     const compiler = await this.loadCompiler();
-    const compiled = compileQuery(compiler, command.query, database.schema());
+    const compiled = await compileQuery(compiler, command.query, database.schema());
     const statement = compiled.statements[compiled.statements.length - 1];
     if (!statement) {
       throw KustoEngineError.semantic(`The query of .${command.mode} produces no result.`);

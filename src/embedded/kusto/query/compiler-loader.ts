@@ -11,7 +11,7 @@ import { memoizeLoader, type QueryCompiler, type QueryCompilerLoader } from './q
  * macros would be written into every user database file, and two connections creating them at once can
  * hit a catalog write-write conflict with a concurrent `.create table` (COMPILER-REQUESTS.md, item 6).
  */
-function asTempMacro(sql: string): string {
+export function asTempMacro(sql: string): string {
   return sql.replace(/^\s*CREATE\s+OR\s+REPLACE\s+MACRO\b/i, 'CREATE OR REPLACE TEMP MACRO');
 }
 

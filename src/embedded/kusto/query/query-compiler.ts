@@ -12,12 +12,13 @@ import type {
 } from '../compiler/compiler-types.js';
 
 export interface QueryCompiler {
+  /** Synchronous in this thread; a promise when the compiler runs in a thread of its own (compiler-thread.ts). */
   compileKql(
     kql: string,
     database: DatabaseSchema,
     parameters: QueryParameterValues | undefined,
     options: CompileOptions,
-  ): CompiledQuery;
+  ): CompiledQuery | Promise<CompiledQuery>;
   /** SQL run once on every DuckDB connection before compiled statements (macros, settings). */
   duckDbSetupSql(): readonly string[];
   /** Turns a DuckDB result value into the v2 JSON cell for a column of the given Kusto type. */

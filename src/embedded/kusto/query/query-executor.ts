@@ -71,14 +71,14 @@ function formatTimeout(ms: number): string {
 }
 
 /** Compiles with the compiler's errors translated to Kusto errors (syntax/semantic, with line:column). */
-export function compileQuery(
+export async function compileQuery(
   compiler: QueryCompiler,
   kql: string,
   schema: DatabaseSchema,
   parameters?: QueryParameterValues,
-): CompiledQuery {
+): Promise<CompiledQuery> {
   try {
-    return compiler.compileKql(kql, schema, parameters, { now: new Date() });
+    return await compiler.compileKql(kql, schema, parameters, { now: new Date() });
   } catch (error) {
     throw fromCompileError(error);
   }
@@ -93,7 +93,7 @@ export class QueryExecutor {
   async execute(databaseName: string, csl: string, properties: RequestProperties): Promise<QueryResult> {
     const database = await this.registry.get(databaseName);
     const compiler = await this.loadCompiler();
-    const compiled = compileQuery(compiler, csl, database.schema(), properties.parameters);
+    const compiled = await compileQuery(compiler, csl, database.schema(), properties.parameters);
     const { options } = properties;
     const maxRecords = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxRecords;
     const maxSize = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxSize;

@@ -1,0 +1,75 @@
+/**
+ * The compiler thread's side of compiler-thread.ts: loads the KQL → DuckDB compiler (and with it Kusto.Language),
+ * pays Kusto.Language's one-time start-up with a small query, then answers compile requests one at a time.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { createLogger, setLogLevel } from '../../../common/logging/logger.js';
+import type { DatabaseSchema } from '../compiler/compiler-types.js';
+import { compileKqlTemplate, KqlCompileError } from '../compiler/kql-compiler.js';
+import type { CompilerThreadReply, CompilerThreadRequest } from './compiler-thread-messages.js';
+import { WARM_UP_QUERY } from './warm-up-query.js';
+
+/** Schema versions kept for requests that name them by id; the engine sends one again if it was dropped. */
+const MAX_KEPT_SCHEMAS = 8;
+
+const logger = createLogger('kql-compiler');
+
+export function serveCompileRequests(port: MessagePort): void {
+  const schemas = new Map<number, DatabaseSchema>();
+  const reply = (message: CompilerThreadReply): void => port.postMessage(message);
+
+  port.on('message', (request: CompilerThreadRequest) => {
+    if (request.type === 'log-level') {
+      setLogLevel(request.level);
+      return;
+    }
+    if (request.type !== 'compile') {
+      return;
+    }
+    if (request.schema) {
+      schemas.delete(request.schemaId);
+      schemas.set(request.schemaId, request.schema);
+      for (const id of schemas.keys()) {
+        if (schemas.size <= MAX_KEPT_SCHEMAS) {
+          break;
+        }
+        schemas.delete(id);
+      }
+    }
+    const schema = schemas.get(request.schemaId);
+    try {
+      if (!schema) {
+        throw new Error(`schema version ${request.schemaId} is not known to the compiler thread`);
+      }
+      reply({
+        type: 'compiled',
+        id: request.id,
+        template: compileKqlTemplate(request.kql, schema, request.params),
+      });
+    } catch (error) {
+      reply({
+        type: 'failed',
+        id: request.id,
+        error:
+          error instanceof KqlCompileError
+            ? { compileError: true, code: error.code, message: error.message, details: error.details }
+            : {
+                compileError: false,
+                message: error instanceof Error ? error.message : String(error),
+                stack: error instanceof Error ? error.stack : undefined,
+              },
+      });
+    }
+  });
+
+  // Before any request is read: the messages queue meanwhile, and the first one finds Kusto.Language warm.
+  const started = performance.now();
+  try {
+    compileKqlTemplate(WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
+    logger.debug({ ms: Math.round(performance.now() - started) }, 'KQL compiler warmed up');
+  } catch (error) {
+    // Only the start-up time is at stake: the first real query reports the problem as its own error.
+    logger.warn({ err: error }, 'KQL compiler warm-up failed');
+  }
+  reply({ type: 'warmed-up' });
+}

@@ -1,0 +1,211 @@
+/**
+ * Runs the engine's KQL → DuckDB compiler in a worker thread of its own.
+ *
+ * Why: Kusto.Language's one-time start-up costs over a second of CPU, and every new query text or schema costs
+ * its analysis (tens of milliseconds for an update policy). In the engine's thread that work blocks everything
+ * else the engine does — `npm start` creates its tables and mappings (DuckDB work, mostly waiting on the disk)
+ * only after the start-up is paid. In a thread of its own the two overlap.
+ *
+ * The thread returns templates (compiled SQL with slots for `now()` and parameter values); they are cached here
+ * per schema version, and each call's values are bound here (`bindSlots`), so a repeated query never crosses
+ * the thread boundary.
+ */
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { silentLogger, type Logger } from '../../../common/logging/logger.js';
+import type {
+  CompiledQuery,
+  CompileOptions,
+  DatabaseSchema,
+  QueryParameterValues,
+} from '../compiler/compiler-types.js';
+import { KqlCompileError } from '../compiler/kql-compile-error.js';
+import { decodeCell } from '../compiler/result-decoder.js';
+import { bindSlots } from '../compiler/slot-binding.js';
+import { duckDbSetupSql } from '../compiler/sql/duckdb-setup.js';
+import { asTempMacro } from './compiler-loader.js';
+import type { CompilerThreadReply, CompilerThreadRequest } from './compiler-thread-messages.js';
+import type { QueryCompiler, QueryCompilerLoader } from './query-compiler.js';
+
+/** Templates kept per schema version (the same bound as the in-thread compiler's cache). */
+const MAX_TEMPLATES_PER_SCHEMA = 500;
+
+export interface CompilerThreadOptions {
+  /**
+   * The thread's entry; default compiler-thread-worker.js. A host may give its own entry that serves more on
+   * the same Kusto.Language (npm start: the analysis of kql/ for the gateway) if it calls serveCompileRequests.
+   */
+  workerUrl?: URL;
+  logger?: Logger;
+}
+
+export interface CompilerThread {
+  /** For startKustoEmulator's `compilerLoader`. */
+  loader: QueryCompilerLoader;
+  /** Resolves when the thread has paid Kusto.Language's start-up (or stopped trying). */
+  warmedUp: Promise<void>;
+  /** Sends a message to the thread's entry, for what a host's own entry serves besides compiling. */
+  post(message: unknown, transfer?: readonly TransferListItem[]): void;
+  setLogLevel(level: string): void;
+  /** Stops the thread; compiles still waiting fail. */
+  close(): Promise<void>;
+}
+
+type Pending = { resolve(template: CompiledQuery): void; reject(error: Error): void };
+
+function deepFreeze(template: CompiledQuery): CompiledQuery {
+  return Object.freeze({
+    statements: Object.freeze(
+      template.statements.map((s) =>
+        Object.freeze({
+          ...s,
+          parameters: Object.freeze([...s.parameters]),
+          resultSchema: s.resultSchema.map((c) => Object.freeze({ ...c })),
+        }),
+      ),
+    ),
+  });
+}
+
+export function startCompilerThread(options: CompilerThreadOptions = {}): CompilerThread {
+  const logger = options.logger ?? silentLogger;
+  const worker = new Worker(options.workerUrl ?? new URL('./compiler-thread-worker.js', import.meta.url), {
+    name: 'kqlgate-kql-compiler',
+  });
+  const pending = new Map<number, Pending>();
+  const schemaIds = new WeakMap<DatabaseSchema, number>();
+  const templates = new WeakMap<DatabaseSchema, Map<string, Promise<CompiledQuery>>>();
+  let nextId = 1;
+  let nextSchemaId = 1;
+  let stopped: Error | undefined;
+  let closing: Promise<void> | undefined;
+  let warmed: () => void = () => undefined;
+  const warmedUp = new Promise<void>((resolve) => {
+    warmed = resolve;
+  });
+
+  const stop = (error: Error): void => {
+    stopped ??= error;
+    warmed();
+    for (const waiting of pending.values()) {
+      waiting.reject(stopped);
+    }
+    pending.clear();
+  };
+  worker.on('message', (reply: CompilerThreadReply) => {
+    if (reply.type === 'warmed-up') {
+      warmed();
+      return;
+    }
+    const waiting = pending.get(reply.id);
+    if (!waiting) {
+      return;
+    }
+    pending.delete(reply.id);
+    if (reply.type === 'compiled') {
+      waiting.resolve(deepFreeze(reply.template));
+      return;
+    }
+    const { error } = reply;
+    if (error.compileError) {
+      waiting.reject(KqlCompileError.revive(error.code, error.message, error.details));
+    } else {
+      const failure = new Error(`KQL compiler thread: ${error.message}`);
+      failure.stack = `${failure.message}\n  in the thread: ${error.stack ?? ''}`;
+      waiting.reject(failure);
+    }
+  });
+  worker.on('error', (error) => {
+    logger.error(
+      { err: error },
+      'the KQL compiler thread failed; queries and update policies cannot compile',
+    );
+    stop(new Error(`KQL compiler thread failed: ${error.message}`));
+  });
+  worker.on('exit', (code) => {
+    stop(new Error(`KQL compiler thread stopped (exit code ${code})`));
+  });
+
+  const request = (
+    kql: string,
+    schema: DatabaseSchema,
+    params: QueryParameterValues,
+  ): Promise<CompiledQuery> => {
+    if (stopped) {
+      return Promise.reject(stopped);
+    }
+    const id = nextId++;
+    let schemaId = schemaIds.get(schema);
+    const message: CompilerThreadRequest = { type: 'compile', id, kql, schemaId: schemaId ?? 0, params };
+    if (schemaId === undefined) {
+      schemaId = nextSchemaId++;
+      schemaIds.set(schema, schemaId);
+      message.schemaId = schemaId;
+      message.schema = schema;
+    }
+    return new Promise<CompiledQuery>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage(message);
+    });
+  };
+
+  const template = (
+    kql: string,
+    schema: DatabaseSchema,
+    params: QueryParameterValues,
+  ): Promise<CompiledQuery> => {
+    let cache = templates.get(schema);
+    if (!cache) {
+      cache = new Map();
+      templates.set(schema, cache);
+    }
+    // The template depends on which parameters are supplied, not on their values (as in the thread's own cache).
+    const key = `${Object.keys(params).sort().join(',')}\u0000${kql}`;
+    const cached = cache.get(key);
+    if (cached) {
+      cache.delete(key);
+      cache.set(key, cached);
+      return cached;
+    }
+    const compiled = request(kql, schema, params);
+    // Concurrent identical compiles share one request; a failure is not kept (the next call retries).
+    compiled.catch(() => cache.delete(key));
+    if (cache.size >= MAX_TEMPLATES_PER_SCHEMA) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) {
+        cache.delete(oldest);
+      }
+    }
+    cache.set(key, compiled);
+    return compiled;
+  };
+
+  const compiler: QueryCompiler = {
+    compileKql: async (
+      kql: string,
+      db: DatabaseSchema,
+      params: QueryParameterValues = {},
+      opts: CompileOptions = {},
+    ) => bindSlots(await template(kql, db, params), params, opts.now ?? new Date()),
+    duckDbSetupSql: () => duckDbSetupSql().map(asTempMacro),
+    cellDecoder: (type) => (value) => decodeCell(value, type),
+  };
+  const loaded = Promise.resolve(compiler);
+
+  return {
+    loader: () => loaded,
+    warmedUp,
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    setLogLevel: (level) => {
+      const message: CompilerThreadRequest = { type: 'log-level', level };
+      worker.postMessage(message);
+    },
+    close: () => {
+      closing ??= (async () => {
+        stop(new Error('KQL compiler thread closed'));
+        // Kusto.Language is plain JavaScript (no native addon), so stopping the thread mid-work is safe.
+        await worker.terminate();
+      })();
+      return closing;
+    },
+  };
+}

@@ -49,10 +49,10 @@ export type BackgroundThreadRequest =
       spec: BackgroundThreadSpec;
       logLevel: string;
       /**
-       * Engine thread only: a port on which its Kusto.Language thread also analyzes kql/ for the gateway (RemoteCatalogAnalyzer), so
-       * the process loads Kusto.Language — over a second of CPU — once instead of twice.
+       * Engine thread only: its end of the channel to the Kusto.Language thread (kql-thread.ts), which compiles
+       * the engine's KQL. Without it the engine compiles in its own thread.
        */
-      catalogPort?: MessagePort;
+      compilerPort?: MessagePort;
     }
   | { type: 'close' };
 

@@ -7,8 +7,8 @@
  * publishes a week of history — while the main thread loads the gateway, analyzes the stored functions and runs
  * the ingestion. In one thread all of that queues; in several it overlaps on the machine's cores. Each part is
  * reached only through its protocol (Kusto REST, AMQP), exactly as in the main thread or in Azure. The engine's
- * thread runs its KQL compiler in a thread of its own (kql-thread-worker.ts), so that DuckDB work (creating tables,
- * ingesting) does not wait behind Kusto.Language's analyses, nor they behind it.
+ * KQL is compiled in yet another thread (kql-thread.ts), so that DuckDB work (creating tables, ingesting) does not
+ * wait behind Kusto.Language's analyses, nor they behind it.
  */
 import { resolve } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -21,11 +21,6 @@ import type {
   DemoProducerSpec,
 } from './background-thread-messages.js';
 import { backgroundRequestHandler, type RunningPart } from './background-thread-requests.js';
-import type { CompilerThread } from '../embedded/kusto/query/compiler-thread.js';
-import type { ServeCatalogMessage } from './kql-thread-worker.js';
-
-/** The engine's Kusto.Language thread (kql-thread-worker.ts), started with the engine thread's preload. */
-let compilerThread: CompilerThread | undefined;
 
 /** How often the demo thread reports its published events to the main thread's metrics. */
 const PUBLISHED_REPORT_MS = 1_000;
@@ -75,21 +70,14 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
   };
 }
 
-/**
- * What each part needs, imported as soon as the thread exists (before the main thread sends 'start'). The engine's
- * also starts its Kusto.Language thread, which warms up at once; a discarded engine thread stops it in `done`.
- */
+/** What each part needs, imported as soon as the thread exists (before the main thread sends 'start'). */
 function preload(service: BackgroundService): Promise<unknown> {
   switch (service) {
     case 'kusto':
-      // Kusto.Language's thread first: its start-up is the longest step before the first event.
-      return import('../embedded/kusto/query/compiler-thread.js').then(({ startCompilerThread }) => {
-        compilerThread = startCompilerThread({
-          workerUrl: new URL('./kql-thread-worker.js', import.meta.url),
-          logger: createLogger('kusto-emulator'),
-        });
-        return import('../embedded/kusto/kusto-emulator.js');
-      });
+      return Promise.all([
+        import('../embedded/kusto/kusto-emulator.js'),
+        import('../embedded/kusto/query/compiler-thread.js'),
+      ]);
     case 'servicebus':
       return import('../embedded/servicebus/servicebus-emulator.js');
     case 'demo':
@@ -104,33 +92,28 @@ async function startPart(
   const spec = request.spec;
   switch (spec.service) {
     case 'kusto': {
-      const kql = compilerThread;
-      if (!kql) {
-        throw new Error('the KQL compiler thread was not started');
-      }
-      kql.setLogLevel(request.logLevel);
-      const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
-      // Ready as soon as DuckDB is open: control commands that need no KQL (tables, mappings) run while the
-      // compiler thread still pays Kusto.Language's start-up.
+      const [{ startKustoEmulator }, { connectCompilerThread }] = await Promise.all([
+        import('../embedded/kusto/kusto-emulator.js'),
+        import('../embedded/kusto/query/compiler-thread.js'),
+      ]);
+      const kql = request.compilerPort ? connectCompilerThread(request.compilerPort) : undefined;
+      kql?.setLogLevel(request.logLevel);
+      // With a compiler thread, ready as soon as DuckDB is open: control commands that need no KQL (tables,
+      // mappings, functions) run while that thread still pays Kusto.Language's start-up.
       const engine = await startKustoEmulator({
         host: spec.host,
         port: spec.port,
         dataDir: spec.dataDir,
         databases: spec.databases,
         logger: createLogger('kusto-emulator'),
-        compilerLoader: kql.loader,
+        compilerLoader: kql?.loader,
         warmUpCompiler: true,
       });
-      if (request.catalogPort) {
-        // The gateway's analysis of kql/ shares the compiler thread's Kusto.Language.
-        const message: ServeCatalogMessage = { type: 'serve-catalog', port: request.catalogPort };
-        kql.post(message, [request.catalogPort]);
-      }
       return {
         ...engine,
         close: async () => {
           await engine.close();
-          await kql.close();
+          await kql?.close();
         },
       };
     }
@@ -169,10 +152,7 @@ function run(): void {
         return startPart(request, port);
       },
       reply: (message: BackgroundThreadReply) => port.postMessage(message),
-      done: () => {
-        void compilerThread?.close();
-        port.close();
-      },
+      done: () => port.close(),
     }),
   );
 }

@@ -33,8 +33,8 @@ export interface BackgroundThreadOptions {
   onCrash(error: Error): void;
   /** Demo producer only: events published since the previous report, by type. */
   onPublished?(byType: Record<string, number>): void;
-  /** Engine thread only: also serve catalog builds on this port (see BackgroundThreadData). */
-  catalogPort?: MessagePort;
+  /** Engine thread only: compile KQL in the Kusto.Language thread on the other end of this port. */
+  compilerPort?: MessagePort;
 }
 
 /** A thread loading its part's modules, not started yet. */
@@ -173,9 +173,9 @@ export function spawnBackgroundThread(
           type: 'start',
           spec,
           logLevel: startOptions.logLevel,
-          catalogPort: startOptions.catalogPort,
+          compilerPort: startOptions.compilerPort,
         };
-        worker.postMessage(request, startOptions.catalogPort ? [startOptions.catalogPort] : []);
+        worker.postMessage(request, startOptions.compilerPort ? [startOptions.compilerPort] : []);
       });
     },
     discard: () => close(),

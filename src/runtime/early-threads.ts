@@ -1,18 +1,22 @@
 import { spawnBackgroundThread, type SpawnedBackgroundThread } from './background-thread.js';
+import { spawnKqlThread, type KqlThread } from './kql-thread.js';
 
 /**
- * The engine and broker threads of `npm start`, spawned before the configuration is validated: validating loads
- * class-validator (a few hundred milliseconds), and meanwhile the threads load their modules and the engine's
- * thread pays Kusto.Language's start-up — the longest step before the first event. Whether each is needed is read
- * from the raw environment here; the validated configuration decides, and a thread it does not need is discarded.
+ * The Kusto.Language, engine and broker threads of `npm start`, spawned before the configuration is validated:
+ * validating loads class-validator (a few hundred milliseconds), and meanwhile the threads load their modules and
+ * the Kusto.Language thread pays its start-up — the longest step before the first event, so it goes first. Whether
+ * each is needed is read from the raw environment here; the validated configuration decides, and a thread it does
+ * not need is discarded.
  */
 export interface EarlyThreads {
+  kql?: KqlThread;
   kusto?: SpawnedBackgroundThread;
   servicebus?: SpawnedBackgroundThread;
 }
 
 export function spawnEmbeddedThreadsEarly(env: NodeJS.ProcessEnv): EarlyThreads {
   return {
+    kql: env.KUSTO_CLUSTER_URL ? undefined : spawnKqlThread(),
     kusto: env.KUSTO_CLUSTER_URL ? undefined : spawnBackgroundThread('kusto'),
     servicebus:
       env.SERVICEBUS_CONNECTION_STRING || env.SERVICEBUS_NAMESPACE
@@ -24,4 +28,6 @@ export function spawnEmbeddedThreadsEarly(env: NodeJS.ProcessEnv): EarlyThreads 
 /** Stops every early thread (a configuration error, or the validated configuration needs none of them). */
 export async function discardEarlyThreads(threads: EarlyThreads): Promise<void> {
   await Promise.all([threads.kusto?.discard(), threads.servicebus?.discard()]);
+  // After the engine's thread, which may be connected to it.
+  await threads.kql?.close();
 }

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import type { EnvConfig } from '../config/env.dto.js';
@@ -67,13 +67,19 @@ export async function startEmbeddedStack(
       databases: [config.KUSTO_DATABASE],
     };
     if (options.threads) {
-      const { spawnBackgroundThread } = await import('./background-thread.js');
-      const channel = new MessageChannel();
+      const [{ spawnBackgroundThread }, { spawnKqlThread }] = await Promise.all([
+        import('./background-thread.js'),
+        import('./kql-thread.js'),
+      ]);
+      const kql = options.early?.kql ?? spawnKqlThread();
+      kql.onFailure((error) => logger.error({ err: error }, 'the Kusto.Language thread failed'));
+      // Registered before the engine, so it closes after it.
+      shutdown.add({ name: 'kql-thread', close: () => kql.close() });
       const thread = options.early?.kusto ?? spawnBackgroundThread('kusto');
       // Registered before it starts: a signal during the start closes it through the thread, never mid-load.
       shutdown.add({ name: 'kusto-emulator', close: () => thread.discard() });
-      const engine = await thread.start(spec, { ...threadOptions, catalogPort: channel.port2 });
-      catalogPort = channel.port1;
+      const engine = await thread.start(spec, { ...threadOptions, compilerPort: kql.takeCompilerPort() });
+      catalogPort = kql.catalogPort;
       return engine;
     }
     const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
@@ -99,7 +105,9 @@ export async function startEmbeddedStack(
 
   // Spawned early for a configuration that, validated, points at Azure instead.
   await Promise.all([
-    config.kustoEmbedded && options.threads ? undefined : options.early?.kusto?.discard(),
+    config.kustoEmbedded && options.threads
+      ? undefined
+      : options.early?.kusto?.discard().then(() => options.early?.kql?.close()),
     config.serviceBusEmbedded && options.threads ? undefined : options.early?.servicebus?.discard(),
   ]);
   const started = Date.now();

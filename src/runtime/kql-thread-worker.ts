@@ -1,25 +1,13 @@
 /**
- * Entry of `npm start`'s Kusto.Language thread, started by the embedded engine's thread: it compiles the engine's
- * KQL (serveCompileRequests) and, on the port the main thread sends it, analyzes kql/ for the gateway
- * (RemoteCatalogAnalyzer), so the process pays Kusto.Language's start-up once.
+ * Entry of `npm start`'s Kusto.Language thread (kql-thread.ts): compiles the embedded engine's KQL on one port
+ * (serveCompileRequests) and analyzes kql/ for the gateway (RemoteCatalogAnalyzer) on the other.
  */
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { serveCatalogBuilds } from '../modules/catalog/catalog-build-server.js';
 import { serveCompileRequests } from '../embedded/kusto/query/compiler-thread-server.js';
+import type { KqlThreadData } from './kql-thread.js';
 
-/** Sent by the engine's thread (CompilerThread.post) with the port of the main thread's catalog analyzer. */
-export interface ServeCatalogMessage {
-  type: 'serve-catalog';
-  port: MessagePort;
-}
-
-const port = parentPort;
-if (!port) {
-  throw new Error('kql-thread-worker must run in a worker thread (started by the engine thread)');
-}
-port.on('message', (message: { type?: unknown }) => {
-  if (message.type === 'serve-catalog') {
-    serveCatalogBuilds((message as ServeCatalogMessage).port);
-  }
-});
-serveCompileRequests(port);
+const { compilerPort, catalogPort } = workerData as KqlThreadData;
+serveCatalogBuilds(catalogPort);
+// Last: it pays Kusto.Language's start-up before returning, and requests queue on both ports meanwhile.
+serveCompileRequests(compilerPort);

@@ -13,6 +13,7 @@ import type { Catalog, KqlSourceFile } from '../../../src/modules/catalog/catalo
 import { KqlDirectorySource } from '../../../src/modules/catalog/kql-directory.source.js';
 import type * as RemoteAnalyzerModule from '../../../src/modules/catalog/remote-catalog-analyzer.js';
 import type * as BackgroundThreadModule from '../../../src/runtime/background-thread.js';
+import type * as KqlThreadModule from '../../../src/runtime/kql-thread.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -83,8 +84,8 @@ describe('RemoteCatalogAnalyzer', () => {
     }
   }, 120_000);
 
-  it("should analyze over a port served by the embedded engine's thread, which keeps serving Kusto REST", async () => {
-    const channel = new MessageChannel();
+  it("should analyze over the Kusto.Language thread's catalog port while it compiles for the engine, which keeps serving Kusto REST", async () => {
+    const kqlThread = (await compiled<typeof KqlThreadModule>('src/runtime/kql-thread.js')).spawnKqlThread();
     const engine = await threads.startBackgroundThread(
       {
         service: 'kusto',
@@ -93,9 +94,14 @@ describe('RemoteCatalogAnalyzer', () => {
         dataDir: join(dir, 'kusto'),
         databases: ['analytics'],
       },
-      { logLevel: 'silent', logger: silentLogger, onCrash: () => undefined, catalogPort: channel.port2 },
+      {
+        logLevel: 'silent',
+        logger: silentLogger,
+        onCrash: () => undefined,
+        compilerPort: kqlThread.takeCompilerPort(),
+      },
     );
-    const analyzer = remote.RemoteCatalogAnalyzer.overPort(channel.port1, silentLogger);
+    const analyzer = remote.RemoteCatalogAnalyzer.overPort(kqlThread.catalogPort, silentLogger);
     const client = new Client(new KustoConnectionStringBuilder(engine.url));
     try {
       const [catalog, answer] = await Promise.all([
@@ -108,6 +114,7 @@ describe('RemoteCatalogAnalyzer', () => {
       client.close();
       await analyzer.close();
       await engine.close();
+      await kqlThread.close();
     }
   }, 120_000);
 

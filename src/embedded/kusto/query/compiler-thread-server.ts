@@ -66,7 +66,13 @@ export function serveCompileRequests(port: MessagePort): void {
   const started = performance.now();
   try {
     compileKqlTemplate(WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
-    logger.debug({ ms: Math.round(performance.now() - started) }, 'KQL compiler warmed up');
+    logger.debug(
+      {
+        ms: Math.round(performance.now() - started),
+        startedAtS: process.uptime() - (performance.now() - started) / 1000,
+      },
+      'KQL compiler warmed up',
+    );
   } catch (error) {
     // Only the start-up time is at stake: the first real query reports the problem as its own error.
     logger.warn({ err: error }, 'KQL compiler warm-up failed');

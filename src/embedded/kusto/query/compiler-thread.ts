@@ -6,11 +6,14 @@
  * else the engine does — `npm start` creates its tables and mappings (DuckDB work, mostly waiting on the disk)
  * only after the start-up is paid. In a thread of its own the two overlap.
  *
+ * `startCompilerThread` spawns the thread; `connectCompilerThread` uses one that a host started (npm start spawns
+ * it with the process, before the engine's own thread, and hands the engine a port to it).
+ *
  * The thread returns templates (compiled SQL with slots for `now()` and parameter values); they are cached here
  * per schema version, and each call's values are bound here (`bindSlots`), so a repeated query never crosses
  * the thread boundary.
  */
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { silentLogger, type Logger } from '../../../common/logging/logger.js';
 import type {
   CompiledQuery,
@@ -30,10 +33,7 @@ import type { QueryCompiler, QueryCompilerLoader } from './query-compiler.js';
 const MAX_TEMPLATES_PER_SCHEMA = 500;
 
 export interface CompilerThreadOptions {
-  /**
-   * The thread's entry; default compiler-thread-worker.js. A host may give its own entry that serves more on
-   * the same Kusto.Language (npm start: the analysis of kql/ for the gateway) if it calls serveCompileRequests.
-   */
+  /** The thread's entry; default compiler-thread-worker.js (which serves compile requests on its parent port). */
   workerUrl?: URL;
   logger?: Logger;
 }
@@ -43,14 +43,18 @@ export interface CompilerThread {
   loader: QueryCompilerLoader;
   /** Resolves when the thread has paid Kusto.Language's start-up (or stopped trying). */
   warmedUp: Promise<void>;
-  /** Sends a message to the thread's entry, for what a host's own entry serves besides compiling. */
-  post(message: unknown, transfer?: readonly TransferListItem[]): void;
   setLogLevel(level: string): void;
-  /** Stops the thread; compiles still waiting fail. */
+  /** Stops using the thread (and stops it, if this side started it); compiles still waiting fail. */
   close(): Promise<void>;
 }
 
 type Pending = { resolve(template: CompiledQuery): void; reject(error: Error): void };
+
+/** What a Worker and a MessagePort both offer. */
+interface Channel {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (reply: CompilerThreadReply) => void): unknown;
+}
 
 function deepFreeze(template: CompiledQuery): CompiledQuery {
   return Object.freeze({
@@ -66,11 +70,44 @@ function deepFreeze(template: CompiledQuery): CompiledQuery {
   });
 }
 
+/** Spawns a compiler thread of its own (tests, and any host that does not start one itself). */
 export function startCompilerThread(options: CompilerThreadOptions = {}): CompilerThread {
   const logger = options.logger ?? silentLogger;
   const worker = new Worker(options.workerUrl ?? new URL('./compiler-thread-worker.js', import.meta.url), {
     name: 'kqlgate-kql-compiler',
   });
+  const compiler = compilerOver(worker, async () => {
+    // Kusto.Language is plain JavaScript (no native addon), so stopping the thread mid-work is safe.
+    await worker.terminate();
+  });
+  worker.on('error', (error) => {
+    logger.error(
+      { err: error },
+      'the KQL compiler thread failed; queries and update policies cannot compile',
+    );
+    compiler.stop(new Error(`KQL compiler thread failed: ${error.message}`));
+  });
+  worker.on('exit', (code) => {
+    compiler.stop(new Error(`KQL compiler thread stopped (exit code ${code})`));
+  });
+  return compiler.thread;
+}
+
+/** Uses a compiler thread a host started, through a port on which it serves compile requests. */
+export function connectCompilerThread(port: MessagePort): CompilerThread {
+  const compiler = compilerOver(port, () => {
+    port.close();
+    return Promise.resolve();
+  });
+  // The host stopped the thread (or it died): compiles waiting and to come fail with this.
+  port.on('close', () => compiler.stop(new Error('KQL compiler thread stopped')));
+  return compiler.thread;
+}
+
+function compilerOver(
+  channel: Channel,
+  release: () => Promise<void>,
+): { thread: CompilerThread; stop(error: Error): void } {
   const pending = new Map<number, Pending>();
   const schemaIds = new WeakMap<DatabaseSchema, number>();
   const templates = new WeakMap<DatabaseSchema, Map<string, Promise<CompiledQuery>>>();
@@ -91,7 +128,7 @@ export function startCompilerThread(options: CompilerThreadOptions = {}): Compil
     }
     pending.clear();
   };
-  worker.on('message', (reply: CompilerThreadReply) => {
+  channel.on('message', (reply: CompilerThreadReply) => {
     if (reply.type === 'warmed-up') {
       warmed();
       return;
@@ -114,16 +151,6 @@ export function startCompilerThread(options: CompilerThreadOptions = {}): Compil
       waiting.reject(failure);
     }
   });
-  worker.on('error', (error) => {
-    logger.error(
-      { err: error },
-      'the KQL compiler thread failed; queries and update policies cannot compile',
-    );
-    stop(new Error(`KQL compiler thread failed: ${error.message}`));
-  });
-  worker.on('exit', (code) => {
-    stop(new Error(`KQL compiler thread stopped (exit code ${code})`));
-  });
 
   const request = (
     kql: string,
@@ -144,7 +171,7 @@ export function startCompilerThread(options: CompilerThreadOptions = {}): Compil
     }
     return new Promise<CompiledQuery>((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage(message);
+      channel.postMessage(message);
     });
   };
 
@@ -192,20 +219,21 @@ export function startCompilerThread(options: CompilerThreadOptions = {}): Compil
   const loaded = Promise.resolve(compiler);
 
   return {
-    loader: () => loaded,
-    warmedUp,
-    post: (message, transfer) => worker.postMessage(message, transfer),
-    setLogLevel: (level) => {
-      const message: CompilerThreadRequest = { type: 'log-level', level };
-      worker.postMessage(message);
-    },
-    close: () => {
-      closing ??= (async () => {
-        stop(new Error('KQL compiler thread closed'));
-        // Kusto.Language is plain JavaScript (no native addon), so stopping the thread mid-work is safe.
-        await worker.terminate();
-      })();
-      return closing;
+    stop,
+    thread: {
+      loader: () => loaded,
+      warmedUp,
+      setLogLevel: (level) => {
+        const message: CompilerThreadRequest = { type: 'log-level', level };
+        channel.postMessage(message);
+      },
+      close: () => {
+        closing ??= (async () => {
+          stop(new Error('KQL compiler thread closed'));
+          await release();
+        })();
+        return closing;
+      },
     },
   };
 }

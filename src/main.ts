@@ -1,7 +1,9 @@
+// First of all: see why in startup-jit-budget.ts.
+import { restoreJitBudget } from './runtime/startup-jit-budget.js';
 import 'reflect-metadata';
 import { discardEarlyThreads, spawnEmbeddedThreadsEarly } from './runtime/early-threads.js';
 
-// First of all, so the engine's thread loads (and its compiler thread warms up Kusto.Language) while the
+// Then the threads, so Kusto.Language's start-up and the engine's and broker's module loading run while the
 // configuration is validated.
 const earlyThreads = spawnEmbeddedThreadsEarly(process.env);
 
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     workerThreads: true,
     earlyThreads,
   });
+  restoreJitBudget();
 }
 
 main().catch((error: unknown) => {

@@ -53,6 +53,13 @@ export class SubscriptionReceiver implements MessageSource {
   private readonly client: ServiceBusClient;
   private readonly receiver: ServiceBusReceiver;
   private subscription?: { close(): Promise<void> };
+  /**
+   * Ends the SDK's attempts to attach the link. Until a link is attached, subscribe() retries forever and sleeps
+   * retryDelayInMs (30 s by default) after each failed attempt or cycle — the broker unreachable, the entity not
+   * there yet. The subscription's close() waits for that sleep to end and the receiver's close() does not end it;
+   * only the abort signal handed to subscribe() cuts it short.
+   */
+  private readonly stopped = new AbortController();
 
   constructor(private readonly options: SubscriptionReceiverOptions) {
     if (options.connectionString) {
@@ -76,15 +83,25 @@ export class SubscriptionReceiver implements MessageSource {
       {
         processMessage: (message) => handler(toSourceMessage(message)),
         processError: (args: ProcessErrorArgs) => {
-          onError(args.error, args.errorSource);
+          // Once we stop, the attach in progress ends with an AbortError of our own making: not a receive error.
+          if (!(this.stopped.signal.aborted && args.error.name === 'AbortError')) {
+            onError(args.error, args.errorSource);
+          }
           return Promise.resolve();
         },
       },
-      { autoCompleteMessages: false, maxConcurrentCalls: this.options.maxConcurrentCalls },
+      {
+        autoCompleteMessages: false,
+        maxConcurrentCalls: this.options.maxConcurrentCalls,
+        abortSignal: this.stopped.signal,
+      },
     );
   }
 
   async stopReceiving(): Promise<void> {
+    // Before the close, which waits for the attach in progress: a link attached by now is not re-attached after
+    // a detach either, and messages already delivered are still settled (over the management link if need be).
+    this.stopped.abort();
     await this.subscription?.close();
     this.subscription = undefined;
   }

@@ -2,12 +2,17 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
-import type { EnvConfig } from '../config/env.dto.js';
+import { EnvConfig } from '../config/env.dto.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import type { EarlyThreads } from './early-threads.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 
 export interface EmbeddedStack {
+  /**
+   * The configuration to use from now on: the one given, with the ports the embedded services bound when it said 0
+   * (the OS picks one). Its kustoClusterUrl / serviceBusConnectionString are how everything else reaches them.
+   */
+  config: EnvConfig;
   kusto?: { url: string; port: number };
   serviceBus?: { port: number };
   /**
@@ -40,7 +45,8 @@ interface StartedService {
 /**
  * Starts the embedded engine and/or broker for whichever Azure service is not configured, on the fixed
  * KUSTO_EMBEDDED_PORT / SERVICEBUS_EMBEDDED_PORT of 127.0.0.1, with their data under DATA_DIR. Everything else
- * reaches them through EnvConfig.kustoClusterUrl / serviceBusConnectionString — the same protocols as Azure.
+ * reaches them through EnvConfig.kustoClusterUrl / serviceBusConnectionString — the same protocols as Azure. A port
+ * of 0 lets the OS pick one: use the returned `stack.config`, which names the port bound.
  */
 export async function startEmbeddedStack(
   config: EnvConfig,
@@ -116,6 +122,7 @@ export async function startEmbeddedStack(
     config.serviceBusEmbedded ? serviceBus() : Promise.resolve(undefined),
   ]);
   const stack: EmbeddedStack = {
+    config,
     catalogPort,
     kustoWarmedUp:
       (kustoService.status === 'fulfilled' ? kustoService.value?.warmedUp : undefined) ?? Promise.resolve(),
@@ -158,5 +165,24 @@ export async function startEmbeddedStack(
       throw result.reason;
     }
   }
-  return stack;
+  return { ...stack, config: withBoundPorts(config, stack) };
+}
+
+/**
+ * With a port of 0, kustoClusterUrl would name port 0 (no client reaches the engine) and the Service Bus connection
+ * string too, which the SDK dials as its default 5672: the ingestion and the demo would get ECONNREFUSED — or
+ * another broker's messages. The configuration is frozen (loadConfig), so a copy carries the ports bound.
+ */
+function withBoundPorts(config: EnvConfig, stack: EmbeddedStack): EnvConfig {
+  const kustoPort = stack.kusto?.port ?? config.KUSTO_EMBEDDED_PORT;
+  const serviceBusPort = stack.serviceBus?.port ?? config.SERVICEBUS_EMBEDDED_PORT;
+  if (kustoPort === config.KUSTO_EMBEDDED_PORT && serviceBusPort === config.SERVICEBUS_EMBEDDED_PORT) {
+    return config;
+  }
+  return Object.freeze(
+    Object.assign(new EnvConfig(), config, {
+      KUSTO_EMBEDDED_PORT: kustoPort,
+      SERVICEBUS_EMBEDDED_PORT: serviceBusPort,
+    }),
+  );
 }

@@ -100,9 +100,14 @@ async function analyzeCatalogInThread(
  * Starts kqlgate in one process and wires graceful shutdown: the gateway stops accepting and drains in-flight
  * requests first, then the components below it close.
  */
-export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = {}): Promise<RunningKqlgate> {
+export async function startKqlgate(
+  configured: EnvConfig,
+  options: KqlgateOptions = {},
+): Promise<RunningKqlgate> {
   const logger = createLogger('runtime');
-  const shutdown = new ShutdownCoordinator(logger, config.SHUTDOWN_TIMEOUT_MS);
+  const shutdown = new ShutdownCoordinator(logger, configured.SHUTDOWN_TIMEOUT_MS);
+  // From the embedded stack on, the configuration with the ports its services bound (0 in `configured`: any port).
+  let config = configured;
   if (options.handleSignals ?? true) {
     shutdown.installSignalHandlers();
   }
@@ -113,10 +118,11 @@ export async function startKqlgate(config: EnvConfig, options: KqlgateOptions = 
   dataPathLoaded.storage.catch(() => undefined);
   dataPathLoaded.rest.catch(() => undefined);
   try {
-    const stack = await startEmbeddedStack(config, shutdown, logger, {
+    const stack = await startEmbeddedStack(configured, shutdown, logger, {
       threads: options.workerThreads,
       early: options.earlyThreads,
     });
+    config = stack.config;
     const { deployStorageFirst } = await dataPathLoaded.storage;
     // Storage, ingestion and demo first, then the gateway: events flow into the engine while the gateway starts.
     // - The engine creates tables, mappings and functions while its compiler thread still pays Kusto.Language's

@@ -35,6 +35,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof Error && error.name === 'StartInterrupted') {
+    // A signal during start-up: its shutdown is closing what started and sets the exit code.
+    return;
+  }
   process.stderr.write(
     `kqlgate: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

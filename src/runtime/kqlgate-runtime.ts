@@ -8,7 +8,7 @@ import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
 import type { EarlyThreads } from './early-threads.js';
 import { startEmbeddedStack } from './embedded-stack.js';
 import { secondsSinceStart } from './seconds-since-start.js';
-import { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { ShutdownCoordinator, StartInterrupted } from './shutdown-coordinator.js';
 
 export interface RunningKqlgate {
   app: NestFastifyApplication;
@@ -124,6 +124,8 @@ export async function startKqlgate(
     });
     config = stack.config;
     const { deployStorageFirst } = await dataPathLoaded.storage;
+    // A signal during start-up: stop at the next step rather than start what the shutdown already passed by.
+    shutdown.assertStarting('creating storage');
     // Storage, ingestion and demo first, then the gateway: events flow into the engine while the gateway starts.
     // - The engine creates tables, mappings and functions while its compiler thread still pays Kusto.Language's
     //   start-up; the update policies wait for it.
@@ -154,9 +156,10 @@ export async function startKqlgate(
     // Awaited below; a failure before that point must not surface as an unhandled rejection.
     demoStarted.catch(() => undefined);
     // Logs its own failures (the catalog's deploy creates storage again and reports them).
-    const storageReady = deployStorageFirst(config, logger);
+    const storageReady = deployStorageFirst(config, logger, () => shutdown.stopping);
     storageReady.catch(() => undefined);
     const [{ buildIngestionPipeline }] = await Promise.all([dataPathLoaded.rest, stack.kustoWarmedUp]);
+    shutdown.assertStarting('the ingestion');
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
     // Registered before the gateway, so it closes after it (the app also stops it; both wait for one drain).
     shutdown.add({ name: 'ingestion', close: () => pipeline.stop() });
@@ -170,6 +173,7 @@ export async function startKqlgate(
       // it (bounded: the demo may be slow or broken).
       await firstBatch;
     }
+    shutdown.assertStarting('the analysis of kql/');
     const catalogAnalyzer = options.workerThreads
       ? await analyzeCatalogInThread(config, shutdown, stack.catalogPort)
       : undefined;
@@ -181,8 +185,19 @@ export async function startKqlgate(
     });
     const gateway = app;
     shutdown.add({ name: 'gateway', close: () => gateway.close() });
+    shutdown.assertStarting('listening');
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
+    if (error instanceof StartInterrupted || shutdown.stopping) {
+      // The signal's shutdown closes what started and exits; a step that failed because its service was closed
+      // under it is no start-up failure.
+      logger.info(
+        { step: error instanceof StartInterrupted ? error.step : undefined },
+        'start-up interrupted by the shutdown',
+      );
+      await shutdown.shutdown('start-up interrupted');
+      throw error instanceof StartInterrupted ? error : new StartInterrupted('the end of start-up');
+    }
     // Whatever did start (engine, broker, demo, half-built app) must not outlive a failed start.
     await shutdown.shutdown('start-up failed');
     throw error;

@@ -19,7 +19,12 @@ import { secondsSinceStart } from './seconds-since-start.js';
  * is the one that reports problems, so any failure here is logged and start-up goes on. A function the engine
  * rejects is skipped (the catalog reports it at file:line:col); the storage itself must succeed.
  */
-export async function deployStorageFirst(config: EnvConfig, logger: Logger): Promise<void> {
+export async function deployStorageFirst(
+  config: EnvConfig,
+  logger: Logger,
+  /** True once a shutdown began: a failure then is the engine closing under the deploy, not worth a warning. */
+  stopping: () => boolean = () => false,
+): Promise<void> {
   const clusterUrl = config.kustoClusterUrl;
   if (!config.kustoEmbedded || !clusterUrl) {
     return;
@@ -72,6 +77,10 @@ export async function deployStorageFirst(config: EnvConfig, logger: Logger): Pro
       `storage ready for ingestion (${applied} tables, mappings, update policies and their functions created or updated; ${functions} other stored functions)`,
     );
   } catch (error) {
+    if (stopping()) {
+      logger.info({ err: error }, 'storage deploy interrupted by the shutdown');
+      return;
+    }
     logger.warn(
       { err: error },
       'could not create storage ahead of the catalog; the catalog deploy retries it',

@@ -94,6 +94,40 @@ describe('kqlgate process', () => {
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   });
 
+  it('should stop starting on a SIGINT during start-up: exit 0 without warnings, nothing more started', async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { ...baseEnv(), PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = collect(child);
+    // The engine is up and the storage deploy is under way: the rest of the start-up is still to come.
+    let seen = '';
+    await new Promise<void>((resolveReady, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('"msg":"embedded Kusto engine ready"')) {
+          resolveReady();
+        }
+      });
+      child.once('exit', () => reject(new Error(`exited before the engine was ready:\n${seen}`)));
+    });
+    child.kill('SIGINT');
+    const exit = await exited;
+    expect(exit.code).toBe(0);
+    const lines = exit.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; step?: string });
+    const afterSignal = lines.slice(lines.findIndex((line) => line.msg === 'shutting down'));
+    // Before: "could not create storage ahead of the catalog" and "the catalog analysis thread stopped;
+    // analyzing kql/ in the main thread" (warnings, and Kusto.Language loaded again for nothing).
+    expect(afterSignal.filter((line) => line.level >= 40)).toEqual([]);
+    expect(afterSignal.map((line) => line.msg)).toContain('start-up interrupted by the shutdown');
+    expect(exit.stdout).not.toContain('kqlgate listening on');
+    expect(exit.stdout).toContain('"msg":"shutdown complete"');
+    expect(exit.stderr).toBe('');
+  });
+
   it('should print the CLI help with its subcommands', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'kqlgate.js'), '--help'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ import type { Principal } from '../query/query-hooks.js';
 import { apolloHeaders } from './apollo-request-headers.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import { accessProfileKey, callableFunctions, type GraphqlFieldVisibility } from './field-visibility.js';
+import { KnownOperationTypesRule } from './known-operation-types.rule.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
 import { buildGraphqlSchema, createCallLoader, type GraphqlContext } from './schema-builder.js';
 
@@ -177,6 +178,8 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
       schema: buildGraphqlSchema(catalog, only),
       introspection: true,
       includeStacktraceInErrorResponses: false,
+      // Apollo appends these to graphql-js's rules.
+      validationRules: [KnownOperationTypesRule],
       // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
       // which the runtime's ShutdownCoordinator takes for a second Ctrl-C and exits 1; the coordinator stops
       // Apollo through app.close() instead.

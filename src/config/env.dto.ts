@@ -50,6 +50,11 @@ export class EnvConfig {
   @Max(600_000, { message: 'must be a whole number of milliseconds between 0 and 600000' })
   SHUTDOWN_TIMEOUT_MS: number = 30_000;
 
+  /** `production` switches production defaults on (GRAPHQL_INTROSPECTION); graphql-js reads it too. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
   // ── embedded stack (used when no Azure settings are given) ────────────────────────────────────────────────
   @IsInt({ message: 'must be an integer port number between 0 and 65535' })
   @Min(0, { message: 'must be an integer port number between 0 and 65535' })
@@ -135,6 +140,40 @@ export class EnvConfig {
       'must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
   })
   GRAPHQL_FIELD_VISIBILITY: 'all' | 'callable' = 'all';
+
+  // ── GraphQL limits (docs/security.md "GraphQL") ────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsIn(['all', 'authenticated', 'off'], {
+    message:
+      'must be all (anyone may introspect the GraphQL schema), authenticated (callers with a credential) or off (nobody); unset: all in development, authenticated in production',
+  })
+  GRAPHQL_INTROSPECTION?: 'all' | 'authenticated' | 'off';
+
+  @IsInt({ message: 'must be a whole number of tokens per GraphQL document between 100 and 1000000' })
+  @Min(100, { message: 'must be a whole number of tokens per GraphQL document between 100 and 1000000' })
+  @Max(1_000_000, {
+    message: 'must be a whole number of tokens per GraphQL document between 100 and 1000000',
+  })
+  GRAPHQL_MAX_TOKENS: number = 5_000;
+
+  @IsInt({ message: 'must be a whole number of fields per GraphQL document between 1 and 100000' })
+  @Min(1, { message: 'must be a whole number of fields per GraphQL document between 1 and 100000' })
+  @Max(100_000, { message: 'must be a whole number of fields per GraphQL document between 1 and 100000' })
+  GRAPHQL_MAX_FIELDS: number = 1_000;
+
+  @IsInt({ message: 'must be a whole number of aliases per GraphQL document between 0 and 10000' })
+  @Min(0, { message: 'must be a whole number of aliases per GraphQL document between 0 and 10000' })
+  @Max(10_000, { message: 'must be a whole number of aliases per GraphQL document between 0 and 10000' })
+  GRAPHQL_MAX_ALIASES: number = 50;
+
+  @IsInt({ message: 'must be a whole number of bytes of GraphQL response data between 1024 and 1073741824' })
+  @Min(1024, {
+    message: 'must be a whole number of bytes of GraphQL response data between 1024 and 1073741824',
+  })
+  @Max(1_073_741_824, {
+    message: 'must be a whole number of bytes of GraphQL response data between 1024 and 1073741824',
+  })
+  GRAPHQL_MAX_RESPONSE_BYTES: number = 8 * 1024 * 1024;
 
   // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })

@@ -58,6 +58,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should read the GraphQL limits and report each bad one on its own line', () => {
+    const config = loadConfig({
+      GRAPHQL_INTROSPECTION: 'off',
+      GRAPHQL_MAX_ALIASES: '10',
+      NODE_ENV: 'production',
+    });
+    expect([config.GRAPHQL_INTROSPECTION, config.GRAPHQL_MAX_ALIASES, config.NODE_ENV]).toEqual([
+      'off',
+      10,
+      'production',
+    ]);
+    expect(loadConfig({}).GRAPHQL_INTROSPECTION).toBeUndefined();
+    expect(problemsOf({ GRAPHQL_INTROSPECTION: 'anonymous', GRAPHQL_MAX_RESPONSE_BYTES: '10' })).toEqual([
+      'GRAPHQL_INTROSPECTION="anonymous": must be all (anyone may introspect the GraphQL schema), authenticated (callers with a credential) or off (nobody); unset: all in development, authenticated in production',
+      'GRAPHQL_MAX_RESPONSE_BYTES=10: must be a whole number of bytes of GraphQL response data between 1024 and 1073741824',
+    ]);
+  });
+
   it('should reject a non-numeric PORT', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([
       'PORT="eighty": must be an integer port number between 0 and 65535',

@@ -17,8 +17,11 @@ import type { Principal } from '../query/query-hooks.js';
 import { apolloHeaders } from './apollo-request-headers.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import { accessProfileKey, callableFunctions, type GraphqlFieldVisibility } from './field-visibility.js';
+import { introspectionPolicyOf, type IntrospectionPolicy } from './introspection-policy.js';
 import { KnownOperationTypesRule } from './known-operation-types.rule.js';
-import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin, type QueryLimits } from './query-limits.js';
+import { DEFAULT_QUERY_LIMITS, queryLimitsFormatError, type QueryLimits } from './query-limits.js';
+import { queryLimitsPlugin } from './query-limits.plugin.js';
+import { queryLimitsRule, type DocumentMeasures } from './query-limits.rule.js';
 import { buildGraphqlSchema, createCallLoader, type GraphqlContext } from './schema-builder.js';
 
 export const GRAPHQL_LIMITS = Symbol('kqlgate:GraphqlLimits');
@@ -66,6 +69,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
   private active?: CatalogServers;
   private building?: Promise<CatalogServers>;
   private readonly limits: QueryLimits;
+  private readonly introspection: IntrospectionPolicy;
   private readonly visibility: GraphqlFieldVisibility;
   private unsubscribe?: () => void;
 
@@ -75,7 +79,17 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(GRAPHQL_LIMITS) limits?: Partial<QueryLimits>,
     @Optional() config?: EnvConfig,
   ) {
-    this.limits = { ...DEFAULT_QUERY_LIMITS, ...limits };
+    this.limits = {
+      ...DEFAULT_QUERY_LIMITS,
+      ...(config && {
+        maxTokens: config.GRAPHQL_MAX_TOKENS,
+        maxFields: config.GRAPHQL_MAX_FIELDS,
+        maxAliases: config.GRAPHQL_MAX_ALIASES,
+        maxResponseBytes: config.GRAPHQL_MAX_RESPONSE_BYTES,
+      }),
+      ...limits,
+    };
+    this.introspection = introspectionPolicyOf(config);
     this.visibility = config?.GRAPHQL_FIELD_VISIBILITY ?? 'all';
   }
 
@@ -174,12 +188,18 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     catalog: Catalog,
     only?: readonly CatalogFunction[],
   ): Promise<ApolloServer<GraphqlContext>> {
+    const measures: DocumentMeasures = new WeakMap();
     const server = new ApolloServer<GraphqlContext>({
       schema: buildGraphqlSchema(catalog, only),
+      // Who may introspect is decided per caller by queryLimitsPlugin (GRAPHQL_INTROSPECTION).
       introspection: true,
       includeStacktraceInErrorResponses: false,
-      // Apollo appends these to graphql-js's rules.
-      validationRules: [KnownOperationTypesRule],
+      // A document over the token limit is refused while it is parsed, before the rest of it is even lexed.
+      parseOptions: { maxTokens: this.limits.maxTokens },
+      // Apollo appends these to graphql-js's rules; queryLimitsRule still stops a refused document before the
+      // others walk its selection sets (see query-limits.rule.ts).
+      validationRules: [KnownOperationTypesRule, queryLimitsRule(this.limits, measures)],
+      formatError: queryLimitsFormatError(this.limits),
       // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
       // which the runtime's ShutdownCoordinator takes for a second Ctrl-C and exits 1; the coordinator stops
       // Apollo through app.close() instead.
@@ -193,7 +213,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
         ApolloServerPluginUsageReportingDisabled(),
         ApolloServerPluginSchemaReportingDisabled(),
         ApolloServerPluginInlineTraceDisabled(),
-        queryLimitsPlugin(this.limits),
+        queryLimitsPlugin(this.limits, this.introspection, measures),
         callsExtensionPlugin,
       ],
     });

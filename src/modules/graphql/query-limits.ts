@@ -1,183 +1,177 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type {
-  DocumentNode,
-  FragmentDefinitionNode,
-  GraphQLObjectType,
-  GraphQLSchema,
-  OperationDefinitionNode,
-  SelectionSetNode,
-} from 'graphql';
+import type { ASTNode, GraphQLError as GraphQLErrorType, GraphQLFormattedError } from 'graphql';
+import type { DocumentMeasure, OperationMeasure } from './document-measure.js';
 import { graphqlJs } from './graphql-runtime.js';
 
-const { GraphQLError, Kind, OperationTypeNode } = graphqlJs;
+const { GraphQLError } = graphqlJs;
 
 /**
- * Limits that refuse an expensive operation before anything runs:
- * - depth: nesting of selection sets (fragments followed), so a hostile document cannot explode the response;
- * - cost: the sum of the `@expose cost=` of every function field the operation selects (aliases count separately,
- *   a fragment counts each time it is spread) — the points the rate limiter charges, so one document cannot do
- *   more work than the limit allows per call.
+ * Limits that refuse an expensive GraphQL request before the work is done, each checked as early as it can be:
+ * - tokens: graphql-js `parse` stops lexing past `maxTokens`, so a megabyte document costs a few kilobytes of work;
+ * - fields, aliases, repeated fields: measured in one pass before validation (query-limits.rule.ts), because
+ *   validation's OverlappingFieldsCanBeMerged compares same-named fields pairwise and execution repeats work per
+ *   alias;
+ * - depth and cost: per operation once it is chosen (query-limits.plugin.ts) — cost is the sum of the
+ *   `@expose cost=` of every function field selected plus introspection points (see document-measure.ts);
+ * - response size: the `data` of an answer, before it is serialized.
  *
- * They are checked once the document is valid and the operation is chosen (Apollo's `didResolveOperation`), not
- * as validation rules: Apollo reports every validation-rule error as `GRAPHQL_VALIDATION_FAILED`, and a caller
- * needs to tell "your query is malformed" from "your query is too big" (`QUERY_COST_LIMIT_EXCEEDED` /
- * `QUERY_DEPTH_LIMIT_EXCEEDED`, with the measured value and the limit in `extensions`).
+ * Each refusal is a 400 with its own code and the measured value and the limit in `extensions`, so a caller can
+ * tell "your query is malformed" (`GRAPHQL_VALIDATION_FAILED`) from "your query is too big".
  */
 export interface QueryLimits {
+  maxTokens: number;
+  maxFields: number;
+  maxAliases: number;
+  maxRepeatedFields: number;
   maxDepth: number;
   maxCost: number;
+  maxResponseBytes: number;
 }
 
 /**
  * Function fields are only 2 deep (field → row columns); the depth limit exists for introspection, whose standard
- * query (`getIntrospectionQuery()`, what GraphiQL and codegen send) is 13 deep.
+ * query (`getIntrospectionQuery()`, what GraphiQL and codegen send) is 15 deep, ~200 tokens and ~220 fields.
+ * The environment (env.dto.ts) overrides tokens, fields, aliases and response bytes.
  */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 15, maxCost: 50 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  maxTokens: 5_000,
+  maxFields: 1_000,
+  maxAliases: 50,
+  maxRepeatedFields: 50,
+  maxDepth: 15,
+  maxCost: 50,
+  maxResponseBytes: 8 * 1024 * 1024,
+};
 
 export enum QueryLimitErrorCode {
-  CostLimitExceeded = 'QUERY_COST_LIMIT_EXCEEDED',
+  TokenLimitExceeded = 'QUERY_TOKEN_LIMIT_EXCEEDED',
+  FieldLimitExceeded = 'QUERY_FIELD_LIMIT_EXCEEDED',
+  AliasLimitExceeded = 'QUERY_ALIAS_LIMIT_EXCEEDED',
+  RepeatedFieldLimitExceeded = 'QUERY_REPEATED_FIELD_LIMIT_EXCEEDED',
   DepthLimitExceeded = 'QUERY_DEPTH_LIMIT_EXCEEDED',
+  CostLimitExceeded = 'QUERY_COST_LIMIT_EXCEEDED',
+  ResponseTooLarge = 'RESPONSE_TOO_LARGE',
 }
 
-export interface OperationMeasure {
-  depth: number;
-  cost: number;
+const QUERY_LIMIT_CODES: ReadonlySet<string> = new Set(Object.values(QueryLimitErrorCode));
+
+export function isQueryLimitCode(code: unknown): code is QueryLimitErrorCode {
+  return typeof code === 'string' && QUERY_LIMIT_CODES.has(code);
 }
 
-/** The field extension the schema builder sets on every function field: its `@expose cost=`. */
-export const COST_EXTENSION = 'kqlgateCost';
-
-export function queryLimitsPlugin<TContext extends BaseContext>(
+/** The errors of a document over its document-wide limits (empty when within them), in a fixed order. */
+export function documentLimitErrors(
+  measure: DocumentMeasure,
   limits: QueryLimits,
-): ApolloServerPlugin<TContext> {
-  // Apollo hands out the same DocumentNode for a repeated query text (its document store), so each distinct
-  // operation is measured once per server (the server is per schema, hence so is the cache).
-  const measured = new WeakMap<OperationDefinitionNode, OperationMeasure>();
-  return {
-    requestDidStart() {
-      return Promise.resolve({
-        didResolveOperation({ document, operation, schema }) {
-          if (!operation) {
-            return Promise.resolve();
-          }
-          let measure = measured.get(operation);
-          if (!measure) {
-            measure = measureOperation(schema, document, operation);
-            measured.set(operation, measure);
-          }
-          checkLimits(measure, limits, operation);
-          return Promise.resolve();
+  node?: ASTNode,
+): GraphQLErrorType[] {
+  const errors: GraphQLErrorType[] = [];
+  if (measure.aliases > limits.maxAliases) {
+    errors.push(
+      limitError(
+        `query has ${measure.aliases} aliases, more than the limit of ${limits.maxAliases} (a fragment counts each time it is spread)`,
+        node,
+        {
+          code: QueryLimitErrorCode.AliasLimitExceeded,
+          aliases: measure.aliases,
+          maxAliases: limits.maxAliases,
         },
-      });
-    },
-  };
+      ),
+    );
+  }
+  if (measure.fields > limits.maxFields) {
+    errors.push(
+      limitError(
+        `query selects ${measure.fields} fields, more than the limit of ${limits.maxFields} (a fragment counts each time it is spread; split the query or select fewer fields)`,
+        node,
+        { code: QueryLimitErrorCode.FieldLimitExceeded, fields: measure.fields, maxFields: limits.maxFields },
+      ),
+    );
+  }
+  if (measure.repeatedFields > limits.maxRepeatedFields) {
+    errors.push(
+      limitError(
+        `query selects ${measure.repeatedFields} fields under a response name already selected in the same selection set, more than the limit of ${limits.maxRepeatedFields} (select each field once)`,
+        node,
+        {
+          code: QueryLimitErrorCode.RepeatedFieldLimitExceeded,
+          repeatedFields: measure.repeatedFields,
+          maxRepeatedFields: limits.maxRepeatedFields,
+        },
+      ),
+    );
+  }
+  return errors;
 }
 
 /** Throws the error a caller sees when the operation is over a limit (depth first: it bounds the walk). */
-export function checkLimits(
-  measure: OperationMeasure,
-  limits: QueryLimits,
-  operation?: OperationDefinitionNode,
-): void {
+export function checkOperationLimits(measure: OperationMeasure, limits: QueryLimits, node?: ASTNode): void {
   if (measure.depth > limits.maxDepth) {
-    throw new GraphQLError(`query depth ${measure.depth} exceeds the limit of ${limits.maxDepth}`, {
-      nodes: operation ? [operation] : undefined,
-      extensions: {
-        code: QueryLimitErrorCode.DepthLimitExceeded,
-        depth: measure.depth,
-        maxDepth: limits.maxDepth,
-        http: { status: 400 },
-      },
+    throw limitError(`query depth ${measure.depth} exceeds the limit of ${limits.maxDepth}`, node, {
+      code: QueryLimitErrorCode.DepthLimitExceeded,
+      depth: measure.depth,
+      maxDepth: limits.maxDepth,
     });
   }
   if (measure.cost > limits.maxCost) {
-    throw new GraphQLError(
-      `query cost ${measure.cost} exceeds the limit of ${limits.maxCost} (the sum of the cost of every function field selected; split the query or select fewer fields)`,
-      {
-        nodes: operation ? [operation] : undefined,
-        extensions: {
-          code: QueryLimitErrorCode.CostLimitExceeded,
-          cost: measure.cost,
-          maxCost: limits.maxCost,
-          http: { status: 400 },
-        },
-      },
+    throw limitError(
+      `query cost ${measure.cost} exceeds the limit of ${limits.maxCost} (the sum of the cost of every function field selected, plus 1 per 10 introspection fields; split the query or select fewer fields)`,
+      node,
+      { code: QueryLimitErrorCode.CostLimitExceeded, cost: measure.cost, maxCost: limits.maxCost },
     );
   }
 }
 
-export function measureOperation(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-): OperationMeasure {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
-      fragments.set(definition.name.value, definition);
-    }
-  }
-  const root = operation.operation === OperationTypeNode.QUERY ? schema.getQueryType() : undefined;
+/** Already in the shape of a formatted error: it replaces an answer after execution, past Apollo's formatting. */
+export function responseTooLargeError(limits: QueryLimits): GraphQLFormattedError {
   return {
-    depth: selectionDepth(operation.selectionSet, fragments, new Set()),
-    cost: root ? rootCost(operation.selectionSet, root, fragments, new Set()) : 0,
+    message: `the response data would be larger than the limit of ${limits.maxResponseBytes} bytes (select fewer fields, ask for fewer rows or split the query)`,
+    extensions: { code: QueryLimitErrorCode.ResponseTooLarge, maxResponseBytes: limits.maxResponseBytes },
   };
 }
 
-function selectionDepth(
-  set: SelectionSetNode | undefined,
-  fragments: Map<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): number {
-  if (!set) {
-    return 0;
-  }
-  let max = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      max = Math.max(
-        max,
-        selection.selectionSet ? 1 + selectionDepth(selection.selectionSet, fragments, visiting) : 1,
-      );
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      max = Math.max(max, selectionDepth(selection.selectionSet, fragments, visiting));
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      if (fragment && !visiting.has(name)) {
-        visiting.add(name);
-        max = Math.max(max, selectionDepth(fragment.selectionSet, fragments, visiting));
-        visiting.delete(name);
-      }
+/**
+ * The `formatError` of a server applying these limits. Two refusals arrive wrapped in Apollo's generic classes:
+ * - the document-limit errors of query-limits.rule.ts, reported as `GRAPHQL_VALIDATION_FAILED` (Apollo gives every
+ *   validation-rule error that code; ours is kept as the `originalError`) get their own code back;
+ * - graphql-js's token-limit syntax error (`GRAPHQL_PARSE_FAILED`, "Document contains more that N tokens" — sic)
+ *   becomes `QUERY_TOKEN_LIMIT_EXCEEDED` with a message of ours, since the document is not malformed, only too big.
+ * Other errors pass unchanged.
+ */
+export function queryLimitsFormatError(
+  limits: QueryLimits,
+): (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError {
+  return (formatted, error) => {
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    if (!(original instanceof GraphQLError)) {
+      return formatted;
     }
-  }
-  return max;
+    const code = original.extensions.code;
+    if (isQueryLimitCode(code)) {
+      return formatted.extensions?.code === code
+        ? formatted
+        : { ...formatted, extensions: { ...formatted.extensions, code } };
+    }
+    if (TOKEN_LIMIT_MESSAGE.test(original.message)) {
+      return {
+        ...formatted,
+        message: `query is longer than the limit of ${limits.maxTokens} tokens (names, punctuation and values); parsing stopped at the first token over it`,
+        extensions: { code: QueryLimitErrorCode.TokenLimitExceeded, maxTokens: limits.maxTokens },
+      };
+    }
+    return formatted;
+  };
 }
 
-/** Function fields only exist on `Query`, so only the root selection set (through fragments) costs anything. */
-function rootCost(
-  set: SelectionSetNode,
-  root: GraphQLObjectType,
-  fragments: Map<string, FragmentDefinitionNode>,
-  visiting: Set<string>,
-): number {
-  const fields = root.getFields();
-  let cost = 0;
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const fieldCost = fields[selection.name.value]?.extensions?.[COST_EXTENSION];
-      cost += typeof fieldCost === 'number' ? fieldCost : 0;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      cost += rootCost(selection.selectionSet, root, fragments, visiting);
-    } else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      if (fragment && !visiting.has(name)) {
-        visiting.add(name);
-        cost += rootCost(fragment.selectionSet, root, fragments, visiting);
-        visiting.delete(name);
-      }
-    }
-  }
-  return cost;
+/** graphql-js's message (16.x spells it "more that"; a fixed spelling must match too). */
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ tokens\./;
+
+function limitError(
+  message: string,
+  node: ASTNode | undefined,
+  extensions: { code: QueryLimitErrorCode } & Record<string, unknown>,
+): GraphQLErrorType {
+  return new GraphQLError(message, {
+    nodes: node ? [node] : undefined,
+    extensions: { ...extensions, http: { status: 400 } },
+  });
 }

@@ -394,7 +394,7 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
       errors: [
         {
           message:
-            'query cost 55 exceeds the limit of 50 (the sum of the cost of every function field selected; split the query or select fewer fields)',
+            'query cost 55 exceeds the limit of 50 (the sum of the cost of every function field selected, plus 1 per 10 introspection fields; split the query or select fewer fields)',
           locations: [{ line: 1, column: 1 }],
           extensions: { code: 'QUERY_COST_LIMIT_EXCEEDED', cost: 55, maxCost: 50 },
         },

@@ -12,6 +12,7 @@ import {
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
 } from '@azure/service-bus';
+import { SettlementGate } from './settlement-gate.js';
 
 /** The fields of a received message the pipeline reads; `handle` is what settlement needs back. */
 export interface SourceMessage {
@@ -53,6 +54,8 @@ export class SubscriptionReceiver implements MessageSource {
   private readonly client: ServiceBusClient;
   private readonly receiver: ServiceBusReceiver;
   private subscription?: { close(): Promise<void> };
+  /** Keeps different outcomes out of one disposition frame (see SettlementGate). */
+  private readonly settlements = new SettlementGate();
   /**
    * Ends the SDK's attempts to attach the link. Until a link is attached, subscribe() retries forever and sleeps
    * retryDelayInMs (30 s by default) after each failed attempt or cycle — the broker unreachable, the entity not
@@ -107,20 +110,26 @@ export class SubscriptionReceiver implements MessageSource {
   }
 
   complete(message: SourceMessage): Promise<void> {
-    return this.receiver.completeMessage(message.handle as ServiceBusReceivedMessage);
+    return this.settlements.run('complete', () =>
+      this.receiver.completeMessage(message.handle as ServiceBusReceivedMessage),
+    );
   }
 
   abandon(message: SourceMessage): Promise<void> {
-    return this.receiver.abandonMessage(message.handle as ServiceBusReceivedMessage);
+    return this.settlements.run('abandon', () =>
+      this.receiver.abandonMessage(message.handle as ServiceBusReceivedMessage),
+    );
   }
 
   deadLetter(message: SourceMessage, reason: string, description: string): Promise<void> {
-    return this.receiver.deadLetterMessage(message.handle as ServiceBusReceivedMessage, {
-      deadLetterReason: reason,
-      // Service Bus caps the description at 4096 characters; engine errors can be longer.
-      deadLetterErrorDescription:
-        description.length > 4000 ? `${description.slice(0, 3997)}...` : description,
-    });
+    // Service Bus caps the description at 4096 characters; engine errors can be longer.
+    const shown = description.length > 4000 ? `${description.slice(0, 3997)}...` : description;
+    return this.settlements.run(`dead-letter\u0000${reason}\u0000${shown}`, () =>
+      this.receiver.deadLetterMessage(message.handle as ServiceBusReceivedMessage, {
+        deadLetterReason: reason,
+        deadLetterErrorDescription: shown,
+      }),
+    );
   }
 
   async probe(): Promise<void> {

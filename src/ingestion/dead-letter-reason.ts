@@ -14,4 +14,6 @@ export enum DeadLetterReason {
   MappingFailure = 'MappingFailure',
   /** The encoded rows of this single message exceed the per-request limit, so no batch can ever carry it. */
   MessageTooLarge = 'MessageTooLarge',
+  /** The `Table` or `IngestionMappingReference` application property is not a valid Kusto entity name. */
+  InvalidTargetName = 'InvalidTargetName',
 }

@@ -4,6 +4,9 @@
  * returns, so the handler awaiting pipeline admission IS the backpressure: while the pipeline is paused or full,
  * handlers stay pending, credit stays at zero and the broker keeps the rest. The SDK renews the lock of every
  * message it delivered until we settle it (maxAutoLockRenewalDurationInMs), covering batches held by back-off.
+ *
+ * Bodies are delivered raw (skipParsingBodyAsJson), so that admission can measure a body's size before anything
+ * parses it; the pipeline then decodes them as the SDK would have (event-encoder `decodeBody`).
  */
 import { DefaultAzureCredential } from '@azure/identity';
 import {
@@ -75,6 +78,7 @@ export class SubscriptionReceiver implements MessageSource {
     this.receiver = this.client.createReceiver(options.topic, options.subscription, {
       receiveMode: 'peekLock',
       maxAutoLockRenewalDurationInMs: options.maxAutoLockRenewalDurationMs,
+      skipParsingBodyAsJson: true,
     });
   }
 

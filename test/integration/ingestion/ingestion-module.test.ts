@@ -28,7 +28,7 @@ describe(IngestionModule.name, () => {
     const routes = join(dir, 'routes.yaml');
     await writeFile(routes, `property: kind\nroutes:\n  good: { table: ${TABLE}, mapping: ${MAPPING} }\n`);
     const config = loadConfig({
-      SERVICEBUS_CONNECTION_STRING: stack.broker.connectionString,
+      SERVICEBUS_CONNECTION_STRING: stack.brokerConnectionString,
       KUSTO_CLUSTER_URL: stack.kusto.url,
       KUSTO_DATABASE: DATABASE,
       INGEST_ROUTES_FILE: routes,
@@ -60,5 +60,6 @@ describe(IngestionModule.name, () => {
     const readiness = await app.get(ReadinessRegistry).runAll();
     expect(readiness.servicebus).toEqual({ up: true, details: {} });
     expect(readiness['kusto-ingest']).toEqual({ up: true, details: {} });
+    expect(readiness.ingestion).toEqual({ up: true, details: { inFlight: 0 } });
   });
 });

@@ -15,6 +15,7 @@ import { TableRouter, type RouteDecision } from './table-router.js';
 class FakeSource implements MessageSource {
   handler?: (message: SourceMessage) => Promise<void>;
   onError?: (error: Error, where: string) => void;
+  onLink?: (attached: boolean) => void;
   readonly settled = new Map<string, string>();
   readonly deadLettered: Array<{ id: string; reason: string; description: string }> = [];
   private seq = 0;
@@ -22,9 +23,11 @@ class FakeSource implements MessageSource {
   subscribe(
     handler: (message: SourceMessage) => Promise<void>,
     onError: (error: Error, where: string) => void,
+    onLink: (attached: boolean) => void,
   ): void {
     this.handler = handler;
     this.onError = onError;
+    this.onLink = onLink;
   }
   deliver(
     body: unknown,
@@ -54,9 +57,6 @@ class FakeSource implements MessageSource {
   }
   deadLetter(m: SourceMessage, reason: string, description: string): Promise<void> {
     this.deadLettered.push({ id: m.messageId, reason, description });
-    return Promise.resolve();
-  }
-  probe(): Promise<void> {
     return Promise.resolve();
   }
   close(): Promise<void> {
@@ -467,6 +467,26 @@ describe(IngestionPipeline.name, () => {
       engine.hang = new Promise<void>(() => undefined);
       await source.deliver({ a: 1 });
       expect((await pipeline.progressStatus()).up).toBe(true);
+    });
+  });
+
+  describe('sourceStatus', () => {
+    it("should follow the receive link's state, failing once it has been detached past the threshold", async () => {
+      const { source, pipeline } = setup({ unreachableThresholdMs: 20 });
+      await pipeline.start();
+      source.onLink!(true);
+      expect(await pipeline.sourceStatus()).toEqual({ up: true, details: { link: 'attached' } });
+      source.onLink!(false);
+      source.onError!(new Error('connect ECONNREFUSED 127.0.0.1:5672'), 'receive');
+      expect(await pipeline.sourceStatus()).toMatchObject({ up: true, details: { link: 'detached' } });
+      await new Promise((r) => setTimeout(r, 40));
+      expect(await pipeline.sourceStatus()).toMatchObject({
+        up: false,
+        details: { link: 'detached', lastError: 'connect ECONNREFUSED 127.0.0.1:5672', thresholdMs: 20 },
+      });
+      source.onLink!(true);
+      expect(await pipeline.sourceStatus()).toEqual({ up: true, details: { link: 'attached' } });
+      await pipeline.stop();
     });
   });
 

@@ -156,6 +156,9 @@ export class IngestionPipeline {
   private readonly inFlightIds = new Map<string, Entry[]>();
   private readonly active = new Set<Promise<void>>();
   private readonly sourceHealth: ReachabilityTracker;
+  /** The receive link's state as the source reports it (see MessageSource.subscribe). */
+  private linkAttached = false;
+  private linkAttachments = 0;
   private readonly sinkHealth: ReachabilityTracker;
   private state: State = 'idle';
   private admissionWaiters: Array<() => void> = [];
@@ -227,9 +230,12 @@ export class IngestionPipeline {
       );
     }
     this.state = 'running';
+    // Not attached until the source says so: an unreachable broker at start-up fails readiness after the threshold.
+    this.sourceHealth.markDown('receive link not attached yet');
     this.deps.source.subscribe(
       (message) => this.handle(message),
       (error, where) => this.onSourceError(error, where),
+      (attached) => this.onLink(attached),
     );
     this.logger.info({ options: this.options }, 'ingestion pipeline started');
     return Promise.resolve();
@@ -285,17 +291,17 @@ export class IngestionPipeline {
     return { ...this.counters, paused: this.retryingBatches > 0 };
   }
 
-  /** Readiness of the source: after receive errors, a peek must succeed before it reports up again. */
-  async sourceStatus(): Promise<ReachabilityStatus> {
-    if (this.sourceHealth.failing) {
-      try {
-        await this.deps.source.probe();
-        this.sourceHealth.markUp();
-      } catch (error) {
-        this.sourceHealth.markDown(error);
-      }
-    }
-    return this.sourceHealth.status();
+  /**
+   * Readiness of the source, from the receive link's real state: `link` says whether it is attached now; the check
+   * fails once it has been detached for longer than unreachableThresholdMs (a broker blip of a few seconds does not
+   * pull every replica out of service).
+   */
+  sourceStatus(): Promise<ReachabilityStatus> {
+    const status = this.sourceHealth.status();
+    return Promise.resolve({
+      up: status.up,
+      details: { link: this.linkAttached ? 'attached' : 'detached', ...status.details },
+    });
   }
 
   sinkStatus(): Promise<ReachabilityStatus> {
@@ -323,7 +329,6 @@ export class IngestionPipeline {
   // ── reception ─────────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(message: SourceMessage): Promise<void> {
-    this.sourceHealth.markUp();
     if (!(await this.admit())) {
       // Draining: hand the message straight back so another replica can take it.
       await this.settle('abandon', message);
@@ -466,8 +471,25 @@ export class IngestionPipeline {
 
   private onSourceError(error: Error, where: string): void {
     this.logger.warn({ err: error, where }, `Service Bus ${where} error: ${error.message}`);
-    if (where === 'receive') {
+    if (where === 'receive' && !this.linkAttached) {
+      // Why the link does not come back; a receive error on an attached link changes nothing by itself.
       this.sourceHealth.markDown(error);
+    }
+  }
+
+  private onLink(attached: boolean): void {
+    if (attached === this.linkAttached) {
+      return;
+    }
+    this.linkAttached = attached;
+    if (attached) {
+      if (this.linkAttachments++ > 0) {
+        this.logger.info('Service Bus receive link attached again; reception resumed');
+      }
+      this.sourceHealth.markUp();
+    } else if (this.state === 'running') {
+      this.logger.warn('Service Bus receive link lost; re-attaching with back-off');
+      this.sourceHealth.markDown('receive link detached; re-attaching');
     }
   }
 

@@ -58,7 +58,7 @@ describe(IngestionModule.name, () => {
     expect(committed[0]).toMatchObject({ database: DATABASE, table: TABLE });
     expect(await stack.counts()).toEqual({ rows: 20, distinct: 20 });
     const readiness = await app.get(ReadinessRegistry).runAll();
-    expect(readiness.servicebus).toEqual({ up: true, details: {} });
+    expect(readiness.servicebus).toEqual({ up: true, details: { link: 'attached' } });
     expect(readiness['kusto-ingest']).toEqual({ up: true, details: {} });
     expect(readiness.ingestion).toEqual({ up: true, details: { inFlight: 0 } });
   });

@@ -37,6 +37,7 @@ describe(SubscriptionReceiver.name, () => {
         return Promise.resolve();
       },
       () => undefined,
+      () => undefined,
     );
     await waitUntil('every message is delivered', () => Promise.resolve(received.length === COUNT), 30_000);
 

@@ -52,7 +52,7 @@ export interface MessageSource {
   close(): Promise<void>;
 }
 
-/** Delay between attempts to re-attach a lost link: doubles from initialMs up to maxMs, with ±20 % jitter. */
+/** Delay between attempts to re-attach a lost link: the SDK's initialMs × (2ⁿ − 1), ±20 % jitter, capped at maxMs. */
 export const RECONNECT_BACKOFF = Object.freeze({ initialMs: 250, maxMs: 2_000 });
 
 /**

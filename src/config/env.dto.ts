@@ -253,6 +253,28 @@ export class EnvConfig {
   @Max(3_600_000, { message: 'must be a whole number of milliseconds between 0 and 3600000' })
   INGEST_UNREACHABLE_THRESHOLD_MS: number = 30_000;
 
+  @IsInt({
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  @Min(1024, {
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  @Max(4_194_304, {
+    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+  })
+  INGEST_MAX_BODY_BYTES: number = 1_048_576;
+
+  // JSON.stringify overflows V8's stack a little above 4,000 levels: 1000 keeps a wide margin.
+  @IsInt({ message: 'must be a whole number of JSON nesting levels between 1 and 1000' })
+  @Min(1, { message: 'must be a whole number of JSON nesting levels between 1 and 1000' })
+  @Max(1000, { message: 'must be a whole number of JSON nesting levels between 1 and 1000' })
+  INGEST_MAX_JSON_DEPTH: number = 64;
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  INGEST_STALL_THRESHOLD_MS: number = 120_000;
+
   @IsInt({ message: 'must be a whole number of messages between 1 and 100000' })
   @Min(1, { message: 'must be a whole number of messages between 1 and 100000' })
   @Max(100_000, { message: 'must be a whole number of messages between 1 and 100000' })

@@ -101,6 +101,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should default and bound the ingestion admission limits and the stall threshold', () => {
+    const config = loadConfig({});
+    expect([
+      config.INGEST_MAX_BODY_BYTES,
+      config.INGEST_MAX_JSON_DEPTH,
+      config.INGEST_STALL_THRESHOLD_MS,
+    ]).toEqual([1_048_576, 64, 120_000]);
+    expect(
+      problemsOf({
+        INGEST_MAX_BODY_BYTES: '8388608',
+        INGEST_MAX_JSON_DEPTH: '5000',
+        INGEST_STALL_THRESHOLD_MS: '0',
+      }),
+    ).toEqual([
+      'INGEST_MAX_BODY_BYTES=8388608: must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+      'INGEST_MAX_JSON_DEPTH=5000: must be a whole number of JSON nesting levels between 1 and 1000',
+      'INGEST_STALL_THRESHOLD_MS=0: must be a whole number of milliseconds between 1000 and 3600000',
+    ]);
+  });
+
   it('should report every bad value at once', () => {
     expect(problemsOf({ PORT: 'x', KUSTO_INGEST_MODE: 'y', LOG_LEVEL: 'loud' })).toHaveLength(3);
   });

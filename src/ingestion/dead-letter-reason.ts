@@ -12,6 +12,15 @@ export enum DeadLetterReason {
   UnsupportedFormat = 'UnsupportedFormat',
   /** The engine rejected this message's rows (mapping, schema or conversion failure) — isolated by bisection. */
   MappingFailure = 'MappingFailure',
-  /** The encoded rows of this single message exceed the per-request limit, so no batch can ever carry it. */
+  /**
+   * The body exceeds INGEST_MAX_BODY_BYTES, or its encoded rows exceed the per-request limit, so no batch can
+   * ever carry it.
+   */
   MessageTooLarge = 'MessageTooLarge',
+  /** The body's JSON nests deeper than INGEST_MAX_JSON_DEPTH. */
+  NestingTooDeep = 'NestingTooDeep',
+  /** The `Table` or `IngestionMappingReference` application property is not a valid Kusto entity name. */
+  InvalidTargetName = 'InvalidTargetName',
+  /** Routing or encoding the message threw: the description names the error (a defect to report). */
+  ProcessingFailed = 'ProcessingFailed',
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadLetterReason } from './dead-letter-reason.js';
-import { encodeEvent, parseBody } from './event-encoder.js';
+import { decodeBody, encodeEvent, parseBody } from './event-encoder.js';
 
 const base = { messageId: 'm-1', enqueuedTimeUtc: new Date('2026-01-02T03:04:05.000Z'), maxBytes: 1024 };
 
@@ -43,7 +43,26 @@ describe('encodeEvent', () => {
     expect(encodeEvent({ ...base, body: [{}, 'x'], format: 'json' })).toEqual({
       kind: 'rejected',
       reason: DeadLetterReason.InvalidJson,
-      description: 'element 1 of the body is a string, but each row must be a JSON object',
+      description: 'element 1 of the body is a JSON string ("x"), but each row must be a JSON object',
+    });
+  });
+
+  it('should call a JSON string body a JSON string, not "not JSON"', () => {
+    // What a producer's `body: "hello"` becomes on the wire ("hello", in quotes) and after decoding.
+    for (const body of ['hello', decodeBody(Buffer.from('"hello"'))]) {
+      expect(encodeEvent({ ...base, body, format: 'json' })).toEqual({
+        kind: 'rejected',
+        reason: DeadLetterReason.InvalidJson,
+        description: 'body is a JSON string ("hello"), but each row must be a JSON object',
+      });
+    }
+  });
+
+  it('should say why a JSON string that looks like an object is not taken as pre-serialised JSON', () => {
+    expect(encodeEvent({ ...base, body: '{"a": broken', format: 'json' })).toEqual({
+      kind: 'rejected',
+      reason: DeadLetterReason.InvalidJson,
+      description: `body is a JSON string ("{\\"a\\": broken"), but each row must be a JSON object; its text is not JSON either: ${parseBodyError('{"a": broken')}`,
     });
   });
 
@@ -65,7 +84,18 @@ describe('encodeEvent', () => {
   });
 });
 
+describe('decodeBody', () => {
+  it('should decode a raw body as the SDK would: JSON text to its value, anything else unchanged', () => {
+    expect(decodeBody(Buffer.from('{"a":[1]}'))).toEqual({ a: [1] });
+    expect(decodeBody(Buffer.from('"text"'))).toBe('text');
+    const notJson = Buffer.from('a,b\n1,2');
+    expect(decodeBody(notJson)).toBe(notJson);
+    const value = { already: 'decoded' };
+    expect(decodeBody(value)).toBe(value);
+  });
+});
+
 function parseBodyError(text: string): string {
-  const parsed = parseBody(text);
+  const parsed = parseBody(Buffer.from(text));
   return parsed.ok ? '' : parsed.error;
 }

@@ -10,23 +10,45 @@ import type { IngestFormat } from './ingest-format.js';
 export const MESSAGE_ID_FIELD = 'messageId';
 export const ENQUEUED_TIME_FIELD = '_enqueuedTime';
 
-export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: string };
+/**
+ * `ok` with `textError` when the body is a string that does not parse as JSON text: it still is a JSON value (the
+ * string), and the error tells a producer who meant to send pre-serialised JSON why it was not taken as such.
+ */
+export type ParsedBody = { ok: true; value: unknown; textError?: string } | { ok: false; error: string };
 
 /**
- * The SDK already JSON-parses data sections it can parse; bodies that arrive as strings or Buffers are parsed
- * here, so a producer that sends pre-serialised JSON text is routed like one that sends objects.
+ * What the SDK's default decoding would deliver for a raw body (the receiver asks for raw bodies, so admission can
+ * measure their size before anything parses them): a data section holding JSON text becomes its value, any other
+ * data section stays bytes, AMQP value/sequence bodies are already decoded.
+ */
+export function decodeBody(raw: unknown): unknown {
+  if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) {
+    try {
+      return JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as unknown;
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/**
+ * Parses a decoded body (decodeBody): bodies that are still bytes or strings are parsed here, so a producer that
+ * sends pre-serialised JSON text is routed like one that sends objects.
  */
 export function parseBody(body: unknown): ParsedBody {
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     return parseText(Buffer.from(body).toString('utf8'));
   }
   if (typeof body === 'string') {
-    return parseText(body);
+    const parsed = parseText(body);
+    // A string body is a JSON value (a JSON string) even when its text is not JSON: say so, not "not JSON".
+    return parsed.ok ? parsed : { ok: true, value: body, textError: parsed.error };
   }
   return { ok: true, value: body };
 }
 
-function parseText(text: string): ParsedBody {
+function parseText(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
@@ -82,10 +104,14 @@ function encodeJson(input: EncodeInput): EncodeResult {
   for (const [index, record] of records.entries()) {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
       const where = Array.isArray(parsed.value) ? `element ${index} of the body` : 'body';
+      const text =
+        parsed.textError !== undefined && /^\s*[[{]/.test(String(record))
+          ? `; its text is not JSON either: ${parsed.textError}`
+          : '';
       return {
         kind: 'rejected',
         reason: DeadLetterReason.InvalidJson,
-        description: `${where} is ${describeJson(record)}, but each row must be a JSON object`,
+        description: `${where} is ${describeJson(record)}, but each row must be a JSON object${text}`,
       };
     }
     const row: Record<string, unknown> = {
@@ -95,7 +121,16 @@ function encodeJson(input: EncodeInput): EncodeResult {
     if (input.enqueuedTimeUtc) {
       row[ENQUEUED_TIME_FIELD] = input.enqueuedTimeUtc.toISOString();
     }
-    lines.push(JSON.stringify(row));
+    try {
+      lines.push(JSON.stringify(row));
+    } catch (error) {
+      // Admission bounds the nesting depth, so this is a value JSON cannot hold (a BigInt from an AMQP value body).
+      return {
+        kind: 'rejected',
+        reason: DeadLetterReason.InvalidJson,
+        description: `${Array.isArray(parsed.value) ? `element ${index} of the body` : 'body'} cannot be written as JSON: ${(error as Error).message}`,
+      };
+    }
   }
   return { kind: 'encoded', payload: Buffer.from(`${lines.join('\n')}\n`, 'utf8'), rows: lines.length };
 }
@@ -126,6 +161,11 @@ function describeJson(value: unknown): string {
   }
   if (Array.isArray(value)) {
     return 'an array';
+  }
+  if (typeof value === 'string') {
+    const shown =
+      value.length > 40 ? `${JSON.stringify(value.slice(0, 40)).slice(0, -1)}…"` : JSON.stringify(value);
+    return `a JSON string (${shown})`;
   }
   return `a ${typeof value}`;
 }

@@ -6,6 +6,8 @@
  *   the offending message(s) and dead-letter them.
  * Unknown shapes count as transient: a stall is visible and recoverable, a wrongly dead-lettered message is not.
  */
+import { InvalidIngestTargetError } from './kusto-ingest-sink.js';
+
 export type IngestFailureKind = 'transient' | 'permanent';
 
 export interface IngestFailure {
@@ -40,6 +42,9 @@ interface ErrorLike {
 export function classifyIngestFailure(error: unknown): IngestFailure {
   const e = (error ?? {}) as ErrorLike;
   const message = typeof e.message === 'string' ? e.message : String(error);
+  if (error instanceof InvalidIngestTargetError) {
+    return { kind: 'permanent', message };
+  }
   if (e.name === 'ThrottlingError') {
     return { kind: 'transient', message, status: 429 };
   }

@@ -73,6 +73,8 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
       // Leave the shutdown coordinator time to close the layers below after the drain.
       drainTimeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 5_000),
       unreachableThresholdMs: config.INGEST_UNREACHABLE_THRESHOLD_MS,
+      limits: { maxBodyBytes: config.INGEST_MAX_BODY_BYTES, maxJsonDepth: config.INGEST_MAX_JSON_DEPTH },
+      stallThresholdMs: config.INGEST_STALL_THRESHOLD_MS,
     },
   };
 }

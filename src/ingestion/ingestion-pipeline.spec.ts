@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Logger } from '../common/logging/logger.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
 import {
   IngestionPipeline,
@@ -8,17 +9,25 @@ import {
 import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
-import { TableRouter } from './table-router.js';
+import { TableRouter, type RouteDecision } from './table-router.js';
 
 /** In-memory doubles: the pipeline's protocol adapters are tested against the embedded stack separately. */
 class FakeSource implements MessageSource {
   handler?: (message: SourceMessage) => Promise<void>;
+  onError?: (error: Error, where: string) => void;
+  onLink?: (attached: boolean) => void;
   readonly settled = new Map<string, string>();
   readonly deadLettered: Array<{ id: string; reason: string; description: string }> = [];
   private seq = 0;
 
-  subscribe(handler: (message: SourceMessage) => Promise<void>): void {
+  subscribe(
+    handler: (message: SourceMessage) => Promise<void>,
+    onError: (error: Error, where: string) => void,
+    onLink: (attached: boolean) => void,
+  ): void {
     this.handler = handler;
+    this.onError = onError;
+    this.onLink = onLink;
   }
   deliver(
     body: unknown,
@@ -50,9 +59,6 @@ class FakeSource implements MessageSource {
     this.deadLettered.push({ id: m.messageId, reason, description });
     return Promise.resolve();
   }
-  probe(): Promise<void> {
-    return Promise.resolve();
-  }
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -66,12 +72,20 @@ class FakeEngine implements IngestSink, MessageIdIndex {
   requests = 0;
   lookups: string[][] = [];
   transientFailuresLeft = 0;
+  /** The error of each transient failure (default: connection refused). */
+  transientError: () => Error = () =>
+    Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  /** Set: every lookup fails with it. */
+  lookupError?: Error;
+  /** Set: ingest requests wait for it (an engine that stopped answering). */
+  hang?: Promise<void>;
 
-  ingest(_target: IngestTarget, payload: Buffer): Promise<void> {
+  async ingest(_target: IngestTarget, payload: Buffer): Promise<void> {
     this.requests++;
+    await this.hang;
     if (this.transientFailuresLeft > 0) {
       this.transientFailuresLeft--;
-      return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      throw this.transientError();
     }
     const rows = payload
       .toString()
@@ -86,15 +100,17 @@ class FakeEngine implements IngestSink, MessageIdIndex {
           '@permanent': true,
         },
       };
-      return Promise.reject(
-        Object.assign(new Error('Request failed with status code 400'), { response: { status: 400, data } }),
-      );
+      throw Object.assign(new Error('Request failed with status code 400'), {
+        response: { status: 400, data },
+      });
     }
     this.rows.push(...rows);
-    return Promise.resolve();
   }
   existing(_db: string, _table: string, _column: string, ids: readonly string[]): Promise<Set<string>> {
     this.lookups.push([...ids]);
+    if (this.lookupError) {
+      return Promise.reject(this.lookupError);
+    }
     const present = new Set(this.rows.map((r) => r.messageId as string));
     return Promise.resolve(new Set(ids.filter((id) => present.has(id))));
   }
@@ -115,14 +131,48 @@ const options: IngestionPipelineOptions = {
   unreachableThresholdMs: 60_000,
 };
 
-function setup(overrides: Partial<IngestionPipelineOptions> = {}) {
+/** Records every log line as `level: message`. */
+class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  debug(obj: object | string, msg?: string): void {
+    this.record('debug', obj, msg);
+  }
+  info(obj: object | string, msg?: string): void {
+    this.record('info', obj, msg);
+  }
+  warn(obj: object | string, msg?: string): void {
+    this.record('warn', obj, msg);
+  }
+  error(obj: object | string, msg?: string): void {
+    this.record('error', obj, msg);
+  }
+  private record(level: string, obj: object | string, msg?: string): void {
+    this.lines.push(`${level}: ${msg ?? (typeof obj === 'string' ? obj : JSON.stringify(obj))}`);
+  }
+}
+
+function setup(
+  overrides: Partial<IngestionPipelineOptions> = {},
+  router: Pick<TableRouter, 'route'> = new TableRouter({ property: 'eventType', routes: {} }),
+) {
   const source = new FakeSource();
   const engine = new FakeEngine();
+  const logger = new RecordingLogger();
   const pipeline = new IngestionPipeline(
-    { source, sink: engine, index: engine, router: new TableRouter({ property: 'eventType', routes: {} }) },
+    { source, sink: engine, index: engine, router: router as TableRouter, logger },
     { ...options, ...overrides },
   );
-  return { source, engine, pipeline };
+  return { source, engine, pipeline, logger };
+}
+
+/** A Kusto REST error as azure-kusto-data throws it (an axios error carrying the engine's OneApiError body). */
+function kustoHttpError(status: number, message: string, permanent: boolean): Error {
+  return Object.assign(new Error(`Request failed with status code ${status}`), {
+    response: {
+      status,
+      data: { error: { code: 'X', message, '@message': message, '@permanent': permanent } },
+    },
+  });
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -330,5 +380,174 @@ describe(IngestionPipeline.name, () => {
     await until(() => source.count('complete') === 1);
     expect(engine.rows).toHaveLength(1);
     await pipeline.stop();
+  });
+
+  describe('admission', () => {
+    it('should free the slot and dead-letter with the cause whatever routing throws', async () => {
+      const throwing = {
+        route: (): RouteDecision => {
+          throw new RangeError('Maximum call stack size exceeded');
+        },
+      };
+      const { source, pipeline } = setup({ maxInFlight: 1 }, throwing);
+      await pipeline.start();
+      await source.deliver({ a: 1 }, { Table: 'T' }, 'boom-1');
+      // With one slot, a second message is admitted only if the first one gave its slot back.
+      await source.deliver({ a: 2 }, { Table: 'T' }, 'boom-2');
+      expect(pipeline.stats().inFlight).toBe(0);
+      expect(source.deadLettered).toEqual(
+        ['boom-1', 'boom-2'].map((id) => ({
+          id,
+          reason: DeadLetterReason.ProcessingFailed,
+          description: 'kqlgate could not process the message: RangeError: Maximum call stack size exceeded',
+        })),
+      );
+      await pipeline.stop();
+    });
+
+    it('should dead-letter a body nested deeper than the limit before anything encodes it', async () => {
+      const { source, engine, pipeline } = setup({ limits: { maxBodyBytes: 1_048_576, maxJsonDepth: 64 } });
+      await pipeline.start();
+      const deep = Buffer.from(`{"x":${'['.repeat(4_999)}1${']'.repeat(4_999)}}`);
+      await source.deliver(deep, { Table: 'T' }, 'deep');
+      await source.deliver({ a: 1 }, { Table: 'T' }, 'good');
+      await until(() => source.count('complete') === 1);
+      expect(source.deadLettered).toEqual([
+        {
+          id: 'deep',
+          reason: DeadLetterReason.NestingTooDeep,
+          description:
+            'body nests JSON 5000 levels deep, above the limit of 64 levels (INGEST_MAX_JSON_DEPTH)',
+        },
+      ]);
+      expect(engine.rows.map((r) => r.messageId)).toEqual(['good']);
+      expect(pipeline.stats()).toMatchObject({ inFlight: 0, received: 2, deadLettered: 1 });
+      await pipeline.stop();
+    });
+
+    it('should dead-letter a body larger than the limit, naming its size and the limit', async () => {
+      const { source, pipeline } = setup({ limits: { maxBodyBytes: 1024, maxJsonDepth: 64 } });
+      await pipeline.start();
+      await source.deliver(Buffer.from(JSON.stringify({ s: 'x'.repeat(2000) })), { Table: 'T' }, 'big');
+      expect(source.deadLettered).toEqual([
+        {
+          id: 'big',
+          reason: DeadLetterReason.MessageTooLarge,
+          description: 'body is 2008 bytes, above the 1024-byte limit (INGEST_MAX_BODY_BYTES)',
+        },
+      ]);
+      expect(pipeline.stats().inFlight).toBe(0);
+      await pipeline.stop();
+    });
+  });
+
+  describe('progressStatus', () => {
+    it('should report a stall when messages are held and none is settled for the threshold', async () => {
+      const { source, engine, pipeline } = setup({ stallThresholdMs: 30 });
+      let answer: () => void = () => undefined;
+      engine.hang = new Promise<void>((resolve) => (answer = resolve));
+      await pipeline.start();
+      await source.deliver({ a: 1 });
+      await new Promise((r) => setTimeout(r, 60));
+      const stalled = await pipeline.progressStatus();
+      expect(stalled.up).toBe(false);
+      expect(stalled.details).toMatchObject({ inFlight: 1, thresholdMs: 30, paused: false });
+      expect(stalled.details.noProgressForMs).toBeGreaterThan(30);
+      answer();
+      await until(() => source.count('complete') === 1);
+      expect(await pipeline.progressStatus()).toEqual({ up: true, details: { inFlight: 0 } });
+      await pipeline.stop();
+    });
+
+    it('should never report an idle pipeline as stalled, and count a new backlog from its first message', async () => {
+      const { source, engine, pipeline } = setup({ stallThresholdMs: 30 });
+      await pipeline.start();
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await pipeline.progressStatus()).toEqual({ up: true, details: { inFlight: 0 } });
+      engine.hang = new Promise<void>(() => undefined);
+      await source.deliver({ a: 1 });
+      expect((await pipeline.progressStatus()).up).toBe(true);
+    });
+  });
+
+  describe('sourceStatus', () => {
+    it("should follow the receive link's state, failing once it has been detached past the threshold", async () => {
+      const { source, pipeline } = setup({ unreachableThresholdMs: 20 });
+      await pipeline.start();
+      source.onLink!(true);
+      expect(await pipeline.sourceStatus()).toEqual({ up: true, details: { link: 'attached' } });
+      source.onLink!(false);
+      source.onError!(new Error('connect ECONNREFUSED 127.0.0.1:5672'), 'receive');
+      expect(await pipeline.sourceStatus()).toMatchObject({ up: true, details: { link: 'detached' } });
+      await new Promise((r) => setTimeout(r, 40));
+      expect(await pipeline.sourceStatus()).toMatchObject({
+        up: false,
+        details: { link: 'detached', lastError: 'connect ECONNREFUSED 127.0.0.1:5672', thresholdMs: 20 },
+      });
+      source.onLink!(true);
+      expect(await pipeline.sourceStatus()).toEqual({ up: true, details: { link: 'attached' } });
+      await pipeline.stop();
+    });
+  });
+
+  describe('messages', () => {
+    it("should give the engine's own reason in kusto-ingest readiness, not the HTTP client's status line", async () => {
+      const { source, engine, pipeline } = setup({ unreachableThresholdMs: 0, drainTimeoutMs: 50 });
+      const reason =
+        'Internal engine error: Could not write to the storage of database db: No space left on device';
+      engine.transientError = () => kustoHttpError(500, reason, false);
+      engine.transientFailuresLeft = Number.MAX_SAFE_INTEGER;
+      await pipeline.start();
+      await source.deliver({ a: 1 });
+      await until(() => engine.requests > 1);
+      expect((await pipeline.sinkStatus()).details.lastError).toBe(`HTTP 500: ${reason}`);
+      await pipeline.stop();
+    });
+
+    it('should not say the engine answers again when a stop gives up on an engine that never did', async () => {
+      const { source, engine, pipeline, logger } = setup({ drainTimeoutMs: 50 });
+      engine.transientFailuresLeft = Number.MAX_SAFE_INTEGER;
+      await pipeline.start();
+      await source.deliver({ a: 1 });
+      await pipeline.stop();
+      expect(logger.lines.filter((l) => l.includes('answering again'))).toEqual([]);
+      expect(logger.lines).toContain(
+        'warn: engine still failing when the shutdown stopped waiting; unsettled messages are abandoned for redelivery',
+      );
+    });
+
+    it('should say a table is missing, not advise a MessageId column, when the id lookup cannot find the table', async () => {
+      const { source, engine, pipeline, logger } = setup();
+      engine.lookupError = kustoHttpError(
+        400,
+        "Semantic error: KS204: The name 'T' does not refer to any known table, tabular variable or function. (at 1:40)",
+        true,
+      );
+      await pipeline.start();
+      await source.deliver({ a: 1 });
+      await until(() => logger.lines.some((l) => l.startsWith('error: message-id lookup')));
+      const line = logger.lines.find((l) => l.startsWith('error: message-id lookup'))!;
+      expect(line).toMatch(
+        /Table T does not exist in database db: create it, or route its messages elsewhere\.$/,
+      );
+      expect(line).not.toContain('MessageId');
+      await pipeline.stop();
+    });
+
+    it('should advise the id column when the lookup cannot find the column', async () => {
+      const { source, engine, pipeline, logger } = setup();
+      engine.lookupError = kustoHttpError(
+        400,
+        "Semantic error: KS142: The name 'MessageId' does not refer to any known column, table, variable or function. (at 1:50)",
+        true,
+      );
+      await pipeline.start();
+      await source.deliver({ a: 1 });
+      await until(() => logger.lines.some((l) => l.startsWith('error: message-id lookup')));
+      expect(logger.lines.find((l) => l.startsWith('error: message-id lookup'))).toMatch(
+        /Add a string column MessageId mapped from \$\.messageId to T, or set INGEST_DEDUP=off\.$/,
+      );
+      await pipeline.stop();
+    });
   });
 });

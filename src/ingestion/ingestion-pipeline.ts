@@ -1,8 +1,9 @@
 /**
  * Service Bus subscription → route → micro-batch → ingest → settle, exactly-once in effect.
  *
- *   receive (peek-lock, SDK auto lock renewal)
- *     → admit        waits while paused (engine failing) or maxInFlight messages are unsettled: backpressure
+ *   receive (peek-lock, SDK auto lock renewal, raw bodies)
+ *     → admit        waits while paused (engine failing) or maxInFlight messages are unsettled: backpressure;
+ *                    then body size and JSON nesting depth against their limits (message-limits)
  *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
  *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder)
  *     → hold         a MessageId already in flight waits for its twin to settle (so the twin's ingest is seen)
@@ -14,7 +15,9 @@
  *     → notify       onBatchCommitted listeners (cache invalidation)
  *
  * Messages are settled only after their rows are durably ingested, so a crash at any point leads to
- * redelivery, never loss; the dedup step turns that redelivery (and producer resends) into a no-op.
+ * redelivery, never loss; the dedup step turns that redelivery (and producer resends) into a no-op. An admitted
+ * message holds its slot until it is settled or handed to a batch, whatever routing or encoding throws; and
+ * progressStatus() reports a backlog that stops moving, whatever the cause.
  * See docs/ingestion.md for the reasoning and costs.
  */
 import type { Logger } from '../common/logging/logger.js';
@@ -23,12 +26,19 @@ import { BatchAccumulator, type Batch, type BatchLimits } from './batch-accumula
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
-import { encodeEvent, parseBody } from './event-encoder.js';
+import { decodeBody, encodeEvent, parseBody } from './event-encoder.js';
 import { wireFormat } from './ingest-format.js';
 import { classifyIngestFailure, type IngestFailure } from './ingest-failure.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import {
+  checkBodySize,
+  checkJsonDepth,
+  DEFAULT_MESSAGE_LIMITS,
+  type LimitRejection,
+  type MessageLimits,
+} from './message-limits.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability-tracker.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
@@ -65,7 +75,13 @@ export interface IngestionPipelineOptions {
   drainTimeoutMs: number;
   /** A dependency failing for longer than this fails its readiness check. */
   unreachableThresholdMs: number;
+  /** Body size and JSON depth accepted at admission (default DEFAULT_MESSAGE_LIMITS). */
+  limits?: MessageLimits;
+  /** Messages held but none settled for this long: progressStatus() reports a stall (default 120 s). */
+  stallThresholdMs?: number;
 }
+
+export const DEFAULT_STALL_THRESHOLD_MS = 120_000;
 
 export interface IngestionPipelineDeps {
   source: MessageSource;
@@ -106,6 +122,12 @@ interface Rejection {
   description: string;
 }
 
+/** Whether an admitted message still holds its admission slot (until it is settled or handed to a batch). */
+interface Admission {
+  holdsSlot: boolean;
+  table?: string;
+}
+
 type State = 'idle' | 'running' | 'draining' | 'stopped';
 
 /** Raised inside retry loops when stop() gave up waiting; the batch is abandoned for redelivery. */
@@ -118,6 +140,8 @@ class PermanentIngestFailure extends Error {
 }
 
 const UNROUTED_TABLE = '(unrouted)';
+/** Metric label of messages refused before routing (body size, JSON depth). */
+const ADMISSION_TABLE = '(admission)';
 const DEDUP_RETRY_AFTER_MS = 60_000;
 
 export class IngestionPipeline {
@@ -132,6 +156,9 @@ export class IngestionPipeline {
   private readonly inFlightIds = new Map<string, Entry[]>();
   private readonly active = new Set<Promise<void>>();
   private readonly sourceHealth: ReachabilityTracker;
+  /** The receive link's state as the source reports it (see MessageSource.subscribe). */
+  private linkAttached = false;
+  private linkAttachments = 0;
   private readonly sinkHealth: ReachabilityTracker;
   private state: State = 'idle';
   private admissionWaiters: Array<() => void> = [];
@@ -145,6 +172,10 @@ export class IngestionPipeline {
   private ingestAllowed?: Promise<void>;
   /** Tables whose id lookup failed permanently → ingested without dedup until this time (then retried). */
   private readonly dedupSuspendedUntil = new Map<string, number>();
+  private readonly limits: MessageLimits;
+  private readonly stallThresholdMs: number;
+  /** When a held message was last settled, or the backlog began (in-flight went from 0 to 1). */
+  private progressAt: number;
   private readonly counters: IngestionStats = {
     received: 0,
     ingested: 0,
@@ -174,6 +205,9 @@ export class IngestionPipeline {
     this.accumulator = new BatchAccumulator<Entry>(options.batch);
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
+    this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
+    this.stallThresholdMs = options.stallThresholdMs ?? DEFAULT_STALL_THRESHOLD_MS;
+    this.progressAt = this.clock.now();
   }
 
   /**
@@ -196,9 +230,12 @@ export class IngestionPipeline {
       );
     }
     this.state = 'running';
+    // Not attached until the source says so: an unreachable broker at start-up fails readiness after the threshold.
+    this.sourceHealth.markDown('receive link not attached yet');
     this.deps.source.subscribe(
       (message) => this.handle(message),
       (error, where) => this.onSourceError(error, where),
+      (attached) => this.onLink(attached),
     );
     this.logger.info({ options: this.options }, 'ingestion pipeline started');
     return Promise.resolve();
@@ -254,47 +291,104 @@ export class IngestionPipeline {
     return { ...this.counters, paused: this.retryingBatches > 0 };
   }
 
-  /** Readiness of the source: after receive errors, a peek must succeed before it reports up again. */
-  async sourceStatus(): Promise<ReachabilityStatus> {
-    if (this.sourceHealth.failing) {
-      try {
-        await this.deps.source.probe();
-        this.sourceHealth.markUp();
-      } catch (error) {
-        this.sourceHealth.markDown(error);
-      }
-    }
-    return this.sourceHealth.status();
+  /**
+   * Readiness of the source, from the receive link's real state: `link` says whether it is attached now; the check
+   * fails once it has been detached for longer than unreachableThresholdMs (a broker blip of a few seconds does not
+   * pull every replica out of service).
+   */
+  sourceStatus(): Promise<ReachabilityStatus> {
+    const status = this.sourceHealth.status();
+    return Promise.resolve({
+      up: status.up,
+      details: { link: this.linkAttached ? 'attached' : 'detached', ...status.details },
+    });
   }
 
   sinkStatus(): Promise<ReachabilityStatus> {
     return Promise.resolve(this.sinkHealth.status());
   }
 
+  /**
+   * Down when messages are held (received, not settled) and none has been settled for stallThresholdMs — the
+   * pipeline is stuck, whatever the cause (an engine outage shows here too, beside `kusto-ingest`). An idle
+   * pipeline holds nothing and is never stalled.
+   */
+  progressStatus(): Promise<ReachabilityStatus> {
+    const inFlight = this.counters.inFlight;
+    const paused = this.retryingBatches > 0;
+    if (inFlight === 0) {
+      return Promise.resolve({ up: true, details: { inFlight } });
+    }
+    const noProgressForMs = this.clock.now() - this.progressAt;
+    return Promise.resolve({
+      up: noProgressForMs <= this.stallThresholdMs,
+      details: { inFlight, noProgressForMs, thresholdMs: this.stallThresholdMs, paused },
+    });
+  }
+
   // ── reception ─────────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(message: SourceMessage): Promise<void> {
-    this.sourceHealth.markUp();
     if (!(await this.admit())) {
       // Draining: hand the message straight back so another replica can take it.
       await this.settle('abandon', message);
       return;
     }
-    const parsed = parseBody(message.body);
+    const admission: Admission = { holdsSlot: true };
+    try {
+      await this.process(message, admission);
+    } catch (error) {
+      // Routing and encoding are pure: what throws there throws again on every delivery. Dead-letter with the
+      // cause instead of letting the SDK abandon it until MaxDeliveryCountExceeded says nothing.
+      this.logger.error(
+        { err: error, messageId: message.messageId },
+        `processing message ${message.messageId} failed unexpectedly`,
+      );
+      if (admission.holdsSlot) {
+        if (admission.table === undefined) {
+          this.countReceived(UNROUTED_TABLE);
+        }
+        await this.deadLetter(
+          message,
+          admission.table ?? UNROUTED_TABLE,
+          DeadLetterReason.ProcessingFailed,
+          `kqlgate could not process the message: ${describeError(error)}`,
+        );
+      }
+    } finally {
+      if (admission.holdsSlot) {
+        this.releaseAdmission(1);
+      }
+    }
+  }
+
+  /** Admission checks, route, encode, hand over to a batch; a message refused on the way is dead-lettered. */
+  private async process(message: SourceMessage, admission: Admission): Promise<void> {
+    const oversized = checkBodySize(message.body, this.limits);
+    if (oversized) {
+      await this.refuse(message, ADMISSION_TABLE, oversized, admission);
+      return;
+    }
+    const body = decodeBody(message.body);
+    const parsed = parseBody(body);
+    const tooDeep = parsed.ok ? checkJsonDepth(parsed.value, this.limits) : undefined;
+    if (tooDeep) {
+      await this.refuse(message, ADMISSION_TABLE, tooDeep, admission);
+      return;
+    }
     const decision = this.deps.router.route(
       message.applicationProperties,
       parsed.ok ? parsed.value : undefined,
     );
     if (decision.kind === 'rejected') {
-      this.countReceived(UNROUTED_TABLE);
-      await this.deadLetter(message, UNROUTED_TABLE, decision.reason, decision.description);
-      this.releaseAdmission(1);
+      await this.refuse(message, UNROUTED_TABLE, decision, admission);
       return;
     }
     const target = decision.target;
     this.countReceived(target.table);
+    admission.table = target.table;
     const encoded = encodeEvent({
-      body: message.body,
+      body,
       parsed,
       messageId: message.messageId,
       enqueuedTimeUtc: message.enqueuedTimeUtc,
@@ -303,7 +397,6 @@ export class IngestionPipeline {
     });
     if (encoded.kind === 'rejected') {
       await this.deadLetter(message, target.table, encoded.reason, encoded.description);
-      this.releaseAdmission(1);
       return;
     }
     const entry: Entry = {
@@ -314,6 +407,8 @@ export class IngestionPipeline {
       batchKey: `${target.table}\u0001${target.format}\u0001${target.mappingReference ?? ''}`,
       idKey: `${target.table}\u0001${message.messageId}`,
     };
+    // From here the entry's batch (or its twin's release) settles it and frees the slot.
+    admission.holdsSlot = false;
     const twins = this.inFlightIds.get(entry.idKey);
     if (twins) {
       // Same MessageId already in flight (producer resend or redelivery after a lost lock): ingesting both in
@@ -323,6 +418,17 @@ export class IngestionPipeline {
     }
     this.inFlightIds.set(entry.idKey, []);
     this.enqueue(entry);
+  }
+
+  private async refuse(
+    message: SourceMessage,
+    table: string,
+    rejection: LimitRejection,
+    admission: Admission,
+  ): Promise<void> {
+    this.countReceived(table);
+    admission.table = table;
+    await this.deadLetter(message, table, rejection.reason, rejection.description);
   }
 
   private countReceived(table: string): void {
@@ -340,13 +446,17 @@ export class IngestionPipeline {
     if (this.state !== 'running') {
       return false;
     }
-    this.counters.inFlight++;
+    if (this.counters.inFlight++ === 0) {
+      // A backlog begins: the time without progress counts from here, not from the last settlement of the past.
+      this.progressAt = this.clock.now();
+    }
     this.metrics.inFlight.inc();
     return true;
   }
 
   private releaseAdmission(count: number): void {
     this.counters.inFlight -= count;
+    this.progressAt = this.clock.now();
     this.metrics.inFlight.dec(count);
     this.wakeAdmission();
   }
@@ -361,8 +471,25 @@ export class IngestionPipeline {
 
   private onSourceError(error: Error, where: string): void {
     this.logger.warn({ err: error, where }, `Service Bus ${where} error: ${error.message}`);
-    if (where === 'receive') {
+    if (where === 'receive' && !this.linkAttached) {
+      // Why the link does not come back; a receive error on an attached link changes nothing by itself.
       this.sourceHealth.markDown(error);
+    }
+  }
+
+  private onLink(attached: boolean): void {
+    if (attached === this.linkAttached) {
+      return;
+    }
+    this.linkAttached = attached;
+    if (attached) {
+      if (this.linkAttachments++ > 0) {
+        this.logger.info('Service Bus receive link attached again; reception resumed');
+      }
+      this.sourceHealth.markUp();
+    } else if (this.state === 'running') {
+      this.logger.warn('Service Bus receive link lost; re-attaching with back-off');
+      this.sourceHealth.markDown('receive link detached; re-attaching');
     }
   }
 
@@ -513,13 +640,12 @@ export class IngestionPipeline {
       if (!(error instanceof PermanentIngestFailure)) {
         throw error;
       }
-      // Typically the table lacks the id column: keep the data flowing (at-least-once) and say how to fix it.
+      // Keep the data flowing (at-least-once) and say how to fix the cause.
       this.dedupSuspendedUntil.set(target.table, this.clock.now() + DEDUP_RETRY_AFTER_MS);
       this.logger.error(
         { table: target.table, column: this.options.dedupColumn, error: error.message },
         `message-id lookup on ${target.table} failed permanently (${error.message}); ingesting ${target.table} ` +
-          `without dedup for ${DEDUP_RETRY_AFTER_MS / 1000} s. Add a string column ${this.options.dedupColumn} mapped from ` +
-          `$.messageId, or set INGEST_DEDUP=off.`,
+          `without dedup for ${DEDUP_RETRY_AFTER_MS / 1000} s. ${this.lookupAdvice(target.table, error.message)}`,
       );
       return { fresh: entries, duplicates: [] };
     }
@@ -529,6 +655,18 @@ export class IngestionPipeline {
       (existing.has(entry.message.messageId) ? duplicates : fresh).push(entry);
     }
     return { fresh, duplicates };
+  }
+
+  /** The engine names what it could not resolve: the table (missing) or the id column (not in the table). */
+  private lookupAdvice(table: string, message: string): string {
+    const column = this.options.dedupColumn;
+    if (message.includes(`'${table}'`) && !message.includes(`'${column}'`)) {
+      return `Table ${table} does not exist in database ${this.options.database}: create it, or route its messages elsewhere.`;
+    }
+    if (message.includes(`'${column}'`)) {
+      return `Add a string column ${column} mapped from $.messageId to ${table}, or set INGEST_DEDUP=off.`;
+    }
+    return `If ${table} cannot hold message ids, set INGEST_DEDUP=off.`;
   }
 
   private dedupApplies(target: RouteTarget): boolean {
@@ -624,6 +762,7 @@ export class IngestionPipeline {
   private async withRetry<T>(table: string, operation: string, call: () => Promise<T>): Promise<T> {
     let attempt = 0;
     let pausedHere = false;
+    let answered = false;
     try {
       for (;;) {
         if (this.aborting) {
@@ -631,15 +770,20 @@ export class IngestionPipeline {
         }
         try {
           const result = await call();
+          answered = true;
           this.sinkHealth.markUp();
           return result;
         } catch (error) {
           const failure = classifyIngestFailure(error);
           if (failure.kind === 'permanent') {
+            answered = true;
             this.sinkHealth.markUp();
             throw new PermanentIngestFailure(failure);
           }
-          this.sinkHealth.markDown(error);
+          // The engine's own reason (its Kusto error body), not the HTTP client's "status code 500".
+          this.sinkHealth.markDown(
+            failure.status !== undefined ? `HTTP ${failure.status}: ${failure.message}` : failure.message,
+          );
           this.metrics.transientFailures.inc({ table, operation });
           if (!pausedHere) {
             pausedHere = true;
@@ -658,7 +802,15 @@ export class IngestionPipeline {
     } finally {
       if (pausedHere && --this.retryingBatches === 0) {
         this.metrics.paused.set(0);
-        this.logger.info({ table, attempts: attempt }, 'engine answering again; reception resumed');
+        if (answered) {
+          this.logger.info({ table, attempts: attempt }, 'engine answering again; reception resumed');
+        } else {
+          // A stop gave up waiting: the engine never answered, and reception is over, not resumed.
+          this.logger.warn(
+            { table, attempts: attempt },
+            'engine still failing when the shutdown stopped waiting; unsettled messages are abandoned for redelivery',
+          );
+        }
         this.wakeAdmission();
       }
     }
@@ -753,4 +905,8 @@ export class IngestionPipeline {
       }
     }
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

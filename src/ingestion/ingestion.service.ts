@@ -9,9 +9,9 @@ import { buildIngestionPipeline, STARTED_INGESTION_PIPELINE } from './started-in
 /**
  * Runs the ingestion pipeline for the lifetime of the Nest application: starts it at module init (ahead of the
  * catalog, which analyzes kql/ at bootstrap and needs seconds for it: ingestion does not depend on it) — or adopts
- * the one `npm start` started before loading the gateway — registers the `servicebus` and `kusto-ingest` readiness
- * checks, relays committed batches to IngestionEvents, and drains on shutdown (Nest calls onApplicationShutdown
- * when app.close() runs).
+ * the one `npm start` started before loading the gateway — registers the `servicebus`, `kusto-ingest` and
+ * `ingestion` (a backlog that stopped moving) readiness checks, relays committed batches to IngestionEvents, and
+ * drains on shutdown (Nest calls onApplicationShutdown when app.close() runs).
  */
 @Injectable()
 export class IngestionService implements OnModuleInit, OnApplicationShutdown {
@@ -31,6 +31,7 @@ export class IngestionService implements OnModuleInit, OnApplicationShutdown {
     pipeline.onBatchCommitted((event) => this.events.emit(event));
     this.readiness.register('servicebus', () => pipeline.sourceStatus());
     this.readiness.register('kusto-ingest', () => pipeline.sinkStatus());
+    this.readiness.register('ingestion', () => pipeline.progressStatus());
     this.pipeline = pipeline;
     if (!this.started) {
       await pipeline.start();

@@ -7,6 +7,14 @@
  * - `queued`: QueuedIngestClient (blob + queue). It returns once the blob is queued, not when the rows are
  *   committed; ADX then applies the table's ingestion batching policy (default: seal after 5 min, 1000 blobs or
  *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds.
+ *
+ * Names and the request URL: azure-kusto-data splices the database, table and mapping names into the streaming
+ * ingest URL as given (`{cluster}/v1/rest/ingest/{db}/{table}?streamFormat=…&mappingName=…`), so a `#`, `?`, `&`
+ * or `/` in a name would cut or reshape the request. Every name is checked against Kusto's naming rule here (the
+ * router already dead-letters messages that carry a bad one), and in streaming mode the names are handed over
+ * percent-encoded. Managed and queued modes cannot encode them — the same properties also travel verbatim in the
+ * queued-ingestion message — and rely on the check: a valid name has no character that means anything in a URL
+ * path or query beyond a space or a non-ASCII letter, which URL serialisation percent-encodes.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -18,6 +26,7 @@ import {
   StreamDescriptor,
 } from 'azure-kusto-ingest';
 import { kustoConnection } from './kusto-connection.js';
+import { entityNameProblem } from './kusto-entity-name.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
 
@@ -26,6 +35,11 @@ export interface IngestTarget {
   table: string;
   format: 'json' | 'csv';
   mappingReference?: string;
+}
+
+/** A target name that is not a Kusto entity name reached the sink: permanent, never sent (ingest-failure). */
+export class InvalidIngestTargetError extends Error {
+  override readonly name = 'InvalidIngestTargetError';
 }
 
 /** What the pipeline needs from a sink; KustoIngestSink is the real one. */
@@ -68,14 +82,16 @@ export class KustoIngestSink implements IngestSink {
   }
 
   async ingest(target: IngestTarget, payload: Buffer, sourceId: string = randomUUID()): Promise<void> {
+    assertValidNames(target);
+    const name = this.options.mode === 'streaming' ? encodeURIComponent : (value: string) => value;
     const descriptor = new StreamDescriptor(Readable.from([payload]), sourceId, undefined, payload.length);
     const props: Record<string, unknown> = {
-      database: target.database,
-      table: target.table,
+      database: name(target.database),
+      table: name(target.table),
       format: target.format === 'csv' ? DataFormat.CSV : DataFormat.JSON,
     };
     if (target.mappingReference !== undefined) {
-      props.ingestionMappingReference = target.mappingReference;
+      props.ingestionMappingReference = name(target.mappingReference);
     }
     await this.client.ingestFromStream(descriptor, props);
   }
@@ -83,6 +99,22 @@ export class KustoIngestSink implements IngestSink {
   close(): Promise<void> {
     this.client.close();
     return Promise.resolve();
+  }
+}
+
+function assertValidNames(target: IngestTarget): void {
+  const names: Array<[string, string | undefined]> = [
+    ['database', target.database],
+    ['table', target.table],
+    ['mapping', target.mappingReference],
+  ];
+  for (const [kind, value] of names) {
+    const problem = value === undefined ? undefined : entityNameProblem(value);
+    if (problem !== undefined) {
+      throw new InvalidIngestTargetError(
+        `${kind} name ${JSON.stringify(value)} is not a Kusto ${kind} name: ${problem}`,
+      );
+    }
   }
 }
 

@@ -60,6 +60,20 @@ describe('loadRouteTable', () => {
     });
   });
 
+  it('should refuse table and mapping names that are not Kusto entity names', () => {
+    expect(() =>
+      parseRouteTable(
+        { routes: { A: { table: 'Fault#Events' }, B: { table: 'T', mapping: 'm?x=1' } } },
+        'r.yaml',
+      ),
+    ).toThrow(
+      'INGEST_ROUTES_FILE="r.yaml": routes.A.table "Fault#Events" is not a Kusto table name: \'#\' is not allowed ' +
+        "(1 to 1024 letters, digits, '_', ' ', '.' or '-', not starting or ending with '__'); " +
+        'routes.B.mapping "m?x=1" is not a Kusto mapping name: \'?\' is not allowed ' +
+        "(1 to 1024 letters, digits, '_', ' ', '.' or '-', not starting or ending with '__')",
+    );
+  });
+
   it('should default the routing property to eventType', () => {
     expect(parseRouteTable({ routes: {} }, 'r.json')).toEqual({ property: 'eventType', routes: {} });
   });

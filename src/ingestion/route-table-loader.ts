@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { INGEST_FORMATS, isIngestFormat } from './ingest-format.js';
+import { ENTITY_NAME_RULE, entityNameProblem } from './kusto-entity-name.js';
 import type { RouteRule, RouteTable } from './table-router.js';
 
 /** The route table used when INGEST_ROUTES_FILE is not set: only messages carrying a `Table` property route. */
@@ -105,6 +106,13 @@ function parseRule(value: unknown, where: string, problems: string[]): RouteRule
     problems.push(`${where}.table must be a table name`);
     return undefined;
   }
+  const tableProblem = entityNameProblem(table);
+  if (tableProblem !== undefined) {
+    problems.push(
+      `${where}.table ${JSON.stringify(table)} is not a Kusto table name: ${tableProblem} (${ENTITY_NAME_RULE})`,
+    );
+    return undefined;
+  }
   const rule: RouteRule = { table };
   if (format !== undefined) {
     if (typeof format !== 'string' || !isIngestFormat(format.toLowerCase())) {
@@ -116,6 +124,13 @@ function parseRule(value: unknown, where: string, problems: string[]): RouteRule
   if (mapping !== undefined) {
     if (typeof mapping !== 'string' || mapping.length === 0) {
       problems.push(`${where}.mapping must be the name of an ingestion mapping on the table`);
+      return undefined;
+    }
+    const mappingProblem = entityNameProblem(mapping);
+    if (mappingProblem !== undefined) {
+      problems.push(
+        `${where}.mapping ${JSON.stringify(mapping)} is not a Kusto mapping name: ${mappingProblem} (${ENTITY_NAME_RULE})`,
+      );
       return undefined;
     }
     rule.mapping = mapping;

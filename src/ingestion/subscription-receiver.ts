@@ -4,14 +4,25 @@
  * returns, so the handler awaiting pipeline admission IS the backpressure: while the pipeline is paused or full,
  * handlers stay pending, credit stays at zero and the broker keeps the rest. The SDK renews the lock of every
  * message it delivered until we settle it (maxAutoLockRenewalDurationInMs), covering batches held by back-off.
+ *
+ * Bodies are delivered raw (skipParsingBodyAsJson), so that admission can measure a body's size before anything
+ * parses it; the pipeline then decodes them as the SDK would have (event-encoder `decodeBody`).
+ *
+ * After the link is lost (broker restart, network blip) the SDK re-attaches it forever, sleeping its retry delay
+ * between attempts — 30 s by default, whatever the outage length. The client's retry options make that an
+ * exponential back-off from RECONNECT_BACKOFF.initialMs to RECONNECT_BACKOFF.maxMs, so reception resumes within
+ * seconds of the broker's return. The same options govern settlement retries, which gain from them as well.
  */
 import { DefaultAzureCredential } from '@azure/identity';
 import {
+  RetryMode,
   ServiceBusClient,
+  type MessageHandlers,
   type ProcessErrorArgs,
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
 } from '@azure/service-bus';
+import { SettlementGate } from './settlement-gate.js';
 
 /** The fields of a received message the pipeline reads; `handle` is what settlement needs back. */
 export interface SourceMessage {
@@ -24,18 +35,35 @@ export interface SourceMessage {
 }
 
 export interface MessageSource {
+  /**
+   * `onLink(true)` each time the receive link is attached, `onLink(false)` each time it is lost or (re)attaching —
+   * the receiver's real state, which readiness reports.
+   */
   subscribe(
     handler: (message: SourceMessage) => Promise<void>,
     onError: (error: Error, where: string) => void,
+    onLink: (attached: boolean) => void,
   ): void;
   /** Stops delivering new messages; settlement of delivered ones keeps working until close(). */
   stopReceiving(): Promise<void>;
   complete(message: SourceMessage): Promise<void>;
   abandon(message: SourceMessage): Promise<void>;
   deadLetter(message: SourceMessage, reason: string, description: string): Promise<void>;
-  /** Resolves when the broker answers (used by the readiness check after errors). */
-  probe(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Delay between attempts to re-attach a lost link: the SDK's initialMs × (2ⁿ − 1), ±20 % jitter, capped at maxMs. */
+export const RECONNECT_BACKOFF = Object.freeze({ initialMs: 250, maxMs: 2_000 });
+
+/**
+ * Hooks @azure/service-bus 7 calls around every attach of a streaming receiver's link — before it starts one
+ * (the first, and each after a detach) and once it is attached. They are the SDK's InternalMessageHandlers,
+ * not public API: the public surface has no link state at all. The broker-blip integration test pins them: an SDK
+ * that stops calling them fails it.
+ */
+interface LinkHooks {
+  preInitialize(): Promise<void>;
+  postInitialize(): Promise<void>;
 }
 
 export interface SubscriptionReceiverOptions {
@@ -53,49 +81,66 @@ export class SubscriptionReceiver implements MessageSource {
   private readonly client: ServiceBusClient;
   private readonly receiver: ServiceBusReceiver;
   private subscription?: { close(): Promise<void> };
+  /** Keeps different outcomes out of one disposition frame (see SettlementGate). */
+  private readonly settlements = new SettlementGate();
   /**
    * Ends the SDK's attempts to attach the link. Until a link is attached, subscribe() retries forever and sleeps
-   * retryDelayInMs (30 s by default) after each failed attempt or cycle — the broker unreachable, the entity not
-   * there yet. The subscription's close() waits for that sleep to end and the receiver's close() does not end it;
+   * its retry delay (up to RECONNECT_BACKOFF.maxMs here, 30 s by the SDK's default) after each failed attempt or
+   * cycle — the broker unreachable, the entity not there yet. The subscription's close() waits for that sleep to end and the receiver's close() does not end it;
    * only the abort signal handed to subscribe() cuts it short.
    */
   private readonly stopped = new AbortController();
 
   constructor(private readonly options: SubscriptionReceiverOptions) {
+    const clientOptions = {
+      retryOptions: {
+        mode: RetryMode.Exponential,
+        retryDelayInMs: RECONNECT_BACKOFF.initialMs,
+        maxRetryDelayInMs: RECONNECT_BACKOFF.maxMs,
+      },
+    };
     if (options.connectionString) {
-      this.client = new ServiceBusClient(options.connectionString);
+      this.client = new ServiceBusClient(options.connectionString, clientOptions);
     } else if (options.namespace) {
-      this.client = new ServiceBusClient(options.namespace, new DefaultAzureCredential());
+      this.client = new ServiceBusClient(options.namespace, new DefaultAzureCredential(), clientOptions);
     } else {
       throw new Error('SubscriptionReceiver needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
     }
     this.receiver = this.client.createReceiver(options.topic, options.subscription, {
       receiveMode: 'peekLock',
       maxAutoLockRenewalDurationInMs: options.maxAutoLockRenewalDurationMs,
+      skipParsingBodyAsJson: true,
     });
   }
 
   subscribe(
     handler: (message: SourceMessage) => Promise<void>,
     onError: (error: Error, where: string) => void,
+    onLink: (attached: boolean) => void,
   ): void {
-    this.subscription = this.receiver.subscribe(
-      {
-        processMessage: (message) => handler(toSourceMessage(message)),
-        processError: (args: ProcessErrorArgs) => {
-          // Once we stop, the attach in progress ends with an AbortError of our own making: not a receive error.
-          if (!(this.stopped.signal.aborted && args.error.name === 'AbortError')) {
-            onError(args.error, args.errorSource);
-          }
-          return Promise.resolve();
-        },
+    const handlers: MessageHandlers & LinkHooks = {
+      processMessage: (message) => handler(toSourceMessage(message)),
+      processError: (args: ProcessErrorArgs) => {
+        // Once we stop, the attach in progress ends with an AbortError of our own making: not a receive error.
+        if (!(this.stopped.signal.aborted && args.error.name === 'AbortError')) {
+          onError(args.error, args.errorSource);
+        }
+        return Promise.resolve();
       },
-      {
-        autoCompleteMessages: false,
-        maxConcurrentCalls: this.options.maxConcurrentCalls,
-        abortSignal: this.stopped.signal,
+      preInitialize: () => {
+        onLink(false);
+        return Promise.resolve();
       },
-    );
+      postInitialize: () => {
+        onLink(true);
+        return Promise.resolve();
+      },
+    };
+    this.subscription = this.receiver.subscribe(handlers, {
+      autoCompleteMessages: false,
+      maxConcurrentCalls: this.options.maxConcurrentCalls,
+      abortSignal: this.stopped.signal,
+    });
   }
 
   async stopReceiving(): Promise<void> {
@@ -107,24 +152,26 @@ export class SubscriptionReceiver implements MessageSource {
   }
 
   complete(message: SourceMessage): Promise<void> {
-    return this.receiver.completeMessage(message.handle as ServiceBusReceivedMessage);
+    return this.settlements.run('complete', () =>
+      this.receiver.completeMessage(message.handle as ServiceBusReceivedMessage),
+    );
   }
 
   abandon(message: SourceMessage): Promise<void> {
-    return this.receiver.abandonMessage(message.handle as ServiceBusReceivedMessage);
+    return this.settlements.run('abandon', () =>
+      this.receiver.abandonMessage(message.handle as ServiceBusReceivedMessage),
+    );
   }
 
   deadLetter(message: SourceMessage, reason: string, description: string): Promise<void> {
-    return this.receiver.deadLetterMessage(message.handle as ServiceBusReceivedMessage, {
-      deadLetterReason: reason,
-      // Service Bus caps the description at 4096 characters; engine errors can be longer.
-      deadLetterErrorDescription:
-        description.length > 4000 ? `${description.slice(0, 3997)}...` : description,
-    });
-  }
-
-  async probe(): Promise<void> {
-    await this.receiver.peekMessages(1);
+    // Service Bus caps the description at 4096 characters; engine errors can be longer.
+    const shown = description.length > 4000 ? `${description.slice(0, 3997)}...` : description;
+    return this.settlements.run(`dead-letter\u0000${reason}\u0000${shown}`, () =>
+      this.receiver.deadLetterMessage(message.handle as ServiceBusReceivedMessage, {
+        deadLetterReason: reason,
+        deadLetterErrorDescription: shown,
+      }),
+    );
   }
 
   async close(): Promise<void> {

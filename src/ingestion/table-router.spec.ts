@@ -77,6 +77,47 @@ describe(TableRouter.name, () => {
       });
     });
 
+    it('should reject a Table property that is not a Kusto table name before it reaches a URL', () => {
+      const rule =
+        "(a name has 1 to 1024 letters, digits, '_', ' ', '.' or '-', not starting or ending with '__')";
+      expect(router.route({ Table: 'FaultEvents#frag' }, {})).toEqual({
+        kind: 'rejected',
+        reason: DeadLetterReason.InvalidTargetName,
+        description: `application property 'Table'="FaultEvents#frag" is not a valid Kusto table name: '#' is not allowed ${rule}`,
+      });
+      expect(router.route({ Table: 'x/../FaultEvents' }, {})).toMatchObject({
+        reason: DeadLetterReason.InvalidTargetName,
+        description: `application property 'Table'="x/../FaultEvents" is not a valid Kusto table name: '/' is not allowed ${rule}`,
+      });
+      expect(router.route({ Table: 'FaultEvents?x=1' }, {})).toMatchObject({
+        reason: DeadLetterReason.InvalidTargetName,
+        description: `application property 'Table'="FaultEvents?x=1" is not a valid Kusto table name: '?' is not allowed ${rule}`,
+      });
+    });
+
+    it('should reject an IngestionMappingReference that is not a Kusto mapping name, with or without Table', () => {
+      for (const props of [
+        { Table: 'Orders', IngestionMappingReference: 'orders_json&x=1' },
+        { eventType: 'OrderPlaced', IngestionMappingReference: 'orders_json&x=1' },
+      ]) {
+        expect(router.route(props, {})).toEqual({
+          kind: 'rejected',
+          reason: DeadLetterReason.InvalidTargetName,
+          description:
+            "application property 'IngestionMappingReference'=\"orders_json&x=1\" is not a valid Kusto mapping name: '&' is not allowed (a name has 1 to 1024 letters, digits, '_', ' ', '.' or '-', not starting or ending with '__')",
+        });
+      }
+    });
+
+    it('should cut a long invalid value in the description', () => {
+      const decision = router.route({ Table: `${'T'.repeat(200)}#` }, {});
+      expect(decision.kind === 'rejected' && decision.description).toMatch(
+        new RegExp(
+          `^application property 'Table'="${'T'.repeat(128)}…" is not a valid Kusto table name: '#'`,
+        ),
+      );
+    });
+
     it('should reject an unsupported Format', () => {
       expect(router.route({ Table: 'T', Format: 'parquet' }, {})).toEqual({
         kind: 'rejected',

@@ -6,6 +6,7 @@
  */
 import { DeadLetterReason } from './dead-letter-reason.js';
 import { INGEST_FORMATS, isIngestFormat, type IngestFormat } from './ingest-format.js';
+import { ENTITY_NAME_RULE, entityNameProblem } from './kusto-entity-name.js';
 
 export interface RouteRule {
   table: string;
@@ -47,6 +48,11 @@ export class TableRouter {
     }
     const table = stringProperty(props, TABLE_PROPERTY);
     const mapping = stringProperty(props, MAPPING_PROPERTY);
+    const invalid =
+      invalidName(TABLE_PROPERTY, 'table', table) ?? invalidName(MAPPING_PROPERTY, 'mapping', mapping);
+    if (invalid) {
+      return invalid;
+    }
     if (table !== undefined) {
       return routed({ table, format: format.value ?? 'json', mappingReference: mapping });
     }
@@ -89,6 +95,28 @@ export class TableRouter {
     }
     return { kind: 'ok', value: normalized };
   }
+}
+
+/** Names reach the ingest request URL: one that is not a Kusto entity name is refused, never escaped into shape. */
+function invalidName(
+  property: string,
+  kind: 'table' | 'mapping',
+  value: string | undefined,
+): Extract<RouteDecision, { kind: 'rejected' }> | undefined {
+  const problem = value === undefined ? undefined : entityNameProblem(value);
+  if (problem === undefined) {
+    return undefined;
+  }
+  return {
+    kind: 'rejected',
+    reason: DeadLetterReason.InvalidTargetName,
+    description: `application property '${property}'=${shown(value!)} is not a valid Kusto ${kind} name: ${problem} (a name has ${ENTITY_NAME_RULE})`,
+  };
+}
+
+/** The value as a JSON string, cut at 128 characters: a 1 MB property must not become a 1 MB description. */
+function shown(value: string): string {
+  return value.length > 128 ? `${JSON.stringify(value.slice(0, 128)).slice(0, -1)}…"` : JSON.stringify(value);
 }
 
 function routed(target: RouteTarget): RouteDecision {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IngestionStack, SUBSCRIPTION, TOPIC, event, waitUntil } from './ingestion-stack.js';
 
 async function completeAll(stack: IngestionStack, expected: number, timeoutMs: number): Promise<number> {
-  const client = new ServiceBusClient(stack.broker.connectionString);
+  const client = new ServiceBusClient(stack.brokerConnectionString);
   const receiver = client.createReceiver(TOPIC, SUBSCRIPTION);
   let completed = 0;
   const subscription = receiver.subscribe(

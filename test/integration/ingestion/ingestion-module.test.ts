@@ -28,7 +28,7 @@ describe(IngestionModule.name, () => {
     const routes = join(dir, 'routes.yaml');
     await writeFile(routes, `property: kind\nroutes:\n  good: { table: ${TABLE}, mapping: ${MAPPING} }\n`);
     const config = loadConfig({
-      SERVICEBUS_CONNECTION_STRING: stack.broker.connectionString,
+      SERVICEBUS_CONNECTION_STRING: stack.brokerConnectionString,
       KUSTO_CLUSTER_URL: stack.kusto.url,
       KUSTO_DATABASE: DATABASE,
       INGEST_ROUTES_FILE: routes,
@@ -58,7 +58,8 @@ describe(IngestionModule.name, () => {
     expect(committed[0]).toMatchObject({ database: DATABASE, table: TABLE });
     expect(await stack.counts()).toEqual({ rows: 20, distinct: 20 });
     const readiness = await app.get(ReadinessRegistry).runAll();
-    expect(readiness.servicebus).toEqual({ up: true, details: {} });
+    expect(readiness.servicebus).toEqual({ up: true, details: { link: 'attached' } });
     expect(readiness['kusto-ingest']).toEqual({ up: true, details: {} });
+    expect(readiness.ingestion).toEqual({ up: true, details: { inFlight: 0 } });
   });
 });

@@ -23,6 +23,10 @@ export const MAPPING = 'IngestEvents_json';
 export interface StackOptions {
   lockDuration?: string;
   duplicateDetection?: boolean;
+  /** A broker running elsewhere (another process): no embedded broker is started, this one is used instead. */
+  brokerConnectionString?: string;
+  /** Where the engine keeps its data (default: a temp dir the stack removes). */
+  kustoDataDir?: string;
 }
 
 export function brokerConfig(options: StackOptions = {}): unknown {
@@ -64,7 +68,8 @@ export function brokerConfig(options: StackOptions = {}): unknown {
 
 export class IngestionStack {
   kusto!: RunningKustoEmulator;
-  broker!: RunningServiceBusEmulator;
+  /** Undefined when the stack uses a broker running elsewhere (StackOptions.brokerConnectionString). */
+  broker?: RunningServiceBusEmulator;
   kustoClient!: Client;
   serviceBus!: ServiceBusClient;
   private kustoDir!: string;
@@ -73,17 +78,23 @@ export class IngestionStack {
   constructor(private readonly options: StackOptions = {}) {}
 
   async start(): Promise<void> {
-    this.kustoDir = await tempDir('ingest-kusto');
+    this.kustoDir = this.options.kustoDataDir ?? (await tempDir('ingest-kusto'));
     this.brokerDir = await tempDir('ingest-sb');
     this.kusto = await startKustoEmulator({ port: 0, dataDir: this.kustoDir, databases: [DATABASE] });
-    this.broker = await startServiceBusEmulator({
-      port: 0,
-      dataDir: this.brokerDir,
-      config: brokerConfig(this.options),
-      maxMessageSizeBytes: 1024 * 1024,
-    });
+    if (this.options.brokerConnectionString === undefined) {
+      this.broker = await startServiceBusEmulator({
+        port: 0,
+        dataDir: this.brokerDir,
+        config: brokerConfig(this.options),
+        maxMessageSizeBytes: 1024 * 1024,
+      });
+    }
     this.kustoClient = new Client(new KustoConnectionStringBuilder(this.kusto.url));
-    this.serviceBus = new ServiceBusClient(this.broker.connectionString);
+    this.serviceBus = new ServiceBusClient(this.brokerConnectionString);
+  }
+
+  get brokerConnectionString(): string {
+    return this.options.brokerConnectionString ?? this.broker!.connectionString;
   }
 
   /** Stops the engine (the outage test); `restartKusto` brings it back on the same port and data. */
@@ -104,7 +115,9 @@ export class IngestionStack {
     this.kustoClient?.close();
     await this.broker?.close();
     await this.kusto?.close();
-    await removeDir(this.kustoDir);
+    if (this.options.kustoDataDir === undefined) {
+      await removeDir(this.kustoDir);
+    }
     await removeDir(this.brokerDir);
   }
 
@@ -196,7 +209,7 @@ export class IngestionStack {
   settings(overrides: Partial<IngestionSettings['pipeline']> = {}): IngestionSettings {
     return {
       serviceBus: {
-        connectionString: this.broker.connectionString,
+        connectionString: this.brokerConnectionString,
         topic: TOPIC,
         subscription: SUBSCRIPTION,
         maxConcurrentCalls: 500,

@@ -49,6 +49,7 @@ function subscribe(options: SubscriptionReceiverOptions): Subscribed {
       errors.push(error);
       reportFirst(error);
     },
+    () => undefined,
   );
   return { receiver, firstError, errors };
 }

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSchema, CompiledStatement } from '../compiler/compiler-types.js';
-import { KustoEngineError } from '../errors/kusto-engine-error.js';
+import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { compileQuery } from '../query/query-executor.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
@@ -73,6 +73,30 @@ class NonTransactionalPolicyFailed extends Error {
   }
 }
 
+/**
+ * DuckDB's I/O failures (`… Failed to commit: Could not write file "/data/db.kusto.duckdb.wal": No space left on
+ * device`) as an engine error whose message leads with the operating system's reason — what an operator acts on —
+ * without the data file's path. Transient (500, @permanent false): the write succeeds again once storage allows.
+ */
+function storageFailure(error: unknown, database: string, table: string): KustoEngineError | undefined {
+  if (error instanceof KustoEngineError || !(error instanceof Error)) {
+    return undefined;
+  }
+  if (
+    !/IO Error|Could not (write|read|open|create)|No space left|Read-only file system|Permission denied/i.test(
+      error.message,
+    )
+  ) {
+    return undefined;
+  }
+  const reason = /:\s*([^:"]+?)\s*$/.exec(error.message)?.[1] ?? error.message;
+  return new KustoEngineError(
+    KustoErrorCode.Internal,
+    `Writing to the storage of database '${database}' failed: ${reason}. Nothing was ingested into '${table}'.`,
+    { database, table },
+  );
+}
+
 function policyKey(target: string, index: number): string {
   return `${target}#${index}`;
 }
@@ -104,7 +128,7 @@ export class IngestionService {
           failures.push(error.failure);
           continue;
         }
-        throw error;
+        throw storageFailure(error, database.name, request.table) ?? error;
       }
     }
   }

@@ -130,11 +130,20 @@ export class EnvConfig {
   @IsReadableFile({ message: 'must be a readable file of partner API keys' })
   API_KEYS_FILE?: string;
 
+  @IsOptional()
+  @IsIn(['all', 'callable'], {
+    message:
+      'must be all (every caller sees every exposed function: REST, OpenAPI, /docs, GraphQL) or callable (each caller sees only the functions it may call)',
+  })
+  FUNCTION_VISIBILITY?: 'all' | 'callable';
+
+  /** The former name of FUNCTION_VISIBILITY (GraphQL only then); still read when FUNCTION_VISIBILITY is unset. */
+  @IsOptional()
   @IsIn(['all', 'callable'], {
     message:
       'must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
   })
-  GRAPHQL_FIELD_VISIBILITY: 'all' | 'callable' = 'all';
+  GRAPHQL_FIELD_VISIBILITY?: 'all' | 'callable';
 
   // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
@@ -245,6 +254,17 @@ export class EnvConfig {
   @Min(0, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   @Max(10_000_000, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   DEMO_BACKFILL_EVENTS: number = 8_000;
+
+  /**
+   * Which exposed functions a caller sees on every surface (REST errors, OpenAPI, /docs, GraphQL schema):
+   * FUNCTION_VISIBILITY, else the former GRAPHQL_FIELD_VISIBILITY, else `all` with the embedded stack (the demo's
+   * docs show everything) and `callable` against a real cluster (production: nobody lists what they may not call).
+   */
+  get functionVisibility(): 'all' | 'callable' {
+    return (
+      this.FUNCTION_VISIBILITY ?? this.GRAPHQL_FIELD_VISIBILITY ?? (this.kustoEmbedded ? 'all' : 'callable')
+    );
+  }
 
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {

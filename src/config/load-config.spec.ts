@@ -50,10 +50,21 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('should default GRAPHQL_FIELD_VISIBILITY to all and reject other values', () => {
-    expect(loadConfig({}).GRAPHQL_FIELD_VISIBILITY).toBe('all');
-    expect(loadConfig({ GRAPHQL_FIELD_VISIBILITY: 'callable' }).GRAPHQL_FIELD_VISIBILITY).toBe('callable');
-    expect(problemsOf({ GRAPHQL_FIELD_VISIBILITY: 'by-role' })).toEqual([
+  it('should take FUNCTION_VISIBILITY, else the former GRAPHQL_FIELD_VISIBILITY, else all embedded and callable in production', () => {
+    expect(loadConfig({}).functionVisibility).toBe('all');
+    expect(
+      loadConfig({ KUSTO_CLUSTER_URL: 'https://c.westeurope.kusto.windows.net' }).functionVisibility,
+    ).toBe('callable');
+    expect(loadConfig({ GRAPHQL_FIELD_VISIBILITY: 'callable' }).functionVisibility).toBe('callable');
+    expect(
+      loadConfig({ FUNCTION_VISIBILITY: 'all', GRAPHQL_FIELD_VISIBILITY: 'callable' }).functionVisibility,
+    ).toBe('all');
+    expect(
+      loadConfig({ KUSTO_CLUSTER_URL: 'https://c.westeurope.kusto.windows.net', FUNCTION_VISIBILITY: 'all' })
+        .functionVisibility,
+    ).toBe('all');
+    expect(problemsOf({ FUNCTION_VISIBILITY: 'by-role', GRAPHQL_FIELD_VISIBILITY: 'by-role' })).toEqual([
+      'FUNCTION_VISIBILITY="by-role": must be all (every caller sees every exposed function: REST, OpenAPI, /docs, GraphQL) or callable (each caller sees only the functions it may call)',
       'GRAPHQL_FIELD_VISIBILITY="by-role": must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
     ]);
   });

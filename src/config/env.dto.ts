@@ -145,6 +145,24 @@ export class EnvConfig {
   })
   GRAPHQL_FIELD_VISIBILITY?: 'all' | 'callable';
 
+  // ── metrics ───────────────────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsInt({ message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @NotEqualToPort({ message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  METRICS_PORT?: number;
+
+  @IsString()
+  @MinLength(1, { message: 'must be a host name or IP address for the metrics port to bind, e.g. 127.0.0.1' })
+  METRICS_HOST: string = '127.0.0.1';
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: 'must be 16 to 512 printable characters without spaces (the bearer token scrapers send)',
+  })
+  METRICS_TOKEN?: string;
+
   // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
   @Min(0, { message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
@@ -306,6 +324,22 @@ export class EnvConfig {
  */
 export function embeddedServiceBusConnectionString(port: number, host = '127.0.0.1'): string {
   return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
+}
+
+/** METRICS_PORT must differ from PORT (0, any free port, may appear in both). */
+function NotEqualToPort(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notEqualToPort',
+      validator: {
+        validate(value: unknown, args): boolean {
+          const port = (args?.object as { PORT?: unknown } | undefined)?.PORT;
+          return value === 0 || value !== port;
+        },
+      },
+    },
+    options,
+  );
 }
 
 function IsReadableFile(options?: ValidationOptions): PropertyDecorator {

@@ -69,6 +69,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should serve metrics on the gateway port by default and check METRICS_PORT and METRICS_TOKEN', () => {
+    const defaults = loadConfig({});
+    expect(defaults.METRICS_PORT).toBeUndefined();
+    expect(defaults.METRICS_HOST).toBe('127.0.0.1');
+    expect(defaults.METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 'x'.repeat(32) }).METRICS_PORT).toBe(9464);
+    expect(problemsOf({ PORT: '9000', METRICS_PORT: '9000', METRICS_TOKEN: 'short' })).toEqual([
+      'METRICS_PORT=9000: must be an integer port number between 0 and 65535, other than PORT',
+      'METRICS_TOKEN="short": must be 16 to 512 printable characters without spaces (the bearer token scrapers send)',
+    ]);
+  });
+
   it('should reject a non-numeric PORT', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([
       'PORT="eighty": must be an integer port number between 0 and 65535',

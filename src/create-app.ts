@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import { registerHttpMetrics } from './common/metrics/http-metrics.hook.js';
+import { answerClientError } from './common/http/client-error.handler.js';
 import { registerConnectionDrain } from './common/http/connection-drain.hook.js';
 import { rootLogger, setLogLevel } from './common/logging/logger.js';
 import { NestPinoLogger } from './common/logging/nest-pino.logger.js';
@@ -32,6 +33,8 @@ export async function createApp(
     loggerInstance: rootLogger(),
     logController: new RequestLogController(),
     genReqId: requestIdOf,
+    // Requests Node's parser refuses (e.g. 431 headers too large) answer in problem JSON like every other error.
+    clientErrorHandler: answerClientError,
   });
   registerRequestIds(adapter.getInstance());
   registerHttpMetrics(adapter.getInstance());

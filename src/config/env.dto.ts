@@ -135,11 +135,38 @@ export class EnvConfig {
   @IsReadableFile({ message: 'must be a readable file of partner API keys' })
   API_KEYS_FILE?: string;
 
+  @IsOptional()
+  @IsIn(['all', 'callable'], {
+    message:
+      'must be all (every caller sees every exposed function: REST, OpenAPI, /docs, GraphQL) or callable (each caller sees only the functions it may call)',
+  })
+  FUNCTION_VISIBILITY?: 'all' | 'callable';
+
+  /** The former name of FUNCTION_VISIBILITY (GraphQL only then); still read when FUNCTION_VISIBILITY is unset. */
+  @IsOptional()
   @IsIn(['all', 'callable'], {
     message:
       'must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
   })
-  GRAPHQL_FIELD_VISIBILITY: 'all' | 'callable' = 'all';
+  GRAPHQL_FIELD_VISIBILITY?: 'all' | 'callable';
+
+  // ── metrics ───────────────────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsInt({ message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @Min(0, { message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @Max(65535, { message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  @NotEqualToPort({ message: 'must be an integer port number between 0 and 65535, other than PORT' })
+  METRICS_PORT?: number;
+
+  @IsString()
+  @MinLength(1, { message: 'must be a host name or IP address for the metrics port to bind, e.g. 127.0.0.1' })
+  METRICS_HOST: string = '127.0.0.1';
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: 'must be 16 to 512 printable characters without spaces (the bearer token scrapers send)',
+  })
+  METRICS_TOKEN?: string;
 
   // ── GraphQL limits (docs/security.md "GraphQL") ────────────────────────────────────────────────────────────
   @IsOptional()
@@ -307,6 +334,25 @@ export class EnvConfig {
   @Max(10_000_000, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   DEMO_BACKFILL_EVENTS: number = 8_000;
 
+  /**
+   * Which exposed functions a caller sees on every surface (REST errors, OpenAPI, /docs, GraphQL schema):
+   * FUNCTION_VISIBILITY, else the former GRAPHQL_FIELD_VISIBILITY, else `all` in development (the demo's docs show
+   * everything) and `callable` in production (see `production`: nobody lists what they may not call).
+   */
+  get functionVisibility(): 'all' | 'callable' {
+    return (
+      this.FUNCTION_VISIBILITY ?? this.GRAPHQL_FIELD_VISIBILITY ?? (this.production ? 'callable' : 'all')
+    );
+  }
+
+  /**
+   * Production defaults apply (GRAPHQL_INTROSPECTION, FUNCTION_VISIBILITY): NODE_ENV=production, or a real ADX
+   * cluster, so a deployment that forgot NODE_ENV is still closed by default.
+   */
+  get production(): boolean {
+    return this.NODE_ENV === 'production' || !this.kustoEmbedded;
+  }
+
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {
     return !this.KUSTO_CLUSTER_URL;
@@ -347,6 +393,22 @@ export class EnvConfig {
  */
 export function embeddedServiceBusConnectionString(port: number, host = '127.0.0.1'): string {
   return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
+}
+
+/** METRICS_PORT must differ from PORT (0, any free port, may appear in both). */
+function NotEqualToPort(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notEqualToPort',
+      validator: {
+        validate(value: unknown, args): boolean {
+          const port = (args?.object as { PORT?: unknown } | undefined)?.PORT;
+          return value === 0 || value !== port;
+        },
+      },
+    },
+    options,
+  );
 }
 
 function IsReadableFile(options?: ValidationOptions): PropertyDecorator {

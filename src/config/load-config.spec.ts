@@ -50,10 +50,21 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('should default GRAPHQL_FIELD_VISIBILITY to all and reject other values', () => {
-    expect(loadConfig({}).GRAPHQL_FIELD_VISIBILITY).toBe('all');
-    expect(loadConfig({ GRAPHQL_FIELD_VISIBILITY: 'callable' }).GRAPHQL_FIELD_VISIBILITY).toBe('callable');
-    expect(problemsOf({ GRAPHQL_FIELD_VISIBILITY: 'by-role' })).toEqual([
+  it('should take FUNCTION_VISIBILITY, else the former GRAPHQL_FIELD_VISIBILITY, else all embedded and callable in production', () => {
+    expect(loadConfig({}).functionVisibility).toBe('all');
+    expect(
+      loadConfig({ KUSTO_CLUSTER_URL: 'https://c.westeurope.kusto.windows.net' }).functionVisibility,
+    ).toBe('callable');
+    expect(loadConfig({ GRAPHQL_FIELD_VISIBILITY: 'callable' }).functionVisibility).toBe('callable');
+    expect(
+      loadConfig({ FUNCTION_VISIBILITY: 'all', GRAPHQL_FIELD_VISIBILITY: 'callable' }).functionVisibility,
+    ).toBe('all');
+    expect(
+      loadConfig({ KUSTO_CLUSTER_URL: 'https://c.westeurope.kusto.windows.net', FUNCTION_VISIBILITY: 'all' })
+        .functionVisibility,
+    ).toBe('all');
+    expect(problemsOf({ FUNCTION_VISIBILITY: 'by-role', GRAPHQL_FIELD_VISIBILITY: 'by-role' })).toEqual([
+      'FUNCTION_VISIBILITY="by-role": must be all (every caller sees every exposed function: REST, OpenAPI, /docs, GraphQL) or callable (each caller sees only the functions it may call)',
       'GRAPHQL_FIELD_VISIBILITY="by-role": must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',
     ]);
   });
@@ -73,6 +84,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ GRAPHQL_INTROSPECTION: 'anonymous', GRAPHQL_MAX_RESPONSE_BYTES: '10' })).toEqual([
       'GRAPHQL_INTROSPECTION="anonymous": must be all (anyone may introspect the GraphQL schema), authenticated (callers with a credential) or off (nobody); unset: all in development, authenticated in production',
       'GRAPHQL_MAX_RESPONSE_BYTES=10: must be a whole number of bytes of GraphQL response data between 1024 and 1073741824',
+    ]);
+  });
+
+  it('should serve metrics on the gateway port by default and check METRICS_PORT and METRICS_TOKEN', () => {
+    const defaults = loadConfig({});
+    expect(defaults.METRICS_PORT).toBeUndefined();
+    expect(defaults.METRICS_HOST).toBe('127.0.0.1');
+    expect(defaults.METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 'x'.repeat(32) }).METRICS_PORT).toBe(9464);
+    expect(problemsOf({ PORT: '9000', METRICS_PORT: '9000', METRICS_TOKEN: 'short' })).toEqual([
+      'METRICS_PORT=9000: must be an integer port number between 0 and 65535, other than PORT',
+      'METRICS_TOKEN="short": must be 16 to 512 printable characters without spaces (the bearer token scrapers send)',
     ]);
   });
 

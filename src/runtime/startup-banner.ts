@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MetricsEndpoint } from '../common/metrics/metrics-endpoint.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { jwtModeFromConfig } from '../modules/auth/auth-settings.js';
 import { DevSigningKeyStore } from '../modules/auth/dev-signing-key.store.js';
@@ -8,6 +9,8 @@ import { FunctionCatalogService } from '../modules/catalog/function-catalog.serv
 
 export interface BannerFacts {
   url: string;
+  /** Where /metrics is served when METRICS_PORT gives it a listener of its own (else on `url`). */
+  metricsUrl?: string;
   kustoUrl: string;
   kustoEmbedded: boolean;
   database: string;
@@ -64,7 +67,7 @@ export function renderBanner(facts: BannerFacts): string {
   push(`  GraphQL    ${facts.url}/graphql`);
   push(`  REST       ${facts.url}/api/v1/functions/{Name}   (${facts.functions.length} functions exposed)`);
   push(`  OpenAPI    ${facts.url}/api/v1/openapi.json   docs ${facts.url}/docs`);
-  push(`  health     ${facts.url}/health/ready   metrics ${facts.url}/metrics`);
+  push(`  health     ${facts.url}/health/ready   metrics ${facts.metricsUrl ?? `${facts.url}/metrics`}`);
   push(
     `  analytics  ${facts.kustoUrl} database ${facts.database}${facts.kustoEmbedded ? ' (embedded Kusto engine)' : ''}`,
   );
@@ -132,6 +135,7 @@ export async function startupBanner(
   }
   return renderBanner({
     url,
+    metricsUrl: app.get(MetricsEndpoint, { strict: false }).url,
     kustoUrl: config.kustoClusterUrl,
     kustoEmbedded: config.kustoEmbedded,
     database: config.KUSTO_DATABASE,

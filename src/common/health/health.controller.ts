@@ -5,7 +5,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { ReadinessRegistry } from './readiness-registry.js';
+import { ReadinessRegistry, type ReadinessResult } from './readiness-registry.js';
 
 @Controller('health')
 export class HealthController {
@@ -21,7 +21,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: every registered dependency by name (engine, broker, catalog…); 503 when any is down. */
+  /**
+   * Readiness: every registered dependency by name (engine, broker, catalog…); 503 when any is down. A dependency
+   * the gateway works around (Redis) can be `degraded`: the answer stays 200 with status `degraded`.
+   */
   @Get('ready')
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
@@ -30,8 +33,15 @@ export class HealthController {
       Object.entries(results).map(
         ([name, result]) =>
           (): Promise<HealthIndicatorResult> =>
-            Promise.resolve({ [name]: { status: result.up ? 'up' : 'down', ...result.details } }),
+            Promise.resolve({ [name]: { status: statusOf(result), ...result.details } }),
       ),
     );
   }
+}
+
+function statusOf(result: ReadinessResult): 'up' | 'down' | 'degraded' {
+  if (!result.up) {
+    return 'down';
+  }
+  return result.degraded ? 'degraded' : 'up';
 }

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 
 export interface ReadinessResult {
   up: boolean;
+  /**
+   * Up, but working in a reduced mode (e.g. Redis away: replica-local rate limits). Reported as `degraded`; it
+   * does not fail readiness, since taking the replica out of service would not help.
+   */
+  degraded?: boolean;
   details?: Record<string, unknown>;
 }
 

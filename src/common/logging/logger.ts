@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { privateLoggerOptions } from './log-privacy.js';
 
 /** The logging surface shared code depends on; pino loggers satisfy it, so does a test spy. */
 export interface Logger {
@@ -17,9 +18,16 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 
 let root: pino.Logger | undefined;
 
-/** The process-wide pino root logger (JSON lines on stdout). */
+/**
+ * The process-wide pino root logger (JSON lines on stdout). Its serializers and log-method hook keep query strings
+ * out of every line, also of the lines Fastify and Nest write through it (see log-privacy.ts).
+ */
 export function rootLogger(): pino.Logger {
-  root ??= pino({ level: logLevelFromEnv(), base: { service: 'kqlgate' } });
+  root ??= pino({
+    level: logLevelFromEnv(),
+    base: { service: 'kqlgate' },
+    ...privateLoggerOptions,
+  });
   return root;
 }
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { privateLoggerOptions } from './log-privacy.js';
 import { RequestLogController } from './request-log.controller.js';
 import { REQUEST_ID_HEADER, registerRequestIds, requestIdOf } from './request-id.hook.js';
 
@@ -15,7 +16,7 @@ function gatewayLike(lines: Record<string, unknown>[]): FastifyInstance {
       done();
     },
   });
-  const logger: FastifyBaseLogger = pino({ level: 'info' }, sink);
+  const logger: FastifyBaseLogger = pino({ level: 'info', ...privateLoggerOptions }, sink);
   const fastify = Fastify({
     loggerInstance: logger,
     logController: new RequestLogController(),
@@ -27,6 +28,10 @@ function gatewayLike(lines: Record<string, unknown>[]): FastifyInstance {
       ? reply.status(500).send({ error: 'boom' })
       : reply.send({ data: [] }),
   );
+  fastify.get('/api/v1/explode', (request) => {
+    // An error whose message quotes the URL, handled by Fastify's default error handler.
+    throw new Error(`cannot answer ${request.url}`);
+  });
   fastify.get('/health/live', (_request, reply) => reply.send({ status: 'ok' }));
   return fastify;
 }
@@ -72,6 +77,21 @@ describe(RequestLogController.name, () => {
   it('should never log the query string, whose values may be customer ids', async () => {
     await fetch(url('/api/v1/functions/TopProducts?tenantId=customer-42'));
     expect(JSON.stringify(lines)).not.toContain('customer-42');
+  });
+
+  it("should log the default error handler's 5xx without the URL, in the shape of the request line", async () => {
+    const response = await fetch(url('/api/v1/explode?customerId=customer-42'));
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(lines)).not.toContain('customer-42');
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      method: 'GET',
+      route: '/api/v1/explode',
+      path: '/api/v1/explode',
+      statusCode: 500,
+      msg: 'cannot answer /api/v1/explode?(query omitted)',
+    });
+    expect(lines[0].req).toBeUndefined();
   });
 
   it('should mint a uuid when the caller sends no usable request id', async () => {

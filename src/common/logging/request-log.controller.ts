@@ -1,4 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { pathOf } from './log-privacy.js';
 
 /** Health probes and metric scrapes would drown the log; they stay visible in the metrics. */
 const UNLOGGED_PATH = /^\/(health|metrics)(\/|\?|$)/;
@@ -8,8 +9,8 @@ const UNLOGGED_PATH = /^\/(health|metrics)(\/|\?|$)/;
  * + "request completed" pair), through the request's own logger — the root pino logger with this request's
  * `reqId`. It carries method, matched route pattern, path, status and duration. The query string is left out on
  * purpose: function parameters may be customer ids, and the audit line carries only their hash. 5xx log at
- * `error`, 4xx at `warn`, the rest at `info`. Fastify's other lines (e.g. errors of its default error handler)
- * keep their default behaviour.
+ * `error`, 4xx at `warn`, the rest at `info`. Fastify's error lines that would carry the request (its default
+ * error handler's, a failed writeHead's) are written in the same shape, without the URL.
  */
 export class RequestLogController extends LogController {
   override isLogDisabled(request: { url?: string }): boolean {
@@ -29,16 +30,15 @@ export class RequestLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const url = request.url;
     if (this.isLogDisabled(request)) {
       return;
     }
-    const query = url.indexOf('?');
     const status = reply.statusCode;
+    // Spelled out rather than spread from requestFields(): this runs once per request.
     const line: Record<string, unknown> = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
-      path: query === -1 ? url : url.slice(0, query),
+      path: pathOf(request.url),
       statusCode: status,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
     };
@@ -53,4 +53,32 @@ export class RequestLogController extends LogController {
       request.log.info(line, 'request completed');
     }
   }
+
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) {
+      return;
+    }
+    const line = { ...requestFields(request), statusCode: reply.statusCode, err: error };
+    if (reply.statusCode >= 500) {
+      request.log.error(line, error.message);
+    } else {
+      request.log.info(line, error.message);
+    }
+  }
+
+  override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) {
+      return;
+    }
+    request.log.warn({ ...requestFields(request), statusCode: reply.statusCode, err: error }, error.message);
+  }
+}
+
+/** What a line may say about a request: method, route pattern and path — never the query string. */
+function requestFields(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    path: pathOf(request.url),
+  };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MetricsController } from './metrics.controller.js';
+import { MetricsEndpoint } from './metrics-endpoint.js';
 
-@Module({ controllers: [MetricsController] })
+/** `GET /metrics`, on the gateway's port or a port of its own (see MetricsEndpoint). */
+@Module({ providers: [MetricsEndpoint], exports: [MetricsEndpoint] })
 export class MetricsModule {}

@@ -20,6 +20,8 @@ import type { ResultCacheStore, TableGenerations } from '../cache/cache-store.js
 import { MemoryCacheStore, MemoryTableGenerations } from '../cache/memory-cache.store.js';
 import { QueryResultCache } from '../cache/query-result-cache.js';
 import { RedisCacheStore, RedisTableGenerations } from '../cache/redis-cache.store.js';
+import { RedisOutageMonitor } from '../cache/redis-outage.monitor.js';
+import { redisReadiness } from '../cache/redis-readiness.js';
 import { TableLineage } from '../cache/table-lineage.js';
 import {
   AUTHORIZATION_POLICY,
@@ -29,6 +31,7 @@ import {
 } from '../query/query-hooks.js';
 import { MemoryThrottlerStorage, RedisThrottlerStorage } from '../rate-limit/cost-throttler.storage.js';
 import { EngineConcurrencyGate } from '../rate-limit/engine-concurrency-gate.js';
+import { FallbackThrottlerStorage } from '../rate-limit/fallback-throttler.storage.js';
 import { QueryRateLimiter } from '../rate-limit/query-rate-limiter.js';
 import { buildAuthComponents } from './auth-settings.js';
 import { JwksController } from './jwks.controller.js';
@@ -66,6 +69,7 @@ export class SecurityLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
     private readonly invalidator: CacheInvalidator,
     @Inject(SECURITY_REDIS) private readonly redis: Redis | null,
+    private readonly redisOutage: RedisOutageMonitor,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
@@ -88,11 +92,7 @@ export class SecurityLifecycle implements OnModuleInit, OnApplicationShutdown {
     }
     const redis = this.redis;
     if (redis) {
-      this.readiness?.register('redis', async () => {
-        const started = performance.now();
-        await redis.ping();
-        return { up: true, details: { latencyMs: Math.round(performance.now() - started) } };
-      });
+      this.readiness?.register('redis', () => redisReadiness(redis, this.redisOutage));
     }
   }
 
@@ -130,17 +130,28 @@ export class SecurityLifecycle implements OnModuleInit, OnApplicationShutdown {
       inject: [EnvConfig],
       useFactory: (config: EnvConfig) => buildAuthComponents(config),
     },
+    { provide: RedisOutageMonitor, useFactory: () => new RedisOutageMonitor(createLogger('redis')) },
     {
       provide: SECURITY_REDIS,
-      inject: [EnvConfig],
-      useFactory: (config: EnvConfig): Redis | null => {
+      inject: [EnvConfig, RedisOutageMonitor],
+      useFactory: (config: EnvConfig, outage: RedisOutageMonitor): Redis | null => {
         if (!config.REDIS_URL) {
           return null;
         }
         const logger = createLogger('redis');
-        // Fail fast instead of queueing: cache and limits degrade to uncached/unlimited while Redis is away.
-        const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-        redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+        // Fail fast instead of queueing or hanging (a partitioned Redis does not refuse, it stays silent): while
+        // Redis is away, limits and coalescing fall back to this replica's state and results go uncached.
+        const redis = new Redis(config.REDIS_URL, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          commandTimeout: 2_000,
+        });
+        // One line per outage and one per recovery (RedisOutageMonitor), not one per reconnection attempt.
+        redis.on('error', (error: Error) => {
+          logger.debug({ err: error.message }, 'redis connection error');
+          outage.failed(error);
+        });
+        redis.on('ready', () => outage.recovered());
         return redis;
       },
     },
@@ -163,14 +174,20 @@ export class SecurityLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: QueryResultCache,
-      inject: [CACHE_BACKEND, EngineConcurrencyGate],
-      useFactory: (backend: CacheBackend, gate: EngineConcurrencyGate) =>
+      inject: [CACHE_BACKEND, EngineConcurrencyGate, SECURITY_REDIS, RedisOutageMonitor],
+      useFactory: (
+        backend: CacheBackend,
+        gate: EngineConcurrencyGate,
+        redis: Redis | null,
+        outage: RedisOutageMonitor,
+      ) =>
         new QueryResultCache({
           store: backend.store,
           generations: backend.generations,
           runLoad: (load) => gate.run(load),
           logger: createLogger('cache'),
           metrics: new CacheMetrics(() => backend.store.size()),
+          outage: redis ? outage : undefined,
         }),
     },
     {
@@ -186,12 +203,14 @@ export class SecurityLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: QueryRateLimiter,
-      inject: [EnvConfig, SECURITY_REDIS],
-      useFactory: (config: EnvConfig, redis: Redis | null) =>
-        new QueryRateLimiter(redis ? new RedisThrottlerStorage(redis) : new MemoryThrottlerStorage(), {
-          points: config.RATE_LIMIT_POINTS,
-          windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-        }),
+      inject: [EnvConfig, SECURITY_REDIS, RedisOutageMonitor],
+      useFactory: (config: EnvConfig, redis: Redis | null, outage: RedisOutageMonitor) =>
+        new QueryRateLimiter(
+          redis
+            ? new FallbackThrottlerStorage(new RedisThrottlerStorage(redis), outage)
+            : new MemoryThrottlerStorage(),
+          { points: config.RATE_LIMIT_POINTS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+        ),
     },
     SecurityRequestAuthenticator,
     SecurityAuthorizationPolicy,

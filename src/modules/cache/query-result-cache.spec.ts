@@ -125,6 +125,41 @@ describe(QueryResultCache.name, () => {
       const { cache, loader } = setup(broken);
       await expect(cache.getOrLoad(lookup(), loader('fresh'))).resolves.toMatchObject({ value: 'fresh' });
     });
+
+    it('should still coalesce identical lookups when the generations cannot be read, and report the outage', async () => {
+      const reports: string[] = [];
+      const outage = {
+        fellBack: (component: string) => reports.push(`fellBack:${component}`),
+        failed: () => reports.push('failed'),
+        recovered: () => reports.push('recovered'),
+      };
+      let down = true;
+      const generations = new MemoryTableGenerations();
+      const flaky = {
+        read: (tables: readonly string[]) =>
+          down ? Promise.reject(new Error('Connection is closed.')) : generations.read(tables),
+        bump: (table: string) => generations.bump(table),
+      };
+      const cache = new QueryResultCache({
+        store: new MemoryCacheStore(1024 * 1024),
+        generations: flaky,
+        outage,
+      });
+      let loads = 0;
+      const loader = async () => {
+        loads += 1;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { rows: [1] };
+      };
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => cache.getOrLoad(lookup(), loader)));
+      expect(loads).toBe(1);
+      expect(outcomes.map((o) => o.result).sort()).toEqual(['bypass', ...Array(9).fill('coalesced')]);
+      // Nothing was stored meanwhile: the next lookup after the outage loads again.
+      down = false;
+      await expect(cache.getOrLoad(lookup(), loader)).resolves.toMatchObject({ result: 'miss' });
+      expect(loads).toBe(2);
+      expect(reports).toEqual([...Array(10).fill('fellBack:cache'), 'recovered']);
+    });
   });
 
   describe('invalidation', () => {

@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../common/logging/logger.js';
 import { CacheMetrics, type CacheResult } from './cache-metrics.js';
 import { resultCacheKey, type CacheLookup } from './cache-key.js';
 import type { CachedEntry, ResultCacheStore, TableGenerations } from './cache-store.js';
+import type { RedisOutageReporter } from './redis-outage.monitor.js';
 
 export interface CacheOutcome<T> {
   readonly value: T;
@@ -22,6 +23,8 @@ export interface QueryResultCacheOptions {
   readonly logger?: Logger;
   readonly now?: () => number;
   readonly metrics?: CacheMetrics;
+  /** Told of every store failure and of the next success, when the store is Redis. */
+  readonly outage?: RedisOutageReporter;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface QueryResultCacheOptions {
  *   burst of 100 cold requests runs one engine query.
  * - Stale-while-revalidate: within `staleWhileRevalidateSeconds` after expiry the old value is served and one
  *   background refresh runs.
- * - The store failing (Redis down) degrades to uncached queries, never to errors.
+ * - The store failing (Redis down) degrades to uncached queries, never to errors; identical concurrent lookups
+ *   are still coalesced, on this replica.
  *
  * Returned values are shared between callers (memory store) and must be treated as immutable.
  */
@@ -61,10 +65,18 @@ export class QueryResultCache {
     try {
       generations = await this.options.generations.read(lookup.tables);
     } catch (error) {
-      // Without the generations we cannot tell a fresh entry from one ingestion has outdated: go to the engine.
+      // Without the generations we cannot tell a fresh entry from one ingestion has outdated: go to the engine,
+      // uncached — but let identical lookups meanwhile share one engine query, as they would with the store up.
       this.storeError('generations', error);
-      return this.outcome(lookup, await this.load(loader), 'bypass', ttlSeconds, swrSeconds);
+      const key = `local:${resultCacheKey(lookup, '')}`;
+      const pending = this.inflight.get(key);
+      if (pending) {
+        return this.settled<T>(lookup, await pending, 'coalesced', ttlSeconds, swrSeconds);
+      }
+      const loaded = await this.startLoad(key, lookup, loader, 0, 0);
+      return this.settled<T>(lookup, loaded, 'bypass', ttlSeconds, swrSeconds);
     }
+    this.options.outage?.recovered();
     const key = resultCacheKey(lookup, generations);
 
     if (ttlSeconds > 0) {
@@ -197,6 +209,7 @@ export class QueryResultCache {
 
   private storeError(operation: string, error: unknown): void {
     this.metrics.storeErrors.inc({ operation });
+    this.options.outage?.fellBack('cache', error);
     // While Redis is down every request fails the same way: one log line per operation every 10 s is enough.
     const now = this.now();
     if (now - (this.lastErrorLogAt.get(operation) ?? -Infinity) < 10_000) {
@@ -209,7 +222,7 @@ export class QueryResultCache {
         backend: this.options.store.kind,
         err: error instanceof Error ? error.message : String(error),
       },
-      'result cache backend failed; serving uncached',
+      'result cache backend failed; serving uncached (identical concurrent requests share one engine query)',
     );
   }
 }

@@ -16,7 +16,11 @@ import { FunctionQueryService } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
 import { apolloHeaders } from './apollo-request-headers.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
-import { accessProfileKey, callableFunctions, type GraphqlFieldVisibility } from './field-visibility.js';
+import {
+  accessProfileKey,
+  callableFunctions,
+  type FunctionVisibility,
+} from '../query/function-visibility.js';
 import { introspectionPolicyOf, type IntrospectionPolicy } from './introspection-policy.js';
 import { KnownOperationTypesRule } from './known-operation-types.rule.js';
 import { DEFAULT_QUERY_LIMITS, queryLimitsFormatError, type QueryLimits } from './query-limits.js';
@@ -33,7 +37,7 @@ export interface GraphqlHttpRequest {
   body: unknown;
 }
 
-/** Bounds of the per-caller schemas (GRAPHQL_FIELD_VISIBILITY=callable), per catalog version. */
+/** Bounds of the per-caller schemas (FUNCTION_VISIBILITY=callable), per catalog version. */
 const MAX_NARROWED_SERVERS = 16;
 const MAX_ACCESS_PROFILES = 512;
 
@@ -57,7 +61,7 @@ interface CallerView {
  * Apollo Server over the catalog's schema. Each catalog swap builds and starts a new server and then swaps it in
  * atomically: requests already running finish on the server they started on, new requests see the new schema.
  *
- * With `GRAPHQL_FIELD_VISIBILITY=callable` a caller is served by a server whose schema holds only the functions
+ * With `FUNCTION_VISIBILITY=callable` a caller is served by a server whose schema holds only the functions
  * that caller may call. Callers with the same roles/scopes share one view, and views with the same functions
  * share one server; both maps are LRU-bounded per catalog version, so distinct role sets cannot grow memory
  * without bound. An evicted narrowed server is simply dropped, not stopped: it owns no HTTP listener, signal
@@ -70,7 +74,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
   private building?: Promise<CatalogServers>;
   private readonly limits: QueryLimits;
   private readonly introspection: IntrospectionPolicy;
-  private readonly visibility: GraphqlFieldVisibility;
+  private readonly visibility: FunctionVisibility;
   private unsubscribe?: () => void;
 
   constructor(
@@ -90,7 +94,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
       ...limits,
     };
     this.introspection = introspectionPolicyOf(config);
-    this.visibility = config?.GRAPHQL_FIELD_VISIBILITY ?? 'all';
+    this.visibility = config?.functionVisibility ?? 'all';
   }
 
   onModuleInit(): void {

@@ -26,7 +26,7 @@ export function introspectionPolicyOf(config: EnvConfig | undefined): Introspect
   if (config.GRAPHQL_INTROSPECTION) {
     return config.GRAPHQL_INTROSPECTION;
   }
-  return config.NODE_ENV === 'production' || !config.kustoEmbedded ? 'authenticated' : 'all';
+  return config.production ? 'authenticated' : 'all';
 }
 
 /** The error a caller gets for an operation selecting introspection fields it may not use, if any. */

@@ -72,8 +72,8 @@ export function graphqlName(name: string): string {
 }
 
 /**
- * `only` narrows the schema to some of the exposed functions (a caller's view with GRAPHQL_FIELD_VISIBILITY=callable,
- * see field-visibility.ts); by default every exposed function is a field.
+ * `only` narrows the schema to some of the exposed functions (a caller's view with FUNCTION_VISIBILITY=callable,
+ * see query/function-visibility.ts); by default every exposed function is a field.
  */
 export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunction[]): GraphQLSchemaType {
   const exposed = (only ?? catalog.functions)

@@ -102,21 +102,14 @@ export class FunctionQueryService {
     this.cache = cache ?? new NoQueryResultCache();
   }
 
-  /** The exposed function, or a FunctionNotFound error naming the ones that exist. */
+  /**
+   * The exposed function, or a FunctionNotFound error. It names no other function: what a caller may see is decided
+   * at the edge (see function-visibility.ts), which turns this error into the caller's 404.
+   */
   resolve(name: string): CatalogFunction {
     const fn = this.catalog.exposedFunction(name);
     if (!fn) {
-      const known = this.catalog
-        .exposedFunctions()
-        .map((f) => f.name)
-        .join(', ');
-      throw new QueryError(
-        QueryErrorCode.FunctionNotFound,
-        `no function named ${name}; available: ${known}`,
-        {
-          function: name,
-        },
-      );
+      throw new QueryError(QueryErrorCode.FunctionNotFound, `no function named ${name}`, { function: name });
     }
     return fn;
   }

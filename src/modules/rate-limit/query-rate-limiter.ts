@@ -96,7 +96,7 @@ export class QueryRateLimiter {
       scope,
     };
     if (record.isBlocked) {
-      this.throttled.inc({ principal: principal.id, function: fn.name, scope });
+      this.throttled.inc({ function: fn.name, scope });
       const what = scope === 'function' ? `for ${fn.name}` : 'across all functions';
       throw new RateLimitError(
         RateLimitErrorCode.RateLimited,

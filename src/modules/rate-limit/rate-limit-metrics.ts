@@ -11,9 +11,10 @@ function gauge(name: string, help: string): Gauge {
 }
 
 export const rateLimitMetrics = {
+  // No principal label: one series per caller would grow without bound (anonymous callers count per address) and
+  // publish caller ids; the audit line names the caller of each refusal.
   throttled: () =>
-    counter('kqlgate_ratelimit_throttled_total', 'Requests refused with 429, by principal and function', [
-      'principal',
+    counter('kqlgate_ratelimit_throttled_total', 'Requests refused with 429, by function and budget scope', [
       'function',
       'scope',
     ]),

@@ -2,11 +2,15 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../../common/logging/logger.js';
+import { EnvConfig } from '../../config/env.dto.js';
+import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
+import { visibleError, type FunctionVisibility } from '../query/function-visibility.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
 import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
 import {
   AnonymousRequestAuthenticator,
   REQUEST_AUTHENTICATOR,
+  type Principal,
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
 import { sendProblem } from './problem-reply.js';
@@ -38,13 +42,17 @@ type FunctionRequest = FastifyRequest<{ Params: { name: string } }>;
 export class FunctionRoutes implements OnModuleInit {
   private readonly logger = createLogger('rest');
   private readonly authenticator: RequestAuthenticator;
+  private readonly visibility: FunctionVisibility;
 
   constructor(
     private readonly query: FunctionQueryService,
+    private readonly catalog: FunctionCatalogService,
     private readonly adapterHost: HttpAdapterHost,
     @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Optional() config?: EnvConfig,
   ) {
     this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
+    this.visibility = config?.functionVisibility ?? 'all';
   }
 
   onModuleInit(): void {
@@ -62,6 +70,7 @@ export class FunctionRoutes implements OnModuleInit {
     reply: FastifyReply,
     parameters: () => Record<string, unknown>,
   ): Promise<FastifyReply> {
+    let principal: Principal | undefined;
     try {
       const params = parameters();
       const format = negotiateFormat(request.headers.accept);
@@ -75,13 +84,23 @@ export class FunctionRoutes implements OnModuleInit {
             title: `cannot answer with ${request.headers.accept}; use application/json, text/csv or application/x-ndjson`,
           });
       }
-      const principal = await this.authenticator.authenticate(request.headers, request.ip);
+      principal = await this.authenticator.authenticate(request.headers, request.ip);
       const result = await this.query.execute(principal, request.params.name, params, {
         requestId: String(request.id),
       });
       return send(reply, format, result);
     } catch (error) {
-      return sendProblem(reply, request, error, this.logger);
+      // An unknown function, and one the caller may not see, answer alike (see function-visibility.ts).
+      const shown = principal
+        ? visibleError(
+            error,
+            request.params.name,
+            principal,
+            this.catalog.current().functions,
+            this.visibility,
+          )
+        : error;
+      return sendProblem(reply, request, shown, this.logger);
     }
   }
 }

@@ -1,11 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../../common/logging/log-privacy.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { describeError } from '../query/error-status.js';
 
 /**
  * Answers an error of the REST edge as RFC 9457 problem JSON: `status`, a stable `code`, the message, and the
  * facts (`function`, `parameters: [{parameter, message}]`, …) from the error's details. Server-side failures
- * (5xx) are logged with the URL, since the caller only learns that something broke.
+ * (5xx) are logged, since the caller only learns that something broke — with the route and path, never the query
+ * string or body: parameter values may be customer ids (the audit line carries their hash).
  */
 export function sendProblem(
   reply: FastifyReply,
@@ -15,7 +17,17 @@ export function sendProblem(
 ): FastifyReply {
   const body = describeError(error);
   if (body.status >= 500) {
-    logger.error({ err: error, url: request.url, code: body.code }, body.message);
+    logger.error(
+      {
+        reqId: request.id,
+        err: error,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        path: pathOf(request.url),
+        code: body.code,
+      },
+      body.message,
+    );
   }
   return reply
     .status(body.status)

@@ -48,6 +48,39 @@ describe('toCsv', () => {
     expect(toCsv(result)).toBe('A,B,C\r\n"x,""y""\nz",,"{""k"":1}"\r\n');
     expect(toNdjson(result)).toBe('{"A":"x,\\"y\\"\\nz","B":null,"C":{"k":1}}\n');
   });
+  it('should neutralize free-text cells a spreadsheet would run as a formula, and leave typed values as they are', () => {
+    const result = {
+      rows: [
+        {
+          Text: '=HYPERLINK("http://x.example","click")',
+          Bag: "+cmd|' /C calc'!A0",
+          Amount: -5,
+          Took: '-01:00:00',
+        },
+        { Text: '@SUM(1+1)', Bag: { k: '=1' }, Amount: -0.5, Took: null },
+        { Text: '-2+3', Bag: -7, Amount: 1, Took: '00:00:01' },
+        { Text: '\t=1', Bag: '\r=1', Amount: 2, Took: null },
+        { Text: 'a=b', Bag: 'x-y', Amount: 3, Took: null },
+      ],
+      meta: {
+        columns: [
+          { name: 'Text', type: 'string' },
+          { name: 'Bag', type: 'dynamic' },
+          { name: 'Amount', type: 'real' },
+          { name: 'Took', type: 'timespan' },
+        ],
+      },
+    } as unknown as QueryResult;
+    expect(toCsv(result).split('\r\n')).toEqual([
+      'Text,Bag,Amount,Took',
+      `"'=HYPERLINK(""http://x.example"",""click"")","'+cmd|' /C calc'!A0",-5,-01:00:00`,
+      `"'@SUM(1+1)","{""k"":""=1""}",-0.5,`,
+      `"'-2+3",-7,1,00:00:01`,
+      `"'\t=1","'\r=1",2,`,
+      'a=b,x-y,3,',
+      '',
+    ]);
+  });
 });
 
 describe('toJson', () => {

@@ -59,22 +59,57 @@ export function toJson(result: QueryResult): string {
   return `{"data":${rowsJson(result.rows)},"meta":${JSON.stringify(result.meta)}}`;
 }
 
-/** RFC 4180: header row of column names, CRLF line ends, fields quoted when needed; dynamic values as JSON. */
+/**
+ * RFC 4180: header row of column names, CRLF line ends, fields quoted when needed; dynamic values as JSON.
+ *
+ * CSV is opened in spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, tab or carriage return as a
+ * formula (`=HYPERLINK(…)`, `+cmd|…`, DDE). As OWASP's "CSV Injection" advises, such a cell gets a leading single
+ * quote inside its quoted field, so it shows as text. Only free text is neutralized — column names and the string
+ * values of `string` and `dynamic` columns (and of any type this list does not know), where event data lands. Numbers, longs, decimals, timespans, dates,
+ * guids and bools are written by the gateway in fixed formats that cannot hold a formula, and must stay what they
+ * are: `-5` in a `real` column is the number -5, `-01:00:00` a timespan.
+ */
 export function toCsv(result: QueryResult): string {
-  const names = result.meta.columns.map((c) => c.name);
-  const lines = [names.map(csvField).join(',')];
+  const columns = result.meta.columns;
+  const freeText = columns.map((c) => !FIXED_FORMAT_TYPES.has(c.type));
+  const lines = [columns.map((c) => csvField(c.name, true)).join(',')];
   for (const row of result.rows) {
-    lines.push(names.map((name) => csvField(row[name])).join(','));
+    lines.push(columns.map((c, i) => csvField(row[c.name], freeText[i])).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function csvField(value: unknown): string {
+/** Kusto column types the gateway writes in a fixed format (see result-mapper.ts); every other type is free text. */
+const FIXED_FORMAT_TYPES: ReadonlySet<string> = new Set([
+  'bool',
+  'int',
+  'long',
+  'real',
+  'decimal',
+  'datetime',
+  'timespan',
+  'guid',
+]);
+
+/** First characters a spreadsheet reads as the start of a formula (OWASP CSV Injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function csvField(value: unknown, freeText: boolean): string {
   if (value === null || value === undefined) {
     return '';
   }
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (typeof value !== 'string') {
+    const json = JSON.stringify(value);
+    return /[",\r\n]/.test(json) ? quote(json) : json;
+  }
+  if (freeText && FORMULA_START.test(value)) {
+    return quote(`'${value}`);
+  }
+  return /[",\r\n]/.test(value) ? quote(value) : value;
+}
+
+function quote(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
 }
 
 /** One JSON row object per line. */

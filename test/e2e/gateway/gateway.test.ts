@@ -340,8 +340,9 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
 
     const unknown = await call(gw, '/api/v1/functions/NoSuchThing');
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { title: string }).title).toMatch(
-      /^no function named NoSuchThing; available: CampaignKpis, /,
+    // No list of names (see function-visibility.test.ts): the caller's OpenAPI document has them.
+    expect(((await unknown.json()) as { title: string }).title).toBe(
+      'no function named NoSuchThing; GET /api/v1/openapi.json (with your credentials) lists the functions you may call',
     );
   });
 

@@ -39,7 +39,7 @@ describe('REST function routes', () => {
     return (await response.json()) as Problem;
   }
 
-  it('should answer an unknown function with a 404 problem naming the functions that exist', async () => {
+  it('should answer an unknown function with a 404 problem that lists no names but suggests a close one', async () => {
     const response = await call('/api/v1/functions/NoSuchFunction');
     expect(response.status).toBe(404);
     const problem = await problemOf(response);
@@ -48,8 +48,13 @@ describe('REST function routes', () => {
       code: 'QUERY_FUNCTION_NOT_FOUND',
       function: 'NoSuchFunction',
       type: 'https://kqlgate.dev/problems/query-function-not-found',
+      title:
+        'no function named NoSuchFunction; GET /api/v1/openapi.json (with your credentials) lists the functions you may call',
     });
-    expect(problem.title).toContain('PaymentFailureRate');
+    const typo = await problemOf(await call('/api/v1/functions/PaymentFailureRat'));
+    expect(typo.title).toBe(
+      'no function named PaymentFailureRat; did you mean PaymentFailureRate?; GET /api/v1/openapi.json (with your credentials) lists the functions you may call',
+    );
   });
 
   it('should refuse a query-string parameter given twice, naming it', async () => {

@@ -4,7 +4,10 @@ import { freePort } from '../../utils/free-port.js';
 
 export interface RunningRedis {
   readonly url: string;
+  readonly port: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill would end it. */
+  kill(): Promise<void>;
 }
 
 /** The redis-server binary, or the reason tests needing it must skip (printed by the caller). */
@@ -16,9 +19,9 @@ export function redisUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/** A throw-away redis-server on 127.0.0.1 and a free port, without persistence. */
-export async function startRedis(): Promise<RunningRedis> {
-  const port = await freePort();
+/** A throw-away redis-server on 127.0.0.1 and a free port (or `port`, to restart one), without persistence. */
+export async function startRedis(port?: number): Promise<RunningRedis> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -44,16 +47,14 @@ export async function startRedis(): Promise<RunningRedis> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  return { url, port, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }

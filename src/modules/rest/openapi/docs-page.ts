@@ -5,8 +5,14 @@ import type { Catalog, CatalogFunction } from '../../catalog/catalog.types.js';
  * for same-origin fetches) listing every exposed function with its parameters, output columns, access rules and
  * a small form that calls the REST endpoint. The machine-readable contract stays /api/v1/openapi.json.
  */
-export function renderDocsPage(catalog: Catalog): string {
-  const exposed = catalog.functions.filter((f) => f.exposure).sort((a, b) => a.name.localeCompare(b.name));
+export function renderDocsPage(
+  catalog: Catalog,
+  /** Only these of the catalog's functions, with a note saying so (a caller's view, see function-visibility.ts). */
+  view?: { functions: readonly CatalogFunction[]; note: string },
+): string {
+  const exposed = (view?.functions ?? catalog.functions)
+    .filter((f) => f.exposure)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const toc = exposed.map((f) => `<li><a href="#${esc(f.name)}">${esc(f.name)}</a></li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -22,7 +28,9 @@ code,pre{font-family:ui-monospace,monospace;font-size:13px}pre{background:#f0f2f
 .tag{display:inline-block;background:#e8eefc;border-radius:3px;padding:0 6px;margin-right:4px;font-size:12px}
 form input{font:inherit;padding:2px 6px;margin:2px 0;width:220px}button{font:inherit;padding:4px 12px}
 </style></head><body>
-<header><strong>kqlgate</strong> — ${exposed.length} functions from <code>kql/functions</code> (catalog v${catalog.version}).
+<header><strong>kqlgate</strong> — ${exposed.length} functions from <code>kql/functions</code> (catalog v${catalog.version})${
+    view ? ` ${esc(view.note)}` : ''
+  }.
 OpenAPI: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> · GraphQL: <code>POST /graphql</code></header>
 <main><nav><label>Token (optional)<br><input id="token" placeholder="Bearer JWT or API key"></label><ul>${toc}</ul></nav>
 <div>${exposed.map(renderFunction).join('\n')}</div></main>

@@ -77,9 +77,12 @@ export function rowSchemaName(fn: CatalogFunction): string {
 
 export function buildOpenApi(
   catalog: Catalog,
-  options: { serverUrl?: string } = {},
+  /** `functions`: only these of the catalog's functions (a caller's view, see function-visibility.ts). */
+  options: { serverUrl?: string; functions?: readonly CatalogFunction[] } = {},
 ): Record<string, unknown> {
-  const exposed = catalog.functions.filter((f) => f.exposure).sort((a, b) => a.name.localeCompare(b.name));
+  const exposed = (options.functions ?? catalog.functions)
+    .filter((f) => f.exposure)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const schemas: Record<string, JsonSchema> = {
     QueryMeta: {
       type: 'object',

@@ -77,10 +77,32 @@ describe(JwtVerifier.name, () => {
       );
     });
 
-    it('should reject an unknown kid', async () => {
+    it('should reject an unknown kid without saying where the keys come from', async () => {
       expect((await rejection(issuer.token({ kid: 'not-a-key' }))).message).toBe(
-        `token key id (kid) is not in the JWKS ${issuer.jwksUri}`,
+        "token key id (kid) is not one of the issuer's signing keys",
       );
+    });
+
+    it('should reject a token issued beyond the clock tolerance in the future', async () => {
+      const error = await rejection(issuer.token({ issuedAt: 86_400 }));
+      expect(error.message).toMatch(
+        /^token is issued in the future \(iat \d+ is 8640\d s ahead; 30 s of clock skew tolerated\)$/,
+      );
+      await expect(verifier.verify(await issuer.token({ issuedAt: 20 }))).resolves.toMatchObject({
+        id: 'user-1',
+      });
+    });
+
+    it('should not tell a caller where unreachable signing keys live', async () => {
+      const offline = new JwtVerifier(JwksSource.remote('http://127.0.0.1:9/jwks.json', { timeoutMs: 500 }), {
+        issuers: [issuer.issuer],
+        audiences: [issuer.audience],
+        algorithms: DEFAULT_JWT_ALGORITHMS,
+        clockToleranceSeconds: 30,
+      });
+      const error = (await offline.verify(await issuer.token()).catch((e: unknown) => e)) as AuthError;
+      expect(error).toMatchObject({ code: AuthErrorCode.InvalidToken });
+      expect(error.message).not.toMatch(/127\.0\.0\.1|jwks/);
     });
 
     it('should reject alg none', async () => {

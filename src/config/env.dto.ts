@@ -130,6 +130,19 @@ export class EnvConfig {
   @IsReadableFile({ message: 'must be a readable file of partner API keys' })
   API_KEYS_FILE?: string;
 
+  @IsInt({
+    message: 'must be a whole number of failed authentications per client address and window (0 disables)',
+  })
+  @Min(0, {
+    message: 'must be a whole number of failed authentications per client address and window (0 disables)',
+  })
+  AUTH_FAILURE_LIMIT: number = 20;
+
+  @IsInt({ message: 'must be a whole number of seconds between 1 and 86400' })
+  @Min(1, { message: 'must be a whole number of seconds between 1 and 86400' })
+  @Max(86_400, { message: 'must be a whole number of seconds between 1 and 86400' })
+  AUTH_FAILURE_WINDOW_SECONDS: number = 60;
+
   @IsIn(['all', 'callable'], {
     message:
       'must be all (every caller sees every exposed function in the GraphQL schema) or callable (each caller sees only the functions it may call)',

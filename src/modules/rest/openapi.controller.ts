@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { buildOpenApi } from './openapi/openapi-builder.js';
-import { renderDocsPage } from './openapi/docs-page.js';
+import { DOCS_PAGE_CSP, renderDocsPage } from './openapi/docs-page.js';
 
 /** The OpenAPI document and the docs page, rebuilt when the catalog changes (memoized per catalog version). */
 @Controller()
@@ -19,6 +19,7 @@ export class OpenApiController {
 
   @Get('docs')
   @Header('content-type', 'text/html; charset=utf-8')
+  @Header('content-security-policy', DOCS_PAGE_CSP)
   docs(): string {
     return this.documents().docs;
   }

@@ -126,14 +126,16 @@ export class FunctionQueryService {
    * an edge runs this before its own checks of the request's shape (406, 400), so that a caller who may not run a
    * function learns nothing more about it. execute() checks again, which costs a map lookup.
    */
-  async admit(principal: Principal, functionName: string): Promise<void> {
+  admit(principal: Principal, functionName: string): void | Promise<void> {
     const started = performance.now();
     try {
       const fn = this.resolve(functionName);
       const authorized = this.authorization.authorize(principal, this.prepare(fn).info);
-      if (authorized) {
-        await authorized;
-      }
+      // Like execute(): a synchronous policy answers without a promise, which saves a microtask turn per call.
+      return authorized?.catch((error: unknown) => {
+        this.observeFailure(functionName, error, started);
+        throw error;
+      });
     } catch (error) {
       this.observeFailure(functionName, error, started);
       throw error;

@@ -87,7 +87,10 @@ export class FunctionRoutes implements OnModuleInit {
   ): Promise<FastifyReply> {
     try {
       const principal = request[PRINCIPAL]!;
-      await this.query.admit(principal, request.params.name);
+      const admitted = this.query.admit(principal, request.params.name);
+      if (admitted) {
+        await admitted;
+      }
       const params = parameters();
       const format = negotiateFormat(request.headers.accept);
       if (!format) {

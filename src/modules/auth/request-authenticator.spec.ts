@@ -109,7 +109,7 @@ describe(RequestAuthenticator.name, () => {
       const outcomes = await Promise.all(
         Array.from({ length: 10 }, () =>
           sut.authenticate({ 'x-api-key': generateApiKey('acme') }, '10.0.0.5').then(
-            () => 'accepted',
+            (): AuthErrorCode | undefined => undefined,
             (error: AuthError) => error.code,
           ),
         ),

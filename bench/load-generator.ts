@@ -28,6 +28,11 @@ export interface LoadOptions {
   pacedRate?: number;
   /** Seconds of unmeasured load first (JIT, caches, keep-alive sockets). */
   warmupSeconds?: number;
+  /**
+   * autocannon only: a sequence of requests each connection cycles through (e.g. alternating credentials); each
+   * entry's headers replace `headers`.
+   */
+  requests?: { headers?: Record<string, string> }[];
 }
 
 export interface LoadSummary {
@@ -40,6 +45,8 @@ export interface LoadSummary {
   warmupRequests: number;
   errors: number;
   non2xx: number;
+  /** autocannon only: answers by HTTP status in the measured window, e.g. `{ "401": 12, "429": 51000 }`. */
+  statusCounts?: Record<string, number>;
 }
 
 async function generate(options: LoadOptions): Promise<LoadSummary> {
@@ -56,6 +63,7 @@ async function generate(options: LoadOptions): Promise<LoadSummary> {
     body: options.body,
     connections: options.connections,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
   };
   const warmup = options.warmupSeconds
     ? await autocannon({ ...base, duration: options.warmupSeconds })
@@ -69,6 +77,9 @@ async function generate(options: LoadOptions): Promise<LoadSummary> {
     warmupRequests: warmup?.requests.total ?? 0,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    statusCounts: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats?.count ?? 0]),
+    ),
   };
 }
 

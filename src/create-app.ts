@@ -5,6 +5,7 @@ import { AppModule, type AppOptions } from './app.module.js';
 import { registerHttpMetrics } from './common/metrics/http-metrics.hook.js';
 import { answerClientError } from './common/http/client-error.handler.js';
 import { registerConnectionDrain } from './common/http/connection-drain.hook.js';
+import { registerSecurityHeaders } from './common/http/security-headers.hook.js';
 import { rootLogger, setLogLevel } from './common/logging/logger.js';
 import { NestPinoLogger } from './common/logging/nest-pino.logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
@@ -35,10 +36,14 @@ export async function createApp(
     genReqId: requestIdOf,
     // Requests Node's parser refuses (e.g. 431 headers too large) answer in problem JSON like every other error.
     clientErrorHandler: answerClientError,
+    // The client address (rate limits, failed-authentication limits) and protocol (HSTS) come from the socket,
+    // unless the peer is a proxy listed here: then from its X-Forwarded-For / X-Forwarded-Proto.
+    trustProxy: config.TRUST_PROXY ? config.TRUST_PROXY.split(',').map((entry) => entry.trim()) : false,
   });
   registerRequestIds(adapter.getInstance());
   registerHttpMetrics(adapter.getInstance());
   registerConnectionDrain(adapter.getInstance());
+  registerSecurityHeaders(adapter.getInstance(), { hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });

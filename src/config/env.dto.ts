@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
 import {
   IsIn,
   IsInt,
@@ -134,6 +135,32 @@ export class EnvConfig {
   @IsOptional()
   @IsReadableFile({ message: 'must be a readable file of partner API keys' })
   API_KEYS_FILE?: string;
+
+  @IsInt({
+    message: 'must be a whole number of failed authentications per client address and window (0 disables)',
+  })
+  @Min(0, {
+    message: 'must be a whole number of failed authentications per client address and window (0 disables)',
+  })
+  AUTH_FAILURE_LIMIT: number = 20;
+
+  @IsInt({ message: 'must be a whole number of seconds between 1 and 86400' })
+  @Min(1, { message: 'must be a whole number of seconds between 1 and 86400' })
+  @Max(86_400, { message: 'must be a whole number of seconds between 1 and 86400' })
+  AUTH_FAILURE_WINDOW_SECONDS: number = 60;
+
+  // ── HTTP edge ─────────────────────────────────────────────────────────────────────────────────────────────
+  @IsOptional()
+  @IsTrustedProxyList({
+    message:
+      'must be the addresses or CIDR ranges of the proxies in front of kqlgate, comma-separated (e.g. 10.0.0.0/8,127.0.0.1), or loopback, linklocal, uniquelocal',
+  })
+  TRUST_PROXY?: string;
+
+  @IsInt({ message: 'must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)' })
+  @Min(0, { message: 'must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)' })
+  @Max(63_072_000, { message: 'must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)' })
+  HSTS_MAX_AGE_SECONDS: number = 31_536_000;
 
   @IsOptional()
   @IsIn(['all', 'callable'], {
@@ -404,6 +431,39 @@ function NotEqualToPort(options?: ValidationOptions): PropertyDecorator {
         validate(value: unknown, args): boolean {
           const port = (args?.object as { PORT?: unknown } | undefined)?.PORT;
           return value === 0 || value !== port;
+        },
+      },
+    },
+    options,
+  );
+}
+
+/** The proxy-addr names Fastify's `trustProxy` understands besides addresses. */
+const TRUST_PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function IsTrustedProxyList(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTrustedProxyList',
+      validator: {
+        validate(value: unknown): boolean {
+          return (
+            typeof value === 'string' &&
+            value.split(',').every((item) => {
+              const entry = item.trim();
+              if (TRUST_PROXY_PRESETS.has(entry)) {
+                return true;
+              }
+              const [address, prefix, ...rest] = entry.split('/');
+              const family = isIP(address);
+              const maxPrefix = family === 6 ? 128 : 32;
+              return (
+                family !== 0 &&
+                rest.length === 0 &&
+                (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix))
+              );
+            })
+          );
         },
       },
     },

@@ -99,6 +99,33 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should accept proxy addresses, CIDR ranges and presets in TRUST_PROXY and reject anything else', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBeUndefined();
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8,uniquelocal' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, 127.0.0.1,fd00::/8,uniquelocal',
+    );
+    const allowed =
+      'must be the addresses or CIDR ranges of the proxies in front of kqlgate, comma-separated (e.g. 10.0.0.0/8,127.0.0.1), or loopback, linklocal, uniquelocal';
+    for (const value of ['true', '1', '10.0.0.0/33', 'proxy.internal', '10.0.0.1,']) {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([
+        `TRUST_PROXY=${JSON.stringify(value)}: ${allowed}`,
+      ]);
+    }
+  });
+
+  it('should default the failed-authentication limit and HSTS and reject bad values', () => {
+    const config = loadConfig({});
+    expect([
+      config.AUTH_FAILURE_LIMIT,
+      config.AUTH_FAILURE_WINDOW_SECONDS,
+      config.HSTS_MAX_AGE_SECONDS,
+    ]).toEqual([20, 60, 31_536_000]);
+    expect(problemsOf({ AUTH_FAILURE_LIMIT: '-1', HSTS_MAX_AGE_SECONDS: 'forever' })).toEqual([
+      'AUTH_FAILURE_LIMIT=-1: must be a whole number of failed authentications per client address and window (0 disables)',
+      'HSTS_MAX_AGE_SECONDS="forever": must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)',
+    ]);
+  });
+
   it('should reject a non-numeric PORT', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([
       'PORT="eighty": must be an integer port number between 0 and 65535',

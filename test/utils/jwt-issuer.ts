@@ -21,6 +21,8 @@ export interface TestTokenOptions {
   expiresIn?: number;
   /** Seconds from now for `nbf`. */
   notBefore?: number;
+  /** Seconds from now for `iat` (default -5: just issued). */
+  issuedAt?: number;
   kid?: string;
 }
 
@@ -90,7 +92,7 @@ export class TestJwtIssuer {
       .setSubject(options.sub ?? 'user-1')
       .setIssuer(options.issuer ?? this.issuer)
       .setAudience(options.audience ?? this.audience)
-      .setIssuedAt(now - 5)
+      .setIssuedAt(now + (options.issuedAt ?? -5))
       .setJti(randomUUID())
       .setExpirationTime(now + (options.expiresIn ?? 600));
     if (options.notBefore !== undefined) {

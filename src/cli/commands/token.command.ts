@@ -38,8 +38,8 @@ function secondsOption(value: string): number {
 /**
  * `kqlgate token`: in dev mode (embedded stack, no JWKS_URI) prints a JWT signed by the local dev key in
  * `DATA_DIR/dev-keys/` — the key the gateway verifies and serves at /.well-known/jwks.json. With
- * `--new-api-key <id>` (any mode) it prints a new partner API key once, and the entry with its scrypt hash to add
- * to API_KEYS_FILE.
+ * `--new-api-key <id>` (any mode) it prints a new partner API key once, and the entry with its SHA-256 hash
+ * (`sha256$…`) to add to API_KEYS_FILE — or to replace an earlier scrypt entry with, which is how keys migrate.
  */
 export function registerTokenCommand(program: Command): void {
   program
@@ -61,7 +61,7 @@ export function registerTokenCommand(program: Command): void {
     .option('--new-api-key <id>', 'create an API key for partner <id> instead of a token')
     .action(async (options: TokenOptions) => {
       if (options.newApiKey !== undefined) {
-        process.stdout.write(await newApiKey(options));
+        process.stdout.write(newApiKey(options));
         return;
       }
       const config = loadConfig(
@@ -89,13 +89,13 @@ export function registerTokenCommand(program: Command): void {
     });
 }
 
-async function newApiKey(options: TokenOptions): Promise<string> {
+function newApiKey(options: TokenOptions): string {
   const id = options.newApiKey!;
   assertKeyId(id);
   const key = generateApiKey(id);
   const entry = {
     id,
-    hash: await hashApiKey(key),
+    hash: hashApiKey(key),
     roles: options.role,
     ...(options.scope.length > 0 ? { scopes: options.scope } : {}),
     claims: options.claim,

@@ -1,18 +1,35 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
- * API keys are stored only as salted scrypt hashes: `scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>`. The cost
- * parameters travel with each hash so they can be raised later without invalidating existing keys.
+ * API keys and their stored hashes.
+ *
+ * A key is `kqg_<id>_<64 hex chars>`: 256 random bits. Stored hashes are `sha256$<digest b64url>`, the SHA-256 of
+ * the whole key. A slow, salted password hash buys nothing for a secret of 256 random bits — nobody can guess
+ * such a key, from its hash or otherwise — while it costs the gateway tens of milliseconds of CPU per wrong key,
+ * which is what an anonymous caller can make it spend (see docs/security.md "Partner API keys").
+ *
+ * Hashes of the earlier format, `scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>`, are still verified so that
+ * existing key files keep working; the gateway warns about them at start-up and they should be re-created.
  */
 const KEY_PREFIX = 'kqg_';
 const SECRET_HEX_LENGTH = 64;
-const DEFAULT_COST = { N: 16_384, r: 8, p: 1 } as const;
-const HASH_BYTES = 32;
+const SHA256_PREFIX = 'sha256$';
+const SHA256_BYTES = 32;
 
 export interface ParsedApiKey {
   readonly id: string;
   readonly key: string;
 }
+
+/** A stored hash, parsed once when the key file is read. */
+export type StoredApiKeyHash =
+  | { readonly kind: 'sha256'; readonly digest: Buffer }
+  | {
+      readonly kind: 'scrypt';
+      readonly cost: ScryptOptions;
+      readonly salt: Buffer;
+      readonly hash: Buffer;
+    };
 
 /** A new key for partner `id`: `kqg_<id>_<64 hex chars>`; the id lets the gateway find the entry without a scan. */
 export function generateApiKey(id: string): string {
@@ -42,33 +59,55 @@ export function isApiKeyFormat(presented: string): boolean {
   return presented.startsWith(KEY_PREFIX);
 }
 
-export async function hashApiKey(key: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(key, salt, HASH_BYTES, DEFAULT_COST);
-  const { N, r, p } = DEFAULT_COST;
-  return ['scrypt', N, r, p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+/** The stored form of a key: `sha256$<digest b64url>`. */
+export function hashApiKey(key: string): string {
+  return `${SHA256_PREFIX}${sha256(key).toString('base64url')}`;
 }
 
-/** Constant-time comparison of a presented key against a stored hash; false (never throws) on a malformed hash. */
-export async function verifyApiKey(key: string, stored: string): Promise<boolean> {
-  const parsed = parseStoredHash(stored);
+/**
+ * A hash in the earlier scrypt format. kqlgate no longer writes it; tests and the bench use it to build the key
+ * files of a deployment that has not migrated yet.
+ */
+export async function legacyScryptApiKeyHash(key: string): Promise<string> {
+  const cost = { N: 16_384, r: 8, p: 1 };
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(key, salt, 32, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+export function sha256(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+/**
+ * Whether `key` matches `stored`, comparing in constant time; false (never throws) on a malformed hash. A scrypt
+ * hash costs what its parameters say (≈ 50 ms for the N=16384 the earlier format used).
+ */
+export async function verifyApiKey(key: string, stored: string | StoredApiKeyHash): Promise<boolean> {
+  const parsed = typeof stored === 'string' ? parseStoredHash(stored) : stored;
   if (!parsed) {
     return false;
   }
+  if (parsed.kind === 'sha256') {
+    return timingSafeEqual(sha256(key), parsed.digest);
+  }
   const actual = await scryptAsync(key, parsed.salt, parsed.hash.length, parsed.cost);
-  return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
+  return timingSafeEqual(actual, parsed.hash);
 }
 
 export function isValidStoredHash(stored: string): boolean {
   return parseStoredHash(stored) !== undefined;
 }
 
-/** A fast fingerprint of a presented key, so a verified key need not pay scrypt again on every request. */
-export function apiKeyFingerprint(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
-}
-
-function parseStoredHash(stored: string) {
+export function parseStoredHash(stored: string): StoredApiKeyHash | undefined {
+  if (stored.startsWith(SHA256_PREFIX)) {
+    const encoded = stored.slice(SHA256_PREFIX.length);
+    const digest = Buffer.from(encoded, 'base64url');
+    // Re-encoding must give the text back: Buffer.from silently skips characters outside base64url.
+    return digest.length === SHA256_BYTES && digest.toString('base64url') === encoded
+      ? { kind: 'sha256', digest }
+      : undefined;
+  }
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') {
     return undefined;
@@ -79,7 +118,7 @@ function parseStoredHash(stored: string) {
   if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || salt.length < 8 || hash.length < 16) {
     return undefined;
   }
-  return { cost: { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, salt, hash };
+  return { kind: 'scrypt', cost: { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, salt, hash };
 }
 
 function scryptAsync(key: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {

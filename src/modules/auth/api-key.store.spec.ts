@@ -2,9 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, tempDir } from '../../../test/utils/temp-dir.js';
-import { generateApiKey, hashApiKey, parseApiKey, verifyApiKey } from './api-key-hasher.js';
+import {
+  generateApiKey,
+  hashApiKey,
+  legacyScryptApiKeyHash,
+  parseApiKey,
+  verifyApiKey,
+} from './api-key-hasher.js';
 import { ApiKeyStore, parseApiKeysDocument } from './api-key.store.js';
-import { AuthErrorCode } from './auth-error.js';
+import { AuthErrorCode, type AuthError } from './auth-error.js';
 
 describe(ApiKeyStore.name, () => {
   let dir: string;
@@ -14,7 +20,7 @@ describe(ApiKeyStore.name, () => {
   beforeAll(async () => {
     dir = await tempDir('apikeys');
     key = generateApiKey('acme-corp');
-    hash = await hashApiKey(key);
+    hash = hashApiKey(key);
   });
   afterAll(() => removeDir(dir));
 
@@ -45,7 +51,7 @@ describe(ApiKeyStore.name, () => {
       const path = join(dir, 'bad.yaml');
       await writeFile(path, 'keys:\n  - id: x\n    hash: plain-text-key\n');
       await expect(ApiKeyStore.load(path)).rejects.toThrow(
-        `API_KEYS_FILE ${path}: keys[0] (x): "hash" must be scrypt$N$r$p$salt$hash as printed by \`npx kqlgate token --new-api-key x\``,
+        `API_KEYS_FILE ${path}: keys[0] (x): "hash" must be sha256$<digest> as printed by \`npx kqlgate token --new-api-key x\` (or an earlier scrypt$N$r$p$salt$hash)`,
       );
     });
   });
@@ -60,6 +66,45 @@ describe(ApiKeyStore.name, () => {
       });
     });
 
+    it('should refuse an unknown id exactly as a wrong secret for a known id', async () => {
+      const store = ApiKeyStore.fromEntries([{ id: 'acme-corp', hash, roles: [], scopes: [], claims: {} }]);
+      const refusal = (presented: string) =>
+        store.authenticate(presented).then(
+          () => undefined,
+          (error: AuthError) => ({ code: error.code, message: error.message, details: error.details }),
+        );
+      const wrongSecret = await refusal(generateApiKey('acme-corp'));
+      expect(wrongSecret).toEqual({
+        code: AuthErrorCode.InvalidApiKey,
+        message: 'API key is not valid',
+        details: { keyId: 'acme-corp' },
+      });
+      // Only the id the caller sent differs: nothing in the answer says whether it exists.
+      expect(await refusal(generateApiKey('acme-corq'))).toEqual({
+        ...wrongSecret,
+        details: { keyId: 'acme-corq' },
+      });
+    });
+
+    it('should still verify an entry hashed with scrypt, and list it as legacy', async () => {
+      const legacyKey = generateApiKey('old-partner');
+      const store = ApiKeyStore.fromEntries([
+        { id: 'acme-corp', hash, roles: [], scopes: [], claims: {} },
+        {
+          id: 'old-partner',
+          hash: await legacyScryptApiKeyHash(legacyKey),
+          roles: ['partner'],
+          scopes: [],
+          claims: {},
+        },
+      ]);
+      expect(store.legacyKeyIds()).toEqual(['old-partner']);
+      await expect(store.authenticate(legacyKey)).resolves.toMatchObject({ id: 'apikey:old-partner' });
+      await expect(store.authenticate(generateApiKey('old-partner'))).rejects.toMatchObject({
+        code: AuthErrorCode.InvalidApiKey,
+      });
+    });
+
     it('should reject an unknown id and a malformed key', async () => {
       const store = ApiKeyStore.fromEntries([{ id: 'acme-corp', hash, roles: [], scopes: [], claims: {} }]);
       await expect(store.authenticate(generateApiKey('other'))).rejects.toMatchObject({
@@ -70,6 +115,18 @@ describe(ApiKeyStore.name, () => {
       });
     });
   });
+
+  describe('recall', () => {
+    it('should remember only keys that verified', async () => {
+      const store = ApiKeyStore.fromEntries([{ id: 'acme-corp', hash, roles: [], scopes: [], claims: {} }]);
+      const wrong = generateApiKey('acme-corp');
+      expect(store.recall(key)).toBeUndefined();
+      await store.authenticate(key);
+      await expect(store.authenticate(wrong)).rejects.toThrow('API key is not valid');
+      expect(store.recall(key)).toMatchObject({ id: 'apikey:acme-corp' });
+      expect(store.recall(wrong)).toBeUndefined();
+    });
+  });
 });
 
 describe('api-key-hasher', () => {
@@ -78,12 +135,21 @@ describe('api-key-hasher', () => {
     expect(parseApiKey(key)).toEqual({ id: 'a_b', key });
   });
 
-  it('should verify only the exact key', async () => {
+  it('should hash a key as sha256$ and verify only the exact key', async () => {
     const key = generateApiKey('p');
-    const stored = await hashApiKey(key);
-    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    const stored = hashApiKey(key);
+    expect(stored).toMatch(/^sha256\$[\w-]{43}$/);
     await expect(verifyApiKey(key, stored)).resolves.toBe(true);
     await expect(verifyApiKey(`${key.slice(0, -1)}0`, stored)).resolves.toBe(key.endsWith('0'));
+    await expect(verifyApiKey(key, 'sha256$tooshort')).resolves.toBe(false);
+  });
+
+  it('should verify a legacy scrypt hash', async () => {
+    const key = generateApiKey('p');
+    const stored = await legacyScryptApiKeyHash(key);
+    expect(stored).toMatch(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+    await expect(verifyApiKey(key, stored)).resolves.toBe(true);
+    await expect(verifyApiKey(generateApiKey('p'), stored)).resolves.toBe(false);
     await expect(verifyApiKey(key, 'scrypt$1$1$1$x$y')).resolves.toBe(false);
   });
 

@@ -1,9 +1,17 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { parse as parseYaml } from 'yaml';
 import { AuthError, AuthErrorCode } from './auth-error.js';
-import { apiKeyFingerprint, isValidStoredHash, parseApiKey, verifyApiKey } from './api-key-hasher.js';
+import {
+  isValidStoredHash,
+  parseApiKey,
+  parseStoredHash,
+  sha256,
+  verifyApiKey,
+  type StoredApiKeyHash,
+} from './api-key-hasher.js';
 import type { Principal } from './principal.js';
 
 export interface ApiKeyEntry {
@@ -15,32 +23,52 @@ export interface ApiKeyEntry {
   readonly claims: Readonly<Record<string, string | number | boolean>>;
 }
 
+interface LoadedEntry extends ApiKeyEntry {
+  readonly parsedHash: StoredApiKeyHash;
+}
+
 /**
  * Partner API keys from `API_KEYS_FILE` (JSON or YAML):
  *
  * ```yaml
  * keys:
  *   - id: acme                     # the part between `kqg_` and the secret in the key itself
- *     hash: scrypt$16384$8$1$…     # from `npx kqlgate token --new-api-key acme`
+ *     hash: sha256$…               # from `npx kqlgate token --new-api-key acme`
  *     roles: [partner]
  *     claims: { tid: 3f2a… }       # bound claims: functions binding tenantId ← tid see only this tenant
  * ```
  *
- * A presented key is looked up by its id and checked against the scrypt hash in constant time. scrypt is
- * deliberately slow (tens of ms), so keys that verified are remembered by SHA-256 fingerprint in a bounded LRU;
- * a wrong key always pays the full scrypt.
+ * A presented key is looked up by its id and its SHA-256 compared with the entry's in constant time. A key with an
+ * unknown id, or not in the key format at all, is hashed and compared just the same (against a decoy digest), so
+ * the answer takes as long whether the id exists or not.
+ *
+ * Entries in the earlier scrypt format still verify, at ≈ 50 ms of CPU per wrong key: keys that verified are
+ * remembered by SHA-256 fingerprint in a bounded LRU, so a partner pays scrypt once per replica, and the failure
+ * limiter in front (AuthFailureLimiter) bounds what wrong keys can cost.
  */
 export class ApiKeyStore {
   private readonly verified = new LRUCache<string, Principal>({ max: 10_000 });
+  /** Compared against when no entry matches the presented id; random, so no key can match it. */
+  private readonly decoy = sha256(randomBytes(32).toString('hex'));
 
-  private constructor(private readonly entries: ReadonlyMap<string, ApiKeyEntry>) {}
+  private constructor(private readonly entries: ReadonlyMap<string, LoadedEntry>) {}
 
   static empty(): ApiKeyStore {
     return new ApiKeyStore(new Map());
   }
 
   static fromEntries(entries: readonly ApiKeyEntry[]): ApiKeyStore {
-    return new ApiKeyStore(new Map(entries.map((entry) => [entry.id, entry])));
+    return new ApiKeyStore(
+      new Map(
+        entries.map((entry) => {
+          const parsedHash = parseStoredHash(entry.hash);
+          if (!parsedHash) {
+            throw new Error(`API key ${entry.id}: ${hashFormatHint(entry.id)}`);
+          }
+          return [entry.id, { ...entry, parsedHash }];
+        }),
+      ),
+    );
   }
 
   static async load(path: string): Promise<ApiKeyStore> {
@@ -60,15 +88,34 @@ export class ApiKeyStore {
     return this.entries.size;
   }
 
+  /** Ids of the entries still hashed with scrypt (slow to check: re-create them). */
+  legacyKeyIds(): string[] {
+    return [...this.entries.values()].filter((e) => e.parsedHash.kind === 'scrypt').map((e) => e.id);
+  }
+
+  /** The principal of a key that already verified on this replica, without checking it again; else undefined. */
+  recall(presented: string): Principal | undefined {
+    return this.verified.get(sha256(presented).toString('base64url'));
+  }
+
   async authenticate(presented: string): Promise<Principal> {
-    const fingerprint = apiKeyFingerprint(presented);
+    const digest = sha256(presented);
+    const fingerprint = digest.toString('base64url');
     const known = this.verified.get(fingerprint);
     if (known) {
       return known;
     }
     const parsed = parseApiKey(presented);
     const entry = parsed ? this.entries.get(parsed.id) : undefined;
-    if (!parsed || !entry || !(await verifyApiKey(parsed.key, entry.hash))) {
+    const valid =
+      entry?.parsedHash.kind === 'scrypt'
+        ? await verifyApiKey(presented, entry.parsedHash)
+        : // The same hash and comparison whether or not the id exists: no timing difference tells ids apart.
+          timingSafeEqual(
+            digest,
+            entry?.parsedHash.kind === 'sha256' ? entry.parsedHash.digest : this.decoy,
+          ) && entry !== undefined;
+    if (!entry || !valid) {
       throw new AuthError(AuthErrorCode.InvalidApiKey, 'API key is not valid', {
         keyId: parsed?.id,
       });
@@ -84,6 +131,10 @@ export class ApiKeyStore {
     this.verified.set(fingerprint, principal);
     return principal;
   }
+}
+
+function hashFormatHint(id: string): string {
+  return `"hash" must be sha256$<digest> as printed by \`npx kqlgate token --new-api-key ${id}\` (or an earlier scrypt$N$r$p$salt$hash)`;
 }
 
 export function parseApiKeysDocument(document: unknown, source: string): ApiKeyEntry[] {
@@ -108,9 +159,7 @@ export function parseApiKeysDocument(document: unknown, source: string): ApiKeyE
     }
     seen.add(item.id);
     if (typeof item.hash !== 'string' || !isValidStoredHash(item.hash)) {
-      throw new Error(
-        `${where} (${item.id}): "hash" must be scrypt$N$r$p$salt$hash as printed by \`npx kqlgate token --new-api-key ${item.id}\``,
-      );
+      throw new Error(`${where} (${item.id}): ${hashFormatHint(item.id)}`);
     }
     const claims = item.claims ?? {};
     if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {

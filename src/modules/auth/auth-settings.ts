@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { EnvConfig } from '../../config/env.dto.js';
+import { createLogger, type Logger } from '../../common/logging/logger.js';
 import { ApiKeyStore } from './api-key.store.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { DEV_AUDIENCE, DEV_ISSUER, DevSigningKeyStore } from './dev-signing-key.store.js';
 import { JwksSource } from './jwks-source.js';
 import { DEFAULT_JWT_ALGORITHMS, JwtVerifier } from './jwt-verifier.js';
@@ -66,9 +68,28 @@ export interface AuthComponents {
   readonly apiKeys: ApiKeyStore;
 }
 
-export async function buildAuthComponents(config: EnvConfig): Promise<AuthComponents> {
+export async function buildAuthComponents(
+  config: EnvConfig,
+  logger: Logger = createLogger('auth'),
+): Promise<AuthComponents> {
   const mode = jwtModeFromConfig(config);
   const apiKeys = config.API_KEYS_FILE ? await ApiKeyStore.load(config.API_KEYS_FILE) : ApiKeyStore.empty();
+  const legacy = apiKeys.legacyKeyIds();
+  if (legacy.length > 0) {
+    logger.warn(
+      { keyIds: legacy },
+      `API_KEYS_FILE: ${legacy.length} key(s) still hashed with scrypt (${legacy.join(', ')}): every wrong key presented with their id costs ~50 ms of CPU; re-create each with \`npx kqlgate token --new-api-key <id>\` (sha256$ hash) and hand the new key to its partner`,
+    );
+  }
+  const failures = new AuthFailureLimiter({
+    maxFailures: config.AUTH_FAILURE_LIMIT,
+    windowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+    onLimitReached: (address, retryAfterSeconds) =>
+      logger.warn(
+        { clientAddress: address, failures: config.AUTH_FAILURE_LIMIT, retryAfterSeconds },
+        `${config.AUTH_FAILURE_LIMIT} failed authentications from ${address} within ${config.AUTH_FAILURE_WINDOW_SECONDS} s: its credentials are refused unchecked (429) for ${retryAfterSeconds} s`,
+      ),
+  });
   let devKeys: DevSigningKeyStore | undefined;
   let verifier: JwtVerifier | undefined;
   const settings = (issuers: string[], audiences: string[]) => ({
@@ -91,5 +112,10 @@ export async function buildAuthComponents(config: EnvConfig): Promise<AuthCompon
     case 'off':
       break;
   }
-  return { mode, authenticator: new RequestAuthenticator(verifier, apiKeys), devKeys, apiKeys };
+  return {
+    mode,
+    authenticator: new RequestAuthenticator(verifier, apiKeys, failures),
+    devKeys,
+    apiKeys,
+  };
 }

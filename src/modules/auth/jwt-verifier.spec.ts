@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestJwtIssuer } from '../../../test/utils/jwt-issuer.js';
 import { AuthError, AuthErrorCode } from './auth-error.js';
@@ -77,10 +79,47 @@ describe(JwtVerifier.name, () => {
       );
     });
 
-    it('should reject an unknown kid', async () => {
+    it('should reject an unknown kid without saying where the keys come from', async () => {
       expect((await rejection(issuer.token({ kid: 'not-a-key' }))).message).toBe(
-        `token key id (kid) is not in the JWKS ${issuer.jwksUri}`,
+        "token key id (kid) is not one of the issuer's signing keys",
       );
+    });
+
+    it('should reject a token issued beyond the clock tolerance in the future', async () => {
+      const error = await rejection(issuer.token({ issuedAt: 86_400 }));
+      expect(error.message).toMatch(
+        /^token is issued in the future \(iat \d+ is 8640\d s ahead; 30 s of clock skew tolerated\)$/,
+      );
+      await expect(verifier.verify(await issuer.token({ issuedAt: 20 }))).resolves.toMatchObject({
+        id: 'user-1',
+      });
+    });
+
+    it('should not tell a caller where signing keys that do not answer live', async () => {
+      // A JWKS endpoint that accepts the connection and never answers: jose gives up after timeoutMs.
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      try {
+        const stalled = new JwtVerifier(
+          JwksSource.remote(`http://127.0.0.1:${port}/jwks.json`, { timeoutMs: 300 }),
+          {
+            issuers: [issuer.issuer],
+            audiences: [issuer.audience],
+            algorithms: DEFAULT_JWT_ALGORITHMS,
+            clockToleranceSeconds: 30,
+          },
+        );
+        const error = (await stalled.verify(await issuer.token()).catch((e: unknown) => e)) as AuthError;
+        expect(error).toMatchObject({
+          code: AuthErrorCode.InvalidToken,
+          message: "the issuer's signing keys cannot be fetched at the moment; retry later",
+          details: { reason: 'ERR_JWKS_TIMEOUT' },
+        });
+      } finally {
+        silent.closeAllConnections();
+        await new Promise((resolve) => silent.close(resolve));
+      }
     });
 
     it('should reject alg none', async () => {

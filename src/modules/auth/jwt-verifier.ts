@@ -1,5 +1,6 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
+import { createLogger } from '../../common/logging/logger.js';
 import { AuthError, AuthErrorCode } from './auth-error.js';
 import type { JwksSource } from './jwks-source.js';
 import type { Principal } from './principal.js';
@@ -46,6 +47,8 @@ export class JwtVerifier {
   >({
     max: 10_000,
   });
+  private readonly logger = createLogger('auth');
+  private lastKeySourceReportAt = -Infinity;
 
   constructor(
     private readonly keys: JwksSource,
@@ -58,11 +61,19 @@ export class JwtVerifier {
     }
   }
 
-  async verify(token: string, now: number = Date.now()): Promise<Principal> {
+  /** The principal of a token that already verified and is still within its validity window; else undefined. */
+  recall(token: string, now: number = Date.now()): Principal | undefined {
     const known = this.verified.get(token);
     const toleranceMs = this.settings.clockToleranceSeconds * 1000;
-    if (known && now < known.expiresAtMs + toleranceMs && now >= known.notBeforeMs - toleranceMs) {
-      return known.principal;
+    return known && now < known.expiresAtMs + toleranceMs && now >= known.notBeforeMs - toleranceMs
+      ? known.principal
+      : undefined;
+  }
+
+  async verify(token: string, now: number = Date.now()): Promise<Principal> {
+    const known = this.recall(token, now);
+    if (known) {
+      return known;
     }
     let payload: JWTPayload;
     try {
@@ -75,10 +86,18 @@ export class JwtVerifier {
         currentDate: new Date(now),
       }));
     } catch (error) {
-      throw new AuthError(AuthErrorCode.InvalidToken, describeJoseError(error, this.keys.description), {
+      if (
+        !(error instanceof joseErrors.JOSEError) ||
+        error instanceof joseErrors.JWKSTimeout ||
+        error instanceof joseErrors.JWKSInvalid
+      ) {
+        this.reportKeySourceFailure(error);
+      }
+      throw new AuthError(AuthErrorCode.InvalidToken, describeJoseError(error), {
         reason: error instanceof joseErrors.JOSEError ? error.code : 'ERR_JWT_MALFORMED',
       });
     }
+    assertIssuedInThePast(payload, now, this.settings.clockToleranceSeconds);
     const principal = principalFromClaims(payload);
     this.verified.set(token, {
       principal,
@@ -86,6 +105,18 @@ export class JwtVerifier {
       notBeforeMs: (payload.nbf ?? 0) * 1000,
     });
     return principal;
+  }
+
+  /** The caller hears only that the keys are unavailable; the operator needs where from and why (every 30 s). */
+  private reportKeySourceFailure(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastKeySourceReportAt >= 30_000) {
+      this.lastKeySourceReportAt = now;
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error), keys: this.keys.description },
+        'cannot verify bearer tokens: the signing keys are unavailable',
+      );
+    }
   }
 }
 
@@ -124,7 +155,24 @@ function stringList(value: unknown): string[] {
   return [];
 }
 
-function describeJoseError(error: unknown, keySource: string): string {
+/**
+ * jose checks `iat` only against a maximum token age, which kqlgate does not set (`exp` bounds a token's life), so
+ * a token issued in the future — a skewed or compromised issuer clock — is refused here, with the same tolerance
+ * as `exp` and `nbf`.
+ */
+function assertIssuedInThePast(payload: JWTPayload, now: number, toleranceSeconds: number): void {
+  const nowSeconds = Math.floor(now / 1000);
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + toleranceSeconds) {
+    throw new AuthError(
+      AuthErrorCode.InvalidToken,
+      `token is issued in the future (iat ${payload.iat} is ${payload.iat - nowSeconds} s ahead; ${toleranceSeconds} s of clock skew tolerated)`,
+      { reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED' },
+    );
+  }
+}
+
+/** What a caller is told about a refused token: the claim or check that failed, never where the keys live. */
+function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) {
     return `token expired (exp ${String(error.payload.exp)})`;
   }
@@ -144,13 +192,13 @@ function describeJoseError(error: unknown, keySource: string): string {
     return 'token signing algorithm is not allowed (asymmetric algorithms only)';
   }
   if (error instanceof joseErrors.JWKSNoMatchingKey) {
-    return `token key id (kid) is not in the ${keySource}`;
+    return "token key id (kid) is not one of the issuer's signing keys";
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
     return 'token signature verification failed';
   }
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
-    return `cannot fetch the signing keys from the ${keySource}: ${error.message}`;
+    return "the issuer's signing keys cannot be fetched at the moment; retry later";
   }
   if (error instanceof joseErrors.JOSENotSupported) {
     return `token uses an unsupported algorithm or key type: ${error.message}`;
@@ -158,5 +206,5 @@ function describeJoseError(error: unknown, keySource: string): string {
   if (error instanceof joseErrors.JOSEError) {
     return `token is malformed: ${error.message}`;
   }
-  return `token cannot be verified: ${error instanceof Error ? error.message : String(error)}`;
+  return 'token cannot be verified at the moment; retry later';
 }

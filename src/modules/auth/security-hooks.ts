@@ -54,7 +54,7 @@ export class SecurityRequestAuthenticator implements RequestAuthenticatorHook {
           requestId: context?.requestId,
           principal: clientAddress ? `unauthenticated:${clientAddress}` : 'unauthenticated',
           function: '-',
-          outcome: 'unauthenticated',
+          outcome: error.code === AuthErrorCode.TooManyFailures ? 'throttled' : 'unauthenticated',
           errorCode: error.code,
         });
       }

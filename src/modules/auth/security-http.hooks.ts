@@ -39,7 +39,9 @@ function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply, payl
   }
   if (refused && !reply.hasHeader('retry-after')) {
     const seconds =
-      status === 429 ? context.rateLimit?.retryAfterSeconds : context.engineBusyRetryAfterSeconds;
+      status === 429
+        ? (context.rateLimit?.retryAfterSeconds ?? context.authError?.retryAfterSeconds)
+        : context.engineBusyRetryAfterSeconds;
     reply.header('Retry-After', String(Math.max(1, seconds ?? 1)));
   }
   if (context.authError && (status === 401 || status === 403) && !reply.hasHeader('www-authenticate')) {

@@ -26,7 +26,11 @@ import {
 /** The REST path of every exposed function; `{Name}` is resolved against the live catalog on each call. */
 export const FUNCTION_ROUTE = '/api/v1/functions/:name';
 
-type FunctionRequest = FastifyRequest<{ Params: { name: string } }>;
+/** Where the route's onRequest hook leaves the caller for the handler. */
+const PRINCIPAL = Symbol('kqlgate:principal');
+
+type FunctionRoute = { Params: { name: string } };
+type FunctionRequest = FastifyRequest<FunctionRoute> & { [PRINCIPAL]?: Principal };
 
 /**
  * `GET|POST /api/v1/functions/{Name}`: parameters from the query string or a JSON object body, rows as
@@ -37,6 +41,10 @@ type FunctionRequest = FastifyRequest<{ Params: { name: string } }>;
  * lookup) costs more than the whole cached call. Everything that applies to every route still applies — the
  * instance hooks (request id, request log, metrics, security context and headers, connection drain) run for
  * these routes as for any other; errors become problem JSON here, as the Nest filter did.
+ *
+ * The caller is authenticated first, in the route's onRequest hook — before a POST body is read and parsed — and
+ * then admitted to the function (404/401/403) before the request's shape is checked (400 for parameters, 406 for
+ * Accept): a caller without valid credentials, or not allowed to call the function, learns nothing else.
  */
 @Injectable()
 export class FunctionRoutes implements OnModuleInit {
@@ -57,12 +65,26 @@ export class FunctionRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get(FUNCTION_ROUTE, (request: FunctionRequest, reply) =>
+    const onRequest = (request: FunctionRequest, reply: FastifyReply) => this.authenticate(request, reply);
+    fastify.get<FunctionRoute>(FUNCTION_ROUTE, { onRequest }, (request: FunctionRequest, reply) =>
       this.handle(request, reply, () => fromQueryString(request.params.name, request.query)),
     );
-    fastify.post(FUNCTION_ROUTE, (request: FunctionRequest, reply) =>
+    fastify.post<FunctionRoute>(FUNCTION_ROUTE, { onRequest }, (request: FunctionRequest, reply) =>
       this.handle(request, reply, () => fromBody(request.params.name, request.body)),
     );
+  }
+
+  /** Answers the refusal itself (ending the request) or leaves the principal on the request for the handler. */
+  private async authenticate(
+    request: FunctionRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
+    try {
+      request[PRINCIPAL] = await this.authenticator.authenticate(request.headers, request.ip);
+      return undefined;
+    } catch (error) {
+      return sendProblem(reply, request, error, this.logger);
+    }
   }
 
   private async handle(
@@ -70,8 +92,12 @@ export class FunctionRoutes implements OnModuleInit {
     reply: FastifyReply,
     parameters: () => Record<string, unknown>,
   ): Promise<FastifyReply> {
-    let principal: Principal | undefined;
+    const principal = request[PRINCIPAL]!;
     try {
+      const admitted = this.query.admit(principal, request.params.name);
+      if (admitted) {
+        await admitted;
+      }
       const params = parameters();
       const format = negotiateFormat(request.headers.accept);
       if (!format) {
@@ -84,22 +110,19 @@ export class FunctionRoutes implements OnModuleInit {
             title: `cannot answer with ${request.headers.accept}; use application/json, text/csv or application/x-ndjson`,
           });
       }
-      principal = await this.authenticator.authenticate(request.headers, request.ip);
       const result = await this.query.execute(principal, request.params.name, params, {
         requestId: String(request.id),
       });
       return send(reply, format, result);
     } catch (error) {
       // An unknown function, and one the caller may not see, answer alike (see function-visibility.ts).
-      const shown = principal
-        ? visibleError(
-            error,
-            request.params.name,
-            principal,
-            this.catalog.current().functions,
-            this.visibility,
-          )
-        : error;
+      const shown = visibleError(
+        error,
+        request.params.name,
+        principal,
+        this.catalog.current().functions,
+        this.visibility,
+      );
       return sendProblem(reply, request, shown, this.logger);
     }
   }

@@ -12,7 +12,7 @@ import {
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
 import { buildOpenApi } from './openapi/openapi-builder.js';
-import { renderDocsPage } from './openapi/docs-page.js';
+import { DOCS_PAGE_CSP, renderDocsPage } from './openapi/docs-page.js';
 import { sendProblem } from './problem-reply.js';
 
 interface Documents {
@@ -70,6 +70,10 @@ export class OpenApiController {
     }
     if (this.visibility === 'callable') {
       reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization, X-API-Key');
+    }
+    if (which === 'docs') {
+      // The page's inline script and style, allowed by hash (see docs-page.ts).
+      reply.header('content-security-policy', DOCS_PAGE_CSP);
     }
     return reply.status(200).header('content-type', contentType).send(documents[which]);
   }

@@ -50,7 +50,7 @@ describe('partner API keys on the real gateway', () => {
     const keysFile = join(dir, 'api-keys.yaml');
     await writeFile(
       keysFile,
-      `keys:\n  - id: acme\n    hash: ${await hashApiKey(apiKey)}\n    roles: [support]\n    claims: { tid: B }\n`,
+      `keys:\n  - id: acme\n    hash: ${hashApiKey(apiKey)}\n    roles: [support]\n    claims: { tid: B }\n`,
     );
     gateway = await startRealGateway(dir, {
       JWKS_URI: issuer.jwksUri,
@@ -170,6 +170,15 @@ describe('dev mode on the real gateway (embedded stack, no JWKS_URI)', () => {
     const entries = parseYaml(
       printed.split('Add this entry under "keys:" in API_KEYS_FILE:\n')[1],
     ) as unknown[];
+    // The new format: a SHA-256 of the 256-bit key, cheap to check (a wrong key costs no scrypt).
+    expect(entries).toEqual([
+      {
+        id: 'partner-1',
+        hash: expect.stringMatching(/^sha256\$[\w-]{43}$/),
+        roles: ['support'],
+        claims: { tid: 'B' },
+      },
+    ]);
     const keyFile = join(dir, 'keys.json');
     await writeFile(keyFile, JSON.stringify({ keys: entries }));
 

@@ -90,7 +90,7 @@ describe('security on the real gateway (catalog + REST + GraphQL + embedded engi
     [
       'signed with an unknown kid',
       () => issuer.token({ roles: ['analyst'], kid: 'gone' }),
-      /^token key id \(kid\) is not in the JWKS http:\/\/127\.0\.0\.1:\d+\/jwks\.json$/,
+      "token key id (kid) is not one of the issuer's signing keys",
     ],
     [
       'alg none',

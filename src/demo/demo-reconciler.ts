@@ -95,19 +95,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     );
   }
 
-  const oltp = OltpStore.open(oltpStoreFile);
-  let published: Record<string, number>;
-  let settled: Record<string, number>;
-  let unsent: number;
-  try {
-    published = oltp.countsByType({ sentOnly: true });
-    settled = oltp.countsByType({ sentBeforeMs: now - settleMs });
-    unsent = oltp.unsentCount();
-  } finally {
-    oltp.close();
-  }
-
-  // Counted after the published side: whatever is published meanwhile shows as in flight, never as extra.
+  // The downstream sides first, the published side last: whatever is published in between counts as published
+  // (and, being recent, as in flight), never as more than was published.
   let operational: Record<string, number> = {};
   let operationalError: string | null = null;
   if (existsSync(operationalStoreFile)) {
@@ -124,6 +113,18 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
 
   const { analytics, errors } = await countAnalytics(routes, options);
+
+  const oltp = OltpStore.open(oltpStoreFile);
+  let published: Record<string, number>;
+  let settled: Record<string, number>;
+  let unsent: number;
+  try {
+    published = oltp.countsByType({ sentOnly: true });
+    settled = oltp.countsByType({ sentBeforeMs: now - settleMs });
+    unsent = oltp.unsentCount();
+  } finally {
+    oltp.close();
+  }
 
   const eventTypes = new Set([
     ...Object.keys(routes),

@@ -122,8 +122,16 @@ export class OperationalConsumer {
 
   /** Opens the database and starts receiving in the background; returns at once. */
   start(): Promise<void> {
+    // A failure to open the database rejects (the executor's throw), as an async start would.
+    return new Promise((resolve) => {
+      this.open();
+      resolve();
+    });
+  }
+
+  private open(): void {
     if (this.store) {
-      return Promise.reject(new Error('OperationalConsumer.start: already started'));
+      throw new Error('OperationalConsumer.start: already started');
     }
     this.store = this.options.store ?? OperationalStore.open(this.storeFile);
     this.client = new ServiceBusClient(this.options.connectionString, {
@@ -138,7 +146,6 @@ export class OperationalConsumer {
       { topic: this.options.topic, subscription: this.subscription, store: this.storeFile },
       'demo operational consumer: writing the operational subscription into the operational database',
     );
-    return Promise.resolve();
   }
 
   stats(): OperationalConsumerStats {

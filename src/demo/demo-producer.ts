@@ -1,5 +1,5 @@
 /**
- * The demo OLTP producer: runs the simulated shop (`OltpSimulator`) against its operational store
+ * The demo OLTP producer: runs the simulated shop (`OltpSimulator`) against its own store
  * (`OltpStore`, SQLite outbox) and publishes every event to the Service Bus topic.
  *
  * Lifecycle (`start()` returns after step 1; the rest runs in the background):

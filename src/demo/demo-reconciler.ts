@@ -1,86 +1,190 @@
 /**
- * Compares the two paths of the architecture: what the OLTP flow holds (events per type in the demo's SQLite
- * outbox, counting only those already published) against what reached the analytics store (distinct
- * MessageIds per EventType in each raw table, queried with azure-kusto-data). Raw tables are compared, not the
- * curated ones: every event lands in exactly one raw row set, while update policies reshape (order lines) and
- * dedupe.
+ * Reconciles the three sides of the architecture per event type:
+ * - published: what the OLTP app published — its outbox in `oltp.sqlite`, counting only the events the broker
+ *   accepted;
+ * - operational: what the operational side holds — the rows the operational consumer wrote into
+ *   `operational.sqlite` from the `operational` subscription;
+ * - analytics: what reached Azure Data Explorer — distinct MessageIds per EventType in each raw table, queried with
+ *   azure-kusto-data. Raw tables are compared, not the curated ones: every event lands in exactly one raw row set,
+ *   while update policies reshape (order lines) and dedupe.
  *
- * `kqlgate demo check` prints the report; the e2e test asserts on it.
+ * Events published less than `settleMs` ago may still be on their way to either side: a shortfall no larger than
+ * them is "in flight", a larger one "missing".
+ *
+ * `kqlgate demo check` prints the report; the integration and e2e tests assert on it.
  */
 import { existsSync } from 'node:fs';
 import { Client } from 'azure-kusto-data';
 import { kustoConnection } from '../ingestion/kusto-connection.js';
 import { loadRouteTable } from '../ingestion/route-table-loader.js';
 import { OltpStore, oltpStorePath } from './oltp-store.js';
+import { OperationalStore, operationalStorePath } from './operational-store.js';
 
 export interface ReconcileOptions {
-  /** DATA_DIR of the producer; the store is `<dataDir>/demo/oltp.sqlite`. */
+  /** DATA_DIR of the demo: `<dataDir>/demo/oltp.sqlite` and `<dataDir>/demo/operational.sqlite`. */
   dataDir: string;
   /** Kusto query endpoint (ADX, or the embedded engine's http://127.0.0.1:PORT). */
   clusterUrl: string;
   database: string;
   /** eventType → raw table routes, normally kql/ingestion-routes.json. */
   routesFile: string;
-  /** Events published less than this long ago count as "in flight" (ingestion latency). Default 10 s. */
+  /** Events published less than this long ago count as "in flight". Default 10 s. */
   settleMs?: number;
   now?: () => number;
 }
 
-export type ReconcileStatus = 'match' | 'in-flight' | 'missing' | 'extra' | 'error';
+/** How one side compares with what was published. */
+export type SideStatus = 'match' | 'in-flight' | 'missing' | 'extra' | 'error';
+
+/** A row's status: the worst of its two sides. */
+export type ReconcileStatus = SideStatus;
 
 export interface ReconcileRow {
   eventType: string;
   table: string;
-  /** Published events of this type in the operational store. */
-  operational: number;
-  /** Of those, published within the settle window. */
+  /** Events of this type the OLTP app published (its outbox, accepted by the broker). */
+  published: number;
+  /** Of those, published within the settle window: they may still be on their way. */
   inFlight: number;
+  /** Rows of this type in the operational database, written by the operational consumer. */
+  operational: number;
   /** Distinct MessageIds of this type in the raw table. */
   analytics: number;
   /** Raw rows beyond one per MessageId (redeliveries the update policies drop). */
   duplicateRows: number;
+  operationalStatus: SideStatus;
+  analyticsStatus: SideStatus;
   status: ReconcileStatus;
 }
 
 export interface ReconcileReport {
-  storeFile: string;
+  /** The OLTP app's store: its outbox is the published side. */
+  oltpStoreFile: string;
+  /** The operational database the operational consumer writes. */
+  operationalStoreFile: string;
   clusterUrl: string;
   database: string;
+  settleMs: number;
   rows: ReconcileRow[];
-  /** Events still waiting in the outbox, not yet published. */
+  /** Events still waiting in the outbox, not yet published (not counted anywhere). */
   unsent: number;
+  /** Why the operational side could not be counted, if it could not. */
+  operationalError: string | null;
   /** Per raw table: the query error, if the table could not be counted. */
   errors: Record<string, string>;
-  /** Every row is `match`. */
+  /** Every row is `match`: the three sides agree. */
   matched: boolean;
+  /** One sentence: match, in flight (and how much), or what differs. */
+  verdict: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Worst first: a row takes the first of these that one of its sides has. */
+const SEVERITY: readonly SideStatus[] = ['error', 'missing', 'extra', 'in-flight', 'match'];
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const routes = loadRouteTable(options.routesFile).routes;
   const now = (options.now ?? Date.now)();
   const settleMs = options.settleMs ?? 10_000;
-  const storeFile = oltpStorePath(options.dataDir);
-  if (!existsSync(storeFile)) {
+  const oltpStoreFile = oltpStorePath(options.dataDir);
+  const operationalStoreFile = operationalStorePath(options.dataDir);
+  if (!existsSync(oltpStoreFile)) {
     throw new Error(
-      `No demo operational store at ${storeFile}: start the demo producer first (npm start, or kqlgate demo run) ` +
+      `No demo OLTP store at ${oltpStoreFile}: start the demo first (npm start, or kqlgate demo run) ` +
         'or point --data-dir at the DATA_DIR it used',
     );
   }
 
-  const store = OltpStore.open(storeFile);
+  // The downstream sides first, the published side last: whatever is published in between counts as published
+  // (and, being recent, as in flight), never as more than was published.
+  let operational: Record<string, number> = {};
+  let operationalError: string | null = null;
+  if (existsSync(operationalStoreFile)) {
+    const store = OperationalStore.open(operationalStoreFile);
+    try {
+      operational = store.countsByType();
+    } finally {
+      store.close();
+    }
+  } else {
+    operationalError =
+      `no operational database at ${operationalStoreFile}: the operational consumer has not run ` +
+      '(npm start and kqlgate demo run start it with the demo)';
+  }
+
+  const { analytics, errors } = await countAnalytics(routes, options);
+
+  const oltp = OltpStore.open(oltpStoreFile);
   let published: Record<string, number>;
   let settled: Record<string, number>;
   let unsent: number;
   try {
-    published = store.countsByType({ sentOnly: true });
-    settled = store.countsByType({ sentBeforeMs: now - settleMs });
-    unsent = store.unsentCount();
+    published = oltp.countsByType({ sentOnly: true });
+    settled = oltp.countsByType({ sentBeforeMs: now - settleMs });
+    unsent = oltp.unsentCount();
   } finally {
-    store.close();
+    oltp.close();
   }
 
+  const eventTypes = new Set([
+    ...Object.keys(routes),
+    ...Object.keys(published),
+    ...Object.keys(operational),
+  ]);
+  const rows: ReconcileRow[] = [...eventTypes].sort().map((eventType) => {
+    const table = routes[eventType]?.table ?? '(no route)';
+    const sent = published[eventType] ?? 0;
+    const inFlight = sent - (settled[eventType] ?? 0);
+    const written = operational[eventType] ?? 0;
+    const counted = analytics.get(`${table}|${eventType}`);
+    const messages = counted?.messages ?? 0;
+    const operationalStatus = sideStatus(written, sent, inFlight, operationalError !== null);
+    const analyticsStatus = sideStatus(messages, sent, inFlight, !routes[eventType] || table in errors);
+    return {
+      eventType,
+      table,
+      published: sent,
+      inFlight,
+      operational: written,
+      analytics: messages,
+      duplicateRows: counted ? counted.rows - counted.messages : 0,
+      operationalStatus,
+      analyticsStatus,
+      status: SEVERITY.find((s) => s === operationalStatus || s === analyticsStatus) ?? 'match',
+    };
+  });
+  return {
+    oltpStoreFile,
+    operationalStoreFile,
+    clusterUrl: options.clusterUrl,
+    database: options.database,
+    settleMs,
+    rows,
+    unsent,
+    operationalError,
+    errors,
+    matched: rows.every((r) => r.status === 'match'),
+    verdict: verdictOf(rows, settleMs, operationalError, errors),
+  };
+}
+
+function sideStatus(count: number, published: number, inFlight: number, error: boolean): SideStatus {
+  if (error) {
+    return 'error';
+  }
+  if (count === published) {
+    return 'match';
+  }
+  if (count > published) {
+    return 'extra';
+  }
+  return count >= published - inFlight ? 'in-flight' : 'missing';
+}
+
+async function countAnalytics(
+  routes: Record<string, { table: string }>,
+  options: ReconcileOptions,
+): Promise<{ analytics: Map<string, { rows: number; messages: number }>; errors: Record<string, string> }> {
   const tables = [...new Set(Object.values(routes).map((r) => r.table))].sort();
   const client = new Client(kustoConnection(options.clusterUrl));
   const analytics = new Map<string, { rows: number; messages: number }>();
@@ -118,93 +222,138 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   } finally {
     client.close();
   }
+  return { analytics, errors };
+}
 
-  const eventTypes = new Set([...Object.keys(routes), ...Object.keys(published)]);
-  const rows: ReconcileRow[] = [...eventTypes].sort().map((eventType) => {
-    const table = routes[eventType]?.table ?? '(no route)';
-    const operational = published[eventType] ?? 0;
-    const inFlight = operational - (settled[eventType] ?? 0);
-    const counted = analytics.get(`${table}|${eventType}`);
-    const messages = counted?.messages ?? 0;
-    let status: ReconcileStatus;
-    if (errors[table] || !routes[eventType]) {
-      status = 'error';
-    } else if (messages === operational) {
-      status = 'match';
-    } else if (messages > operational) {
-      status = 'extra';
-    } else {
-      status = messages >= operational - inFlight ? 'in-flight' : 'missing';
-    }
+const SIDE_NAMES = { operational: 'operational store', analytics: 'analytics store' } as const;
+
+function verdictOf(
+  rows: readonly ReconcileRow[],
+  settleMs: number,
+  operationalError: string | null,
+  errors: Record<string, string>,
+): string {
+  const total = rows.reduce((sum, r) => sum + r.published, 0);
+  if (rows.every((r) => r.status === 'match')) {
+    return `match: the OLTP app published ${total} events, and the operational store and the analytics store hold every one of them`;
+  }
+  const shortfall = (
+    side: 'operational' | 'analytics',
+    status: SideStatus,
+  ): { n: number; types: string[] } => {
+    const affected = rows.filter((r) => r[`${side}Status`] === status);
     return {
-      eventType,
-      table,
-      operational,
-      inFlight,
-      analytics: messages,
-      duplicateRows: counted ? counted.rows - counted.messages : 0,
-      status,
+      n: affected.reduce((sum, r) => sum + Math.abs(r.published - r[side]), 0),
+      types: affected.map((r) => r.eventType),
     };
-  });
-  return {
-    storeFile,
-    clusterUrl: options.clusterUrl,
-    database: options.database,
-    rows,
-    unsent,
-    errors,
-    matched: rows.every((r) => r.status === 'match'),
   };
+  const seconds = `${Math.round(settleMs / 1000)} s`;
+  if (rows.every((r) => r.status === 'match' || r.status === 'in-flight')) {
+    const parts = (['operational', 'analytics'] as const)
+      .map((side) => ({ side, ...shortfall(side, 'in-flight') }))
+      .filter((p) => p.n > 0)
+      .map((p) => `${p.n} not yet in the ${SIDE_NAMES[p.side]}`);
+    return `in flight: of the events published in the last ${seconds}, ${parts.join(' and ')}; nothing older is missing — run again once the demo is quiet`;
+  }
+  const parts: string[] = [];
+  for (const side of ['operational', 'analytics'] as const) {
+    const missing = shortfall(side, 'missing');
+    if (missing.n > 0) {
+      parts.push(`${missing.n} event(s) missing from the ${SIDE_NAMES[side]} (${missing.types.join(', ')})`);
+    }
+    const extra = shortfall(side, 'extra');
+    if (extra.n > 0) {
+      parts.push(
+        `${extra.n} more event(s) in the ${SIDE_NAMES[side]} than published (${extra.types.join(', ')})`,
+      );
+    }
+  }
+  if (operationalError !== null) {
+    parts.push(`cannot count the operational store: ${operationalError}`);
+  }
+  const failedTables = Object.keys(errors);
+  if (failedTables.length > 0) {
+    parts.push(`cannot count ${failedTables.join(', ')} in the analytics store`);
+  }
+  const unrouted = rows.filter((r) => r.table === '(no route)').map((r) => r.eventType);
+  if (unrouted.length > 0) {
+    parts.push(`no raw table is routed for ${unrouted.join(', ')}`);
+  }
+  return `DIFFERS: ${parts.join('; ')}`;
 }
 
 /** The report as the fixed-width table `kqlgate demo check` prints. */
 export function formatReconcileReport(report: ReconcileReport): string {
-  const header = [
-    'event type',
-    'raw table',
-    'operational (SQLite)',
-    'analytics (Kusto)',
-    'dup rows',
-    'status',
-  ];
+  const header = ['event type', 'raw table', 'published', 'operational', 'analytics', 'dup rows', 'status'];
   const body = report.rows.map((r) => [
     r.eventType,
     r.table,
+    String(r.published),
     String(r.operational),
     String(r.analytics),
     String(r.duplicateRows),
-    r.status === 'in-flight' ? `in flight (${r.operational - r.analytics})` : r.status,
+    statusCell(r),
   ]);
   const total = (pick: (r: ReconcileRow) => number) =>
     String(report.rows.reduce((sum, r) => sum + pick(r), 0));
+  const overall = SEVERITY.find((s) => report.rows.some((r) => r.status === s)) ?? 'match';
   const footer = [
     'total',
     '',
+    total((r) => r.published),
     total((r) => r.operational),
     total((r) => r.analytics),
     total((r) => r.duplicateRows),
-    report.matched ? 'match' : 'differs',
+    overall === 'in-flight' ? 'in flight' : overall === 'match' ? 'match' : 'differs',
   ];
   const all = [header, ...body, footer];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
   const line = (row: string[]) =>
     row
-      .map((cell, i) => (i >= 2 && i <= 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) => (i >= 2 && i <= 5 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const out = [
-    `operational store: ${report.storeFile}`,
-    `analytics store:   ${report.clusterUrl} / ${report.database}`,
+    `published (OLTP app):  ${report.oltpStoreFile}, table outbox`,
+    `operational store:     ${report.operationalStoreFile}, table operational_events (the operational consumer's)`,
+    `analytics store:       ${report.clusterUrl} / ${report.database}, raw tables`,
     '',
     line(header),
     ...body.map(line),
     line(footer),
+    '',
+    `verdict: ${report.verdict}`,
   ];
   if (report.unsent > 0) {
-    out.push('', `${report.unsent} event(s) in the outbox are not published yet (not counted above)`);
+    out.push(`${report.unsent} event(s) in the outbox are not published yet (not counted above)`);
+  }
+  if (report.operationalError !== null) {
+    out.push(`cannot count the operational store: ${report.operationalError}`);
   }
   for (const [table, message] of Object.entries(report.errors)) {
-    out.push('', `cannot count ${table}: ${message}`);
+    out.push(`cannot count ${table}: ${message}`);
   }
   return out.join('\n').trimEnd();
+}
+
+/** "match", or each side that is not, e.g. "analytics in flight 3" or "operational missing 12, analytics extra 1". */
+function statusCell(row: ReconcileRow): string {
+  if (row.status === 'match' || row.status === 'error') {
+    return row.status;
+  }
+  const parts: string[] = [];
+  for (const side of ['operational', 'analytics'] as const) {
+    const status = row[`${side}Status`];
+    const count = row[side];
+    if (status === 'in-flight') {
+      parts.push(`${side} in flight ${row.published - count}`);
+    } else if (status === 'missing') {
+      parts.push(`${side} missing ${row.published - count}`);
+    } else if (status === 'extra') {
+      parts.push(`${side} extra ${count - row.published}`);
+    } else if (status === 'error') {
+      parts.push(`${side} error`);
+    }
+  }
+  return parts.join(', ');
 }

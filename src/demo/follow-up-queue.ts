@@ -1,7 +1,7 @@
 /**
  * Scheduled follow-ups of the simulated shop (a payment seconds after an order, a delivery a day after
  * dispatch, a refund days later). The simulator only sees this interface: unit tests use the in-memory heap,
- * the producer a SQLite table in its operational store, so a restart picks up exactly where it stopped.
+ * the producer a SQLite table in its OLTP store (oltp.sqlite), so a restart picks up exactly where it stopped.
  *
  * Items are ordered by `(atMs, id)`; ids are allocated by the simulator, so both implementations yield the
  * same order and the same event stream.

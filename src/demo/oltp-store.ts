@@ -1,6 +1,8 @@
 /**
- * The demo shop's own operational database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/oltp.sqlite`.
- * It plays the "existing OLTP flow" of the architecture, next to which the analytics path is compared.
+ * The OLTP app's own database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/oltp.sqlite`. It plays the
+ * "existing OLTP flow" of the architecture, and its outbox is the record of what the app published — the side
+ * `kqlgate demo check` compares the operational store (operational-store.ts, fed from the `operational`
+ * subscription) and the analytics store with.
  *
  * It is also a transactional outbox. Each producer step runs in one SQLite transaction that (1) advances the
  * simulator, whose scheduled follow-ups live in `follow_ups`, (2) inserts the generated events into `outbox`
@@ -11,9 +13,9 @@
  *
  * Nothing else writes this file.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createDirectorySync } from '../common/fs/directory-creation.js';
 import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';
@@ -69,7 +71,6 @@ export class OltpStore {
   private readonly getState: Database.Statement;
 
   private constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
@@ -94,10 +95,11 @@ export class OltpStore {
 
   /** Opens (creating if needed) the store file; `oltpStorePath(dataDir)` gives the producer's default. */
   static open(file: string): OltpStore {
+    createDirectorySync(dirname(file), "the demo's data directory");
     try {
       return new OltpStore(file);
     } catch (error) {
-      throw new Error(`Cannot open the demo operational store ${file}: ${(error as Error).message}`, {
+      throw new Error(`Cannot open the demo OLTP store ${file}: ${(error as Error).message}`, {
         cause: error,
       });
     }

@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of one background part of `npm start`: the embedded Kusto engine, the embedded Service Bus
- * broker, or the demo OLTP producer.
+ * broker, or the demo (the OLTP producer and the operational consumer).
  *
  * Why threads: on start-up the engine spends over a second of CPU in Kusto.Language (then compiles every
  * update-policy query and ingests every batch), the broker moves every event twice, and the demo generates and
@@ -25,8 +25,18 @@ import { backgroundRequestHandler, type RunningPart } from './background-thread-
 /** How often the demo thread reports its published events to the main thread's metrics. */
 const PUBLISHED_REPORT_MS = 1_000;
 
+/** The demo: the OLTP producer and, beside it, the operational consumer (see demo-traffic.ts). */
 async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<RunningPart> {
-  const { DemoProducer } = await import('../demo/demo-producer.js');
+  const [{ DemoProducer }, { OperationalConsumer }] = await Promise.all([
+    import('../demo/demo-producer.js'),
+    import('../demo/operational-consumer.js'),
+  ]);
+  const consumer = new OperationalConsumer({
+    connectionString: spec.connectionString,
+    topic: spec.topic,
+    dataDir: resolve(spec.dataDir),
+    logger: createLogger('demo-operational-consumer'),
+  });
   const producer = new DemoProducer({
     connectionString: spec.connectionString,
     topic: spec.topic,
@@ -54,7 +64,13 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
       port.postMessage(message);
     }
   };
-  await producer.start();
+  await consumer.start();
+  try {
+    await producer.start();
+  } catch (error) {
+    await consumer.close();
+    throw error;
+  }
   // Events already published by earlier runs are history, not this process's counter.
   Object.assign(reported, producer.stats().byType);
   const timer = setInterval(report, PUBLISHED_REPORT_MS);
@@ -66,6 +82,7 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
       clearInterval(timer);
       await producer.stop();
       report();
+      await consumer.close();
     },
   };
 }
@@ -81,7 +98,7 @@ function preload(service: BackgroundService): Promise<unknown> {
     case 'servicebus':
       return import('../embedded/servicebus/servicebus-emulator.js');
     case 'demo':
-      return import('../demo/demo-producer.js');
+      return Promise.all([import('../demo/demo-producer.js'), import('../demo/operational-consumer.js')]);
   }
 }
 

@@ -14,9 +14,13 @@ export interface DemoTrafficOptions {
 }
 
 /**
- * Starts the demo OLTP producer (unless DEMO_RATE=0) publishing to the configured topic. Its first start
- * generates and publishes the backfilled history; that runs in the background so the gateway banner is not
- * held up. The returned closer (for the shutdown coordinator) waits for it before closing the producer's store.
+ * Starts the demo (unless DEMO_RATE=0): the OLTP producer publishing to the configured topic and, beside it, the
+ * operational consumer writing the topic's `operational` subscription into the operational database — the stand-in
+ * for the architecture's function app, without which nothing reads that subscription and the broker's store grows
+ * with every event. Both are "other applications": they run together in the demo's thread. The producer's first
+ * start generates and publishes the backfilled history; that runs in the background so the gateway banner is not
+ * held up. The returned closer (for the shutdown coordinator) stops the producer (waiting for the history), then the
+ * consumer (after the batch in hand).
  */
 export function startDemoTraffic(
   config: EnvConfig,
@@ -48,7 +52,7 @@ export function startDemoTraffic(
     ? startInThread(spec, config, logger, options.spawned)
     : startInProcess(spec);
   const running = started.catch((error: unknown) => {
-    logger.error({ err: error }, 'demo producer failed to start');
+    logger.error({ err: error }, 'the demo failed to start');
     return undefined;
   });
   return {
@@ -64,10 +68,23 @@ export function startDemoTraffic(
 type Stop = () => Promise<void>;
 
 async function startInProcess(spec: DemoProducerSpec): Promise<Stop> {
-  const { DemoProducer } = await import('../demo/demo-producer.js');
+  const [{ DemoProducer }, { OperationalConsumer }] = await Promise.all([
+    import('../demo/demo-producer.js'),
+    import('../demo/operational-consumer.js'),
+  ]);
+  const consumer = new OperationalConsumer({ ...spec, logger: createLogger('demo-operational-consumer') });
   const producer = new DemoProducer({ ...spec, logger: createLogger('demo-producer') });
-  await producer.start();
-  return () => producer.stop();
+  await consumer.start();
+  try {
+    await producer.start();
+  } catch (error) {
+    await consumer.close();
+    throw error;
+  }
+  return async () => {
+    await producer.stop();
+    await consumer.close();
+  };
 }
 
 async function startInThread(
@@ -86,7 +103,10 @@ async function startInThread(
     logger,
     // The demo stands for another application: if it dies, kqlgate itself keeps serving and ingesting.
     onCrash: (error) =>
-      logger.error({ err: error }, 'the demo producer thread stopped; demo traffic has ended'),
+      logger.error(
+        { err: error },
+        'the demo thread stopped; demo traffic and its operational consumer have ended',
+      ),
     onPublished: (byType) => {
       for (const [type, count] of Object.entries(byType)) {
         published.inc({ type }, count);

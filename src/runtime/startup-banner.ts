@@ -75,7 +75,7 @@ export function renderBanner(facts: BannerFacts): string {
     `  events     ${facts.serviceBus} topic ${facts.topic} → subscription ${facts.subscription}${facts.serviceBusEmbedded ? ' (embedded broker)' : ''}`,
   );
   push(
-    `  demo       ${facts.demoRate > 0 ? `${facts.demoRate} events/s into ${facts.topic}` : 'off (DEMO_RATE=0)'}`,
+    `  demo       ${facts.demoRate > 0 ? `${facts.demoRate} events/s into ${facts.topic}; its operational consumer reads subscription operational` : 'off (DEMO_RATE=0)'}`,
   );
   push(`  data       ${facts.dataDir}`);
   push('');

@@ -4,6 +4,7 @@ import { createLogger, setLogLevel } from '../../common/logging/logger.js';
 import { loadConfig } from '../../config/load-config.js';
 import { DemoProducer } from '../../demo/demo-producer.js';
 import { formatReconcileReport, reconcile } from '../../demo/demo-reconciler.js';
+import { OperationalConsumer } from '../../demo/operational-consumer.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) {
@@ -19,6 +20,8 @@ interface RunOptions {
   dataDir?: string;
   connectionString?: string;
   topic?: string;
+  /** false with --no-consumer. */
+  consumer: boolean;
 }
 
 interface CheckOptions {
@@ -32,27 +35,36 @@ interface CheckOptions {
 }
 
 /**
- * `kqlgate demo run` runs the demo OLTP producer alone (npm start runs it in-process); `kqlgate demo check`
- * counts events per type in its SQLite store and in the Kusto raw tables and prints both sides. Options
- * default to the environment (DEMO_*, DATA_DIR, SERVICEBUS_*, KUSTO_*), as in npm start.
+ * `kqlgate demo run` runs the demo alone — the OLTP producer and the operational consumer, as npm start does;
+ * `kqlgate demo check` counts events per type on the three sides (published by the OLTP app, written into the
+ * operational store, ingested into Kusto) and prints them with a verdict. Options default to the environment
+ * (DEMO_*, DATA_DIR, SERVICEBUS_*, KUSTO_*), as in npm start.
  */
 export function registerDemoCommand(program: Command): void {
   const demo = program
     .command('demo')
-    .description('the demo e-commerce/payments OLTP producer and its operational store');
+    .description(
+      'the demo e-commerce/payments OLTP app (producer) and the operational consumer standing in for its function app',
+    );
 
   demo
     .command('run')
-    .description('publish simulated shop events to the Service Bus topic until Ctrl-C')
+    .description(
+      'publish simulated shop events to the Service Bus topic and write the operational subscription into the operational store, until Ctrl-C',
+    )
     .option('--rate <n>', 'events per second (default DEMO_RATE)', wholeNumber)
     .option('--seed <n>', 'PRNG seed (default DEMO_SEED)', wholeNumber)
     .option('--backfill-days <n>', 'days of history on first start (default DEMO_BACKFILL_DAYS)', wholeNumber)
-    .option('--data-dir <dir>', 'where demo/oltp.sqlite lives (default DATA_DIR)')
+    .option('--data-dir <dir>', 'where demo/oltp.sqlite and demo/operational.sqlite live (default DATA_DIR)')
     .option(
       '--connection-string <cs>',
       'Service Bus connection string (default: SERVICEBUS_* or the embedded broker)',
     )
     .option('--topic <name>', 'topic (default SERVICEBUS_TOPIC)')
+    .option(
+      '--no-consumer',
+      "do not run the operational consumer (another application reads the topic's operational subscription)",
+    )
     .action(async (options: RunOptions) => {
       const config = loadConfig();
       setLogLevel(config.LOG_LEVEL);
@@ -68,41 +80,66 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write('demo producer disabled (rate 0)\n');
         return;
       }
+      const topic = options.topic ?? config.SERVICEBUS_TOPIC;
+      const dataDir = resolve(options.dataDir ?? config.DATA_DIR);
+      const consumer = options.consumer
+        ? new OperationalConsumer({
+            connectionString,
+            topic,
+            dataDir,
+            logger: createLogger('demo-operational-consumer'),
+          })
+        : undefined;
       const producer = new DemoProducer({
         connectionString,
-        topic: options.topic ?? config.SERVICEBUS_TOPIC,
+        topic,
         rate,
         seed: options.seed ?? config.DEMO_SEED,
         backfillDays: options.backfillDays ?? config.DEMO_BACKFILL_DAYS,
         backfillEvents: config.DEMO_BACKFILL_EVENTS,
-        dataDir: resolve(options.dataDir ?? config.DATA_DIR),
+        dataDir,
         logger: createLogger('demo-producer'),
       });
+      await consumer?.start();
       await producer.start();
       process.stdout.write(
-        `demo producer running (${rate} events/s, store ${producer.storeFile}); Ctrl-C stops\n`,
+        `demo producer running (${rate} events/s, store ${producer.storeFile})` +
+          (consumer
+            ? `; operational consumer writing ${consumer.storeFile}`
+            : '; no operational consumer (--no-consumer)') +
+          '; Ctrl-C stops\n',
       );
       await new Promise<void>((done) => {
         const stop = () => {
-          producer.stop().then(done, (error: unknown) => {
-            process.stderr.write(`kqlgate demo run: failed to stop cleanly: ${String(error)}\n`);
-            process.exitCode = 1;
-            done();
-          });
+          producer
+            .stop()
+            .then(() => consumer?.close())
+            .then(done, (error: unknown) => {
+              process.stderr.write(`kqlgate demo run: failed to stop cleanly: ${String(error)}\n`);
+              process.exitCode = 1;
+              done();
+            });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
       const stats = producer.stats();
+      const written = consumer?.stats();
       process.stdout.write(
-        `demo producer stopped: ${stats.published} events published, ${stats.unsent} unsent\n`,
+        `demo stopped: ${stats.published} events published, ${stats.unsent} unsent` +
+          (written
+            ? `; ${written.written} written to the operational store, ${written.deadLettered} dead-lettered`
+            : '') +
+          '\n',
       );
     });
 
   demo
     .command('check')
-    .description('count events per type in the operational store (SQLite) and in Kusto, and print both')
-    .option('--data-dir <dir>', 'DATA_DIR of the producer (default DATA_DIR)')
+    .description(
+      'count events per type on three sides — published by the OLTP app, in the operational store, in Kusto — and print them with a verdict',
+    )
+    .option('--data-dir <dir>', 'DATA_DIR of the demo (default DATA_DIR)')
     .option('--cluster <url>', 'Kusto query URL (default KUSTO_CLUSTER_URL or the embedded engine)')
     .option('--database <name>', 'database (default KUSTO_DATABASE)')
     .option('--routes <file>', 'eventType → raw table routes', 'kql/ingestion-routes.json')
@@ -122,7 +159,8 @@ export function registerDemoCommand(program: Command): void {
         process.stdout.write(
           `${options.json ? JSON.stringify(report, null, 2) : formatReconcileReport(report)}\n`,
         );
-        if (Object.keys(report.errors).length > 0 || (options.strict && !report.matched)) {
+        const uncounted = report.operationalError !== null || Object.keys(report.errors).length > 0;
+        if (uncounted || (options.strict && !report.matched)) {
           process.exitCode = 1;
         }
       } catch (error) {

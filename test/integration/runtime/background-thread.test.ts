@@ -2,12 +2,14 @@
  * `npm start`'s background threads (embedded engine, embedded broker, demo producer): they start, report, stop
  * and fail with errors that name the thread. Worker threads need the compiled build, so the module comes from dist/.
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
+import { OperationalStore, operationalStorePath } from '../../../src/demo/operational-store.js';
 import type * as BackgroundThreadModule from '../../../src/runtime/background-thread.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { freePort } from '../../utils/free-port.js';
@@ -107,7 +109,7 @@ describe('background threads of npm start', () => {
     await new Promise((resolve) => reuse.close(resolve));
   }, 60_000);
 
-  it('should run the demo producer against the broker, report what it published, and stop cleanly', async () => {
+  it('should run the demo producer and its operational consumer against the broker, report what it published, and stop cleanly', async () => {
     const broker = await threads.startBackgroundThread(
       { service: 'servicebus', host: '127.0.0.1', port: await freePort(), dataDir: join(dir, 'sb') },
       quiet,
@@ -135,12 +137,26 @@ describe('background threads of npm start', () => {
           },
         },
       );
+      const operational = operationalStorePath(join(dir, 'demo'));
+      const written = (): number => {
+        if (!existsSync(operational)) {
+          return 0;
+        }
+        const store = OperationalStore.open(operational);
+        try {
+          return store.rows().length;
+        } finally {
+          store.close();
+        }
+      };
       const deadline = Date.now() + 30_000;
-      while (Object.keys(published).length === 0 && Date.now() < deadline) {
+      while ((Object.keys(published).length === 0 || written() === 0) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await demo.close();
       expect(Object.values(published).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      // The operational consumer ran beside the producer in the demo's thread.
+      expect(written()).toBeGreaterThan(0);
       // Closing twice is harmless (the shutdown coordinator and a failed start may both close it).
       await demo.close();
     } finally {

@@ -147,6 +147,34 @@ describe('ServiceBusBroker scheduling, duplicates, TTL and sessions', () => {
     expect(isServiceBusError(error) && error.code).toBe('ServiceTimeout');
   });
 
+  it('should refuse a session receiver on a subscription without sessions in the words of Azure Service Bus', async () => {
+    const expected =
+      'InvalidOperationError: A sessionful message receiver cannot be created on an entity that does not require ' +
+      'sessions. Ensure RequiresSession is set to true when creating a Queue or Subscription to enable sessionful ' +
+      "behavior. Entity: 'oltp-events/Subscriptions/operational'.";
+    for (const accept of [
+      () => broker.client.acceptSession('oltp-events', 'operational', 'a-session'),
+      () => broker.client.acceptNextSession('oltp-events', 'operational'),
+    ]) {
+      const error: unknown = await accept().catch((e: unknown) => e);
+      expect(isServiceBusError(error) && error.code).toBe('GeneralError');
+      expect((error as Error).message).toBe(expected);
+    }
+  });
+
+  it('should refuse a plain receiver on a session queue in the words of Azure Service Bus', async () => {
+    const receiver = broker.client.createReceiver('sessions');
+    const error: unknown = await receiver
+      .receiveMessages(1, { maxWaitTimeInMs: 1000 })
+      .catch((e: unknown) => e);
+    await receiver.close();
+    expect(isServiceBusError(error) && error.code).toBe('GeneralError');
+    expect((error as Error).message).toBe(
+      'InvalidOperationError: It is not possible for an entity that requires sessions to create a non-sessionful ' +
+        "message receiver. Entity: 'sessions'.",
+    );
+  });
+
   it('should refuse a message without session id on a session queue', async () => {
     const sender = broker.client.createSender('sessions');
     const error: unknown = await sender.sendMessages({ body: 'no-session' }).catch((e: unknown) => e);

@@ -2,8 +2,9 @@
  * The engine's databases, one DuckDB file each under the data directory. Files are opened on first use, so
  * start-up cost does not grow with the number of databases on disk.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { createDirectorySync } from '../../../common/fs/directory-creation.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { KustoDatabase } from './kusto-database.js';
 
@@ -23,7 +24,7 @@ export class DatabaseRegistry {
     dataDir: string,
     setupSql: () => Promise<readonly string[]>,
   ): Promise<DatabaseRegistry> {
-    await mkdir(dataDir, { recursive: true });
+    createDirectorySync(dataDir, "the Kusto engine's data directory");
     const registry = new DatabaseRegistry(dataDir, setupSql);
     const files = await readdir(dataDir);
     registry.known = new Set(

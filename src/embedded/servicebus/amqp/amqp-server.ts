@@ -19,7 +19,12 @@ import type { Logger } from '../../../common/logging/logger.js';
 import { normalizeAddress, type SendTarget, type ServiceBusBroker } from '../broker.js';
 import type { MessageConsumer } from '../entities/message-consumer.js';
 import type { MessageEntity } from '../entities/message-entity.js';
-import { BrokerErrorCode, ServiceBusBrokerError } from '../errors/servicebus-broker-error.js';
+import {
+  BrokerErrorCode,
+  plainReceiverOnEntityWithSessions,
+  ServiceBusBrokerError,
+  sessionReceiverOnEntityWithoutSessions,
+} from '../errors/servicebus-broker-error.js';
 import type { StoredMessage } from '../store/stored-message.js';
 import { toAmqpError, type AmqpError } from './amqp-error.translator.js';
 import { encodeStoredMessage } from './delivery-encoder.js';
@@ -629,10 +634,7 @@ export class AmqpServer {
     if (!entity.requiresSession) {
       sender.set_source({ address });
       if (wantsSession) {
-        this.refuse(sender, {
-          condition: 'amqp:not-allowed',
-          description: `InvalidOperationError: It is not possible for an entity that requires sessions to create a non-sessionful message receiver, and '${entity.path}' does not require sessions.`,
-        });
+        this.refuse(sender, toAmqpError(sessionReceiverOnEntityWithoutSessions(entity.path)));
         return;
       }
       state.consumers.add(consumer);
@@ -641,10 +643,7 @@ export class AmqpServer {
     }
     if (!wantsSession) {
       sender.set_source({ address });
-      this.refuse(sender, {
-        condition: 'amqp:not-allowed',
-        description: `InvalidOperationError: It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: '${entity.path}'.`,
-      });
+      this.refuse(sender, toAmqpError(plainReceiverOnEntityWithSessions(entity.path)));
       return;
     }
     const requested = filter[SESSION_FILTER];

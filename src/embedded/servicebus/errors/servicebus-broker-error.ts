@@ -48,3 +48,25 @@ export function lockLost(lockToken: string): ServiceBusBrokerError {
     { lockToken },
   );
 }
+
+/**
+ * A session receiver (acceptSession / acceptNextSession) on a queue or subscription without sessions. The first two
+ * sentences are Azure Service Bus's own; the SDK adds its `InvalidOperationError: ` prefix (amqp:not-allowed).
+ */
+export function sessionReceiverOnEntityWithoutSessions(path: string): ServiceBusBrokerError {
+  return new ServiceBusBrokerError(
+    BrokerErrorCode.NotAllowed,
+    'A sessionful message receiver cannot be created on an entity that does not require sessions. Ensure ' +
+      `RequiresSession is set to true when creating a Queue or Subscription to enable sessionful behavior. Entity: '${path}'.`,
+    { entity: path },
+  );
+}
+
+/** A plain receiver on a queue or subscription that requires sessions (Azure Service Bus's words, then the entity). */
+export function plainReceiverOnEntityWithSessions(path: string): ServiceBusBrokerError {
+  return new ServiceBusBrokerError(
+    BrokerErrorCode.NotAllowed,
+    `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: '${path}'.`,
+    { entity: path },
+  );
+}

@@ -17,9 +17,9 @@
  * start and served from there, so reads never hit SQLite.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createDirectorySync } from '../../../common/fs/directory-creation.js';
 import { MessageState, type StoredMessage } from './stored-message.js';
 
 export type StoreCallback = (error?: Error) => void;
@@ -119,7 +119,7 @@ export class MessageStore {
   private readonly runBatch: Database.Transaction<(ops: (() => void)[]) => void>;
 
   constructor(options: MessageStoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
+    createDirectorySync(options.dataDir, "the Service Bus broker's data directory");
     this.db = new Database(join(options.dataDir, 'servicebus.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -1,4 +1,5 @@
 import type { Catalog, CatalogFunction } from '../../catalog/catalog.types.js';
+import { describeRange } from '../../catalog/parameter-range.js';
 
 /**
  * `GET /docs`: a self-contained HTML page (inline CSS and script, no CDN, works offline and under a strict CSP
@@ -58,7 +59,7 @@ function renderFunction(fn: CatalogFunction): string {
             : p.required
               ? 'required'
               : `<code>${esc(p.defaultText ?? '')}</code>`
-        }</td></tr>`,
+        }</td><td>${p.range ? esc(describeRange(p.range)) : ''}</td></tr>`,
     )
     .join('');
   const columns = fn.outputColumns
@@ -74,7 +75,7 @@ function renderFunction(fn: CatalogFunction): string {
       (p) =>
         `<label><code>${esc(p.name)}</code> <input name="${esc(p.name)}" placeholder="${esc(p.defaultText ?? p.type)}"${
           p.required ? ' required' : ''
-        }></label><br>`,
+        }${p.range?.maxLength === undefined ? '' : ` maxlength="${p.range.maxLength}"`}></label><br>`,
     )
     .join('');
   return `<section id="${esc(fn.name)}"><h2>${esc(fn.name)}</h2>
@@ -83,7 +84,7 @@ function renderFunction(fn: CatalogFunction): string {
     exposure.timeoutMs / 1000
   }s · <code>kql/${esc(fn.file)}</code></p>
 <p><code>GET|POST /api/v1/functions/${esc(fn.name)}</code> · GraphQL field <code>${esc(fn.name)}</code></p>
-<table><tr><th>parameter</th><th>type</th><th>default</th></tr>${params}</table>
+<table><tr><th>parameter</th><th>type</th><th>default</th><th>range</th></tr>${params}</table>
 <table><tr><th>output column</th><th>type</th></tr>${columns}</table>
 <form data-fn="${esc(fn.name)}">${inputs}<button>Run</button><pre></pre></form></section>`;
 }

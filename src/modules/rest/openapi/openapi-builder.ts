@@ -1,5 +1,6 @@
 import type { KustoScalarType } from '../../../kql-language/kql-scalar-types.js';
 import type { Catalog, CatalogFunction, CatalogParameter } from '../../catalog/catalog.types.js';
+import { describeRange, numericBounds } from '../../catalog/parameter-range.js';
 
 /**
  * OpenAPI 3.1 for every exposed function, built from the catalog alone (parameter types and defaults from the
@@ -66,9 +67,24 @@ function parameterSchema(p: CatalogParameter): JsonSchema {
         return kustoTypeSchema(p.type);
     }
   })();
-  return p.defaultValue === undefined || p.defaultValue === null
-    ? base
-    : { ...base, default: p.defaultValue };
+  const withDefault =
+    p.defaultValue === undefined || p.defaultValue === null ? base : { ...base, default: p.defaultValue };
+  return p.range ? { ...withDefault, ...rangeSchema(p, withDefault) } : withDefault;
+}
+
+/** A declared range as JSON Schema: minimum/maximum for numbers, maxLength for strings, prose for the rest. */
+function rangeSchema(p: CatalogParameter, schema: JsonSchema): JsonSchema {
+  const range = p.range!;
+  const extra: JsonSchema = { ...numericBounds(range) };
+  if (range.maxLength !== undefined) {
+    extra.maxLength = range.maxLength;
+  }
+  if (p.type === 'timespan' || p.type === 'datetime') {
+    const described = describeRange(range);
+    extra.description =
+      typeof schema.description === 'string' ? `${schema.description}; ${described}` : described;
+  }
+  return extra;
 }
 
 export function rowSchemaName(fn: CatalogFunction): string {
@@ -202,7 +218,7 @@ export function buildOpenApi(
           name: p.name,
           in: 'query',
           required: p.required,
-          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}`,
+          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`,
           schema: parameterSchema(p),
         })),
         responses,

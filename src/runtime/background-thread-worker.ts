@@ -105,6 +105,7 @@ async function startPart(
         port: spec.port,
         dataDir: spec.dataDir,
         databases: spec.databases,
+        memoryLimit: spec.memoryLimit,
         logger: createLogger('kusto-emulator'),
         compilerLoader: kql?.loader,
         warmUpCompiler: true,

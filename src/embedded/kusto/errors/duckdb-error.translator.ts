@@ -29,6 +29,9 @@ function valueProblem(message: string): string {
   if (/timestamp|date|interval|time zone/i.test(message)) {
     return 'a datetime or timespan falls outside Kusto’s range (years 0001-9999, ±10675199 days)';
   }
+  if (/larger than|too large/i.test(message)) {
+    return 'a list or range is larger than the engine supports';
+  }
   if (/out of range/i.test(message)) {
     return 'a number is out of range for its type';
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../../common/logging/logger.js';
+import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
 import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
 import {
@@ -78,6 +79,7 @@ export class FunctionRoutes implements OnModuleInit {
       const principal = await this.authenticator.authenticate(request.headers, request.ip);
       const result = await this.query.execute(principal, request.params.name, params, {
         requestId: String(request.id),
+        signal: clientDisconnectSignal(reply.raw),
       });
       return send(reply, format, result);
     } catch (error) {

@@ -188,12 +188,15 @@ export function buildOpenApi(
           'application/x-ndjson': { schema: { type: 'string' } },
         },
       },
-      '400': problem('A parameter is missing, unknown or of the wrong type'),
+      '400': problem(
+        'A parameter is missing, unknown, of the wrong type or outside its declared range, or the engine cannot compute with its value',
+      ),
       '401': problem('Credentials are missing or invalid'),
       '403': problem('The caller lacks the required role or a bound claim'),
       '429': problem('Rate limit exceeded'),
       '502': problem('The engine failed the query'),
-      '504': problem('The query exceeded its timeout'),
+      '503': problem('The engine is unavailable or over its memory limit, or the gateway is shutting down'),
+      '504': problem('The query exceeded its timeout (the engine query was cancelled)'),
     };
     const common = {
       tags: [fn.folder ?? 'functions'],

@@ -92,6 +92,8 @@ export async function compileQuery(
   }
 }
 
+const INTERRUPT_REPEAT_MS = 100;
+
 /** Who asked: the request's ids, for `.show running queries` and `.cancel query`. */
 export interface QueryContext {
   clientRequestId: string;
@@ -199,7 +201,13 @@ export class QueryExecutor {
     if (query.signal.aborted) {
       throw query.signal.reason as Error;
     }
-    const interrupt = (): void => connection.interrupt();
+    // DuckDB clears a connection's interrupt flag when a statement starts executing, so an interrupt that lands
+    // while the statement is still being prepared is lost: once stopped, interrupt again until the work has ended.
+    let reinterrupt: NodeJS.Timeout | undefined;
+    const interrupt = (): void => {
+      connection.interrupt();
+      reinterrupt = setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+    };
     query.signal.addEventListener('abort', interrupt, { once: true });
     try {
       const tables: ResultTable[] = [];
@@ -225,6 +233,7 @@ export class QueryExecutor {
       throw error;
     } finally {
       query.signal.removeEventListener('abort', interrupt);
+      clearInterval(reinterrupt);
     }
   }
 

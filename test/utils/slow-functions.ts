@@ -7,12 +7,12 @@ import type { Client as KustoClient } from 'azure-kusto-data';
  * and probes of the engine's running queries.
  */
 
-/** Seconds inside one row's series decomposition, where DuckDB checks for no interrupt; 5,000 points is in range. */
+/** Seconds inside one row's series decomposition, where DuckDB checks for no interrupt; 10,000 points is in range. */
 export const SLOW_FORECAST_KQL = `// Slow on purpose: the seasonality of a long series is searched inside one row.
 // @expose roles=analyst timeout=2s
 // @param points min=10 max=10000
 .create-or-alter function with (docstring = 'Slow on purpose', folder = 'test')
-SlowForecast(points: long = 5000) {
+SlowForecast(points: long = 10000) {
     range i from 1 to points step 1
     | summarize s = make_list(todouble(i % 7 + i % 3))
     | extend f = series_decompose_forecast(s, 10)

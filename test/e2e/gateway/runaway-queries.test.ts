@@ -107,6 +107,38 @@ describe('runaway queries through the gateway', () => {
     },
   );
 
+  it('should show the declared ranges in OpenAPI, GraphQL argument descriptions and /docs', async () => {
+    const openapi = (await (await fetch(`${instance.url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, { get: { parameters: { name: string; description: string; schema: object }[] } }>;
+    };
+    const historyDays = openapi.paths['/api/v1/functions/SupplyChainForecast'].get.parameters.find(
+      (p) => p.name === 'historyDays',
+    );
+    expect(historyDays).toMatchObject({
+      description: 'KQL type long; default 28; between 7 and 365',
+      schema: { minimum: 7, maximum: 365, default: 28 },
+    });
+    const graphql = (await (
+      await fetch(`${instance.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: '{ __type(name: "Query") { fields { name args { name description } } } }',
+        }),
+      })
+    ).json()) as {
+      data: { __type: { fields: { name: string; args: { name: string; description: string }[] }[] } };
+    };
+    const args = graphql.data.__type.fields.find((f) => f.name === 'SupplyChainForecast')!.args;
+    expect(args.find((a) => a.name === 'historyDays')?.description).toBe(
+      'KQL long, default 28, between 7 and 365',
+    );
+    const docs = await (await fetch(`${instance.url}/docs`)).text();
+    expect(docs).toContain(
+      '<td><code>historyDays</code></td><td>long</td><td><code>28</code></td><td>between 7 and 365</td>',
+    );
+  });
+
   it('should answer a call that outlives its timeout with a 504 at the timeout, and leave the engine idle', async () => {
     const started = Date.now();
     const response = await call('SlowForecast');
@@ -145,6 +177,28 @@ describe('runaway queries through the gateway', () => {
     gone.abort();
     expect(await request).toMatchObject({ name: 'AbortError' });
     // Its timeout is 60 s away: only the gateway's .cancel query ends it this soon.
+    await waitUntil(
+      async () => (await runningQueryIds(engine)).length === 0,
+      15_000,
+      'the engine query outlived its caller',
+    );
+  });
+
+  it('should cancel the engine query of a GraphQL caller that goes away', async () => {
+    const gone = new AbortController();
+    const request = fetch(`${instance.url}/graphql`, {
+      method: 'POST',
+      signal: gone.signal,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ Endless { Count } }' }),
+    }).catch((error: unknown) => error);
+    await waitUntil(
+      async () => (await runningQueryIds(engine)).some((id) => id.startsWith('kqlgate.Endless;')),
+      30_000,
+      'the engine query did not start',
+    );
+    gone.abort();
+    expect(await request).toMatchObject({ name: 'AbortError' });
     await waitUntil(
       async () => (await runningQueryIds(engine)).length === 0,
       15_000,

@@ -67,6 +67,12 @@ export class EnvConfig {
   @Max(65535, { message: 'must be an integer port number between 0 and 65535' })
   SERVICEBUS_EMBEDDED_PORT: number = 5672;
 
+  /** DuckDB memory limit of each embedded database; a query needing more fails instead of growing the process. */
+  @Matches(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, {
+    message: 'must be a size such as 512MB or 2GB (the embedded engine memory limit per database)',
+  })
+  KUSTO_EMBEDDED_MEMORY_LIMIT: string = '1GB';
+
   // ── Azure Data Explorer ───────────────────────────────────────────────────────────────────────────────────
   @IsOptional()
   @IsUrl(

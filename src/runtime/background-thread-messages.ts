@@ -12,6 +12,8 @@ export interface EmbeddedKustoSpec {
   port: number;
   dataDir: string;
   databases: string[];
+  /** DuckDB memory limit per database (KUSTO_EMBEDDED_MEMORY_LIMIT). */
+  memoryLimit?: string;
 }
 
 export interface EmbeddedServiceBusSpec {

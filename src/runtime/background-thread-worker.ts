@@ -122,6 +122,7 @@ async function startPart(
         port: spec.port,
         dataDir: spec.dataDir,
         databases: spec.databases,
+        memoryLimit: spec.memoryLimit,
         logger: createLogger('kusto-emulator'),
         compilerLoader: kql?.loader,
         warmUpCompiler: true,

@@ -71,6 +71,7 @@ export async function startEmbeddedStack(
       port: config.KUSTO_EMBEDDED_PORT,
       dataDir: join(dataDir, 'kusto'),
       databases: [config.KUSTO_DATABASE],
+      memoryLimit: config.KUSTO_EMBEDDED_MEMORY_LIMIT,
     };
     if (options.threads) {
       const [{ spawnBackgroundThread }, { spawnKqlThread }] = await Promise.all([

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
-import { startKustoEmulator } from '../../embedded/kusto/kusto-emulator.js';
+import { DEFAULT_MEMORY_LIMIT, startKustoEmulator } from '../../embedded/kusto/kusto-emulator.js';
 import { startServiceBusEmulator } from '../../embedded/servicebus/servicebus-emulator.js';
 
 function portOption(value: string): number {
@@ -47,6 +47,11 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--host <host>', 'bind address', '127.0.0.1')
     .option('--data-dir <dir>', 'where the DuckDB database files live', './data/kusto')
     .option('--database <name...>', 'databases to create at start if missing', ['analytics'])
+    .option(
+      '--memory-limit <size>',
+      'DuckDB memory limit of each database, e.g. 512MB or 2GB; a query needing more fails (E_LOW_MEMORY_CONDITION)',
+      DEFAULT_MEMORY_LIMIT,
+    )
     .option('--log-level <level>', 'log level', 'info')
     .action(
       async (options: {
@@ -54,6 +59,7 @@ export function registerEmulatorCommand(program: Command): void {
         host: string;
         dataDir: string;
         database: string[];
+        memoryLimit: string;
         logLevel: string;
       }) => {
         setLogLevel(options.logLevel);
@@ -62,6 +68,7 @@ export function registerEmulatorCommand(program: Command): void {
           port: options.port,
           dataDir: resolve(options.dataDir),
           databases: options.database,
+          memoryLimit: options.memoryLimit,
           logger: createLogger('kusto-emulator'),
         });
         process.stdout.write(`kusto emulator listening on ${running.url}\n`);

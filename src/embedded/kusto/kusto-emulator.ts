@@ -5,6 +5,7 @@
  *
  *   HTTP (protocol/kusto-http-server.ts)
  *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
+ *     │                      (listed in query/running-queries.ts: servertimeout, .cancel query, close)
  *     ├─ /v1/rest/mgmt     → mgmt/command-parser.ts → mgmt/command-executor.ts
  *     └─ /v1/rest/ingest   → ingest/data-ingestion.ts ─┐
  *                            .ingest / .set-or-append ─┴→ ingest/ingestion-service.ts (one transaction,
@@ -18,10 +19,19 @@ import { KustoHttpServer } from './protocol/kusto-http-server.js';
 import { loadKqlCompiler } from './query/compiler-loader.js';
 import type { QueryCompilerLoader } from './query/query-compiler.js';
 import { compileQuery, QueryExecutor } from './query/query-executor.js';
+import { KustoEngineError, KustoErrorCode } from './errors/kusto-engine-error.js';
+import { RunningQueries } from './query/running-queries.js';
 import { DatabaseRegistry } from './storage/database-registry.js';
 import { WARM_UP_QUERY } from './query/warm-up-query.js';
 
 export const DEFAULT_MAX_INGEST_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Enough for the demo's data and the bundled functions with room to spare, while a runaway query stays far from
+ * taking the machine: DuckDB's own default is 80% of RAM.
+ */
+export const DEFAULT_MEMORY_LIMIT = '1GB';
+/** How long close() waits for stopped queries to end their DuckDB work before closing the databases. */
+const CLOSE_QUERY_WAIT_MS = 5_000;
 
 export interface KustoEmulatorOptions {
   /** Bind address; default 127.0.0.1. */
@@ -37,6 +47,11 @@ export interface KustoEmulatorOptions {
   logger?: Logger;
   /** Replaces the KQL compiler (tests of the engine's own behaviour); default: src/embedded/kusto/compiler. */
   compilerLoader?: QueryCompilerLoader;
+  /**
+   * DuckDB memory limit of each database (shared by its queries and ingestions), e.g. `1GB`; default
+   * DEFAULT_MEMORY_LIMIT. A query that needs more fails with a Kusto E_LOW_MEMORY_CONDITION error.
+   */
+  memoryLimit?: string;
   /**
    * Compile a small query right after start-up, in the background, so Kusto.Language's one-time start-up
    * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on.
@@ -58,8 +73,11 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   const logger = options.logger ?? silentLogger;
   const loadCompiler = options.compilerLoader ?? loadKqlCompiler;
   const maxIngestBodyBytes = options.maxIngestBodyBytes ?? DEFAULT_MAX_INGEST_BODY_BYTES;
-  const registry = await DatabaseRegistry.create(options.dataDir, async () =>
-    (await loadCompiler()).duckDbSetupSql(),
+  const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  const registry = await DatabaseRegistry.create(
+    options.dataDir,
+    async () => (await loadCompiler()).duckDbSetupSql(),
+    { memoryLimit },
   );
   try {
     for (const name of options.databases ?? ['analytics']) {
@@ -70,11 +88,12 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
     throw error;
   }
   const ingestion = new IngestionService(loadCompiler);
+  const running = new RunningQueries(logger);
   const server = new KustoHttpServer({
     registry,
     ingestion,
-    commands: new CommandExecutor(registry, ingestion, loadCompiler),
-    queries: new QueryExecutor(registry, loadCompiler),
+    commands: new CommandExecutor(registry, ingestion, loadCompiler, running),
+    queries: new QueryExecutor(registry, loadCompiler, running, { memoryLimit }),
     logger,
     maxIngestBodyBytes,
   });
@@ -115,8 +134,25 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
         // The background work ends before the databases close: DuckDB work on a closing database (or a thread
         // torn down in the middle of it) can abort the process.
         closeRequested = true;
+        // Running queries are stopped first, so that the server's close does not wait for them, and their DuckDB
+        // work has ended before the databases close: a process cannot exit while DuckDB works in its thread pool.
+        const stopped = running.stopAll(
+          new KustoEngineError(
+            KustoErrorCode.Unavailable,
+            'The engine is shutting down; the query was stopped. Retry it once the engine is back.',
+          ),
+        );
+        if (stopped > 0) {
+          logger.info({ stopped }, 'stopped the running queries');
+        }
         await background;
         await server.close();
+        if (!(await running.idle(CLOSE_QUERY_WAIT_MS))) {
+          logger.warn(
+            { queries: running.list().map((q) => q.clientActivityId), waitedMs: CLOSE_QUERY_WAIT_MS },
+            'a stopped query has not ended its DuckDB work yet (DuckDB checks for interrupts between chunks of rows); closing anyway',
+          );
+        }
         await registry.closeAll();
         logger.info({ url }, 'kusto emulator stopped');
       })();

@@ -61,4 +61,34 @@ describe('buildCatalog', () => {
       'functions/Stale.kql:2:20: KQLGATE_EXPOSURE: swr serves an expired cached result, so it needs a cache TTL of at least 1s (e.g. cache=30s swr=5m)',
     ]);
   });
+
+  it('should read @param ranges and report one that does not fit its function', () => {
+    const catalog = buildCatalog([
+      { path: 'tables/t.kql', text: '.create-merge table T (A: string, N: long)\n' },
+      {
+        path: 'functions/Ranged.kql',
+        text: [
+          '// @expose roles=a',
+          '// @bind tenant=claim:tid',
+          '// @param n min=1 max=10',
+          '// @param missing max=2',
+          '// @param tenant maxLength=8',
+          '// @param size min=0 max=5',
+          '.create-or-alter function Ranged(tenant: string, n: long = 3, size: long = 9) { T | where A == tenant | take n }',
+          '',
+        ].join('\n'),
+      },
+    ]);
+    expect(
+      catalog.diagnostics.map((d) => `${d.position.line}:${d.position.column}: ${d.code}: ${d.message}`),
+    ).toEqual([
+      '5:11: KQLGATE_PARAMETER_RANGE: @param tenant: the parameter is bound to the "tid" claim; ranges apply to parameters callers supply',
+      '6:11: KQLGATE_PARAMETER_RANGE: @param size: the default 9 is outside the declared range (between 0 and 5)',
+      '4:11: KQLGATE_PARAMETER_RANGE: @param names parameter missing, which Ranged does not declare',
+    ]);
+    expect(catalog.functions[0].parameters.find((p) => p.name === 'n')?.range).toEqual({
+      min: { kind: 'long', text: '1', value: '1' },
+      max: { kind: 'long', text: '10', value: '10' },
+    });
+  });
 });

@@ -10,6 +10,7 @@ import { FunctionAnalyzer } from '../../kql-language/function-analyzer.js';
 import { literalValue } from '../../kql-language/kql-literals.js';
 import { LineMap, type SourcePosition } from '../../kql-language/source-position.js';
 import { parseExposureHeader } from './exposure-header.js';
+import { describeRange, rangeProblem, resolveParameterRange } from './parameter-range.js';
 import type {
   Catalog,
   CatalogCommand,
@@ -221,6 +222,40 @@ function* catalogStages(
       }
       const binding = header.bindings[p.name];
       const defaultValue = p.defaultText === undefined ? undefined : literalValue(p.type, p.defaultText);
+      const declared = header.ranges.find((r) => r.name === p.name);
+      let range;
+      if (declared) {
+        const resolved = resolveParameterRange(p.type, declared);
+        for (const problem of resolved.problems) {
+          diagnostics.push(diag('error', 'KQLGATE_PARAMETER_RANGE', problem.message, at(problem.offset)));
+        }
+        if (binding) {
+          diagnostics.push(
+            diag(
+              'error',
+              'KQLGATE_PARAMETER_RANGE',
+              `@param ${p.name}: the parameter is bound to the "${binding.claim}" claim; ranges apply to parameters callers supply`,
+              at(declared.offset),
+            ),
+          );
+        }
+        range = resolved.range;
+        if (
+          range &&
+          defaultValue !== undefined &&
+          defaultValue !== null &&
+          rangeProblem(p.type, range, defaultValue, p.defaultText ?? '', new Date())
+        ) {
+          diagnostics.push(
+            diag(
+              'error',
+              'KQLGATE_PARAMETER_RANGE',
+              `@param ${p.name}: the default ${p.defaultText ?? ''} is outside the declared range (${describeRange(range)})`,
+              at(declared.offset),
+            ),
+          );
+        }
+      }
       parameters.push({
         name: p.name,
         type: p.type,
@@ -228,7 +263,20 @@ function* catalogStages(
         ...(p.defaultText === undefined ? {} : { defaultText: p.defaultText }),
         ...(defaultValue === undefined ? {} : { defaultValue }),
         ...(binding ? { binding } : {}),
+        ...(range ? { range } : {}),
       });
+    }
+    for (const declared of header.ranges) {
+      if (!command.parameters.some((p) => p.name === declared.name)) {
+        diagnostics.push(
+          diag(
+            'error',
+            'KQLGATE_PARAMETER_RANGE',
+            `@param names parameter ${declared.name}, which ${command.name} does not declare`,
+            at(declared.offset),
+          ),
+        );
+      }
     }
     for (const name of Object.keys(header.bindings)) {
       if (!command.parameters.some((p) => p.name === name)) {

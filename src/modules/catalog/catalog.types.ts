@@ -6,6 +6,7 @@ import type {
 } from '../../kql-language/kql-command.js';
 import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
 import type { SourcePosition } from '../../kql-language/source-position.js';
+import type { ParameterRange } from './parameter-range.js';
 
 /** How a function is offered to callers; declared in its file's `// @expose` header (docs/functions.md). */
 export interface Exposure {
@@ -44,6 +45,8 @@ export interface CatalogParameter {
   /** True when the caller must supply it (no default and not bound to a claim). */
   required: boolean;
   binding?: ParameterBinding;
+  /** Bounds a caller's value must keep (`// @param name min=… max=…`), checked before the engine is called. */
+  range?: ParameterRange;
 }
 
 export interface CatalogFunction {

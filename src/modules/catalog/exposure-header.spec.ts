@@ -24,6 +24,7 @@ describe('parseExposureHeader', () => {
         maxRows: 1000,
       },
       bindings: { tenantId: { claim: 'tid' }, region: { claim: 'ext.region' } },
+      ranges: [],
       problems: [],
     });
   });
@@ -37,7 +38,7 @@ describe('parseExposureHeader', () => {
         message:
           "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, swr, cost, timeout, maxRows)",
       },
-      { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind)' },
+      { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind, @param)' },
     ]);
   });
 
@@ -67,6 +68,34 @@ describe('parseExposureHeader', () => {
       },
     ]);
     expect(withoutCache.exposure?.staleWhileRevalidateMs).toBe(0);
+  });
+});
+
+describe('parseExposureHeader @param', () => {
+  it('should keep each bound as text with its offset', () => {
+    expect(parseExposureHeader([line(' @param historyDays min=1 max=365', 10)]).ranges).toEqual([
+      { name: 'historyDays', offset: 18, min: { text: '1', offset: 30 }, max: { text: '365', offset: 36 } },
+    ]);
+  });
+
+  it('should report a line without a name or a range, an unknown setting and a repeated parameter', () => {
+    const header = parseExposureHeader([
+      line(' @param min=1', 0),
+      line(' @param n', 100),
+      line(' @param n min=1 step=2', 200),
+      line(' @param n max=2', 300),
+    ]);
+    expect(header.problems).toEqual([
+      {
+        offset: 8,
+        message:
+          "@param expects a parameter name and its range, e.g. @param historyDays min=1 max=365; found 'min=1'",
+      },
+      { offset: 108, message: '@param n declares no range (min=, max= or maxLength=)' },
+      { offset: 216, message: "unknown @param setting 'step=2' (known: min=, max=, maxLength=)" },
+      { offset: 308, message: 'more than one @param line for n' },
+    ]);
+    expect(header.ranges).toEqual([{ name: 'n', offset: 208, min: { text: '1', offset: 210 } }]);
   });
 });
 

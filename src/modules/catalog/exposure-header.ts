@@ -1,6 +1,7 @@
 import { parseTimespanTicks, ticksToMs } from '../../kql-language/kql-literals.js';
 import type { HeaderLine } from '../../kql-language/kql-script.js';
 import type { Exposure, ParameterBinding } from './catalog.types.js';
+import type { DeclaredRange } from './parameter-range.js';
 
 /**
  * The exposure header: structured `//` comment lines right above a `.create-or-alter function`, so the settings
@@ -9,13 +10,16 @@ import type { Exposure, ParameterBinding } from './catalog.types.js';
  * ```
  * // @expose roles=analyst,fraud-analyst cache=30s swr=5m cost=5 timeout=20s maxRows=1000
  * // @bind tenantId=claim:tid
+ * // @param maxAccounts min=1 max=1000
  * ```
  *
- * No `@expose` line → the function is deployed but not offered over GraphQL/REST.
+ * No `@expose` line → the function is deployed but not offered over GraphQL/REST. `@param` lines are read here
+ * as text; the catalog builder checks them against the parameters' types (parameter-range.ts).
  */
 export interface ExposureHeader {
   exposure?: Exposure;
   bindings: Record<string, ParameterBinding>;
+  ranges: DeclaredRange[];
   problems: { offset: number; message: string }[];
 }
 
@@ -36,7 +40,7 @@ const MAX_ROWS = 500_000;
 const MAX_STALE_MS = 24 * 60 * 60_000;
 
 export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeader {
-  const header: ExposureHeader = { bindings: {}, problems: [] };
+  const header: ExposureHeader = { bindings: {}, ranges: [], problems: [] };
   for (const line of lines) {
     const match = /^(\s*)@([A-Za-z]+)\b(.*)$/.exec(line.text);
     if (!match) {
@@ -62,10 +66,22 @@ export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeade
         }
         header.bindings[bind[1]] = { claim: bind[2] };
       }
+    } else if (directive === 'param') {
+      const range = parseParam(args, line.offset + match[1].length, header.problems);
+      if (range) {
+        if (header.ranges.some((r) => r.name === range.name)) {
+          header.problems.push({
+            offset: range.offset,
+            message: `more than one @param line for ${range.name}`,
+          });
+        } else {
+          header.ranges.push(range);
+        }
+      }
     } else {
       header.problems.push({
         offset: line.offset + match[1].length,
-        message: `unknown directive @${match[2]} (known: @expose, @bind)`,
+        message: `unknown directive @${match[2]} (known: @expose, @bind, @param)`,
       });
     }
   }
@@ -157,6 +173,43 @@ function parseExpose(args: Token[], problems: ExposureHeader['problems']): Expos
     exposure.staleWhileRevalidateMs = 0;
   }
   return exposure;
+}
+
+/** `@param <name> min=… max=… maxLength=…`: the bounds stay text until the parameter's type is known. */
+function parseParam(
+  args: Token[],
+  directiveOffset: number,
+  problems: ExposureHeader['problems'],
+): DeclaredRange | undefined {
+  const [name, ...settings] = args;
+  if (!name || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.text)) {
+    problems.push({
+      offset: name?.offset ?? directiveOffset,
+      message: `@param expects a parameter name and its range, e.g. @param historyDays min=1 max=365; found '${name?.text ?? ''}'`,
+    });
+    return undefined;
+  }
+  const range: DeclaredRange = { name: name.text, offset: name.offset };
+  for (const setting of settings) {
+    const pair = /^(min|max|maxLength)=(.+)$/.exec(setting.text);
+    if (!pair) {
+      problems.push({
+        offset: setting.offset,
+        message: `unknown @param setting '${setting.text}' (known: min=, max=, maxLength=)`,
+      });
+      continue;
+    }
+    const key = pair[1] as 'min' | 'max' | 'maxLength';
+    range[key] = { text: pair[2], offset: setting.offset };
+  }
+  if (!range.min && !range.max && !range.maxLength) {
+    problems.push({
+      offset: name.offset,
+      message: `@param ${name.text} declares no range (min=, max= or maxLength=)`,
+    });
+    return undefined;
+  }
+  return range;
 }
 
 function durationMs(value: string): number | undefined {

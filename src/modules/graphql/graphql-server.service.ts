@@ -110,7 +110,12 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     await this.active?.full.stop();
   }
 
-  async execute(request: GraphqlHttpRequest, principal: Principal): Promise<HTTPGraphQLResponse> {
+  /** `signal` aborts when the client goes away: the engine queries its fields started are cancelled then. */
+  async execute(
+    request: GraphqlHttpRequest,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<HTTPGraphQLResponse> {
     const servers = await this.serversFor(this.catalog.current());
     const server = this.visibility === 'callable' ? await this.serverOf(servers, principal) : servers.full;
     return server.executeHTTPGraphQLRequest({
@@ -125,7 +130,7 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
         return Promise.resolve({
           principal,
           calls,
-          loader: createCallLoader((fn, args) => this.query.execute(principal, fn, args)),
+          loader: createCallLoader((fn, args) => this.query.execute(principal, fn, args, { signal })),
         });
       },
     });

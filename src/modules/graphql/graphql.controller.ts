@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { describeError } from '../query/error-status.js';
 import {
   AnonymousRequestAuthenticator,
@@ -50,6 +51,7 @@ export class GraphqlController {
     const response = await this.graphql.execute(
       { method: request.method, headers: request.headers, search, body: request.body },
       principal,
+      clientDisconnectSignal(reply.raw),
     );
     for (const [name, value] of response.headers) {
       void reply.header(name, value);

@@ -10,6 +10,7 @@ import type {
 import { graphqlJs } from './graphql-runtime.js';
 import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
 import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
+import { describeRange } from '../catalog/parameter-range.js';
 import { describeError } from '../query/error-status.js';
 import type { QueryResult, QueryResultMeta } from '../query/function-query.service.js';
 import type { Principal } from '../query/query-hooks.js';
@@ -128,7 +129,7 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
     const scalar = SCALARS[parameter.type];
     args[graphqlName(parameter.name)] = {
       type: parameter.required ? new GraphQLNonNull(scalar) : scalar,
-      description: `KQL ${parameter.type}${parameter.defaultText === undefined ? '' : `, default ${parameter.defaultText}`}`,
+      description: `KQL ${parameter.type}${parameter.defaultText === undefined ? '' : `, default ${parameter.defaultText}`}${parameter.range ? `, ${describeRange(parameter.range)}` : ''}`,
     };
   }
   const exposure = fn.exposure!;

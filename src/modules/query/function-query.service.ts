@@ -1,9 +1,12 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Histogram } from 'prom-client';
+import { createLogger } from '../../common/logging/logger.js';
 import { singletonMetric } from '../../common/metrics/metrics.registry.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
+import { engineQueryError } from './engine-error.mapper.js';
+import { InflightEngineCalls } from './inflight-engine-calls.js';
 import { bindParameters } from './parameter-binder.js';
 import { QueryError, QueryErrorCode } from './query-error.js';
 import {
@@ -64,12 +67,42 @@ interface PreparedFunction {
 }
 
 /**
+ * How long past a function's timeout the gateway still waits for the engine's own answer (the engine stops the
+ * query at the timeout and says so) before it gives up, answers 504 and sends `.cancel query` itself.
+ */
+export const ENGINE_ANSWER_GRACE_MS = 500;
+/** On shutdown, how long calls in flight may still finish before their engine queries are cancelled. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+
+/** Settles with `work`, or rejects with the signal's reason once it aborts; `work` is left to settle alone. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * The one path from a caller to a KQL function. GraphQL resolvers and REST controllers call `execute` with the
  * principal and the raw parameters of the request; authorization, claim binding, validation, rate limiting and
  * caching happen here, in that order (see query-hooks.ts), and the query text never contains a parameter value.
  */
 @Injectable()
-export class FunctionQueryService {
+export class FunctionQueryService implements BeforeApplicationShutdown {
+  private readonly logger = createLogger('query');
+  private readonly inflight = new InflightEngineCalls();
+  private closing = false;
+
   private readonly duration = singletonMetric(
     'kqlgate_query_duration_seconds',
     () =>
@@ -135,14 +168,19 @@ export class FunctionQueryService {
     }
   }
 
+  /**
+   * `signal` aborts when the caller goes away (its connection closed): if no other caller waits for the same
+   * engine query, the engine query is cancelled.
+   */
   async execute(
     principal: Principal,
     functionName: string,
     params: Readonly<Record<string, unknown>>,
-    options: { requestId?: string } = {},
+    options: { requestId?: string; signal?: AbortSignal } = {},
   ): Promise<QueryResult> {
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
+    let leave: (() => void) | undefined;
     try {
       const fn = this.resolve(functionName);
       const exposure = fn.exposure!;
@@ -166,6 +204,11 @@ export class FunctionQueryService {
         wire[parameter.name] = parameter.wire;
       }
       const catalogVersion = this.catalog.current().version;
+      if (options.signal?.aborted) {
+        throw callersGone(fn.name);
+      }
+      const callKey = `${fn.name}\n${JSON.stringify(wire)}`;
+      leave = this.inflight.join(callKey, options.signal, () => callersGone(fn.name));
       let engineMs: number | undefined;
       const outcome = await this.cache.getOrLoad<LoadedRows>(
         {
@@ -180,7 +223,7 @@ export class FunctionQueryService {
         async () => {
           const loadStarted = performance.now();
           try {
-            return await this.load(fn, csl, wire, requestId);
+            return await this.load(fn, csl, wire, requestId, callKey);
           } finally {
             engineMs = Math.round((performance.now() - loadStarted) * 1000) / 1000;
           }
@@ -216,6 +259,29 @@ export class FunctionQueryService {
     } catch (error) {
       this.observeFailure(functionName, error, started);
       throw error;
+    } finally {
+      leave?.();
+    }
+  }
+
+  /**
+   * Before the HTTP server closes (it waits for every request in flight): calls get SHUTDOWN_GRACE_MS to finish,
+   * then their engine queries are cancelled and they answer 503, so a long query cannot hold the shutdown.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    while (this.inflight.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.closing = true;
+    const cancelled = this.inflight.abortAll(
+      new QueryError(
+        QueryErrorCode.EngineUnavailable,
+        'kqlgate is shutting down; the call was cancelled, retry it',
+      ),
+    );
+    if (cancelled > 0) {
+      this.logger.info({ cancelled }, 'cancelled the engine queries still running at shutdown');
     }
   }
 
@@ -249,17 +315,47 @@ export class FunctionQueryService {
     csl: string,
     parameters: Record<string, string | number | boolean>,
     requestId: string,
+    callKey: string,
   ): Promise<LoadedRows> {
     const exposure = fn.exposure!;
+    if (this.closing) {
+      throw new QueryError(QueryErrorCode.EngineUnavailable, 'kqlgate is shutting down; retry the call', {
+        function: fn.name,
+      });
+    }
+    const clientRequestId = `kqlgate.${fn.name};${requestId}`;
+    const call = this.inflight.startLoad(callKey);
     let raw;
     try {
-      raw = await this.kusto.query(csl, {
-        parameters,
-        timeoutMs: exposure.timeoutMs,
-        clientRequestId: `kqlgate.${fn.name};${requestId}`,
-      });
+      raw = await untilAborted(
+        this.kusto.query(csl, {
+          parameters,
+          timeoutMs: exposure.timeoutMs,
+          // The engine answers 504 at the timeout itself; this bounds the wait when it does not (network, a stuck
+          // engine), so the caller's 504 comes within the timeout plus this grace, never the SDK's 30 s later.
+          clientTimeoutMs: exposure.timeoutMs + ENGINE_ANSWER_GRACE_MS,
+          clientRequestId,
+        }),
+        call.signal,
+      );
     } catch (error) {
-      throw engineError(fn.name, error);
+      if (call.signal.aborted) {
+        // Every caller left, or the gateway is shutting down: nobody will read the answer.
+        this.cancelOnEngine(fn.name, clientRequestId, (call.signal.reason as Error).message);
+        throw call.signal.reason as Error;
+      }
+      const mapped = engineQueryError(fn.name, error, exposure.timeoutMs);
+      if (mapped.code === QueryErrorCode.Timeout && !(error as { response?: unknown }).response) {
+        // The gateway gave up waiting (the engine did not say it stopped the query): stop it there too.
+        this.cancelOnEngine(
+          fn.name,
+          clientRequestId,
+          `kqlgate gave up waiting after ${exposure.timeoutMs} ms`,
+        );
+      }
+      throw mapped;
+    } finally {
+      call.end();
     }
     const mapped = mapResult(raw);
     const truncated = mapped.rows.length > exposure.maxRows;
@@ -268,6 +364,19 @@ export class FunctionQueryService {
       rows: truncated ? mapped.rows.slice(0, exposure.maxRows) : mapped.rows,
       truncated,
     };
+  }
+
+  /** `.cancel query` for a query nobody will read; best effort, in the background. */
+  private cancelOnEngine(fn: string, clientRequestId: string, reason: string): void {
+    this.kusto.cancel(clientRequestId, reason).then(
+      (stopped) =>
+        this.logger.debug({ function: fn, clientRequestId, stopped }, 'sent .cancel query to the engine'),
+      (error: unknown) =>
+        this.logger.warn(
+          { function: fn, clientRequestId, err: error instanceof Error ? error.message : String(error) },
+          'could not cancel the engine query; it runs until its timeout',
+        ),
+    );
   }
 }
 
@@ -287,45 +396,11 @@ export function functionInfo(fn: CatalogFunction): QueryFunctionInfo {
   };
 }
 
-/** What the engine said, without the SDK's wrapping; status decides between our codes. */
-function engineError(fn: string, error: unknown): QueryError {
-  const e = error as {
-    name?: string;
-    message?: string;
-    code?: string;
-    response?: { status?: number; data?: { error?: { '@message'?: string; message?: string } } };
-  };
-  const status = e.response?.status;
-  const engineMessage =
-    e.response?.data?.error?.['@message'] ?? e.response?.data?.error?.message ?? e.message ?? String(error);
-  if (e.name === 'ThrottlingError' || status === 429) {
-    return new QueryError(
-      QueryErrorCode.EngineUnavailable,
-      `the engine is throttling requests; retry ${fn} later`,
-      { function: fn },
-      { cause: error },
-    );
-  }
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ECONNRESET') {
-    return new QueryError(
-      QueryErrorCode.EngineUnavailable,
-      `the engine is unreachable (${e.code}) while running ${fn}`,
-      { function: fn },
-      { cause: error },
-    );
-  }
-  if (e.code === 'ECONNABORTED' || /timeout|timed out|cancel/i.test(engineMessage)) {
-    return new QueryError(
-      QueryErrorCode.Timeout,
-      `${fn} did not finish within its timeout: ${engineMessage}`,
-      { function: fn },
-      { cause: error },
-    );
-  }
+/** The error of a call whose callers all went away: logged and counted, never read by a client. */
+function callersGone(fn: string): QueryError {
   return new QueryError(
-    QueryErrorCode.EngineError,
-    `the engine failed ${fn}: ${engineMessage}`,
-    { function: fn, engineStatus: status },
-    { cause: error },
+    QueryErrorCode.Cancelled,
+    `every caller of ${fn} went away before the answer; the engine query was cancelled`,
+    { function: fn },
   );
 }

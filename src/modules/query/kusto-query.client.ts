@@ -11,9 +11,17 @@ export interface RawResultTable {
 export interface KustoQueryOptions {
   /** Values keyed by the names `declare query_parameters(…)` declares (see parameter-binder.ts for encoding). */
   parameters?: Record<string, string | number | boolean>;
-  /** Sent as the `servertimeout` option; the client waits this long plus the SDK's 30 s grace. */
+  /** Sent as the `servertimeout` option; the client waits this long plus the SDK's 30 s grace, or clientTimeoutMs. */
   timeoutMs?: number;
+  /** How long the client waits for the answer before giving up (the SDK then rejects with ECONNABORTED). */
+  clientTimeoutMs?: number;
+  /** The request's `x-ms-client-request-id`: what `.cancel query` names to stop it. */
   clientRequestId?: string;
+}
+
+/** A KQL string literal: `"` and `\` escaped, so any id or reason text stays one literal. */
+function kqlString(text: string): string {
+  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ')}"`;
 }
 
 /**
@@ -37,6 +45,9 @@ export class KustoQueryClient {
     }
     if (options.timeoutMs !== undefined) {
       properties.setTimeout(options.timeoutMs);
+    }
+    if (options.clientTimeoutMs !== undefined) {
+      properties.setClientTimeout(options.clientTimeoutMs);
     }
     if (options.clientRequestId) {
       properties.clientRequestId = options.clientRequestId;
@@ -63,6 +74,18 @@ export class KustoQueryClient {
       columns: table.columns.map((c) => ({ name: c.name ?? '', type: (c.type ?? 'string').toLowerCase() })),
       rows: table._rows as unknown[][],
     };
+  }
+
+  /**
+   * Asks the engine to stop a running query: `.cancel query "<ClientRequestId>" with (reason = "…")`, ADX's
+   * management command (best effort: a query that already ended is "Cancel failed"). Resolves whether it stopped one.
+   */
+  async cancel(clientRequestId: string, reason: string): Promise<boolean> {
+    const result = await this.command(
+      `.cancel query ${kqlString(clientRequestId)} with (reason = ${kqlString(reason)})`,
+    );
+    const state = result.columns.findIndex((c) => c.name === 'CancellationState');
+    return state >= 0 && result.rows.some((row) => row[state] === 'Cancelled successfully');
   }
 
   close(): void {

@@ -57,7 +57,67 @@ describe('bindParameters', () => {
   });
 });
 
+describe('bindParameters with ranges', () => {
+  const ranged = {
+    name: 'R',
+    parameters: [
+      {
+        name: 'days',
+        type: 'long',
+        required: false,
+        defaultText: '28',
+        range: {
+          min: { kind: 'long', text: '1', value: '1' },
+          max: { kind: 'long', text: '365', value: '365' },
+        },
+      },
+      {
+        name: 'window',
+        type: 'timespan',
+        required: false,
+        defaultText: '1h',
+        range: { max: { kind: 'timespan', text: '7d', ticks: '6048000000000' } },
+      },
+      { name: 'sku', type: 'string', required: false, defaultText: "''", range: { maxLength: 4 } },
+    ],
+  } as unknown as CatalogFunction;
+
+  it('should name each parameter outside its declared range, with the range', () => {
+    let error: QueryError | undefined;
+    try {
+      bindParameters(ranged, { days: '100000', window: '8d', sku: 'abcde' });
+    } catch (e) {
+      error = e as QueryError;
+    }
+    expect(error?.message).toBe(
+      'invalid parameters for R: days: must be between 1 and 365, got "100000"; window: must be at most 7d, got "8d"; sku: must be at most 4 characters, got 5',
+    );
+  });
+
+  it('should accept the bounds', () => {
+    expect(bindParameters(ranged, { days: 365, window: '7d', sku: 'abcd' }).map((p) => p.value)).toEqual([
+      '365',
+      '7.00:00:00',
+      'abcd',
+    ]);
+  });
+});
+
 describe('encode', () => {
+  it("should refuse a timespan or datetime outside Kusto's range", () => {
+    expect(encode('timespan', '10675200d')).toEqual({
+      problem:
+        'must be a timespan between -10675199.02:48:05.4775808 and 10675199.02:48:05.4775807, got "10675200d"',
+    });
+    expect(encode('timespan', '10675199d')).toEqual({
+      value: '10675199.00:00:00',
+      wire: 'timespan(10675199.00:00:00)',
+    });
+    expect(encode('datetime', '0000-12-31')).toEqual({
+      problem: 'must be a datetime between 0001-01-01 and 9999-12-31, got "0000-12-31"',
+    });
+  });
+
   it('should reject values that could be read as anything but a literal of the type', () => {
     expect(encode('guid', '00000000-0000-0000-0000-000000000000) | take 1')).toHaveProperty('problem');
     expect(encode('real', '1); drop')).toHaveProperty('problem');

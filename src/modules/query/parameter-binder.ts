@@ -9,6 +9,7 @@ import {
 } from '../../kql-language/kql-literals.js';
 import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
+import { MAX_STRING_PARAMETER_LENGTH, inDatetimeRange, rangeProblem } from '../catalog/parameter-range.js';
 import { QueryError, type ParameterProblem } from './query-error.js';
 
 /**
@@ -20,6 +21,8 @@ import { QueryError, type ParameterProblem } from './query-error.js';
  * where unambiguous: `"42"` and `42` for a long, `"true"` and `true` for a bool.
  */
 
+export { MAX_STRING_PARAMETER_LENGTH };
+
 /** A validated value: what the cache keys on and what the engine receives. */
 export interface BoundParameter {
   name: string;
@@ -30,16 +33,21 @@ export interface BoundParameter {
   wire: string | number | boolean;
 }
 
-export const MAX_STRING_PARAMETER_LENGTH = 4096;
+/** Kusto's timespan range, ±10675199.02:48:05.4775807: its ticks are a long. */
+const TIMESPAN_RANGE = `${formatTimespanTicks(LONG_MIN)} and ${formatTimespanTicks(LONG_MAX)}`;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
-/** Binds every supplied parameter or throws one QueryError naming each bad one. */
+/**
+ * Binds every supplied parameter or throws one QueryError naming each bad one: wrong type, outside the type's range
+ * (an int32, a timespan's ±10675199 days, years 0001-9999…) or outside the range its `@param` line declares.
+ */
 export function bindParameters(
   fn: CatalogFunction,
   input: Readonly<Record<string, unknown>>,
+  now: Date = new Date(),
 ): BoundParameter[] {
   const problems: ParameterProblem[] = [];
   const bound: BoundParameter[] = [];
@@ -69,6 +77,13 @@ export function bindParameters(
     const result = encode(parameter.type, raw);
     if ('problem' in result) {
       problems.push({ parameter: parameter.name, message: result.problem });
+      continue;
+    }
+    const outside = parameter.range
+      ? rangeProblem(parameter.type, parameter.range, result.value, describe(raw), now)
+      : undefined;
+    if (outside) {
+      problems.push({ parameter: parameter.name, message: outside });
     } else {
       bound.push({ name: parameter.name, type: parameter.type, ...result });
     }
@@ -134,6 +149,9 @@ export function encode(type: KustoScalarType, raw: unknown): Encoded {
     }
     case 'datetime': {
       const iso = typeof raw === 'string' ? parseDatetime(raw) : undefined;
+      if (iso && !inDatetimeRange(iso)) {
+        return { problem: `must be a datetime between 0001-01-01 and 9999-12-31, got ${describe(raw)}` };
+      }
       if (!iso) {
         return {
           problem: `must be an ISO-8601 date or date-time such as 2024-05-01T10:00:00Z, got ${describe(raw)}`,
@@ -145,6 +163,9 @@ export function encode(type: KustoScalarType, raw: unknown): Encoded {
       const ticks = typeof raw === 'string' ? parseTimespanTicks(raw) : undefined;
       if (ticks === undefined) {
         return { problem: `must be a timespan such as 30m, 1h, 1.02:00:00 or PT1H, got ${describe(raw)}` };
+      }
+      if (ticks < LONG_MIN || ticks > LONG_MAX) {
+        return { problem: `must be a timespan between ${TIMESPAN_RANGE}, got ${describe(raw)}` };
       }
       const text = formatTimespanTicks(ticks);
       return { value: text, wire: `timespan(${text})` };

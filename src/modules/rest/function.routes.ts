@@ -5,6 +5,7 @@ import { createLogger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import { visibleError, type FunctionVisibility } from '../query/function-visibility.js';
+import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
 import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
 import {
@@ -112,6 +113,7 @@ export class FunctionRoutes implements OnModuleInit {
       }
       const result = await this.query.execute(principal, request.params.name, params, {
         requestId: String(request.id),
+        signal: clientDisconnectSignal(reply.raw),
       });
       return send(reply, format, result);
     } catch (error) {

@@ -79,7 +79,7 @@ describe('kqlgate lint / deploy / schema', () => {
     const result = await kqlgate(['lint', '--kql', broken]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe(
-      `${broken}/functions/TopProducts.kql:13:25: error: TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function. [KS142]\n`,
+      `${broken}/functions/TopProducts.kql:16:25: error: TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function. [KS142]\n`,
     );
     expect(result.stdout).toContain('1 error(s)');
   });

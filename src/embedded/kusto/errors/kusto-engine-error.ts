@@ -22,6 +22,17 @@ export enum KustoErrorCode {
   NotSupported = 'NOT_SUPPORTED',
   /** `servertimeout` elapsed. */
   Timeout = 'TIMEOUT',
+  /** Stopped by `.cancel query`. */
+  Cancelled = 'CANCELLED',
+  /**
+   * The query ran, but a value was out of range for what used it: an arithmetic overflow, a negative `take`, a
+   * date past year 9999, a string that does not convert… Usually a query parameter's value.
+   */
+  ValueOutOfRange = 'VALUE_OUT_OF_RANGE',
+  /** The query needs more memory than the engine's limit allows. */
+  LimitsExceeded = 'LIMITS_EXCEEDED',
+  /** The engine is shutting down: the query was stopped, another attempt may succeed elsewhere. */
+  Unavailable = 'UNAVAILABLE',
   /** A bug or an I/O failure in the engine itself. */
   Internal = 'INTERNAL',
 }
@@ -33,8 +44,10 @@ export class KustoEngineError extends Error {
     readonly code: KustoErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    // `cause` (a DuckDB error, say) is for the engine's log only: the HTTP edge sends `message`, never the cause.
+    super(message, options);
   }
 
   static syntax(message: string, details?: Record<string, unknown>): KustoEngineError {

@@ -95,6 +95,34 @@ export function errorShape(code: KustoErrorCode): ErrorShape {
         type: 'Kusto.Data.Exceptions.KustoRequestTimeoutException',
         permanent: false,
       };
+    case KustoErrorCode.Cancelled:
+      return {
+        status: 400,
+        code: 'BadRequest_QueryCancelled',
+        type: 'Kusto.Data.Exceptions.KustoRequestCancelledException',
+        permanent: false,
+      };
+    case KustoErrorCode.ValueOutOfRange:
+      return {
+        status: 400,
+        code: 'BadRequest_ValueOutOfRange',
+        type: 'Kusto.Data.Exceptions.KustoBadRequestException',
+        permanent: true,
+      };
+    case KustoErrorCode.LimitsExceeded:
+      return {
+        status: 400,
+        code: 'LimitsExceeded',
+        type: 'Kusto.Data.Exceptions.KustoServicePartialQueryFailureLimitsExceededException',
+        permanent: true,
+      };
+    case KustoErrorCode.Unavailable:
+      return {
+        status: 503,
+        code: 'General_ServiceUnavailable',
+        type: 'Kusto.Data.Exceptions.KustoServiceUnavailableException',
+        permanent: false,
+      };
     case KustoErrorCode.Internal:
       return {
         status: 500,
@@ -138,11 +166,19 @@ export function toOneApiError(
   };
 }
 
-/** Anything thrown that is not ours is an engine bug or an I/O failure: report it as such, keeping its text. */
-export function asKustoEngineError(error: unknown): KustoEngineError {
+/**
+ * Anything thrown that is not ours is an engine bug or an I/O failure. Its text stays out of the answer — DuckDB's
+ * messages quote the compiled SQL — and goes to the engine's log as the cause; the caller gets the activity id to
+ * find it there.
+ */
+export function asKustoEngineError(error: unknown, activityId?: string): KustoEngineError {
   if (error instanceof KustoEngineError) {
     return error;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new KustoEngineError(KustoErrorCode.Internal, `Internal engine error: ${message}`);
+  return new KustoEngineError(
+    KustoErrorCode.Internal,
+    `Internal engine error${activityId ? ` (activity ${activityId})` : ''}; the engine log has the details.`,
+    {},
+    { cause: error },
+  );
 }

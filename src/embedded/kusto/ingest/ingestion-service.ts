@@ -25,6 +25,8 @@ import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { KustoDatabase, WriteTransaction } from '../storage/kusto-database.js';
 import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
 import { castFromStageSql } from './value-coercion.js';
+import { fromDuckDbError } from '../errors/duckdb-error.translator.js';
+import { parameterTypes } from '../query/parameter-types.js';
 
 const MAX_POLICY_DEPTH = 10;
 const RAW_STAGE = '__kqlgate_raw_stage';
@@ -201,6 +203,7 @@ export class IngestionService {
       await connection.run(
         `CREATE TEMP TABLE ${QUERY_STAGE} AS ${selectIntoColumns(table, rows.statement.resultSchema, rows.statement.sql)}`,
         rows.statement.parameters as never,
+        parameterTypes(rows.statement.parameters),
       );
       await connection.run(`DROP TABLE IF EXISTS temp.${quoteIdent(table.name)}`);
       await connection.run(`CREATE TEMP TABLE ${quoteIdent(table.name)} (${columnDefs})`);
@@ -307,7 +310,8 @@ export class IngestionService {
           await tx.addTags(target, request.tags, randomUUID());
         }
       } catch (error) {
-        const reason = `Update policy of table '${target}' (source '${source}') failed: ${(error as Error).message}`;
+        // A DuckDB failure is told in Kusto terms: this reason goes back to the ingesting client.
+        const reason = `Update policy of table '${target}' (source '${source}') failed: ${fromDuckDbError(error).message}`;
         if (!policy.IsTransactional) {
           throw new NonTransactionalPolicyFailed(key, { target, source, reason });
         }

@@ -4,13 +4,14 @@
  */
 import os from 'node:os';
 import type { ColumnSchema, FunctionParameterSchema } from '../compiler/compiler-types.js';
-import { KustoEngineError } from '../errors/kusto-engine-error.js';
+import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import { ingestData } from '../ingest/data-ingestion.js';
 import { parseMappingDefinition } from '../ingest/ingestion-mapping.js';
 import { createStorageTable, selectIntoColumns, type IngestionService } from '../ingest/ingestion-service.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { compileQuery } from '../query/query-executor.js';
+import type { RunningQueries } from '../query/running-queries.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
@@ -18,11 +19,13 @@ import { mappingKey, type KustoDatabase } from '../storage/kusto-database.js';
 import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
 import { parseControlCommand } from './command-parser.js';
 import {
+  cancelQueryResult,
   cslSchema,
   databasesResult,
   extentResult,
   functionsResult,
   mappingsResult,
+  runningQueriesResult,
   tableColumnsResult,
   tablesResult,
   tableSchemaResult,
@@ -89,6 +92,7 @@ export class CommandExecutor {
     private readonly registry: DatabaseRegistry,
     private readonly ingestion: IngestionService,
     private readonly loadCompiler: QueryCompilerLoader,
+    private readonly running: RunningQueries,
   ) {}
 
   async execute(text: string, context: CommandContext): Promise<ResultTable> {
@@ -155,6 +159,20 @@ export class CommandExecutor {
             ],
           ],
         );
+      case 'showRunningQueries':
+        return runningQueriesResult(this.running.list(), new Date());
+      case 'cancelQuery': {
+        const reason = command.reason ?? 'cancelled by .cancel query';
+        const stopped = this.running.cancel(
+          command.clientActivityId,
+          new KustoEngineError(
+            KustoErrorCode.Cancelled,
+            `Query was cancelled by .cancel query: ${reason} (E_QUERY_CANCELLED).`,
+            { reason },
+          ),
+        );
+        return cancelQueryResult(command.clientActivityId, stopped, reason);
+      }
       case 'getIngestionResources':
         throw KustoEngineError.notSupported(
           'Queued ingestion is not available on the embedded engine (it has no blob storage or queues); use streaming ingestion (StreamingIngestClient), or .ingest inline.',

@@ -112,4 +112,23 @@ describe(parseControlCommand.name, () => {
       "Control command '.purge' is not supported by the embedded engine (at 1:2).",
     );
   });
+
+  it('should parse .cancel query with its reason, and .show running queries', () => {
+    expect(parseControlCommand('.cancel query "KE.RunQuery;8f70e9ab" with (reason = "too slow")')).toEqual({
+      kind: 'cancelQuery',
+      clientActivityId: 'KE.RunQuery;8f70e9ab',
+      reason: 'too slow',
+    });
+    expect(parseControlCommand(".cancel query 'a\\\"b'")).toEqual({
+      kind: 'cancelQuery',
+      clientActivityId: 'a"b',
+    });
+    expect(parseControlCommand('.show running queries')).toEqual({ kind: 'showRunningQueries' });
+    expect(syntaxMessage('.cancel query KE.RunQuery')).toBe(
+      "Syntax error at 1:15: expected the ClientActivityId of the query to cancel, as a string literal, found 'KE'.",
+    );
+    expect(syntaxMessage('.cancel query "x" with (user = "y")')).toBe(
+      "Syntax error: .cancel query takes only the 'reason' property; found 'user'.",
+    );
+  });
 });

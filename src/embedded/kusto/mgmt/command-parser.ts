@@ -67,6 +67,8 @@ class CommandParser {
         this.expectKeyword('resources');
         return { kind: 'getIngestionResources' };
       }
+      case 'cancel':
+        return this.parseCancelQuery();
       default:
         throw KustoEngineError.notSupported(
           `Control command '.${verb.value}' is not supported by the embedded engine (at ${verb.line}:${verb.column}).`,
@@ -284,11 +286,34 @@ class CommandParser {
     return { kind: 'deleteUpdatePolicy', table };
   }
 
+  /** `.cancel query "<ClientActivityId>" [with (reason = "<ReasonPhrase>")]`, as ADX documents it. */
+  private parseCancelQuery(): ControlCommand {
+    this.expectKeyword('query');
+    const id = this.expectString('the ClientActivityId of the query to cancel, as a string literal');
+    let reason: string | undefined;
+    if (this.peekKeyword('with')) {
+      this.next();
+      const properties = this.parseProperties();
+      for (const [key, value] of Object.entries(properties)) {
+        if (key.toLowerCase() !== 'reason') {
+          throw KustoEngineError.syntax(
+            `Syntax error: .cancel query takes only the 'reason' property; found '${key}'.`,
+          );
+        }
+        reason = value;
+      }
+    }
+    return { kind: 'cancelQuery', clientActivityId: id.value, ...(reason === undefined ? {} : { reason }) };
+  }
+
   private parseShow(): ControlCommand {
     const what = this.expectWord(
-      'what to show (tables, table, functions, function, databases, version, cluster)',
+      'what to show (tables, table, functions, function, databases, version, cluster, running queries)',
     );
     switch (what.value.toLowerCase()) {
+      case 'running':
+        this.expectKeyword('queries');
+        return { kind: 'showRunningQueries' };
       case 'tables':
         return { kind: 'showTables' };
       case 'functions':
@@ -306,7 +331,10 @@ class CommandParser {
       case 'table':
         return this.parseShowTable();
       default:
-        throw this.error(what, 'tables, table, functions, function, databases, database, version or cluster');
+        throw this.error(
+          what,
+          'tables, table, functions, function, databases, database, version, cluster or running queries',
+        );
     }
   }
 

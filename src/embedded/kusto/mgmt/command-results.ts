@@ -5,6 +5,8 @@
 import type { FunctionEntry, MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import { clrTypeOf } from '../schema/kusto-types.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
+import type { RunningQueryInfo } from '../query/running-queries.js';
+import { formatTimespanMs } from '../../../kql-language/kql-literals.js';
 
 export function cslSchema(table: TableEntry): string {
   return table.columns.map((c) => `${c.name}:${c.type}`).join(',');
@@ -156,5 +158,60 @@ export function databasesResult(names: string[], current?: string): ResultTable 
       ['InTransitionTo', 'string'],
     ],
     names.map((n) => [n, '', 'v1.0', n === current, 'ReadWrite', null, false, null, '']),
+  );
+}
+
+/** ADX's text column of `.show queries` holds at most 64 KB of the query. */
+const QUERY_TEXT_LIMIT = 64 * 1024;
+
+/** `.show running queries`: the columns of ADX's `.show queries` schema the engine can fill. */
+export function runningQueriesResult(queries: readonly RunningQueryInfo[], now: Date): ResultTable {
+  return resultTable(
+    'Table_0',
+    [
+      ['ClientActivityId', 'string'],
+      ['Text', 'string'],
+      ['Database', 'string'],
+      ['StartedOn', 'datetime'],
+      ['LastUpdatedOn', 'datetime'],
+      ['Duration', 'timespan'],
+      ['State', 'string'],
+      ['RootActivityId', 'guid'],
+      ['Application', 'string'],
+    ],
+    [...queries]
+      .sort((a, b) => a.startedOn.getTime() - b.startedOn.getTime())
+      .map((q) => [
+        q.clientActivityId,
+        q.text.slice(0, QUERY_TEXT_LIMIT),
+        q.database,
+        q.startedOn.toISOString(),
+        (q.stoppedOn ?? now).toISOString(),
+        formatTimespanMs(now.getTime() - q.startedOn.getTime()),
+        q.state,
+        q.rootActivityId,
+        q.application,
+      ]),
+  );
+}
+
+/** `.cancel query`: whether a running query of that ClientActivityId was found and stopped (the wording of ADX's `.cancel operation`). */
+export function cancelQueryResult(clientActivityId: string, stopped: number, reason: string): ResultTable {
+  return resultTable(
+    'Table_0',
+    [
+      ['ClientActivityId', 'string'],
+      ['CancellationState', 'string'],
+      ['ReasonPhrase', 'string'],
+    ],
+    [
+      [
+        clientActivityId,
+        stopped > 0 ? 'Cancelled successfully' : 'Cancel failed',
+        stopped > 0
+          ? reason
+          : 'No running query has this ClientActivityId: it completed, or it never ran on this engine.',
+      ],
+    ],
   );
 }

@@ -17,6 +17,8 @@ export type ControlCommand =
   | { kind: 'showVersion' }
   | { kind: 'showCluster' }
   | { kind: 'getIngestionResources' }
+  | { kind: 'showRunningQueries' }
+  | { kind: 'cancelQuery'; clientActivityId: string; reason?: string }
   | {
       kind: 'createTable';
       mode: TableSchemaMode;

@@ -150,7 +150,7 @@ export class KustoHttpServer {
               `Request body exceeds the limit of ${this.deps.maxIngestBodyBytes} bytes (after decompression); nothing was ingested. Split the data into smaller batches.`,
               { limit: this.deps.maxIngestBodyBytes },
             )
-          : asKustoEngineError(error);
+          : asKustoEngineError(error, context.activityId);
       // Answer only once the client has finished sending, or it sees a reset instead of our error.
       await drain(request);
       const translated = toOneApiError(engineError, context);
@@ -163,10 +163,23 @@ export class KustoHttpServer {
         clientRequestId: context.clientRequestId,
         err: engineError.message,
       };
+      // What the client was not told (DuckDB's text, which quotes the compiled SQL) is logged: debug for errors the
+      // client caused, error for the engine's own failures.
+      const cause = engineError.cause ?? (error === engineError ? undefined : error);
       if (engineError.code === KustoErrorCode.Internal) {
-        this.deps.logger.error({ ...log, stack: (error as Error).stack }, 'kusto request failed');
+        this.deps.logger.error(
+          {
+            ...log,
+            cause: (cause as Error | undefined)?.message,
+            stack: (cause as Error | undefined)?.stack,
+          },
+          'kusto request failed',
+        );
       } else {
-        this.deps.logger.debug(log, 'kusto request rejected');
+        this.deps.logger.debug(
+          cause ? { ...log, cause: (cause as Error).message } : log,
+          'kusto request rejected',
+        );
       }
       this.send(response, status, translated.body, context);
     } finally {
@@ -278,7 +291,11 @@ export class KustoHttpServer {
       );
     }
     const properties = parseRequestProperties(payload.properties);
-    const result = await this.deps.queries.execute(payload.db, csl, properties);
+    const result = await this.deps.queries.execute(payload.db, csl, properties, {
+      clientRequestId: context.clientRequestId,
+      activityId: context.activityId,
+      application: header(request, 'x-ms-app') ?? '',
+    });
     if (endpoint === 'query-v1') {
       if (result.partialError) {
         throw result.partialError;

@@ -2,7 +2,12 @@
  * Runs a KQL query: compile against the database's current schema, execute each statement on a reader
  * connection, decode cells to Kusto JSON. Enforces ADX's result limits (500,000 records / 64 MB unless the
  * request says otherwise): past the limit the rows so far are returned with an in-band partial-result
- * error. `servertimeout` interrupts DuckDB.
+ * error.
+ *
+ * Every query is listed in RunningQueries for its whole life. `servertimeout` counts from the request's arrival
+ * (compilation included), and a timeout, a `.cancel query` or the engine's shutdown all stop it the same way: the
+ * client is answered at once, and the DuckDB connection is interrupted. DuckDB stops at its next check between
+ * chunks of rows; the query stays listed (`Cancelling`) until it has.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type {
@@ -12,11 +17,14 @@ import type {
   QueryParameterValues,
 } from '../compiler/compiler-types.js';
 import { KqlCompileError } from '../compiler/kql-compile-error.js';
+import { fromDuckDbError, isDuckDbInterrupt } from '../errors/duckdb-error.translator.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import type { ResultTable } from '../protocol/result-table.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
 import type { QueryCompiler, QueryCompilerLoader } from './query-compiler.js';
+import { parameterTypes } from './parameter-types.js';
 import type { RequestProperties } from './request-properties.js';
+import type { RunningQueries, RunningQuery } from './running-queries.js';
 
 export interface QueryResult {
   tables: ResultTable[];
@@ -84,57 +92,149 @@ export async function compileQuery(
   }
 }
 
+const INTERRUPT_REPEAT_MS = 100;
+
+/** Who asked: the request's ids, for `.show running queries` and `.cancel query`. */
+export interface QueryContext {
+  clientRequestId: string;
+  activityId: string;
+  application?: string;
+}
+
+export interface QueryExecutorOptions {
+  /** The DuckDB memory limit as configured, for the message of a query that exceeds it. */
+  memoryLimit?: string;
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts (leaving `work` to finish alone). */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export function timeoutError(serverTimeoutMs: number): KustoEngineError {
+  return new KustoEngineError(
+    KustoErrorCode.Timeout,
+    `Query execution has exceeded the allowed limits: servertimeout ${formatTimeout(serverTimeoutMs)} elapsed and the query was cancelled.`,
+  );
+}
+
 export class QueryExecutor {
   constructor(
     private readonly registry: DatabaseRegistry,
     private readonly loadCompiler: QueryCompilerLoader,
+    private readonly running: RunningQueries,
+    private readonly options: QueryExecutorOptions = {},
   ) {}
 
-  async execute(databaseName: string, csl: string, properties: RequestProperties): Promise<QueryResult> {
-    const database = await this.registry.get(databaseName);
-    const compiler = await this.loadCompiler();
-    const compiled = await compileQuery(compiler, csl, database.schema(), properties.parameters);
+  async execute(
+    databaseName: string,
+    csl: string,
+    properties: RequestProperties,
+    context: QueryContext,
+  ): Promise<QueryResult> {
     const { options } = properties;
-    const maxRecords = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxRecords;
-    const maxSize = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxSize;
-    return database.read(
-      async (connection) => {
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          connection.interrupt();
-        }, options.serverTimeoutMs);
-        try {
-          const tables: ResultTable[] = [];
-          for (const statement of compiled.statements) {
-            const { table, partialError } = await this.runStatement(
-              connection,
-              compiler,
-              statement,
-              maxRecords,
-              maxSize,
-              () => timedOut,
-            );
-            tables.push(table);
-            if (partialError) {
-              return { tables, partialError };
-            }
-          }
-          return { tables };
-        } catch (error) {
-          if (timedOut) {
-            throw new KustoEngineError(
-              KustoErrorCode.Timeout,
-              `Query execution has exceeded the allowed limits: servertimeout ${formatTimeout(options.serverTimeoutMs)} elapsed and the query was cancelled.`,
-            );
-          }
-          throw error;
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-      { compiledSql: true },
+    const query = this.running.start({
+      clientActivityId: context.clientRequestId,
+      rootActivityId: context.activityId,
+      database: databaseName,
+      text: csl,
+      application: context.application ?? '',
+      startedOn: new Date(),
+    });
+    const timer = setTimeout(
+      () => query.stop(timeoutError(options.serverTimeoutMs)),
+      options.serverTimeoutMs,
     );
+    let work: Promise<QueryResult> | undefined;
+    try {
+      const database = await untilStopped(this.registry.get(databaseName), query.signal);
+      const compiler = await untilStopped(this.loadCompiler(), query.signal);
+      // Compilation runs in the compiler thread where there is one: the deadline holds while it runs.
+      const compiled = await untilStopped(
+        compileQuery(compiler, csl, database.schema(), properties.parameters),
+        query.signal,
+      );
+      const maxRecords = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxRecords;
+      const maxSize = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxSize;
+      work = database.read(
+        (connection) =>
+          this.runStatements(connection, compiler, compiled.statements, query, maxRecords, maxSize),
+        { compiledSql: true },
+      );
+      return await untilStopped(work, query.signal);
+    } catch (error) {
+      if (query.signal.aborted) {
+        throw query.signal.reason as KustoEngineError;
+      }
+      throw fromDuckDbError(error, { memoryLimit: this.options.memoryLimit });
+    } finally {
+      clearTimeout(timer);
+      void this.running.finish(query, work);
+    }
+  }
+
+  private async runStatements(
+    connection: DuckDBConnection,
+    compiler: QueryCompiler,
+    statements: readonly CompiledStatement[],
+    query: RunningQuery,
+    maxRecords: number,
+    maxSize: number,
+  ): Promise<QueryResult> {
+    // The connection may have come from the pool after the query was stopped (all readers were busy).
+    if (query.signal.aborted) {
+      throw query.signal.reason as Error;
+    }
+    // DuckDB clears a connection's interrupt flag when a statement starts executing, so an interrupt that lands
+    // while the statement is still being prepared is lost: once stopped, interrupt again until the work has ended.
+    let reinterrupt: NodeJS.Timeout | undefined;
+    const interrupt = (): void => {
+      connection.interrupt();
+      reinterrupt = setInterval(() => connection.interrupt(), INTERRUPT_REPEAT_MS);
+    };
+    query.signal.addEventListener('abort', interrupt, { once: true });
+    try {
+      const tables: ResultTable[] = [];
+      for (const statement of statements) {
+        const { table, partialError } = await this.runStatement(
+          connection,
+          compiler,
+          statement,
+          maxRecords,
+          maxSize,
+          query.signal,
+        );
+        tables.push(table);
+        if (partialError) {
+          return { tables, partialError };
+        }
+      }
+      return { tables };
+    } catch (error) {
+      if (query.signal.aborted && (isDuckDbInterrupt(error) || error === query.signal.reason)) {
+        throw query.signal.reason as Error;
+      }
+      throw error;
+    } finally {
+      query.signal.removeEventListener('abort', interrupt);
+      clearInterval(reinterrupt);
+    }
   }
 
   private async runStatement(
@@ -143,15 +243,20 @@ export class QueryExecutor {
     statement: CompiledStatement,
     maxRecords: number,
     maxSize: number,
-    timedOut: () => boolean,
+    signal: AbortSignal,
   ): Promise<{ table: ResultTable; partialError?: KustoEngineError }> {
     const decoders = statement.resultSchema.map((c) => compiler.cellDecoder(c.type));
-    const result = await connection.stream(statement.sql, statement.parameters as DuckDBValue[]);
+    const result = await connection.stream(
+      statement.sql,
+      statement.parameters as DuckDBValue[],
+      parameterTypes(statement.parameters),
+    );
     const rows: unknown[][] = [];
     let size = 0;
     for (;;) {
-      if (timedOut()) {
-        throw new Error('interrupted');
+      // Decoding runs in this thread between chunks: a stopped query stops here too.
+      if (signal.aborted) {
+        throw signal.reason as Error;
       }
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) {

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createDirectorySync } from '../../../common/fs/directory-creation.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
-import { KustoDatabase } from './kusto-database.js';
+import { KustoDatabase, type DatabaseOptions } from './kusto-database.js';
 
 const FILE_SUFFIX = '.kusto.duckdb';
 const DATABASE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,259}$/;
@@ -18,14 +18,16 @@ export class DatabaseRegistry {
   private constructor(
     private readonly dataDir: string,
     private readonly setupSql: () => Promise<readonly string[]>,
+    private readonly options: DatabaseOptions,
   ) {}
 
   static async create(
     dataDir: string,
     setupSql: () => Promise<readonly string[]>,
+    options: DatabaseOptions = {},
   ): Promise<DatabaseRegistry> {
     createDirectorySync(dataDir, "the Kusto engine's data directory");
-    const registry = new DatabaseRegistry(dataDir, setupSql);
+    const registry = new DatabaseRegistry(dataDir, setupSql, options);
     const files = await readdir(dataDir);
     registry.known = new Set(
       files
@@ -85,7 +87,7 @@ export class DatabaseRegistry {
     let database = this.open.get(name);
     if (!database) {
       const filePath = path.join(this.dataDir, `${encodeURIComponent(name)}${FILE_SUFFIX}`);
-      database = KustoDatabase.open(name, filePath, this.setupSql);
+      database = KustoDatabase.open(name, filePath, this.setupSql, this.options);
       database.catch(() => this.open.delete(name));
       this.open.set(name, database);
     }

@@ -20,6 +20,11 @@ const MAX_READERS = 4;
 
 type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy';
 
+export interface DatabaseOptions {
+  /** DuckDB `memory_limit`, e.g. `1GB`; DuckDB's default (80% of RAM) when unset. */
+  memoryLimit?: string;
+}
+
 export interface CatalogSnapshot {
   tables: Map<string, TableEntry>;
   functions: Map<string, FunctionEntry>;
@@ -165,8 +170,15 @@ export class KustoDatabase {
     name: string,
     filePath: string,
     setupSql: () => Promise<readonly string[]>,
+    options: DatabaseOptions = {},
   ): Promise<KustoDatabase> {
-    const instance = await DuckDBInstance.create(filePath);
+    // DuckDB's memory limit is per instance, so per database: its queries and ingestions share it. Past it, sorts,
+    // joins and aggregations spill to `<file>.tmp`, and what cannot spill fails with "Out of Memory" (a Kusto
+    // E_LOW_MEMORY_CONDITION error) instead of growing the process without bound.
+    const instance = await DuckDBInstance.create(
+      filePath,
+      options.memoryLimit ? { memory_limit: options.memoryLimit } : undefined,
+    );
     const writer = await instance.connect();
     await writer.run(`CREATE SCHEMA IF NOT EXISTS ${META_SCHEMA}`);
     await writer.run(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Catalog, CatalogFunction } from '../../catalog/catalog.types.js';
+import { describeRange } from '../../catalog/parameter-range.js';
 
 /** The page's one inline style sheet and one inline script; constant, so the policy below can allow them by hash. */
 const DOCS_PAGE_STYLE = `
@@ -89,7 +90,7 @@ function renderFunction(fn: CatalogFunction): string {
             : p.required
               ? 'required'
               : `<code>${esc(p.defaultText ?? '')}</code>`
-        }</td></tr>`,
+        }</td><td>${p.range ? esc(describeRange(p.range)) : ''}</td></tr>`,
     )
     .join('');
   const columns = fn.outputColumns
@@ -105,7 +106,7 @@ function renderFunction(fn: CatalogFunction): string {
       (p) =>
         `<label><code>${esc(p.name)}</code> <input name="${esc(p.name)}" placeholder="${esc(p.defaultText ?? p.type)}"${
           p.required ? ' required' : ''
-        }></label><br>`,
+        }${p.range?.maxLength === undefined ? '' : ` maxlength="${p.range.maxLength}"`}></label><br>`,
     )
     .join('');
   return `<section id="${esc(fn.name)}"><h2>${esc(fn.name)}</h2>
@@ -114,7 +115,7 @@ function renderFunction(fn: CatalogFunction): string {
     exposure.timeoutMs / 1000
   }s · <code>kql/${esc(fn.file)}</code></p>
 <p><code>GET|POST /api/v1/functions/${esc(fn.name)}</code> · GraphQL field <code>${esc(fn.name)}</code></p>
-<table><tr><th>parameter</th><th>type</th><th>default</th></tr>${params}</table>
+<table><tr><th>parameter</th><th>type</th><th>default</th><th>range</th></tr>${params}</table>
 <table><tr><th>output column</th><th>type</th></tr>${columns}</table>
 <form data-fn="${esc(fn.name)}">${inputs}<button>Run</button><pre></pre></form></section>`;
 }

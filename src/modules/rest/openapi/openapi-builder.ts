@@ -1,5 +1,6 @@
 import type { KustoScalarType } from '../../../kql-language/kql-scalar-types.js';
 import type { Catalog, CatalogFunction, CatalogParameter } from '../../catalog/catalog.types.js';
+import { describeRange, numericBounds } from '../../catalog/parameter-range.js';
 
 /**
  * OpenAPI 3.1 for every exposed function, built from the catalog alone (parameter types and defaults from the
@@ -66,9 +67,24 @@ function parameterSchema(p: CatalogParameter): JsonSchema {
         return kustoTypeSchema(p.type);
     }
   })();
-  return p.defaultValue === undefined || p.defaultValue === null
-    ? base
-    : { ...base, default: p.defaultValue };
+  const withDefault =
+    p.defaultValue === undefined || p.defaultValue === null ? base : { ...base, default: p.defaultValue };
+  return p.range ? { ...withDefault, ...rangeSchema(p, withDefault) } : withDefault;
+}
+
+/** A declared range as JSON Schema: minimum/maximum for numbers, maxLength for strings, prose for the rest. */
+function rangeSchema(p: CatalogParameter, schema: JsonSchema): JsonSchema {
+  const range = p.range!;
+  const extra: JsonSchema = { ...numericBounds(range) };
+  if (range.maxLength !== undefined) {
+    extra.maxLength = range.maxLength;
+  }
+  if (p.type === 'timespan' || p.type === 'datetime') {
+    const described = describeRange(range);
+    extra.description =
+      typeof schema.description === 'string' ? `${schema.description}; ${described}` : described;
+  }
+  return extra;
 }
 
 export function rowSchemaName(fn: CatalogFunction): string {
@@ -175,12 +191,15 @@ export function buildOpenApi(
           'application/x-ndjson': { schema: { type: 'string' } },
         },
       },
-      '400': problem('A parameter is missing, unknown or of the wrong type'),
+      '400': problem(
+        'A parameter is missing, unknown, of the wrong type or outside its declared range, or the engine cannot compute with its value',
+      ),
       '401': problem('Credentials are missing or invalid'),
       '403': problem('The caller lacks the required role or a bound claim'),
       '429': problem('Rate limit exceeded'),
       '502': problem('The engine failed the query'),
-      '504': problem('The query exceeded its timeout'),
+      '503': problem('The engine is unavailable or over its memory limit, or the gateway is shutting down'),
+      '504': problem('The query exceeded its timeout (the engine query was cancelled)'),
     };
     const common = {
       tags: [fn.folder ?? 'functions'],
@@ -205,7 +224,7 @@ export function buildOpenApi(
           name: p.name,
           in: 'query',
           required: p.required,
-          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}`,
+          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`,
           schema: parameterSchema(p),
         })),
         responses,

@@ -81,6 +81,18 @@ export function parseDatetimeLiteral(text: string): bigint | null | undefined {
   return parseDatetimeTicks(body);
 }
 
+const INT_RANGE = [-(2n ** 31n), 2n ** 31n - 1n] as const;
+const LONG_RANGE = [-(2n ** 63n), 2n ** 63n - 1n] as const;
+
+/**
+ * The value when it fits the type (int: 32 bits; long and timespan ticks: 64 bits), else undefined: a value past
+ * them is no literal of the type, and would reach DuckDB as a HUGEINT it cannot cast.
+ */
+function inRange(type: 'int' | 'long' | 'timespan', value: bigint): bigint | undefined {
+  const [min, max] = type === 'int' ? INT_RANGE : LONG_RANGE;
+  return value >= min && value <= max ? value : undefined;
+}
+
 /**
  * A literal's value for a parameter of `type`, from KQL literal text or a JSON value (query parameters).
  * Returns undefined when the text is not a valid literal of that type.
@@ -102,13 +114,15 @@ export function literalValue(
     switch (type) {
       case 'long':
       case 'int':
-        return Number.isInteger(raw) ? BigInt(raw) : undefined;
+        return Number.isInteger(raw) ? inRange(type, BigInt(raw)) : undefined;
       case 'real':
       case 'decimal':
         return raw;
       case 'timespan':
         // A JSON number is milliseconds.
-        return BigInt(Math.round(raw)) * TICKS_PER_MILLISECOND;
+        return Number.isFinite(raw)
+          ? inRange('timespan', BigInt(Math.round(raw)) * TICKS_PER_MILLISECOND)
+          : undefined;
       case 'bool':
       case 'datetime':
       case 'dynamic':
@@ -124,7 +138,7 @@ export function literalValue(
       if (body.toLowerCase() === 'null') {
         return null;
       }
-      return /^-?\d+$/.test(body) ? BigInt(body) : undefined;
+      return /^-?\d+$/.test(body) ? inRange(type, BigInt(body)) : undefined;
     }
     case 'real':
     case 'decimal': {
@@ -147,8 +161,10 @@ export function literalValue(
     }
     case 'datetime':
       return parseDatetimeLiteral(text);
-    case 'timespan':
-      return parseTimespanLiteral(text);
+    case 'timespan': {
+      const ticks = parseTimespanLiteral(text);
+      return ticks === null || ticks === undefined ? ticks : inRange('timespan', ticks);
+    }
     case 'guid': {
       const body = unwrap(text, ['guid', 'uuid', 'uniqueid']);
       if (body.toLowerCase() === 'null') {

@@ -145,7 +145,10 @@ class SqlEmitter {
       const col = n.columns[0];
       const t = col.type;
       const alias = this.alias();
-      return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${this.col(col.name)}\nFROM (SELECT unnest(generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)})) AS ${q('__v')}) AS ${alias}`;
+      // The table function streams its rows in chunks (constant memory, interruptible between them); the list
+      // function `unnest(generate_series(…))` built all values as one list in one uninterruptible call — 8 GB
+      // for `range x from 1 to 1000000000`, and an error past 2^32 values.
+      return `SELECT CAST(${q('__v')} AS ${DuckDbDialect.typeName(t)}) AS ${this.col(col.name)}\nFROM generate_series(${this.scalar(n.start)}, ${this.scalar(n.stop)}, ${this.scalar(n.step)}) AS ${alias}(${q('__v')})`;
     },
     Filter: (n) => `SELECT *\nFROM ${this.from(n.input)}\nWHERE ${this.scalar(n.predicate)}`,
     Project: (n) => `SELECT ${this.namedList(n.outputs)}\nFROM ${this.from(n.input)}`,

@@ -3,9 +3,34 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const PACKAGE_BOUNDARY =
+  'A package stands on its own: import another package by its name (@kqlgate/…) and only its public entry points, ' +
+  'never a file outside this package, and never the kqlgate app.';
+
+/**
+ * The package boundary (the compiler enforces it too: a package's tsconfig.build.json has rootDir src). A relative
+ * import leaves the package when it climbs more directories than the importing file sits below the package's root,
+ * so there is one block per depth: a file at packages/<name>/a/b/x.ts (depth 2) may climb two levels, not three.
+ */
+const packageBoundary = Array.from({ length: 12 }, (_, depth) => ({
+  files: [`packages/*/${'*/'.repeat(depth)}*.{ts,mts,js,mjs}`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [{ name: 'kqlgate', message: PACKAGE_BOUNDARY }],
+        patterns: [
+          { group: ['kqlgate/*'], message: PACKAGE_BOUNDARY },
+          { regex: `^(\\.\\./){${depth + 1}}`, message: PACKAGE_BOUNDARY },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', '**/*.cjs'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**', 'bench/results/**', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -25,6 +50,25 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  {
+    // The app uses a package only through its name and public entry points (its package.json `exports`).
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/packages/**'],
+              message:
+                'Import a package by its name (@kqlgate/…) and its public entry points, never its files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...packageBoundary,
   {
     // Layer rule: the embedded engine and broker are reached only through their protocols.
     files: ['src/embedded/**/*.ts'],

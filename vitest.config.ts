@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
 
 // SWC (not esbuild) transpiles the tests so that NestJS decorator metadata is emitted.
 const swcPlugin = swc.vite({
@@ -11,14 +13,55 @@ const swcPlugin = swc.vite({
   module: { type: 'es6' },
 });
 
+const packagesDir = join(import.meta.dirname, 'packages');
+
+/**
+ * Resolves `@kqlgate/<name>[/<entry>]` to that entry's TypeScript source (its `kqlgate-source` export in the
+ * package's package.json), so tests run without a build. A plugin rather than a resolve condition: Vitest hands
+ * resolve conditions to Node as `--conditions`, and the worker threads of the code under test inherit them, so
+ * Node itself would then load the `.ts` files — the threads must run dist/.
+ */
+const packageSources: Plugin = {
+  name: 'kqlgate-package-sources',
+  enforce: 'pre',
+  resolveId(source) {
+    const match = /^@kqlgate\/([a-z0-9-]+)(\/[a-z0-9-]+)?$/.exec(source);
+    if (!match) {
+      return null;
+    }
+    const dir = join(packagesDir, match[1]);
+    const { exports } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      exports?: Record<string, { 'kqlgate-source'?: string }>;
+    };
+    const entry = exports?.[`.${match[2] ?? ''}`]?.['kqlgate-source'];
+    return entry ? resolve(dir, entry) : null;
+  },
+};
+const plugins = [swcPlugin, packageSources];
+
+/** One package's tests: its unit specs beside the code and its test/ folder. `npm test -w packages/<name>`. */
+function packageProject(name: string) {
+  return {
+    plugins,
+    root: join(packagesDir, name),
+    test: {
+      name,
+      include: ['src/**/*.spec.ts', 'test/**/*.test.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [swcPlugin],
+  plugins,
   test: {
     reporters: process.env.CI ? ['default'] : ['default'],
     pool: 'forks',
     projects: [
+      packageProject('kql-language'),
       {
-        plugins: [swcPlugin],
+        plugins,
         test: {
           name: 'unit',
           include: ['src/**/*.spec.ts'],
@@ -26,7 +69,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [swcPlugin],
+        plugins,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
@@ -35,7 +78,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [swcPlugin],
+        plugins,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

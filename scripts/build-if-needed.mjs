@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/ with tsc when any source is newer than the last build (or there is none), so `npm start`,
-// `npm run bench` and `npx kqlgate` work straight after `npm ci` and stay fast afterwards.
+// Builds dist/ and each package's dist/ (`tsc -b`: the packages first, then the app) when any source is newer than
+// the last build (or there is none), so `npm start`, `npm run bench` and `npx kqlgate` work straight after `npm ci`
+// and stay fast afterwards.
 // `npm ci` runs it as the `prepare` script, so a fresh clone pays the build during the install rather than in
 // its first `npm start`. There `--skip-without-typescript` makes a production install (`npm ci --omit=dev`,
 // no compiler) skip the build instead of failing; it then needs a dist/ built elsewhere.
@@ -12,8 +13,17 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.built');
 
-// Benchmark results are written under bench/ but are not sources: they must not make the build look stale.
-const notSources = new Set([join(root, 'bench', 'results')]);
+// Benchmark results are written under bench/ but are not sources, nor are the packages' build outputs and their
+// own node_modules: they must not make the build look stale.
+const packagesDir = join(root, 'packages');
+const packageNames = existsSync(packagesDir) ? readdirSync(packagesDir) : [];
+const notSources = new Set([
+  join(root, 'bench', 'results'),
+  ...packageNames.flatMap((name) => [
+    join(packagesDir, name, 'dist'),
+    join(packagesDir, name, 'node_modules'),
+  ]),
+]);
 
 function newestMtime(path) {
   if (!existsSync(path) || notSources.has(path)) {
@@ -30,9 +40,15 @@ function newestMtime(path) {
   return newest;
 }
 
-const sources = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) =>
-  join(root, p),
-);
+const sources = [
+  'src',
+  'bench',
+  'packages',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'tsconfig.build.json',
+  'package.json',
+].map((p) => join(root, p));
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const newest = Math.max(...sources.map(newestMtime));
 
@@ -43,9 +59,9 @@ if (built < newest && !existsSync(tsc) && process.argv.includes('--skip-without-
 }
 
 if (built < newest) {
-  process.stderr.write('kqlgate: building (tsc -p tsconfig.build.json)…\n');
+  process.stderr.write('kqlgate: building (tsc -b tsconfig.build.json)…\n');
   try {
-    execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.build.json')], {
       cwd: root,
       stdio: 'inherit',
     });

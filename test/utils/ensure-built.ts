@@ -33,7 +33,7 @@ export async function ensureBuilt(): Promise<string> {
   }
   try {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    await run(process.execPath, [tsc, '-p', join(repoRoot, 'tsconfig.build.json')], {
+    await run(process.execPath, [tsc, '-b', join(repoRoot, 'tsconfig.build.json')], {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -4,9 +4,10 @@
  *
  * The package is not an ES module: its two scripts install the Bridge runtime and the `Kusto` namespace on
  * `globalThis`. We load them once through CommonJS `require` and hand out the typed namespace, so no other
- * module touches the global.
+ * module touches the global. The reference is preserved in the declaration output (`preserve`), so that packages
+ * compiled against this one see the `Kusto` namespace that `kustoLanguage()` returns.
  */
-/// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" />
+/// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" preserve="true" />
 import { createRequire } from 'node:module';
 
 type KustoLanguageNamespace = typeof Kusto.Language;

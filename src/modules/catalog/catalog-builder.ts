@@ -1,14 +1,16 @@
 import {
-  KqlCommandSyntaxError,
-  parseCommand,
+  FunctionAnalyzer,
   type FunctionCommand,
+  type HeaderLine,
   type KqlCommand,
+  KqlCommandSyntaxError,
+  LineMap,
+  literalValue,
+  parseCommand,
+  type SourcePosition,
+  splitScript,
   type TableCommand,
-} from '../../kql-language/kql-command.js';
-import { splitScript, type HeaderLine } from '../../kql-language/kql-script.js';
-import { FunctionAnalyzer } from '../../kql-language/function-analyzer.js';
-import { literalValue } from '../../kql-language/kql-literals.js';
-import { LineMap, type SourcePosition } from '../../kql-language/source-position.js';
+} from '@kqlgate/kql-language';
 import { parseExposureHeader } from './exposure-header.js';
 import { describeRange, rangeProblem, resolveParameterRange } from './parameter-range.js';
 import type {

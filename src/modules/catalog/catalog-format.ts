@@ -1,4 +1,4 @@
-import { formatPosition } from '../../kql-language/source-position.js';
+import { formatPosition } from '@kqlgate/kql-language';
 import type { CatalogDiagnostic } from './catalog.types.js';
 
 /** `functions/X.kql:12:7: error: message [CODE]` — the form editors and CI annotations pick up. */

@@ -2,10 +2,10 @@ import type {
   ColumnDeclaration,
   FunctionCommand,
   KqlCommand,
+  KustoScalarType,
+  SourcePosition,
   TableCommand,
-} from '../../kql-language/kql-command.js';
-import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
-import type { SourcePosition } from '../../kql-language/source-position.js';
+} from '@kqlgate/kql-language';
 import type { ParameterRange } from './parameter-range.js';
 
 /** How a function is offered to callers; declared in its file's `// @expose` header (docs/functions.md). */

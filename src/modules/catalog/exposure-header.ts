@@ -1,5 +1,4 @@
-import { parseTimespanTicks, ticksToMs } from '../../kql-language/kql-literals.js';
-import type { HeaderLine } from '../../kql-language/kql-script.js';
+import { type HeaderLine, parseTimespanTicks, ticksToMs } from '@kqlgate/kql-language';
 import type { Exposure, ParameterBinding } from './catalog.types.js';
 import type { DeclaredRange } from './parameter-range.js';
 

@@ -1,10 +1,10 @@
-import type {
-  FunctionCommand,
-  MappingCommand,
-  TableCommand,
-  UpdatePolicyCommand,
-} from '../../kql-language/kql-command.js';
-import { formatPosition } from '../../kql-language/source-position.js';
+import {
+  formatPosition,
+  type FunctionCommand,
+  type MappingCommand,
+  type TableCommand,
+  type UpdatePolicyCommand,
+} from '@kqlgate/kql-language';
 import type { Catalog } from './catalog.types.js';
 
 /**

@@ -1,12 +1,12 @@
 import {
   INT_MAX,
   INT_MIN,
+  type KustoScalarType,
   LONG_MAX,
   LONG_MIN,
   parseDatetime,
   parseTimespanTicks,
-} from '../../kql-language/kql-literals.js';
-import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
+} from '@kqlgate/kql-language';
 
 /**
  * Ranges of caller-supplied parameters, declared in the exposure header next to the KQL:

@@ -1,6 +1,6 @@
 import type { ValueNode } from 'graphql';
 import { graphqlJs } from './graphql-runtime.js';
-import { parseDatetime, parseTimespanTicks, formatTimespanTicks } from '../../kql-language/kql-literals.js';
+import { parseDatetime, parseTimespanTicks, formatTimespanTicks } from '@kqlgate/kql-language';
 
 const { GraphQLError, GraphQLScalarType, Kind } = graphqlJs;
 

@@ -8,7 +8,7 @@ import type {
   GraphQLError as GraphQLErrorType,
 } from 'graphql';
 import { graphqlJs } from './graphql-runtime.js';
-import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
+import type { KustoScalarType } from '@kqlgate/kql-language';
 import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { describeRange } from '../catalog/parameter-range.js';
 import { describeError } from '../query/error-status.js';

@@ -1,13 +1,13 @@
 import {
+  formatTimespanTicks,
   INT_MAX,
   INT_MIN,
+  type KustoScalarType,
   LONG_MAX,
   LONG_MIN,
-  formatTimespanTicks,
   parseDatetime,
   parseTimespanTicks,
-} from '../../kql-language/kql-literals.js';
-import type { KustoScalarType } from '../../kql-language/kql-scalar-types.js';
+} from '@kqlgate/kql-language';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
 import { MAX_STRING_PARAMETER_LENGTH, inDatetimeRange, rangeProblem } from '../catalog/parameter-range.js';
 import { QueryError, type ParameterProblem } from './query-error.js';

@@ -1,5 +1,4 @@
-import { formatTimespanMs, longJson } from '../../kql-language/kql-literals.js';
-import { normalizeScalarType, type KustoScalarType } from '../../kql-language/kql-scalar-types.js';
+import { formatTimespanMs, type KustoScalarType, longJson, normalizeScalarType } from '@kqlgate/kql-language';
 import type { RawResultTable } from './kusto-query.client.js';
 
 export interface ResultColumn {

@@ -3,7 +3,7 @@
  * everything else under `compiler/` is an implementation detail.
  */
 
-import type { KustoScalarType } from '../../../kql-language/kql-scalar-types.js';
+import type { KustoScalarType } from '@kqlgate/kql-language';
 
 export type { KustoScalarType };
 

@@ -11,7 +11,7 @@
  * holds only milliseconds.
  */
 
-export { formatTimespanTicks, parseTimespanTicks } from '../../../kql-language/kql-literals.js';
+export { formatTimespanTicks, parseTimespanTicks } from '@kqlgate/kql-language';
 
 export const TICKS_PER_MICROSECOND = 10n;
 export const TICKS_PER_MILLISECOND = 10_000n;

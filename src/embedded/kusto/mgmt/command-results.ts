@@ -6,7 +6,7 @@ import type { FunctionEntry, MappingEntry, TableEntry, UpdatePolicy } from '../s
 import { clrTypeOf } from '../schema/kusto-types.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { RunningQueryInfo } from '../query/running-queries.js';
-import { formatTimespanMs } from '../../../kql-language/kql-literals.js';
+import { formatTimespanMs } from '@kqlgate/kql-language';
 
 export function cslSchema(table: TableEntry): string {
   return table.columns.map((c) => `${c.name}:${c.type}`).join(',');

@@ -2,7 +2,7 @@
  * Kusto scalar types as the engine reports them (v1 data types, CLR names). The DuckDB storage column types
  * are the contract with the compiler (it compiles against these tables), so the compiler's dialect owns them.
  */
-import { clrTypeName, normalizeScalarType } from '../../../kql-language/kql-scalar-types.js';
+import { clrTypeName, normalizeScalarType } from '@kqlgate/kql-language';
 import type { KustoScalarType } from '../compiler/compiler-types.js';
 import { duckDbTypeOf as compilerDuckDbTypeOf } from '../compiler/sql/duckdb-dialect.js';
 

@@ -1,4 +1,4 @@
-import type { KustoScalarType } from '../../../kql-language/kql-scalar-types.js';
+import type { KustoScalarType } from '@kqlgate/kql-language';
 import type { Catalog, CatalogFunction, CatalogParameter } from '../../catalog/catalog.types.js';
 import { describeRange, numericBounds } from '../../catalog/parameter-range.js';
 

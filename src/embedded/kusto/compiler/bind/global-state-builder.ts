@@ -10,7 +10,7 @@
  * per call site, so it is renewed after a bounded number of analyses to keep its memory bounded too.
  */
 /// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" />
-import { kustoLanguage } from '../../../../kql-language/kusto-language.js';
+import { kustoLanguage } from '@kqlgate/kql-language';
 import type { DatabaseSchema, KustoScalarType } from '../compiler-types.js';
 
 type KustoNs = ReturnType<typeof kustoLanguage>;

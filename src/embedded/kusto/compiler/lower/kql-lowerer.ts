@@ -5,7 +5,7 @@
  * and function is expressed relationally. Anything it does not know raises UNSUPPORTED with the operator or
  * function name and position — never a guess.
  */
-import { clrTypeName } from '../../../../kql-language/kql-scalar-types.js';
+import { clrTypeName } from '@kqlgate/kql-language';
 import type { DatabaseSchema, KustoScalarType, QueryParameterValues } from '../compiler-types.js';
 import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
 import { AggregateNode } from '../ir/aggregate-node.js';

@@ -7,7 +7,7 @@
  * are sorted out from semantic ones only when there are errors at all, and the bind stage reports the rest.
  */
 /// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" />
-import { kustoLanguage } from '../../../../kql-language/kusto-language.js';
+import { kustoLanguage } from '@kqlgate/kql-language';
 import { KqlCompileError } from '../kql-compile-error.js';
 import type { GlobalState } from '../bind/global-state-builder.js';
 import { type KDiagnostic, listToArray, type KList } from './kusto-syntax.js';

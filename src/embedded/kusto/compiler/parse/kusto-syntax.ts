@@ -3,7 +3,7 @@
  * declarations are huge and model C# generics; the compiler only needs a handful of members, so it sees
  * them through these interfaces and the accessors below, and nothing else touches the raw objects.
  */
-import { kustoLanguage } from '../../../../kql-language/kusto-language.js';
+import { kustoLanguage } from '@kqlgate/kql-language';
 
 export interface KList<T> {
   Count: number;

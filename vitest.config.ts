@@ -60,6 +60,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       packageProject('kql-language'),
+      packageProject('data-directory'),
       {
         plugins,
         test: {

@@ -15,7 +15,7 @@
  */
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createDirectorySync } from '../common/fs/directory-creation.js';
+import { createDirectorySync } from '@kqlgate/data-directory';
 import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';

@@ -12,7 +12,7 @@
  */
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createDirectorySync } from '../common/fs/directory-creation.js';
+import { createDirectorySync } from '@kqlgate/data-directory';
 import type { OperationalEvent } from './operational-event-decoder.js';
 
 /** Where the operational consumer keeps its database inside DATA_DIR. */

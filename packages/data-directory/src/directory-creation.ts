@@ -10,15 +10,23 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { KqlgateError } from '../errors/kqlgate-error.js';
 
-export class DirectoryCreationError extends KqlgateError {
+/**
+ * A data directory could not be created. `code` and `details` have the shape of the callers' own coded errors, so a
+ * translator that switches on `code` handles it like theirs.
+ */
+export class DirectoryCreationError extends Error {
+  readonly code = 'DIRECTORY_NOT_CREATABLE';
+  readonly details: Record<string, unknown>;
+
   constructor(
     message: string,
     readonly path: string,
     options: { cause: unknown },
   ) {
-    super('DIRECTORY_NOT_CREATABLE', message, { path }, options);
+    super(message, options);
+    this.name = new.target.name;
+    this.details = { path };
   }
 }
 

@@ -2,7 +2,7 @@
  * `npm start` with DATA_DIR below a read-only mount. The app runs in a private mount namespace (`unshare -m`) in
  * which a read-only tmpfs is mounted on a temp directory, so nothing outside the child process sees the mount and
  * it disappears with it. Where mounting is not permitted (not root, no unshare) the test is skipped; the
- * translation itself is covered by src/common/fs/directory-creation.spec.ts.
+ * translation itself is covered by packages/data-directory/src/directory-creation.spec.ts.
  */
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';

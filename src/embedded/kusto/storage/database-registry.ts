@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createDirectorySync } from '../../../common/fs/directory-creation.js';
+import { createDirectorySync } from '@kqlgate/data-directory';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { KustoDatabase, type DatabaseOptions } from './kusto-database.js';
 

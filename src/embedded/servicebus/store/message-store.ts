@@ -19,7 +19,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createDirectorySync } from '../../../common/fs/directory-creation.js';
+import { createDirectorySync } from '@kqlgate/data-directory';
 import { MessageState, type StoredMessage } from './stored-message.js';
 
 export type StoreCallback = (error?: Error) => void;

@@ -61,6 +61,7 @@ export default defineConfig({
     projects: [
       packageProject('kql-language'),
       packageProject('data-directory'),
+      packageProject('kusto-emulator'),
       {
         plugins,
         test: {

@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: runs every suite in bench/suites (or those named on the command line), prints one table and
- * writes bench/results/<suite>.json with the rows and the machine they were measured on.
+ * `npm run bench`: runs every suite in bench/suites and in each package's bench/ (or those named on the command
+ * line), prints one table and writes bench/results/<suite>.json with the rows and the machine they were measured on.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, BenchSuite } from './bench-types.js';
 
@@ -13,14 +13,28 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const resultsDir = join(repoRoot, 'bench', 'results');
 
+/** The compiled suite files: the app's (dist/bench/suites) and the packages' (dist/packages/<name>/bench). */
+function suiteFiles(): string[] {
+  const packagesDir = join(here, '..', 'packages');
+  const dirs = [
+    join(here, 'suites'),
+    ...(existsSync(packagesDir)
+      ? readdirSync(packagesDir).map((name) => join(packagesDir, name, 'bench'))
+      : []),
+  ].filter((dir) => existsSync(dir));
+  return dirs
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.bench.js'))
+        .map((f) => join(dir, f)),
+    )
+    .sort((a, b) => basename(a).localeCompare(basename(b)));
+}
+
 async function loadSuites(only: string[]): Promise<BenchSuite[]> {
-  const dir = join(here, 'suites');
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.bench.js'))
-    .sort();
   const suites: BenchSuite[] = [];
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { suite?: BenchSuite };
+  for (const file of suiteFiles()) {
+    const mod = (await import(pathToFileURL(file).href)) as { suite?: BenchSuite };
     if (mod.suite && (only.length === 0 || only.includes(mod.suite.name))) {
       suites.push(mod.suite);
     }

@@ -10,7 +10,7 @@
  */
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
-import { startKustoEmulator } from '../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator } from '@kqlgate/kusto-emulator';
 import { startServiceBusEmulator } from '../../src/embedded/servicebus/servicebus-emulator.js';
 import { DEFAULT_BACKOFF } from '../../src/ingestion/backoff.js';
 import { IngestionPipeline, type DedupMode } from '../../src/ingestion/ingestion-pipeline.js';

@@ -13,6 +13,7 @@
 import { resolve } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createLogger, setLogLevel } from '../common/logging/logger.js';
+import { PACKAGE_METRIC_PREFIXES } from '../common/metrics/metrics.registry.js';
 import type {
   BackgroundService,
   BackgroundThreadData,
@@ -91,10 +92,7 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
 function preload(service: BackgroundService): Promise<unknown> {
   switch (service) {
     case 'kusto':
-      return Promise.all([
-        import('../embedded/kusto/kusto-emulator.js'),
-        import('../embedded/kusto/query/compiler-thread.js'),
-      ]);
+      return import('@kqlgate/kusto-emulator');
     case 'servicebus':
       return import('../embedded/servicebus/servicebus-emulator.js');
     case 'demo':
@@ -109,10 +107,7 @@ async function startPart(
   const spec = request.spec;
   switch (spec.service) {
     case 'kusto': {
-      const [{ startKustoEmulator }, { connectCompilerThread }] = await Promise.all([
-        import('../embedded/kusto/kusto-emulator.js'),
-        import('../embedded/kusto/query/compiler-thread.js'),
-      ]);
+      const { startKustoEmulator, connectCompilerThread } = await import('@kqlgate/kusto-emulator');
       const kql = request.compilerPort ? connectCompilerThread(request.compilerPort) : undefined;
       kql?.setLogLevel(request.logLevel);
       // With a compiler thread, ready as soon as DuckDB is open: control commands that need no KQL (tables,
@@ -124,6 +119,8 @@ async function startPart(
         databases: spec.databases,
         memoryLimit: spec.memoryLimit,
         logger: createLogger('kusto-emulator'),
+        compilerLogger: createLogger('kql-compiler'),
+        metrics: { prefix: PACKAGE_METRIC_PREFIXES.kustoEmulator },
         compilerLoader: kql?.loader,
         warmUpCompiler: true,
       });

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
+import { PACKAGE_METRIC_PREFIXES } from '../common/metrics/metrics.registry.js';
 import { EnvConfig } from '../config/env.dto.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import type { EarlyThreads } from './early-threads.js';
@@ -89,8 +90,13 @@ export async function startEmbeddedStack(
       catalogPort = kql.catalogPort;
       return engine;
     }
-    const { startKustoEmulator } = await import('../embedded/kusto/kusto-emulator.js');
-    return startKustoEmulator({ ...spec, logger: createLogger('kusto-emulator') });
+    const { startKustoEmulator } = await import('@kqlgate/kusto-emulator');
+    return startKustoEmulator({
+      ...spec,
+      logger: createLogger('kusto-emulator'),
+      compilerLogger: createLogger('kql-compiler'),
+      metrics: { prefix: PACKAGE_METRIC_PREFIXES.kustoEmulator },
+    });
   };
   const serviceBus = async (): Promise<StartedService> => {
     const spec = {

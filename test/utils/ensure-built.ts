@@ -1,19 +1,22 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
+const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+
 /**
- * Builds `dist/` with tsc so that tests can spawn the real CLI (`node bin/kqlgate.js …`) as a child process —
- * the way a user runs it. Serialised across vitest workers with a lock file, and skipped when the build output is
- * newer than every source file (the incremental tsc build makes a redundant run cheap anyway).
+ * Builds `dist/` and the packages' dist/ (`tsc -b`) so that tests can spawn the real CLI (`node bin/kqlgate.js …`)
+ * as a child process — the way a user runs it. Serialised across vitest workers, and with the packages' own test
+ * builds, by a lock in node_modules/.cache beside the compiler (`tsc -b` skips what is up to date).
  */
 export async function ensureBuilt(): Promise<string> {
-  const lockDir = join(repoRoot, 'dist', '.build-lock');
+  const lockDir = join(dirname(dirname(dirname(tsc))), '.cache', 'tsc-build-lock');
+  mkdirSync(dirname(lockDir), { recursive: true });
   mkdirSync(join(repoRoot, 'dist'), { recursive: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
@@ -32,7 +35,6 @@ export async function ensureBuilt(): Promise<string> {
     }
   }
   try {
-    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     await run(process.execPath, [tsc, '-b', join(repoRoot, 'tsconfig.build.json')], {
       cwd: repoRoot,
       maxBuffer: 16 * 1024 * 1024,

@@ -24,9 +24,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { DatabaseSchema } from '../../src/embedded/kusto/compiler/compiler-types.js';
-import { compileKql, duckDbSetupSql } from '../../src/embedded/kusto/compiler/kql-compiler.js';
-import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
+import { compileKql, duckDbSetupSql, type DatabaseSchema } from '@kqlgate/kusto-emulator/compiler';
+import type { BenchContext, BenchRow, BenchSuite } from './bench-types.js';
 
 const schema: DatabaseSchema = {
   name: 'bench',

@@ -4,22 +4,27 @@
  *    JSON mapping, batches of 1,000 and 10,000 rows, one batch at a time (each batch is one transaction);
  *    the same 10k batches into a table with an update policy (policy query runs over each batch);
  *  - start-up: `startKustoEmulator` in this process until it listens and answers `.show version`; and a cold
- *    `kqlgate emulator kusto` child process from spawn to its first successful query, which includes loading
- *    the KQL compiler (Kusto.Language).
+ *    `kusto-emulator` child process (the package's bin) from spawn to its first successful query, which includes
+ *    loading the KQL compiler (Kusto.Language).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Client as KustoClient } from 'azure-kusto-data';
 import { DataFormat, IngestionProperties, StreamingIngestClient } from 'azure-kusto-ingest';
-import { startKustoEmulator } from '../../src/embedded/kusto/kusto-emulator.js';
-import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
+import { startKustoEmulator } from '@kqlgate/kusto-emulator';
+import type { BenchContext, BenchRow, BenchSuite } from './bench-types.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** The package's `kusto-emulator` command, as `npx kusto-emulator` runs it. */
+const bin = join(
+  dirname(fileURLToPath(import.meta.resolve('@kqlgate/kusto-emulator/package.json'))),
+  'bin',
+  'kusto-emulator.js',
+);
 
 /** One ~1 KiB event; `i` varies the values so DuckDB cannot compress them away. */
 function event(i: number): string {
@@ -76,15 +81,10 @@ async function coldStart(
   ctx: BenchContext,
   dataDir: string,
 ): Promise<{ listening: number; firstQuery: number }> {
-  const main = resolve(here, '..', '..', 'src', 'cli', 'main.js');
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [main, 'emulator', 'kusto', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     const url = await new Promise<string>((resolveUrl, reject) => {
       let output = '';

@@ -1,7 +1,7 @@
 /**
- * The embedded Kusto-compatible engine: Kusto REST v1/v2, control commands and streaming ingestion over
- * DuckDB files in `dataDir` (one per database). Used by `npm start` and `kqlgate emulator kusto`, and by
- * every test that runs the real azure-kusto-data / azure-kusto-ingest SDKs.
+ * The Kusto-compatible engine: Kusto REST v1/v2, control commands and streaming ingestion over DuckDB files in
+ * `dataDir` (one per database). Run by the `kusto-emulator` command (cli/), by kqlgate's `npm start` and
+ * `kqlgate emulator kusto`, and by every test that runs the real azure-kusto-data / azure-kusto-ingest SDKs.
  *
  *   HTTP (protocol/kusto-http-server.ts)
  *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
@@ -12,9 +12,11 @@
  *                                                          update policies, extent tags) → DuckDB writer
  */
 import type { AddressInfo } from 'node:net';
-import { silentLogger, type Logger } from '../../common/logging/logger.js';
+import { setCompilerLogger } from './compiler/compiler-log.js';
 import { IngestionService } from './ingest/ingestion-service.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import { CommandExecutor } from './mgmt/command-executor.js';
+import { EngineMetrics, type EngineMetricsOptions } from './protocol/engine-metrics.js';
 import { KustoHttpServer } from './protocol/kusto-http-server.js';
 import { loadKqlCompiler } from './query/compiler-loader.js';
 import type { QueryCompilerLoader } from './query/query-compiler.js';
@@ -44,8 +46,19 @@ export interface KustoEmulatorOptions {
   databases?: string[];
   /** Largest accepted ingestion body after decompression (streaming and `.ingest inline`); default 64 MiB. */
   maxIngestBodyBytes?: number;
+  /** Where the engine logs; default: nowhere. */
   logger?: Logger;
-  /** Replaces the KQL compiler (tests of the engine's own behaviour); default: src/embedded/kusto/compiler. */
+  /**
+   * Where the in-process KQL compiler logs (each newly compiled query, at debug level); default: nowhere. One per
+   * process (the compiler is a module): the last engine started with one sets it.
+   */
+  compilerLogger?: Logger;
+  /** Registry and name prefix of the engine's Prometheus metrics; default prom-client's, `kusto_emulator_`. */
+  metrics?: EngineMetricsOptions;
+  /**
+   * Replaces the KQL compiler: a compiler thread's (`startCompilerThread().loader`), or a double in tests of the
+   * engine's own behaviour; default: the compiler of compiler/, in this thread, loaded on first use.
+   */
   compilerLoader?: QueryCompilerLoader;
   /**
    * DuckDB memory limit of each database (shared by its queries and ingestions), e.g. `1GB`; default
@@ -71,6 +84,9 @@ export interface RunningKustoEmulator {
 export async function startKustoEmulator(options: KustoEmulatorOptions): Promise<RunningKustoEmulator> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
+  if (options.compilerLogger) {
+    setCompilerLogger(options.compilerLogger);
+  }
   const loadCompiler = options.compilerLoader ?? loadKqlCompiler;
   const maxIngestBodyBytes = options.maxIngestBodyBytes ?? DEFAULT_MAX_INGEST_BODY_BYTES;
   const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
@@ -95,6 +111,7 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
     commands: new CommandExecutor(registry, ingestion, loadCompiler, running),
     queries: new QueryExecutor(registry, loadCompiler, running, { memoryLimit }),
     logger,
+    metrics: new EngineMetrics(options.metrics),
     maxIngestBodyBytes,
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
-import { DEFAULT_MEMORY_LIMIT, startKustoEmulator } from '../../embedded/kusto/kusto-emulator.js';
 import { startServiceBusEmulator } from '../../embedded/servicebus/servicebus-emulator.js';
 
 function portOption(value: string): number {
@@ -38,43 +37,23 @@ export function registerEmulatorCommand(program: Command): void {
     .command('emulator')
     .description('run the embedded Kusto engine or Service Bus broker on its own');
 
+  // The package's own command line, so the flags are exactly those of `npx kusto-emulator`, with kqlgate's logging.
   emulator
     .command('kusto')
     .description(
-      'Kusto-compatible engine (Kusto REST v1/v2, management commands, streaming ingestion) on DuckDB',
+      'Kusto-compatible engine (Kusto REST v1/v2, management commands, streaming ingestion) on DuckDB ' +
+        '(@kqlgate/kusto-emulator; --help lists its flags)',
     )
-    .option('--port <port>', 'TCP port on 127.0.0.1 (0 = any free port)', portOption, 8082)
-    .option('--host <host>', 'bind address', '127.0.0.1')
-    .option('--data-dir <dir>', 'where the DuckDB database files live', './data/kusto')
-    .option('--database <name...>', 'databases to create at start if missing', ['analytics'])
-    .option(
-      '--memory-limit <size>',
-      'DuckDB memory limit of each database, e.g. 512MB or 2GB; a query needing more fails (E_LOW_MEMORY_CONDITION)',
-      DEFAULT_MEMORY_LIMIT,
+    .argument(
+      '[flags...]',
+      'the flags of kusto-emulator: --port, --host, --data-dir, --database, --memory-limit…',
     )
-    .option('--log-level <level>', 'log level', 'info')
-    .action(
-      async (options: {
-        port: number;
-        host: string;
-        dataDir: string;
-        database: string[];
-        memoryLimit: string;
-        logLevel: string;
-      }) => {
-        setLogLevel(options.logLevel);
-        const running = await startKustoEmulator({
-          host: options.host,
-          port: options.port,
-          dataDir: resolve(options.dataDir),
-          databases: options.database,
-          memoryLimit: options.memoryLimit,
-          logger: createLogger('kusto-emulator'),
-        });
-        process.stdout.write(`kusto emulator listening on ${running.url}\n`);
-        closeOnSignal('kusto emulator', () => running.close());
-      },
-    );
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (flags: string[]) => {
+      const { runKustoEmulatorCli } = await import('@kqlgate/kusto-emulator/cli');
+      await runKustoEmulatorCli(flags, { name: 'kqlgate emulator kusto', createLogger, setLogLevel });
+    });
 
   emulator
     .command('servicebus')

@@ -14,6 +14,15 @@ export function metricsRegistry(): Registry {
   return register;
 }
 
+/**
+ * The name prefixes kqlgate gives the metrics of the packages it runs in its process (their own defaults name the
+ * package instead), so that every name stays `kqlgate_<area>_<what>` as the dashboards expect.
+ */
+export const PACKAGE_METRIC_PREFIXES = {
+  kustoEmulator: 'kqlgate_kusto_',
+  demoShop: 'kqlgate_demo_',
+} as const;
+
 /** Returns the registered metric of that name, or registers the one `create` builds (safe across re-imports). */
 export function singletonMetric<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();

@@ -8,7 +8,7 @@ import { HealthModule } from '../../../src/common/health/health.module.js';
 import { setLogLevel } from '../../../src/common/logging/logger.js';
 import { ConfigModule } from '../../../src/config/config.module.js';
 import { EnvConfig } from '../../../src/config/env.dto.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { CatalogModule } from '../../../src/modules/catalog/catalog.module.js';
 import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { GraphqlModule } from '../../../src/modules/graphql/graphql.module.js';

@@ -9,7 +9,7 @@ import { setLogLevel } from '../../../src/common/logging/logger.js';
 import { MetricsModule } from '../../../src/common/metrics/metrics.module.js';
 import { ConfigModule } from '../../../src/config/config.module.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
 import { SecurityModule } from '../../../src/modules/auth/security.module.js';
 import { CatalogModule } from '../../../src/modules/catalog/catalog.module.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerDeployCommand } from '../../../src/cli/commands/deploy.command.js';
 import { registerLintCommand } from '../../../src/cli/commands/lint.command.js';
 import { registerSchemaCommand } from '../../../src/cli/commands/schema.command.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 

@@ -13,7 +13,7 @@ import {
 } from '../../../src/demo/demo-reconciler.js';
 import { OltpStore, oltpStorePath } from '../../../src/demo/oltp-store.js';
 import { OperationalConsumer } from '../../../src/demo/operational-consumer.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import {
   startServiceBusEmulator,
   type RunningServiceBusEmulator,

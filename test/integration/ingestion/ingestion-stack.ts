@@ -7,7 +7,7 @@ import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { DEFAULT_BACKOFF } from '../../../src/ingestion/backoff.js';
 import type { IngestionSettings } from '../../../src/ingestion/ingestion-factory.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import {
   startServiceBusEmulator,
   type RunningServiceBusEmulator,

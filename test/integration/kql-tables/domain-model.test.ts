@@ -1,9 +1,53 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataFormat } from 'azure-kusto-ingest';
+import { Readable } from 'node:stream';
+import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
+import { Client as KustoClient } from 'azure-kusto-data';
+import { DataFormat, IngestionProperties, StreamingIngestClient } from 'azure-kusto-ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../utils/ensure-built.js';
-import { ingestProps, jsonLines, startEngineHarness, type EngineHarness } from './kusto-engine-harness.js';
+import { removeDir, tempDir } from '../../utils/temp-dir.js';
+
+/** The embedded engine on a free port, with the real SDK clients pointed at it. */
+interface EngineHarness {
+  client: KustoClient;
+  ingest: StreamingIngestClient;
+  stop(): Promise<void>;
+}
+
+async function startEngineHarness(): Promise<EngineHarness> {
+  const dataDir = await tempDir('kql-tables');
+  const engine: RunningKustoEmulator = await startKustoEmulator({
+    port: 0,
+    dataDir,
+    databases: ['analytics'],
+  });
+  const client = new KustoClient(`Data Source=${engine.url};Initial Catalog=analytics`);
+  const ingest = new StreamingIngestClient(`Data Source=${engine.url};Initial Catalog=analytics`);
+  return {
+    client,
+    ingest,
+    stop: async () => {
+      client.close();
+      ingest.close();
+      await engine.close();
+      await removeDir(dataDir);
+    },
+  };
+}
+
+function jsonLines(rows: object[]): Readable {
+  return Readable.from([Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'))]);
+}
+
+function ingestProps(table: string, format: DataFormat, mapping?: string): IngestionProperties {
+  return new IngestionProperties({
+    database: 'analytics',
+    table,
+    format,
+    ingestionMappingReference: mapping,
+  });
+}
 
 /** The commands of a kql/tables/*.kql file: each starts on a line beginning with '.'. */
 function commandsOf(text: string): string[] {

@@ -1,4 +1,4 @@
-import { KqlgateError } from '../../../common/errors/kqlgate-error.js';
+import { KustoEmulatorError } from '../errors/kusto-emulator-error.js';
 import type { KqlCompileErrorCode } from './compiler-types.js';
 
 /** Where in the KQL text a problem is; 1-based like every editor shows it. */
@@ -11,7 +11,7 @@ export interface SourcePosition {
  * The compiler's only error. The message always names the operator/function at fault and ends with
  * `line:col`, because the engine forwards it verbatim to Kusto clients (never SQL, never DuckDB text).
  */
-export class KqlCompileError extends KqlgateError {
+export class KqlCompileError extends KustoEmulatorError {
   declare readonly code: KqlCompileErrorCode;
   readonly line: number | undefined;
   readonly column: number | undefined;

@@ -9,7 +9,8 @@
  *            ──emit───► frozen { sql, parameters }          sql/duckdb-emitter.ts + function-map.ts
  *
  * Each stage is a pure exported function; `compileKql` only chains them. One result table per
- * tabular statement. Set LOG_LEVEL=debug… the engine logs; `debugStages()` returns every stage for tooling.
+ * tabular statement. At debug level each new query's stages are logged (compiler-log.ts); `debugStages()` returns
+ * every stage for tooling.
  */
 import { bindKql, type BoundKql } from './bind/kql-binder.js';
 import { globalStateFor, schemaKeyFor } from './bind/global-state-builder.js';
@@ -26,9 +27,7 @@ import { KqlLowerer } from './lower/kql-lowerer.js';
 import { parseKql } from './parse/kql-parser.js';
 import { bindSlots } from './slot-binding.js';
 import { emitSql } from './sql/duckdb-emitter.js';
-import { createLogger } from '../../../common/logging/logger.js';
-
-const logger = createLogger('kql-compiler');
+import { compilerLogger } from './compiler-log.js';
 
 export { duckDbSetupSql } from './sql/duckdb-setup.js';
 export { duckDbTypeOf } from './sql/duckdb-dialect.js';
@@ -85,7 +84,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   }
   const loweredAt = performance.now();
   const template = Object.freeze({ statements: Object.freeze(emitStatements(relations)) });
-  logger.debug(
+  compilerLogger().debug(
     {
       kql,
       ms: {

@@ -12,7 +12,7 @@ import type { DatabaseSchema } from './compiler-types.js';
 import { compileKql, duckDbSetupSql } from './kql-compiler.js';
 import { decodeRows } from './result-decoder.js';
 
-const corpusDir = resolve(import.meta.dirname, '../../../../test/kql-corpus');
+const corpusDir = resolve(import.meta.dirname, '../../test/kql-corpus');
 const snapshotDir = join(corpusDir, '__snapshots__');
 const NOW = new Date('2024-01-05T00:00:00Z');
 

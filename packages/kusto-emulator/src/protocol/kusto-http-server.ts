@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { Logger } from '../../../common/logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import { asKustoEngineError, toOneApiError } from '../errors/kusto-error.translator.js';
 import { ingestData } from '../ingest/data-ingestion.js';
@@ -18,7 +18,7 @@ import type { CommandExecutor } from '../mgmt/command-executor.js';
 import type { QueryExecutor } from '../query/query-executor.js';
 import { parseRequestProperties } from '../query/request-properties.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
-import { kustoIngestedRows, kustoRequestDuration } from './engine-metrics.js';
+import type { EngineMetrics } from './engine-metrics.js';
 import { v1MgmtResponse, v1QueryResponse } from './v1-response.js';
 import { v2Frames } from './v2-response.js';
 
@@ -28,6 +28,7 @@ export interface KustoHttpServerDeps {
   queries: QueryExecutor;
   ingestion: IngestionService;
   logger: Logger;
+  metrics: EngineMetrics;
   maxIngestBodyBytes: number;
 }
 
@@ -184,7 +185,7 @@ export class KustoHttpServer {
       this.send(response, status, translated.body, context);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      kustoRequestDuration().observe({ endpoint, status: String(status) }, seconds);
+      this.deps.metrics.requestDuration.observe({ endpoint, status: String(status) }, seconds);
       this.deps.logger.debug(
         {
           endpoint,
@@ -330,7 +331,7 @@ export class KustoHttpServer {
       mappingName: url.searchParams.get('mappingName') ?? undefined,
       data: body.toString('utf8'),
     });
-    kustoIngestedRows().inc({ database: databaseName, table: tableName }, result.rowCount);
+    this.deps.metrics.ingestedRows.inc({ database: databaseName, table: tableName }, result.rowCount);
     const status =
       result.policiesRun === 0 && result.policyFailures.length === 0
         ? 'Inactive'

@@ -3,24 +3,32 @@
  * pays Kusto.Language's one-time start-up with a small query, then answers compile requests one at a time.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { createLogger, setLogLevel } from '../../../common/logging/logger.js';
+import { setCompilerLogger } from '../compiler/compiler-log.js';
 import type { DatabaseSchema } from '../compiler/compiler-types.js';
 import { compileKqlTemplate, KqlCompileError } from '../compiler/kql-compiler.js';
 import type { CompilerThreadReply, CompilerThreadRequest } from './compiler-thread-messages.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { WARM_UP_QUERY } from './warm-up-query.js';
 
 /** Schema versions kept for requests that name them by id; the engine sends one again if it was dropped. */
 const MAX_KEPT_SCHEMAS = 8;
 
-const logger = createLogger('kql-compiler');
+export interface CompileServerOptions {
+  /** Where the compiler logs (its warm-up, and each newly compiled query at debug level); default: nowhere. */
+  logger?: Logger;
+  /** Applies the log level the engine's side sends (CompilerThread.setLogLevel) to `logger`. */
+  setLogLevel?(level: string): void;
+}
 
-export function serveCompileRequests(port: MessagePort): void {
+export function serveCompileRequests(port: MessagePort, options: CompileServerOptions = {}): void {
+  const logger = options.logger ?? silentLogger;
+  setCompilerLogger(logger);
   const schemas = new Map<number, DatabaseSchema>();
   const reply = (message: CompilerThreadReply): void => port.postMessage(message);
 
   port.on('message', (request: CompilerThreadRequest) => {
     if (request.type === 'log-level') {
-      setLogLevel(request.level);
+      options.setLogLevel?.(request.level);
       return;
     }
     if (request.type !== 'compile') {

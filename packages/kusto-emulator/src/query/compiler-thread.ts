@@ -14,7 +14,7 @@
  * the thread boundary.
  */
 import { Worker, type MessagePort } from 'node:worker_threads';
-import { silentLogger, type Logger } from '../../../common/logging/logger.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type {
   CompiledQuery,
   CompileOptions,

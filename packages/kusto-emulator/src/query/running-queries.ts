@@ -6,8 +6,7 @@
  * cancelled query is answered at once, but DuckDB checks for an interrupt only between chunks of rows, so its work
  * may go on a little longer (State `Cancelling`). "No running query" therefore means the engine is idle.
  */
-import type { Logger } from '../../../common/logging/logger.js';
-import { silentLogger } from '../../../common/logging/logger.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { KustoEngineError } from '../errors/kusto-engine-error.js';
 
 export type RunningQueryState = 'InProgress' | 'Cancelling';

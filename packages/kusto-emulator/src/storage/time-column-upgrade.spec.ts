@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, tempDir } from '../../../../test/utils/temp-dir.js';
+import { removeDir, tempDir } from '../../test/utils/temp-dir.js';
 import { compileKql, decodeRows, duckDbSetupSql } from '../compiler/kql-compiler.js';
 import { KustoDatabase } from './kusto-database.js';
 

@@ -9,16 +9,16 @@ import { pathToFileURL } from 'node:url';
 import { Client as KustoClient } from 'azure-kusto-data';
 import { DataFormat, StreamingIngestClient } from 'azure-kusto-ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as CompilerThreadModule from '../../../src/embedded/kusto/query/compiler-thread.js';
-import type * as EmulatorModule from '../../../src/embedded/kusto/kusto-emulator.js';
-import type { CompilerThread } from '../../../src/embedded/kusto/query/compiler-thread.js';
-import type { RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
-import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import type * as CompilerThreadModule from '../../src/query/compiler-thread.js';
+import type * as EmulatorModule from '../../src/kusto-emulator.js';
+import type { CompilerThread } from '../../src/query/compiler-thread.js';
+import type { RunningKustoEmulator } from '../../src/kusto-emulator.js';
+import { ensureBuilt, packageRoot } from '../utils/ensure-built.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 import { ingestProps, jsonLines, kustoError } from './kusto-engine-harness.js';
 
 async function fromDist<T>(...path: string[]): Promise<T> {
-  return (await import(pathToFileURL(join(repoRoot, 'dist', 'src', ...path)).href)) as T;
+  return (await import(pathToFileURL(join(packageRoot, 'dist', ...path)).href)) as T;
 }
 
 describe('embedded engine with its KQL compiler in a thread', () => {
@@ -33,8 +33,8 @@ describe('embedded engine with its KQL compiler in a thread', () => {
 
   beforeAll(async () => {
     await ensureBuilt();
-    threads = await fromDist<typeof CompilerThreadModule>('embedded', 'kusto', 'query', 'compiler-thread.js');
-    const emulator = await fromDist<typeof EmulatorModule>('embedded', 'kusto', 'kusto-emulator.js');
+    threads = await fromDist<typeof CompilerThreadModule>('query', 'compiler-thread.js');
+    const emulator = await fromDist<typeof EmulatorModule>('kusto-emulator.js');
     dirs.push(await tempDir('compiler-thread'), await tempDir('compiler-in-process'));
     compilerThread = threads.startCompilerThread();
     threaded = await emulator.startKustoEmulator({

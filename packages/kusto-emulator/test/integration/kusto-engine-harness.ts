@@ -9,8 +9,8 @@ import {
   startKustoEmulator,
   type KustoEmulatorOptions,
   type RunningKustoEmulator,
-} from '../../../src/embedded/kusto/kusto-emulator.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+} from '../../src/kusto-emulator.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 
 export interface EngineHarness {
   engine: RunningKustoEmulator;

@@ -4,9 +4,9 @@ import { Readable } from 'node:stream';
 import { Client as KustoClient } from 'azure-kusto-data';
 import { DataFormat, StreamingIngestClient } from 'azure-kusto-ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
-import { freePort } from '../../utils/free-port.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import { ensureBuilt, packageRoot } from '../utils/ensure-built.js';
+import { freePort } from '../utils/free-port.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 import { ingestProps, jsonLines, startEngineHarness, type EngineHarness } from './kusto-engine-harness.js';
 
 function data(response: { primaryResults: Array<{ toJSON(): { data: unknown[] } }> }): unknown[] {
@@ -139,11 +139,9 @@ describe('KustoEngine persistence', () => {
       const port = await freePort();
       const processHandle = spawn(
         process.execPath,
-        // dist/src/cli/main.js is what bin/kqlgate.js runs once built; ensureBuilt() has built it.
+        // The package's own command, as `npx kusto-emulator` runs it; ensureBuilt() has built its dist/.
         [
-          join(repoRoot, 'dist', 'src', 'cli', 'main.js'),
-          'emulator',
-          'kusto',
+          join(packageRoot, 'bin', 'kusto-emulator.js'),
           '--port',
           String(port),
           '--data-dir',
@@ -151,7 +149,7 @@ describe('KustoEngine persistence', () => {
           '--log-level',
           'warn',
         ],
-        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+        { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child = processHandle;
       const url = await new Promise<string>((resolve, reject) => {

@@ -70,23 +70,6 @@ export default tseslint.config(
   },
   ...packageBoundary,
   {
-    // Layer rule: the embedded engine and broker are reached only through their protocols.
-    files: ['src/embedded/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/modules/**', '**/ingestion/**', '**/demo/**'],
-              message: 'src/embedded must not import gateway, ingestion or demo code.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -62,6 +62,7 @@ export default defineConfig({
       packageProject('kql-language'),
       packageProject('data-directory'),
       packageProject('kusto-emulator'),
+      packageProject('servicebus-emulator'),
       {
         plugins,
         test: {

@@ -15,12 +15,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../../src/common/logging/logger.js';
+import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
 import { DemoProducer } from '../../src/demo/demo-producer.js';
 import { InMemoryFollowUpQueue } from '../../src/demo/follow-up-queue.js';
 import { OltpSimulator } from '../../src/demo/oltp-simulator.js';
 import { OltpStore, oltpStorePath } from '../../src/demo/oltp-store.js';
 import { ServiceBusEventSender } from '../../src/demo/servicebus-event-sender.js';
-import { startServiceBusEmulator } from '../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 import { measureFreshStart, type FreshStartTimes } from './fresh-start.js';
 
@@ -98,7 +99,11 @@ export const suite: BenchSuite = {
     ctx.log('fresh npm start: spawn → listening → first ingested event → banner calls with rows');
     const rows: BenchRow[] = await freshStarts(ctx);
     const root = await mkdtemp(join(tmpdir(), 'kqlgate-bench-demo-'));
-    const broker = await startServiceBusEmulator({ port: 0, dataDir: join(root, 'broker') });
+    const broker = await startServiceBusEmulator({
+      port: 0,
+      dataDir: join(root, 'broker'),
+      configFile: servicebusEntitiesFile(),
+    });
     try {
       const size = ctx.full ? 200_000 : 50_000;
       ctx.log(`simulator alone, ${size} events`);

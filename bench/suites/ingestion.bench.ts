@@ -11,7 +11,8 @@
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { startKustoEmulator } from '@kqlgate/kusto-emulator';
-import { startServiceBusEmulator } from '../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
+import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
 import { DEFAULT_BACKOFF } from '../../src/ingestion/backoff.js';
 import { IngestionPipeline, type DedupMode } from '../../src/ingestion/ingestion-pipeline.js';
 import {
@@ -153,7 +154,11 @@ export const suite: BenchSuite = {
       await mkdtemp(join(tmpdir(), 'kqlgate-bench-sb-')),
     ];
     const kusto = await startKustoEmulator({ port: 0, dataDir: dirs[0], databases: [DATABASE] });
-    const broker = await startServiceBusEmulator({ port: 0, dataDir: dirs[1] });
+    const broker = await startServiceBusEmulator({
+      port: 0,
+      dataDir: dirs[1],
+      configFile: servicebusEntitiesFile(),
+    });
     const kustoClient = new Client(new KustoConnectionStringBuilder(kusto.url));
     const producer = new ServiceBusClient(broker.connectionString);
     const rows: BenchRow[] = [];

@@ -21,6 +21,8 @@ export interface EmbeddedServiceBusSpec {
   host: string;
   port: number;
   dataDir: string;
+  /** The entities, a Config.json of Microsoft's emulator (config/servicebus-emulator.json). */
+  configFile: string;
 }
 
 /** The demo OLTP producer (DemoProducer's options that can cross a thread boundary). */

@@ -94,7 +94,7 @@ function preload(service: BackgroundService): Promise<unknown> {
     case 'kusto':
       return import('@kqlgate/kusto-emulator');
     case 'servicebus':
-      return import('../embedded/servicebus/servicebus-emulator.js');
+      return import('@kqlgate/servicebus-emulator');
     case 'demo':
       return Promise.all([import('../demo/demo-producer.js'), import('../demo/operational-consumer.js')]);
   }
@@ -133,12 +133,14 @@ async function startPart(
       };
     }
     case 'servicebus': {
-      const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
+      const { startServiceBusEmulator } = await import('@kqlgate/servicebus-emulator');
       const broker = await startServiceBusEmulator({
         host: spec.host,
         port: spec.port,
         dataDir: spec.dataDir,
+        configFile: spec.configFile,
         logger: createLogger('servicebus-emulator'),
+        metrics: { prefix: PACKAGE_METRIC_PREFIXES.servicebusEmulator },
       });
       return { url: `sb://${spec.host}:${broker.port}`, port: broker.port, close: () => broker.close() };
     }

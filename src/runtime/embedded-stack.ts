@@ -4,6 +4,7 @@ import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
 import { PACKAGE_METRIC_PREFIXES } from '../common/metrics/metrics.registry.js';
 import { EnvConfig } from '../config/env.dto.js';
+import { servicebusEntitiesFile } from '../config/servicebus-entities-file.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import type { EarlyThreads } from './early-threads.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
@@ -104,6 +105,7 @@ export async function startEmbeddedStack(
       host: '127.0.0.1',
       port: config.SERVICEBUS_EMBEDDED_PORT,
       dataDir: join(dataDir, 'servicebus'),
+      configFile: servicebusEntitiesFile(),
     };
     if (options.threads) {
       const { spawnBackgroundThread } = await import('./background-thread.js');
@@ -111,8 +113,12 @@ export async function startEmbeddedStack(
       shutdown.add({ name: 'servicebus-emulator', close: () => thread.discard() });
       return thread.start(spec, threadOptions);
     }
-    const { startServiceBusEmulator } = await import('../embedded/servicebus/servicebus-emulator.js');
-    const broker = await startServiceBusEmulator({ ...spec, logger: createLogger('servicebus-emulator') });
+    const { startServiceBusEmulator } = await import('@kqlgate/servicebus-emulator');
+    const broker = await startServiceBusEmulator({
+      ...spec,
+      logger: createLogger('servicebus-emulator'),
+      metrics: { prefix: PACKAGE_METRIC_PREFIXES.servicebusEmulator },
+    });
     return { url: `sb://127.0.0.1:${broker.port}`, port: broker.port, close: () => broker.close() };
   };
 

@@ -11,8 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startServiceBusEmulator } from '../../src/embedded/servicebus/servicebus-emulator.js';
-import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
+import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
+import type { BenchContext, BenchRow, BenchSuite } from './bench-types.js';
 
 const CONFIG = {
   UserConfig: {

@@ -4,8 +4,6 @@
  * rules, ForwardTo), and runs the maintenance tick (scheduled messages, TTL expiry, duplicate-window pruning).
  * State changes go through `MessageStore`; per-entity delivery state lives in `MessageEntity`.
  */
-import client from 'prom-client';
-import type { Logger } from '../../common/logging/logger.js';
 import {
   APPLICATION_PROPERTIES,
   mergeMapSection,
@@ -15,11 +13,13 @@ import {
   type ParsedMessage,
 } from './amqp/message-codec.js';
 import { amqpMessage, amqpTypes } from './amqp/rhea-codec.js';
+import { BrokerMetrics } from './broker-metrics.js';
 import type { BrokerEntitiesConfig, RuleConfig, TopicConfig } from './entities/entity-config.js';
 import { DEFAULT_PROPERTIES } from './entities/entity-config.js';
 import { FilterEvaluationError, type FilterableMessage } from './entities/filters/message-filter.js';
 import { MessageEntity, type Done } from './entities/message-entity.js';
 import { BrokerErrorCode, entityNotFound, ServiceBusBrokerError } from './errors/servicebus-broker-error.js';
+import type { Logger } from './logging/logger.js';
 import type { DuplicateRecord, MessageStore } from './store/message-store.js';
 import { MessageState, type StoredMessage } from './store/stored-message.js';
 
@@ -55,40 +55,6 @@ export type SendTarget = QueueTarget | TopicTarget;
 const TICK_MS = 100;
 const DUPLICATE_PRUNE_MS = 30_000;
 
-function metric<T extends client.Metric>(name: string, create: () => T): T {
-  return (client.register.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-const enqueuedCounter = metric(
-  'kqlgate_servicebus_messages_enqueued_total',
-  () =>
-    new client.Counter({
-      name: 'kqlgate_servicebus_messages_enqueued_total',
-      help: 'Messages accepted by the embedded Service Bus broker (per sent message, before topic fan-out).',
-    }),
-);
-
-/** Brokers running in this process (tests start several), for the gauges below. */
-const liveBrokers = new Set<ServiceBusBroker>();
-
-metric(
-  'kqlgate_servicebus_active_messages',
-  () =>
-    new client.Gauge({
-      name: 'kqlgate_servicebus_active_messages',
-      help: 'Messages available or locked per entity of the embedded Service Bus broker (dead-letter queues included).',
-      labelNames: ['entity'],
-      collect(this: client.Gauge<'entity'>): void {
-        this.reset();
-        for (const broker of liveBrokers) {
-          for (const entity of broker.entities.values()) {
-            this.set({ entity: entity.path }, entity.activeMessageCount);
-          }
-        }
-      },
-    }),
-);
-
 /** Strips `sb://host[:port]/` and slashes; entity names are case-insensitive. */
 export function normalizeAddress(address: string): string {
   return address
@@ -109,6 +75,7 @@ export class ServiceBusBroker {
     config: BrokerEntitiesConfig,
     private readonly store: MessageStore,
     private readonly logger: Logger,
+    private readonly metrics: BrokerMetrics = new BrokerMetrics(),
   ) {
     for (const queue of config.queues) {
       const entity = this.createEntity('queue', queue.name, queue.properties);
@@ -227,7 +194,7 @@ export class ServiceBusBroker {
     );
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
-    liveBrokers.add(this);
+    this.metrics.track(this);
   }
 
   resolveSendTarget(address: string, host: string): SendTarget {
@@ -257,7 +224,7 @@ export class ServiceBusBroker {
       return;
     }
     this.commit(copies, duplicates, [], done);
-    enqueuedCounter.inc(messages.length);
+    this.metrics.enqueued.inc(messages.length);
   }
 
   /** `schedule-message`: like send, with the sequence numbers the SDK returns for cancelling. */
@@ -597,7 +564,7 @@ export class ServiceBusBroker {
   }
 
   close(): void {
-    liveBrokers.delete(this);
+    this.metrics.untrack(this);
     if (this.timer) {
       clearInterval(this.timer);
     }

@@ -1,19 +1,18 @@
 /**
- * Entry point of the embedded Service Bus-compatible broker: loads the entity config (Microsoft emulator
- * format), opens the durable store, starts the AMQP listener and returns the connection string clients use.
+ * Entry point of the Service Bus-compatible broker: loads the entity config (the format of Microsoft's emulator
+ * Config.json), opens the durable store, starts the AMQP listener and returns the connection string clients use.
  *
  * Connection string: `Endpoint=sb://127.0.0.1:PORT;…;UseDevelopmentEmulator=true`. With
  * `UseDevelopmentEmulator=true` the SDK (core-amqp) connects over plain TCP and takes the port from the
  * endpoint when one is given (5672 otherwise), so any free port works.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { silentLogger, type Logger } from '../../common/logging/logger.js';
 import { AmqpServer } from './amqp/amqp-server.js';
 import { ServiceBusBroker } from './broker.js';
+import { BrokerMetrics, type BrokerMetricsOptions } from './broker-metrics.js';
 import { parseEntitiesConfig } from './entities/entity-config.js';
 import { BrokerErrorCode, ServiceBusBrokerError } from './errors/servicebus-broker-error.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import { MessageStore } from './store/message-store.js';
 
 export interface ServiceBusEmulatorOptions {
@@ -22,7 +21,10 @@ export interface ServiceBusEmulatorOptions {
   /** 0 picks a free port. */
   port: number;
   dataDir: string;
-  /** Default: `config/servicebus-emulator.json` of the package. */
+  /**
+   * The entities (queues, topics, subscriptions and their rules), in the format of Microsoft's emulator Config.json.
+   * One of `configFile` and `config` is required.
+   */
   configFile?: string;
   /** An already-parsed config object; wins over `configFile`. */
   config?: unknown;
@@ -33,7 +35,10 @@ export interface ServiceBusEmulatorOptions {
   sharedAccessKey?: string;
   /** 'process' (default) survives kill -9; 'full' also survives an OS crash, at a large throughput cost. */
   durability?: 'process' | 'full';
+  /** Where the broker logs; default: nowhere. */
   logger?: Logger;
+  /** Registry and name prefix of the broker's Prometheus metrics; default prom-client's, `servicebus_emulator_`. */
+  metrics?: BrokerMetricsOptions;
 }
 
 export interface RunningServiceBusEmulator {
@@ -44,26 +49,18 @@ export interface RunningServiceBusEmulator {
 
 export const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 256 * 1024;
 
-/** `config/servicebus-emulator.json` next to the package root (works from `src/` and `dist/src/`). */
-export function defaultConfigFile(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'config', 'servicebus-emulator.json');
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      dir = dirname(dir);
-    }
-  }
-  return resolve('config', 'servicebus-emulator.json');
-}
-
 function loadConfig(options: ServiceBusEmulatorOptions): { config: unknown; source: string } {
   if (options.config !== undefined) {
     return { config: options.config, source: 'inline config' };
   }
-  const file = options.configFile ?? defaultConfigFile();
+  const file = options.configFile;
+  if (file === undefined) {
+    throw new ServiceBusBrokerError(
+      BrokerErrorCode.InvalidConfig,
+      "No Service Bus emulator config: give the entities as a Config.json in the format of Microsoft's Service Bus " +
+        'emulator (configFile, or --config on the command line) or as an object (config).',
+    );
+  }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -95,7 +92,7 @@ export async function startServiceBusEmulator(
   const { config, source } = loadConfig(options);
   const entities = parseEntitiesConfig(config, source);
   const store = new MessageStore({ dataDir: options.dataDir, durability: options.durability });
-  const broker = new ServiceBusBroker(entities, store, logger);
+  const broker = new ServiceBusBroker(entities, store, logger, new BrokerMetrics(options.metrics));
   let server: AmqpServer;
   let port: number;
   try {

@@ -20,6 +20,7 @@ export function metricsRegistry(): Registry {
  */
 export const PACKAGE_METRIC_PREFIXES = {
   kustoEmulator: 'kqlgate_kusto_',
+  servicebusEmulator: 'kqlgate_servicebus_',
   demoShop: 'kqlgate_demo_',
 } as const;
 

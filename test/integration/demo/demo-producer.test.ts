@@ -6,16 +6,14 @@ import {
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
+import { servicebusEntitiesFile } from '../../../src/config/servicebus-entities-file.js';
 import { FRAUD_VICTIMS, buildCustomerProfile } from '../../../src/demo/customer-profile.js';
 import { contractViolations } from '../../../src/demo/demo-event-contract.js';
 import type { DemoEventEnvelope } from '../../../src/demo/demo-event.js';
 import { DemoProducer, type DemoProducerOptions } from '../../../src/demo/demo-producer.js';
 import { OltpStore, oltpStorePath, type OutboxMessage } from '../../../src/demo/oltp-store.js';
 import { ServiceBusEventSender, type EventSender } from '../../../src/demo/servicebus-event-sender.js';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 const TOPIC = 'oltp-events';
@@ -26,7 +24,7 @@ const T0 = Date.UTC(2026, 10, 20, 12);
 async function startBroker(dirs: string[]): Promise<RunningServiceBusEmulator> {
   const dataDir = await tempDir('demo-broker');
   dirs.push(dataDir);
-  return startServiceBusEmulator({ port: 0, dataDir });
+  return startServiceBusEmulator({ port: 0, dataDir, configFile: servicebusEntitiesFile() });
 }
 
 /**

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
+import { servicebusEntitiesFile } from '../../../src/config/servicebus-entities-file.js';
 import { DemoProducer, type DemoProducerOptions } from '../../../src/demo/demo-producer.js';
 import {
   formatReconcileReport,
@@ -14,10 +15,7 @@ import {
 import { OltpStore, oltpStorePath } from '../../../src/demo/oltp-store.js';
 import { OperationalConsumer } from '../../../src/demo/operational-consumer.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { DEFAULT_BACKOFF } from '../../../src/ingestion/backoff.js';
 import { createIngestionPipeline } from '../../../src/ingestion/ingestion-factory.js';
 import type { IngestionPipeline } from '../../../src/ingestion/ingestion-pipeline.js';
@@ -143,7 +141,11 @@ describe('reconcile', () => {
     dataDir = await tempDir('demo-data');
     dirs.push(kustoDir, brokerDir, dataDir);
     kusto = await startKustoEmulator({ port: 0, dataDir: kustoDir, databases: [DATABASE] });
-    broker = await startServiceBusEmulator({ port: 0, dataDir: brokerDir });
+    broker = await startServiceBusEmulator({
+      port: 0,
+      dataDir: brokerDir,
+      configFile: servicebusEntitiesFile(),
+    });
     const client = new Client(new KustoConnectionStringBuilder(kusto.url));
     try {
       await createRawTables(client);

@@ -25,10 +25,7 @@ import {
   type OperationalRow,
 } from '../../../src/demo/operational-store.js';
 import { ServiceBusEventSender } from '../../../src/demo/servicebus-event-sender.js';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 

@@ -8,10 +8,7 @@ import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { DEFAULT_BACKOFF } from '../../../src/ingestion/backoff.js';
 import type { IngestionSettings } from '../../../src/ingestion/ingestion-factory.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 export const TOPIC = 'oltp-events';

@@ -10,10 +10,7 @@ import {
   type SubscriptionReceiverOptions,
 } from '../../../src/ingestion/subscription-receiver.js';
 import { embeddedServiceBusConnectionString } from '../../../src/config/env.dto.js';
-import {
-  startServiceBusEmulator,
-  type RunningServiceBusEmulator,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 import { SUBSCRIPTION, TOPIC, brokerConfig } from './ingestion-stack.js';

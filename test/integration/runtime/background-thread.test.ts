@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
+import { servicebusEntitiesFile } from '../../../src/config/servicebus-entities-file.js';
 import { OperationalStore, operationalStorePath } from '../../../src/demo/operational-store.js';
 import type * as BackgroundThreadModule from '../../../src/runtime/background-thread.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
@@ -16,6 +17,7 @@ import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 const quiet = { logLevel: 'silent', logger: silentLogger, onCrash: () => undefined };
+const configFile = servicebusEntitiesFile();
 
 describe('background threads of npm start', () => {
   let threads: typeof BackgroundThreadModule;
@@ -51,7 +53,7 @@ describe('background threads of npm start', () => {
     try {
       await expect(
         threads.startBackgroundThread(
-          { service: 'servicebus', host: '127.0.0.1', port, dataDir: join(dir, 'sb-taken') },
+          { service: 'servicebus', host: '127.0.0.1', port, dataDir: join(dir, 'sb-taken'), configFile },
           quiet,
         ),
       ).rejects.toThrow(/^servicebus thread: .*EADDRINUSE/);
@@ -65,7 +67,7 @@ describe('background threads of npm start', () => {
     await unused.discard();
     await expect(
       unused.start(
-        { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-unused') },
+        { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-unused'), configFile },
         quiet,
       ),
     ).rejects.toThrow('servicebus thread: cannot start: the thread is closed');
@@ -74,7 +76,7 @@ describe('background threads of npm start', () => {
     try {
       await expect(
         engine.start(
-          { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-wrong') },
+          { service: 'servicebus', host: '127.0.0.1', port: 0, dataDir: join(dir, 'sb-wrong'), configFile },
           quiet,
         ),
       ).rejects.toThrow('kusto thread: was spawned for kusto, not servicebus');
@@ -111,7 +113,13 @@ describe('background threads of npm start', () => {
 
   it('should run the demo producer and its operational consumer against the broker, report what it published, and stop cleanly', async () => {
     const broker = await threads.startBackgroundThread(
-      { service: 'servicebus', host: '127.0.0.1', port: await freePort(), dataDir: join(dir, 'sb') },
+      {
+        service: 'servicebus',
+        host: '127.0.0.1',
+        port: await freePort(),
+        dataDir: join(dir, 'sb'),
+        configFile,
+      },
       quiet,
     );
     const published: Record<string, number> = {};

@@ -15,7 +15,7 @@ import rhea, {
   type Receiver,
   type Sender,
 } from 'rhea';
-import type { Logger } from '../../../common/logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { normalizeAddress, type SendTarget, type ServiceBusBroker } from '../broker.js';
 import type { MessageConsumer } from '../entities/message-consumer.js';
 import type { MessageEntity } from '../entities/message-entity.js';

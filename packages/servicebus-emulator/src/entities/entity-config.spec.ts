@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseEntitiesConfig } from './entity-config.js';
 import { parseDurationMs } from './iso-duration.js';
 
 describe('parseEntitiesConfig', () => {
-  it('should read the default config with topic oltp-events and its two subscriptions', () => {
-    const file = join(import.meta.dirname, '..', '..', '..', '..', 'config', 'servicebus-emulator.json');
-    const config = parseEntitiesConfig(JSON.parse(readFileSync(file, 'utf8')) as unknown, file);
-    expect(config.topics.map((t) => [t.name, t.subscriptions.map((s) => s.name)])).toEqual([
-      ['oltp-events', ['analytics', 'operational']],
-    ]);
-    const topic = config.topics[0];
-    expect(topic.properties.requiresDuplicateDetection).toBe(true);
-    expect(topic.properties.duplicateDetectionWindowMs).toBe(600_000);
-    expect(topic.subscriptions[0].rules.map((r) => r.name)).toEqual(['$Default']);
-  });
-
   it('should apply Service Bus defaults and ISO 8601 durations', () => {
     const config = parseEntitiesConfig({
       UserConfig: {

@@ -5,7 +5,7 @@
  * commit callback, so nothing is delivered or acknowledged before it is durable.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../../common/logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { APPLICATION_PROPERTIES, mergeMapSection } from '../amqp/message-codec.js';
 import { amqpTypes, type AmqpTyped } from '../amqp/rhea-codec.js';
 import { BrokerErrorCode, lockLost, ServiceBusBrokerError } from '../errors/servicebus-broker-error.js';

@@ -1,5 +1,3 @@
-import { KqlgateError } from '../../../common/errors/kqlgate-error.js';
-
 /**
  * What went wrong inside the broker, independent of transport. The AMQP edge maps each code to the error
  * condition Azure Service Bus uses (see `amqp/amqp-error.translator.ts`), so the SDK raises the same
@@ -21,14 +19,23 @@ export enum BrokerErrorCode {
   InvalidConfig = 'SERVICEBUS_INVALID_CONFIG',
 }
 
-export class ServiceBusBrokerError extends KqlgateError {
+/**
+ * The broker's one error type. `code` (= `brokerCode`) is what a translator switches on; `details` carries the facts a
+ * user needs to act (entity, lock token, config file…): the same shape as a host application's own coded errors,
+ * without depending on one.
+ */
+export class ServiceBusBrokerError extends Error {
+  readonly code: string;
+
   constructor(
     readonly brokerCode: BrokerErrorCode,
     message: string,
-    details: Record<string, unknown> = {},
+    readonly details: Record<string, unknown> = {},
     options?: { cause?: unknown },
   ) {
-    super(brokerCode, message, details, options);
+    super(message, options);
+    this.name = new.target.name;
+    this.code = brokerCode;
   }
 }
 

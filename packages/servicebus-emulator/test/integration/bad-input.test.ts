@@ -2,9 +2,9 @@ import { isServiceBusError, ServiceBusClient } from '@azure/service-bus';
 import { connect } from 'node:net';
 import rhea, { type EventContext } from 'rhea';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServiceBusEmulator } from '../../../src/embedded/servicebus/servicebus-emulator.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { startTestBroker, type TestBroker } from './servicebus-test-broker.js';
+import { startServiceBusEmulator } from '../../src/servicebus-emulator.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
+import { startTestBroker, TEST_CONFIG, type TestBroker } from './servicebus-test-broker.js';
 
 function errorCode(error: unknown): string | undefined {
   return isServiceBusError(error) ? error.code : `not a ServiceBusError: ${String(error)}`;
@@ -119,7 +119,7 @@ describe('ServiceBusBroker bad input', () => {
 describe('startServiceBusEmulator config validation', () => {
   it('should close promptly while a client sits connected without ever opening (no AMQP header)', async () => {
     const dataDir = await tempDir('sb-silent-client');
-    const emulator = await startServiceBusEmulator({ port: 0, dataDir });
+    const emulator = await startServiceBusEmulator({ port: 0, dataDir, config: TEST_CONFIG });
     const silent = connect(emulator.port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       silent.once('connect', resolve);
@@ -132,6 +132,15 @@ describe('startServiceBusEmulator config validation', () => {
     // Before: close() waited for this socket forever (only AMQP-open connections were destroyed).
     expect(Date.now() - started).toBeLessThan(2_000);
     await hungUp;
+    await removeDir(dataDir);
+  });
+
+  it('should refuse to start without a config, saying how to give one', async () => {
+    const dataDir = await tempDir('servicebus-no-config');
+    await expect(startServiceBusEmulator({ port: 0, dataDir })).rejects.toThrow(
+      "No Service Bus emulator config: give the entities as a Config.json in the format of Microsoft's Service Bus " +
+        'emulator (configFile, or --config on the command line) or as an object (config).',
+    );
     await removeDir(dataDir);
   });
 

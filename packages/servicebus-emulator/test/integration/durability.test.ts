@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
-import { freePort } from '../../utils/free-port.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import { ensureBuilt, packageRoot } from '../utils/ensure-built.js';
+import { freePort } from '../utils/free-port.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 import { startTestBroker, TEST_CONFIG, type TestBroker } from './servicebus-test-broker.js';
 
 async function receiveAll(
@@ -132,10 +132,9 @@ describe('ServiceBusBroker durability', () => {
     async function startChild(port: number): Promise<ChildProcess> {
       const proc = spawn(
         process.execPath,
+        // The package's own command, as `npx servicebus-emulator` runs it; ensureBuilt() has built its dist/.
         [
-          join(repoRoot, 'bin', 'kqlgate.js'),
-          'emulator',
-          'servicebus',
+          join(packageRoot, 'bin', 'servicebus-emulator.js'),
           '--port',
           String(port),
           '--data-dir',

@@ -1,10 +1,10 @@
 import { ServiceBusClient } from '@azure/service-bus';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
 import {
   startServiceBusEmulator,
   type RunningServiceBusEmulator,
   type ServiceBusEmulatorOptions,
-} from '../../../src/embedded/servicebus/servicebus-emulator.js';
+} from '../../src/servicebus-emulator.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 
 /** Entities the broker tests use; short lock durations keep expiry tests fast. */
 export const TEST_CONFIG = {

@@ -148,7 +148,7 @@ describe('ServiceBusBroker topic routing', () => {
     const sender = broker.client.createSender('orders-forwarded');
     await sender.sendMessages([{ body: 'g1' }, { body: 'g2' }]);
     await sender.close();
-    const gauge = register.getSingleMetric('kqlgate_servicebus_active_messages');
+    const gauge = register.getSingleMetric('servicebus_emulator_active_messages');
     const values = (await gauge?.get())?.values ?? [];
     expect(values.find((v) => v.labels.entity === 'orders-forwarded')?.value).toBe(2);
     const receiver = broker.client.createReceiver('orders-forwarded', { receiveMode: 'receiveAndDelete' });

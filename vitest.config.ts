@@ -63,6 +63,7 @@ export default defineConfig({
       packageProject('data-directory'),
       packageProject('kusto-emulator'),
       packageProject('servicebus-emulator'),
+      packageProject('demo-shop'),
       {
         plugins,
         test: {

@@ -16,11 +16,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { silentLogger } from '../../src/common/logging/logger.js';
 import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
-import { DemoProducer } from '../../src/demo/demo-producer.js';
-import { InMemoryFollowUpQueue } from '../../src/demo/follow-up-queue.js';
-import { OltpSimulator } from '../../src/demo/oltp-simulator.js';
-import { OltpStore, oltpStorePath } from '../../src/demo/oltp-store.js';
-import { ServiceBusEventSender } from '../../src/demo/servicebus-event-sender.js';
+import {
+  DemoProducer,
+  InMemoryFollowUpQueue,
+  OltpSimulator,
+  OltpStore,
+  oltpStorePath,
+  ServiceBusEventSender,
+} from '@kqlgate/demo-shop';
 import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 import { measureFreshStart, type FreshStartTimes } from './fresh-start.js';

@@ -28,10 +28,7 @@ const PUBLISHED_REPORT_MS = 1_000;
 
 /** The demo: the OLTP producer and, beside it, the operational consumer (see demo-traffic.ts). */
 async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<RunningPart> {
-  const [{ DemoProducer }, { OperationalConsumer }] = await Promise.all([
-    import('../demo/demo-producer.js'),
-    import('../demo/operational-consumer.js'),
-  ]);
+  const { DemoProducer, OperationalConsumer } = await import('@kqlgate/demo-shop');
   const consumer = new OperationalConsumer({
     connectionString: spec.connectionString,
     topic: spec.topic,
@@ -47,6 +44,7 @@ async function startDemo(spec: DemoProducerSpec, port: MessagePort): Promise<Run
     backfillDays: spec.backfillDays,
     backfillEvents: spec.backfillEvents,
     logger: createLogger('demo-producer'),
+    metrics: { prefix: PACKAGE_METRIC_PREFIXES.demoShop },
   });
   const reported: Record<string, number> = {};
   const report = (): void => {
@@ -96,7 +94,7 @@ function preload(service: BackgroundService): Promise<unknown> {
     case 'servicebus':
       return import('@kqlgate/servicebus-emulator');
     case 'demo':
-      return Promise.all([import('../demo/demo-producer.js'), import('../demo/operational-consumer.js')]);
+      return import('@kqlgate/demo-shop');
   }
 }
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from '../common/logging/logger.js';
 import { createLogger } from '../common/logging/logger.js';
+import { PACKAGE_METRIC_PREFIXES } from '../common/metrics/metrics.registry.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import type { DemoProducerSpec } from './background-thread-messages.js';
 import type { SpawnedBackgroundThread } from './background-thread.js';
@@ -68,12 +69,13 @@ export function startDemoTraffic(
 type Stop = () => Promise<void>;
 
 async function startInProcess(spec: DemoProducerSpec): Promise<Stop> {
-  const [{ DemoProducer }, { OperationalConsumer }] = await Promise.all([
-    import('../demo/demo-producer.js'),
-    import('../demo/operational-consumer.js'),
-  ]);
+  const { DemoProducer, OperationalConsumer } = await import('@kqlgate/demo-shop');
   const consumer = new OperationalConsumer({ ...spec, logger: createLogger('demo-operational-consumer') });
-  const producer = new DemoProducer({ ...spec, logger: createLogger('demo-producer') });
+  const producer = new DemoProducer({
+    ...spec,
+    logger: createLogger('demo-producer'),
+    metrics: { prefix: PACKAGE_METRIC_PREFIXES.demoShop },
+  });
   await consumer.start();
   try {
     await producer.start();
@@ -93,11 +95,12 @@ async function startInThread(
   logger: Logger,
   spawned: SpawnedBackgroundThread | undefined,
 ): Promise<Stop> {
+  // The metric alone (not the demo, nor SQLite): the demo runs in its thread and reports what it published.
   const [{ spawnBackgroundThread }, { demoEventsPublished }] = await Promise.all([
     import('./background-thread.js'),
-    import('../demo/demo-metrics.js'),
+    import('@kqlgate/demo-shop/metrics'),
   ]);
-  const published = demoEventsPublished();
+  const published = demoEventsPublished({ prefix: PACKAGE_METRIC_PREFIXES.demoShop });
   const thread = await (spawned ?? spawnBackgroundThread('demo')).start(spec, {
     logLevel: config.LOG_LEVEL,
     logger,

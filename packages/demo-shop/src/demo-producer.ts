@@ -15,9 +15,9 @@
  * Publishing is decoupled from generation by the outbox: if the broker is unreachable, events accumulate as
  * unsent rows and are published, in order and with their MessageIds, once it is back.
  */
-import { createLogger, type Logger } from '../common/logging/logger.js';
 import type { DemoEvent } from './demo-event.js';
-import { demoEventsPublished } from './demo-metrics.js';
+import { demoEventsPublished, type DemoMetricsOptions } from './demo-metrics.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import { OltpSimulator, type SimulatorOptions } from './oltp-simulator.js';
 import { OltpStore, oltpStorePath } from './oltp-store.js';
 import { ServiceBusEventSender, type EventSender } from './servicebus-event-sender.js';
@@ -56,7 +56,10 @@ export interface DemoProducerOptions {
   backfillDays?: number;
   /** Events in the whole backfill (the history is thinner than live traffic). Default 8 000. */
   backfillEvents?: number;
+  /** Where the producer logs; default: nowhere. */
   logger?: Logger;
+  /** Registry and name prefix of the demo's Prometheus metrics; default prom-client's, `demo_shop_`. */
+  metrics?: DemoMetricsOptions;
   /** Overrides for tests. */
   clock?: () => number;
   /** Live step interval; 0 = no timer (tests call `step()`). Default 200 ms. */
@@ -106,7 +109,7 @@ export class DemoProducer {
     if (!Number.isFinite(opts.rate) || opts.rate < 0) {
       throw new Error(`DemoProducer: rate must be a number of events per second >= 0, got ${opts.rate}`);
     }
-    this.logger = opts.logger ?? createLogger('demo-producer');
+    this.logger = opts.logger ?? silentLogger;
     this.clock = opts.clock ?? Date.now;
     this.tickMs = opts.tickMs ?? 200;
     this.backfillDays = opts.backfillDays ?? 7;
@@ -354,7 +357,7 @@ export class DemoProducer {
         this.failures = 0;
         this.lastError = null;
       }
-      const counter = demoEventsPublished();
+      const counter = demoEventsPublished(this.opts.metrics);
       for (const m of batch) {
         this.byType[m.eventType] = (this.byType[m.eventType] ?? 0) + 1;
         counter.inc({ type: m.eventType });

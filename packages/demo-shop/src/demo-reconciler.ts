@@ -14,20 +14,22 @@
  * `kqlgate demo check` prints the report; the integration and e2e tests assert on it.
  */
 import { existsSync } from 'node:fs';
-import { Client } from 'azure-kusto-data';
-import { kustoConnection } from '../ingestion/kusto-connection.js';
-import { loadRouteTable } from '../ingestion/route-table-loader.js';
+import { Client, type KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { OltpStore, oltpStorePath } from './oltp-store.js';
 import { OperationalStore, operationalStorePath } from './operational-store.js';
 
 export interface ReconcileOptions {
   /** DATA_DIR of the demo: `<dataDir>/demo/oltp.sqlite` and `<dataDir>/demo/operational.sqlite`. */
   dataDir: string;
-  /** Kusto query endpoint (ADX, or the embedded engine's http://127.0.0.1:PORT). */
+  /** Kusto query endpoint (ADX, or the embedded engine's http://127.0.0.1:PORT), as the report names it. */
   clusterUrl: string;
+  /** How to connect to `clusterUrl` (with which credential): the host decides. */
+  kusto: KustoConnectionStringBuilder;
   database: string;
-  /** eventType → raw table routes, normally kql/ingestion-routes.json. */
-  routesFile: string;
+  /** eventType → raw table: the routes of the ingestion that reads the analytics subscription. */
+  routes: Readonly<Record<string, { readonly table: string }>>;
+  /** Where `routes` come from (normally kql/ingestion-routes.json), as messages name it. */
+  routesSource: string;
   /** Events published less than this long ago count as "in flight". Default 10 s. */
   settleMs?: number;
   now?: () => number;
@@ -83,7 +85,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SEVERITY: readonly SideStatus[] = ['error', 'missing', 'extra', 'in-flight', 'match'];
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
-  const routes = loadRouteTable(options.routesFile).routes;
+  const { routes } = options;
   const now = (options.now ?? Date.now)();
   const settleMs = options.settleMs ?? 10_000;
   const oltpStoreFile = oltpStorePath(options.dataDir);
@@ -182,18 +184,18 @@ function sideStatus(count: number, published: number, inFlight: number, error: b
 }
 
 async function countAnalytics(
-  routes: Record<string, { table: string }>,
+  routes: ReconcileOptions['routes'],
   options: ReconcileOptions,
 ): Promise<{ analytics: Map<string, { rows: number; messages: number }>; errors: Record<string, string> }> {
   const tables = [...new Set(Object.values(routes).map((r) => r.table))].sort();
-  const client = new Client(kustoConnection(options.clusterUrl));
+  const client = new Client(options.kusto);
   const analytics = new Map<string, { rows: number; messages: number }>();
   const errors: Record<string, string> = {};
   try {
     await Promise.all(
       tables.map(async (table) => {
         if (!IDENTIFIER.test(table)) {
-          errors[table] = `'${table}' in ${options.routesFile} is not a plain Kusto table name`;
+          errors[table] = `'${table}' in ${options.routesSource} is not a plain Kusto table name`;
           return;
         }
         try {

@@ -24,7 +24,7 @@ import {
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
 } from '@azure/service-bus';
-import { createLogger, type Logger } from '../common/logging/logger.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import {
   decodeOperationalEvent,
   OperationalDeadLetterReason,
@@ -49,6 +49,7 @@ export interface OperationalConsumerOptions {
   subscription?: string;
   /** The database is `<dataDir>/demo/operational.sqlite`. */
   dataDir: string;
+  /** Where the consumer logs; default: nowhere. */
   logger?: Logger;
   /** Messages received, and written in one transaction, at a time. Default 200. */
   maxBatch?: number;
@@ -106,7 +107,7 @@ export class OperationalConsumer {
   };
 
   constructor(private readonly options: OperationalConsumerOptions) {
-    this.logger = options.logger ?? createLogger('demo-operational-consumer');
+    this.logger = options.logger ?? silentLogger;
     this.maxBatch = options.maxBatch ?? 200;
     this.maxWaitMs = options.maxWaitMs ?? 1_000;
     this.backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };

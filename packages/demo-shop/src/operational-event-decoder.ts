@@ -5,7 +5,6 @@
  * decoding throws a PoisonMessageError whose reason and description go into the dead-letter queue, and the consumer
  * carries on with the next message. Retrying such a message cannot help, so it is not abandoned.
  */
-import { KqlgateError } from '../common/errors/kqlgate-error.js';
 import { contractViolations } from './demo-event-contract.js';
 import type { DemoEventEnvelope, DemoEventType } from './demo-event.js';
 
@@ -20,13 +19,19 @@ export enum OperationalDeadLetterReason {
   ContractViolation = 'ContractViolation',
 }
 
-export class PoisonMessageError extends KqlgateError {
+/** A message that can never be written; `code` and `details` have the shape of a host's own coded errors. */
+export class PoisonMessageError extends Error {
+  readonly code = 'DEMO_POISON_MESSAGE';
+  readonly details: Record<string, unknown>;
+
   constructor(
     readonly reason: OperationalDeadLetterReason,
     readonly description: string,
     readonly messageId: string,
   ) {
-    super('DEMO_POISON_MESSAGE', `${reason}: ${description}`, { messageId, reason });
+    super(`${reason}: ${description}`);
+    this.name = new.target.name;
+    this.details = { messageId, reason };
   }
 }
 

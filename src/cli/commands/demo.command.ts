@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
+import { PACKAGE_METRIC_PREFIXES } from '../../common/metrics/metrics.registry.js';
 import { loadConfig } from '../../config/load-config.js';
-import { DemoProducer } from '../../demo/demo-producer.js';
-import { formatReconcileReport, reconcile } from '../../demo/demo-reconciler.js';
-import { OperationalConsumer } from '../../demo/operational-consumer.js';
+import { kustoConnection } from '../../ingestion/kusto-connection.js';
+import { loadRouteTable } from '../../ingestion/route-table-loader.js';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) {
@@ -82,6 +82,7 @@ export function registerDemoCommand(program: Command): void {
       }
       const topic = options.topic ?? config.SERVICEBUS_TOPIC;
       const dataDir = resolve(options.dataDir ?? config.DATA_DIR);
+      const { DemoProducer, OperationalConsumer } = await import('@kqlgate/demo-shop');
       const consumer = options.consumer
         ? new OperationalConsumer({
             connectionString,
@@ -99,6 +100,7 @@ export function registerDemoCommand(program: Command): void {
         backfillEvents: config.DEMO_BACKFILL_EVENTS,
         dataDir,
         logger: createLogger('demo-producer'),
+        metrics: { prefix: PACKAGE_METRIC_PREFIXES.demoShop },
       });
       await consumer?.start();
       await producer.start();
@@ -148,12 +150,17 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: CheckOptions) => {
       const config = loadConfig();
+      const { formatReconcileReport, reconcile } = await import('@kqlgate/demo-shop');
       try {
+        const clusterUrl = options.cluster ?? config.kustoClusterUrl;
+        const routesFile = resolve(options.routes);
         const report = await reconcile({
           dataDir: resolve(options.dataDir ?? config.DATA_DIR),
-          clusterUrl: options.cluster ?? config.kustoClusterUrl,
+          clusterUrl,
+          kusto: kustoConnection(clusterUrl),
           database: options.database ?? config.KUSTO_DATABASE,
-          routesFile: resolve(options.routes),
+          routes: loadRouteTable(routesFile).routes,
+          routesSource: routesFile,
           settleMs: options.settleSeconds * 1000,
         });
         process.stdout.write(

@@ -8,9 +8,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { reconcile, type ReconcileReport } from '@kqlgate/demo-shop';
+import { KustoConnectionStringBuilder } from 'azure-kusto-data';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcile, type ReconcileReport } from '../../../src/demo/demo-reconciler.js';
+import { loadRouteTable } from '../../../src/ingestion/route-table-loader.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -124,11 +126,14 @@ describe('npm start: the whole near real-time pipeline', () => {
   }
 
   function reconcileNow(): Promise<ReconcileReport> {
+    const routesFile = join(repoRoot, 'kql', 'ingestion-routes.json');
     return reconcile({
       dataDir,
       clusterUrl: kustoUrl,
+      kusto: new KustoConnectionStringBuilder(kustoUrl),
       database: 'analytics',
-      routesFile: join(repoRoot, 'kql', 'ingestion-routes.json'),
+      routes: loadRouteTable(routesFile).routes,
+      routesSource: routesFile,
       settleMs: SETTLE_MS,
     });
   }

@@ -5,15 +5,17 @@ import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
 import { servicebusEntitiesFile } from '../../../src/config/servicebus-entities-file.js';
-import { DemoProducer, type DemoProducerOptions } from '../../../src/demo/demo-producer.js';
 import {
+  DemoProducer,
   formatReconcileReport,
+  OltpStore,
+  oltpStorePath,
+  OperationalConsumer,
   reconcile,
+  type DemoProducerOptions,
   type ReconcileOptions,
   type ReconcileReport,
-} from '../../../src/demo/demo-reconciler.js';
-import { OltpStore, oltpStorePath } from '../../../src/demo/oltp-store.js';
-import { OperationalConsumer } from '../../../src/demo/operational-consumer.js';
+} from '@kqlgate/demo-shop';
 import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { DEFAULT_BACKOFF } from '../../../src/ingestion/backoff.js';
@@ -184,8 +186,10 @@ describe('reconcile', () => {
     options = {
       dataDir,
       clusterUrl: kusto.url,
+      kusto: new KustoConnectionStringBuilder(kusto.url),
       database: DATABASE,
-      routesFile: ROUTES_FILE,
+      routes: loadRouteTable(ROUTES_FILE).routes,
+      routesSource: ROUTES_FILE,
       settleMs: 0,
       now: () => now + 1_000,
     };

@@ -5,26 +5,44 @@ import {
 } from '@azure/service-bus';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/common/logging/logger.js';
-import { servicebusEntitiesFile } from '../../../src/config/servicebus-entities-file.js';
-import { FRAUD_VICTIMS, buildCustomerProfile } from '../../../src/demo/customer-profile.js';
-import { contractViolations } from '../../../src/demo/demo-event-contract.js';
-import type { DemoEventEnvelope } from '../../../src/demo/demo-event.js';
-import { DemoProducer, type DemoProducerOptions } from '../../../src/demo/demo-producer.js';
-import { OltpStore, oltpStorePath, type OutboxMessage } from '../../../src/demo/oltp-store.js';
-import { ServiceBusEventSender, type EventSender } from '../../../src/demo/servicebus-event-sender.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { FRAUD_VICTIMS, buildCustomerProfile } from '../../src/customer-profile.js';
+import { contractViolations } from '../../src/demo-event-contract.js';
+import type { DemoEventEnvelope } from '../../src/demo-event.js';
+import { DemoProducer, type DemoProducerOptions } from '../../src/demo-producer.js';
+import { OltpStore, oltpStorePath, type OutboxMessage } from '../../src/oltp-store.js';
+import { ServiceBusEventSender, type EventSender } from '../../src/servicebus-event-sender.js';
 import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 
 const TOPIC = 'oltp-events';
 // A Friday noon, so the live minutes run at a busy time of the week.
 const T0 = Date.UTC(2026, 10, 20, 12);
 
-/** The embedded broker with the default entity config (topic oltp-events, subscriptions analytics + operational). */
+/** The topic the demo publishes to, with the two subscriptions of docs/architecture.md. */
+const CONFIG = {
+  UserConfig: {
+    Namespaces: [
+      {
+        Name: 'sbemulatorns',
+        Queues: [],
+        Topics: [
+          {
+            Name: TOPIC,
+            Properties: { RequiresDuplicateDetection: true, DuplicateDetectionHistoryTimeWindow: 'PT10M' },
+            Subscriptions: [{ Name: 'analytics' }, { Name: 'operational' }],
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** The embedded broker with the demo's topic (subscriptions analytics + operational). */
 async function startBroker(dirs: string[]): Promise<RunningServiceBusEmulator> {
   const dataDir = await tempDir('demo-broker');
   dirs.push(dataDir);
-  return startServiceBusEmulator({ port: 0, dataDir, configFile: servicebusEntitiesFile() });
+  return startServiceBusEmulator({ port: 0, dataDir, config: CONFIG });
 }
 
 /**
@@ -212,7 +230,7 @@ describe(DemoProducer.name, () => {
       expect(stats.published).toBe(stored.length);
       expect(stats.unsent).toBe(0);
       expect(Object.values(stats.byType).reduce((a, b) => a + b, 0)).toBe(stored.length);
-      const metric = await register.getSingleMetric('kqlgate_demo_events_published_total')!.get();
+      const metric = await register.getSingleMetric('demo_shop_events_published_total')!.get();
       const total = metric.values.reduce((sum, v) => sum + v.value, 0);
       expect(total).toBeGreaterThanOrEqual(stored.length);
     });

@@ -9,37 +9,27 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/common/logging/logger.js';
-import { toEnvelope } from '../../../src/demo/demo-event.js';
-import { InMemoryFollowUpQueue } from '../../../src/demo/follow-up-queue.js';
-import type { OutboxMessage } from '../../../src/demo/oltp-store.js';
-import { OltpSimulator } from '../../../src/demo/oltp-simulator.js';
-import {
-  OperationalConsumer,
-  type OperationalConsumerOptions,
-} from '../../../src/demo/operational-consumer.js';
+import { silentLogger } from '../../src/logging/logger.js';
+import { toEnvelope } from '../../src/demo-event.js';
+import { InMemoryFollowUpQueue } from '../../src/follow-up-queue.js';
+import type { OutboxMessage } from '../../src/oltp-store.js';
+import { OltpSimulator } from '../../src/oltp-simulator.js';
+import { OperationalConsumer, type OperationalConsumerOptions } from '../../src/operational-consumer.js';
 import {
   OperationalStore,
   operationalStorePath,
   type OperationalEventWriter,
   type OperationalRow,
-} from '../../../src/demo/operational-store.js';
-import { ServiceBusEventSender } from '../../../src/demo/servicebus-event-sender.js';
+} from '../../src/operational-store.js';
+import { ServiceBusEventSender } from '../../src/servicebus-event-sender.js';
 import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
-import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import { ensureBuilt, packageRoot } from '../utils/ensure-built.js';
+import { removeDir, tempDir } from '../utils/temp-dir.js';
 
 const run = promisify(execFile);
 const TOPIC = 'oltp-events';
 const START = Date.UTC(2026, 10, 16);
-const FIXTURE = join(
-  repoRoot,
-  'test',
-  'integration',
-  'demo',
-  'fixtures',
-  'crashing-operational-consumer.mjs',
-);
+const FIXTURE = join(packageRoot, 'test', 'integration', 'fixtures', 'crashing-operational-consumer.mjs');
 
 /** The demo topic with a short lock, so that messages a crashed consumer held come back within seconds. */
 const CONFIG = {

@@ -8,8 +8,9 @@ import { discardEarlyThreads, spawnEmbeddedThreadsEarly } from './runtime/early-
 const earlyThreads = spawnEmbeddedThreadsEarly(process.env);
 
 /**
- * `npm start`: validate the configuration (one line per bad value, exit 1), then start everything in one
- * process — see KqlgateRuntime for what and in which order.
+ * `npm start`: validate the configuration (one line per bad value, exit 1), check that the local stack it needs is
+ * installed (one line naming the packages and the settings instead, exit 1), then start everything in one process —
+ * see KqlgateRuntime for what and in which order.
  */
 async function main(): Promise<void> {
   const { ConfigValidationError, loadConfig } = await import('./config/load-config.js');
@@ -23,6 +24,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  const { missingLocalStackLine } = await import('./runtime/local-stack-check.js');
+  const missing = missingLocalStackLine(config);
+  if (missing !== undefined) {
+    process.stderr.write(`kqlgate: ${missing}\n`);
+    await discardEarlyThreads(earlyThreads);
+    process.exit(1);
   }
   const { startKqlgate } = await import('./runtime/kqlgate-runtime.js');
   await startKqlgate(config, {

@@ -1,3 +1,4 @@
+import { isPackageInstalled } from '../common/packages/optional-package.js';
 import { spawnBackgroundThread, type SpawnedBackgroundThread } from './background-thread.js';
 import { spawnKqlThread, type KqlThread } from './kql-thread.js';
 
@@ -6,7 +7,8 @@ import { spawnKqlThread, type KqlThread } from './kql-thread.js';
  * validating loads class-validator (a few hundred milliseconds), and meanwhile the threads load their modules and
  * the Kusto.Language thread pays its start-up — the longest step before the first event, so it goes first. Whether
  * each is needed is read from the raw environment here; the validated configuration decides, and a thread it does
- * not need is discarded.
+ * not need is discarded. No thread is spawned for a package that is not installed (a production install): start-up
+ * then stops with a line saying so, or does not need it.
  */
 export interface EarlyThreads {
   kql?: KqlThread;
@@ -15,13 +17,15 @@ export interface EarlyThreads {
 }
 
 export function spawnEmbeddedThreadsEarly(env: NodeJS.ProcessEnv): EarlyThreads {
+  const kusto = !env.KUSTO_CLUSTER_URL && isPackageInstalled('@kqlgate/kusto-emulator');
+  const servicebus =
+    !env.SERVICEBUS_CONNECTION_STRING &&
+    !env.SERVICEBUS_NAMESPACE &&
+    isPackageInstalled('@kqlgate/servicebus-emulator');
   return {
-    kql: env.KUSTO_CLUSTER_URL ? undefined : spawnKqlThread(),
-    kusto: env.KUSTO_CLUSTER_URL ? undefined : spawnBackgroundThread('kusto'),
-    servicebus:
-      env.SERVICEBUS_CONNECTION_STRING || env.SERVICEBUS_NAMESPACE
-        ? undefined
-        : spawnBackgroundThread('servicebus'),
+    kql: kusto ? spawnKqlThread() : undefined,
+    kusto: kusto ? spawnBackgroundThread('kusto') : undefined,
+    servicebus: servicebus ? spawnBackgroundThread('servicebus') : undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
 import { PACKAGE_METRIC_PREFIXES } from '../../common/metrics/metrics.registry.js';
+import { importOptionalPackage } from '../../common/packages/optional-package.js';
 import { loadConfig } from '../../config/load-config.js';
 import { kustoConnection } from '../../ingestion/kusto-connection.js';
 import { loadRouteTable } from '../../ingestion/route-table-loader.js';
@@ -82,7 +83,11 @@ export function registerDemoCommand(program: Command): void {
       }
       const topic = options.topic ?? config.SERVICEBUS_TOPIC;
       const dataDir = resolve(options.dataDir ?? config.DATA_DIR);
-      const { DemoProducer, OperationalConsumer } = await import('@kqlgate/demo-shop');
+      const { DemoProducer, OperationalConsumer } = await importOptionalPackage(
+        '@kqlgate/demo-shop',
+        'demo run',
+        () => import('@kqlgate/demo-shop'),
+      );
       const consumer = options.consumer
         ? new OperationalConsumer({
             connectionString,
@@ -150,7 +155,11 @@ export function registerDemoCommand(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (options: CheckOptions) => {
       const config = loadConfig();
-      const { formatReconcileReport, reconcile } = await import('@kqlgate/demo-shop');
+      const { formatReconcileReport, reconcile } = await importOptionalPackage(
+        '@kqlgate/demo-shop',
+        'demo check',
+        () => import('@kqlgate/demo-shop'),
+      );
       try {
         const clusterUrl = options.cluster ?? config.kustoClusterUrl;
         const routesFile = resolve(options.routes);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
+import { importOptionalPackage } from '../../common/packages/optional-package.js';
 import { servicebusEntitiesFile } from '../../config/servicebus-entities-file.js';
 
 /**
@@ -26,7 +27,11 @@ export function registerEmulatorCommand(program: Command): void {
     .helpOption(false)
     .allowUnknownOption()
     .action(async (flags: string[]) => {
-      const { runKustoEmulatorCli } = await import('@kqlgate/kusto-emulator/cli');
+      const { runKustoEmulatorCli } = await importOptionalPackage(
+        '@kqlgate/kusto-emulator',
+        'emulator kusto',
+        () => import('@kqlgate/kusto-emulator/cli'),
+      );
       await runKustoEmulatorCli(flags, { name: 'kqlgate emulator kusto', createLogger, setLogLevel });
     });
 
@@ -40,7 +45,11 @@ export function registerEmulatorCommand(program: Command): void {
     .helpOption(false)
     .allowUnknownOption()
     .action(async (flags: string[]) => {
-      const { runServiceBusEmulatorCli } = await import('@kqlgate/servicebus-emulator/cli');
+      const { runServiceBusEmulatorCli } = await importOptionalPackage(
+        '@kqlgate/servicebus-emulator',
+        'emulator servicebus',
+        () => import('@kqlgate/servicebus-emulator/cli'),
+      );
       await runServiceBusEmulatorCli(flags, {
         name: 'kqlgate emulator servicebus',
         createLogger,

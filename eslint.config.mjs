@@ -59,7 +59,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/packages/**'],
+              regex: '^(\\./)?(\\.\\./)+packages/',
               message:
                 'Import a package by its name (@kqlgate/…) and its public entry points, never its files.',
             },

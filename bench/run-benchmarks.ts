@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, BenchSuite } from './bench-types.js';
 
@@ -13,9 +13,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 const resultsDir = join(repoRoot, 'bench', 'results');
 
-/** The compiled suite files: the app's (dist/bench/suites) and the packages' (dist/packages/<name>/bench). */
+/**
+ * The compiled suite files: the app's (dist/bench/suites) and the packages' (dist/packages/<name>/bench), each only
+ * while its source exists — tsc leaves the output of a moved or deleted suite in dist/, and it must not run.
+ */
 function suiteFiles(): string[] {
-  const packagesDir = join(here, '..', 'packages');
+  const distRoot = resolve(here, '..');
+  const packagesDir = join(distRoot, 'packages');
   const dirs = [
     join(here, 'suites'),
     ...(existsSync(packagesDir)
@@ -28,6 +32,7 @@ function suiteFiles(): string[] {
         .filter((f) => f.endsWith('.bench.js'))
         .map((f) => join(dir, f)),
     )
+    .filter((file) => existsSync(join(repoRoot, relative(distRoot, file)).replace(/\.js$/, '.ts')))
     .sort((a, b) => basename(a).localeCompare(basename(b)));
 }
 

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { reconcile, type ReconcileReport } from '@kqlgate/demo-shop';
 import { KustoConnectionStringBuilder } from 'azure-kusto-data';
+// The demo's SQLite driver: a dependency of @kqlgate/demo-shop, not of the app.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRouteTable } from '../../../src/ingestion/route-table-loader.js';

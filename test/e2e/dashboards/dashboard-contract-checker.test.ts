@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,9 @@ import {
 } from './grafana-dashboard.js';
 import { readProvisionedDataSources, resolveInfinityDataSource } from './grafana-provisioning.js';
 import { expandCustomInterval, InfinityRequestBuilder } from './infinity-request-builder.js';
-import { readPowerQueryRecipe, type PowerQueryRecipe } from './power-query-recipe.js';
+import { powerQueryRequest, readPowerQueryRecipe, type PowerQueryRecipe } from './power-query-recipe.js';
+import { csvAnswerProblems, jsonAnswerProblems } from './recipe-answer-checker.js';
+import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 /**
  * The dashboard files on their own, without a gateway: they parse, the checker finds nothing wrong in them against
@@ -233,6 +235,80 @@ describe(InfinityRequestBuilder.name, () => {
       );
       expect(expandCustomInterval('d=$__customInterval(5m,5m,1d,1d,10d,10d,30d)', 30 * day)).toBe('d=30d');
     });
+  });
+});
+
+describe('readPowerQueryRecipe', () => {
+  it('should read the request and the typed columns of a recipe, and build the URL Power Query sends', async () => {
+    const recipe = await readPowerQueryRecipe(
+      (await powerBiRecipeFiles()).find((f) => f.endsWith('FraudScores.pq'))!,
+    );
+    expect(recipe).toMatchObject({
+      format: 'json',
+      baseUrlParameter: 'KqlgateUrl',
+      relativePath: 'api/v1/functions/FraudScores',
+      query: { lookback: '1d', minScore: '0.4', maxAccounts: '1000' },
+      headers: { 'X-API-Key': { parameter: 'KqlgateApiKey' }, Accept: { text: 'application/json' } },
+    });
+    expect(recipe.columns.slice(0, 3)).toEqual([
+      { name: 'AccountId', mType: 'type text' },
+      { name: 'CustomerId', mType: 'type text' },
+      { name: 'RiskScore', mType: 'type number' },
+    ]);
+    expect(powerQueryRequest(recipe, { KqlgateUrl: 'https://k.example/', KqlgateApiKey: 'kqg_x' })).toEqual({
+      method: 'GET',
+      url: 'https://k.example/api/v1/functions/FraudScores?lookback=1d&minScore=0.4&maxAccounts=1000',
+      headers: { 'X-API-Key': 'kqg_x', Accept: 'application/json' },
+    });
+  });
+
+  it('should say what a recipe of another shape lacks', async () => {
+    const dir = await tempDir('pq');
+    try {
+      const file = join(dir, 'Glued.pq');
+      // A URL glued together: what the Power BI service cannot refresh, and what the recipes avoid.
+      await writeFile(
+        file,
+        'let Source = Json.Document(Web.Contents(KqlgateUrl & "/api/v1/functions/FraudScores?lookback=1d")) in Source',
+      );
+      await expect(readPowerQueryRecipe(file)).rejects.toThrow(
+        `${file}: Web.Contents(<parameter>, [...]) not found`,
+      );
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
+describe('jsonAnswerProblems', () => {
+  it('should report a column missing from the rows and a value its consumer cannot convert', () => {
+    const body = {
+      data: [
+        { Sku: 'a', OnHand: 3, At: '2026-01-01T00:00:00.0000000Z' },
+        { Sku: 'b', OnHand: 1.5 },
+      ],
+    };
+    expect(
+      jsonAnswerProblems(body, [
+        { name: 'Sku', kind: 'text' },
+        { name: 'OnHand', kind: 'integer' },
+        { name: 'At', kind: 'datetime' },
+      ]),
+    ).toEqual(['data[1].OnHand = 1.5 is not integer', '1 of 2 rows have no At']);
+    expect(jsonAnswerProblems({ rows: [] }, [])).toEqual(['the answer has no "data" list']);
+  });
+});
+
+describe('csvAnswerProblems', () => {
+  it('should read quoted fields and report a missing header and a value of the wrong kind', () => {
+    const csv = 'Sku,Name,OnHand\r\n"a,1","say ""hi""",3\r\nb,"two\r\nlines",x\r\n';
+    expect(
+      csvAnswerProblems(csv, [
+        { name: 'Sku', kind: 'text' },
+        { name: 'OnHand', kind: 'integer' },
+        { name: 'At', kind: 'datetime' },
+      ]),
+    ).toEqual(['the header row (Sku,Name,OnHand) has no At', 'record 2 OnHand = "x" is not integer']);
   });
 });
 

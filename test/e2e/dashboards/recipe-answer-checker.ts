@@ -36,22 +36,23 @@ export function expectedFromM(columns: readonly TypedColumn[]): ExpectedColumn[]
 /** What Infinity's timestamp column and Power Query's datetimezone conversion read: ISO-8601 UTC. */
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/;
 
-/** Problems of a JSON answer read as `data` rows with these columns (a null fits every kind). */
+/** Problems of a JSON answer read as `data` rows with these columns (a null fits every kind), one per column. */
 export function jsonAnswerProblems(body: unknown, expected: readonly ExpectedColumn[]): string[] {
   const data = (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(data)) {
     return ['the answer has no "data" list'];
   }
+  const rows = data as Record<string, unknown>[];
   const problems: string[] = [];
-  data.forEach((row: Record<string, unknown>, index) => {
-    for (const { name, kind } of expected) {
-      if (!(name in row)) {
-        problems.push(`data[${index}] has no ${name}`);
-      } else if (!jsonFits(row[name], kind)) {
-        problems.push(`data[${index}].${name} = ${JSON.stringify(row[name])} is not ${kind}`);
-      }
+  for (const { name, kind } of expected) {
+    const missing = rows.filter((row) => !(name in row)).length;
+    const misfit = rows.findIndex((row) => name in row && !jsonFits(row[name], kind));
+    if (missing > 0) {
+      problems.push(`${missing} of ${rows.length} rows have no ${name}`);
+    } else if (misfit >= 0) {
+      problems.push(`data[${misfit}].${name} = ${JSON.stringify(rows[misfit][name])} is not ${kind}`);
     }
-  });
+  }
   return problems;
 }
 
@@ -67,18 +68,18 @@ export function csvAnswerProblems(text: string, expected: readonly ExpectedColum
       problems.push(`the header row (${header.join(',')}) has no ${name}`);
     }
   }
-  records.forEach((record, index) => {
-    if (record.length !== header.length) {
-      problems.push(`record ${index + 1} has ${record.length} fields, the header ${header.length}`);
-      return;
+  const ragged = records.findIndex((record) => record.length !== header.length);
+  if (ragged >= 0) {
+    problems.push(`record ${ragged + 1} has ${records[ragged].length} fields, the header ${header.length}`);
+    return problems;
+  }
+  for (const { name, kind } of expected) {
+    const at = header.indexOf(name);
+    const misfit = at < 0 ? -1 : records.findIndex((r) => r[at] !== '' && !csvFits(r[at], kind));
+    if (misfit >= 0) {
+      problems.push(`record ${misfit + 1} ${name} = ${JSON.stringify(records[misfit][at])} is not ${kind}`);
     }
-    for (const { name, kind } of expected) {
-      const value = record[header.indexOf(name)];
-      if (value !== undefined && value !== '' && !csvFits(value, kind)) {
-        problems.push(`record ${index + 1} ${name} = ${JSON.stringify(value)} is not ${kind}`);
-      }
-    }
-  });
+  }
   return problems;
 }
 

@@ -38,6 +38,14 @@ export class EnvConfig {
   })
   LOG_LEVEL: string = 'info';
 
+  /** Read from the environment by every thread's logger (logger.ts); declared here to be checked and listed. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'], {
+    message:
+      'must be json (one JSON object per line) or pretty (lines for a person at a terminal); unset: pretty when stdout is a terminal, else json',
+  })
+  LOG_FORMAT?: 'json' | 'pretty';
+
   @IsString()
   @MinLength(1, { message: 'must be a directory path' })
   DATA_DIR: string = './data';

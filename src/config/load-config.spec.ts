@@ -171,6 +171,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should reject an unknown LOG_FORMAT naming the value and the allowed ones', () => {
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual([
+      'LOG_FORMAT="xml": must be json (one JSON object per line) or pretty (lines for a person at a terminal); unset: pretty when stdout is a terminal, else json',
+    ]);
+  });
+
+  it('should refuse LOG_FORMAT in the config file, which is read after logging starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'kqlgate.yaml');
+    writeFileSync(file, 'LOG_FORMAT: pretty\n');
+    expect(problemsOf({ KQLGATE_CONFIG: file })).toEqual([
+      `LOG_FORMAT in ${file}: set it in the environment instead (logging starts before the config file is read)`,
+    ]);
+  });
+
   it('should report every bad value at once', () => {
     expect(problemsOf({ PORT: 'x', KUSTO_INGEST_MODE: 'y', LOG_LEVEL: 'loud' })).toHaveLength(3);
   });

@@ -1,7 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerDeployCommand } from '../../../src/cli/commands/deploy.command.js';
 import { registerLintCommand } from '../../../src/cli/commands/lint.command.js';
 import { registerSchemaCommand } from '../../../src/cli/commands/schema.command.js';
@@ -53,6 +53,10 @@ describe('kqlgate lint / deploy / schema', () => {
     client = new KustoQueryClient(engine.url, 'analytics');
   });
 
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   afterAll(async () => {
     client?.close();
     await engine?.close();
@@ -82,6 +86,43 @@ describe('kqlgate lint / deploy / schema', () => {
       `${broken}/functions/TopProducts.kql:16:25: error: TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function. [KS142]\n`,
     );
     expect(result.stdout).toContain('1 error(s)');
+  });
+
+  describe('deploy target', () => {
+    it('should read KUSTO_CLUSTER_URL and KUSTO_DATABASE when the flags are absent, and say so', async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', engine.url);
+      vi.stubEnv('KUSTO_DATABASE', 'analytics');
+      vi.stubEnv('KUSTO_AUTH', undefined);
+      const result = await kqlgate(['deploy', '--kql', kqlDir, '--dry-run']);
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.split('\n')[0]).toBe(
+        `target: cluster ${engine.url} (KUSTO_CLUSTER_URL), database analytics (KUSTO_DATABASE), no credentials (KUSTO_AUTH=auto)`,
+      );
+      expect(result.stdout).toContain('+ table Payments  (tables/payments.kql:');
+    });
+
+    it('should stop with one line per missing value when neither flags nor variables give them', async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', undefined);
+      vi.stubEnv('KUSTO_DATABASE', undefined);
+      const result = await kqlgate(['deploy', '--kql', kqlDir]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'kqlgate deploy: no cluster: pass --cluster <url> or set KUSTO_CLUSTER_URL (e.g. https://mycluster.westeurope.kusto.windows.net)\n' +
+          'kqlgate deploy: no database: pass --database <name> or set KUSTO_DATABASE\n',
+      );
+    });
+
+    it("should stop on a bad variable it reads, with the gateway's own message", async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', engine.url);
+      vi.stubEnv('KUSTO_AUTH', 'token');
+      const result = await kqlgate(['deploy', '--kql', kqlDir, '--database', 'analytics']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        'kqlgate deploy: KUSTO_AUTH="token": must be auto (Entra ID, except for a loopback address such as 127.0.0.1 or localhost), azure (Entra ID through DefaultAzureCredential) or none (no credentials, e.g. a Kustainer at http://kusto:8080)\n',
+      );
+    });
   });
 
   it('should print the plan on --dry-run, then deploy so that .show functions lists every function', async () => {

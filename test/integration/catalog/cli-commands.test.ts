@@ -7,6 +7,7 @@ import { registerLintCommand } from '../../../src/cli/commands/lint.command.js';
 import { registerSchemaCommand } from '../../../src/cli/commands/schema.command.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '../../../src/embedded/kusto/kusto-emulator.js';
 import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
+import { sarifSchemaViolations } from '../../utils/sarif-schema.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 const repoKql = resolve(import.meta.dirname, '../../../kql');
@@ -86,6 +87,89 @@ describe('kqlgate lint / deploy / schema', () => {
       `${broken}/functions/TopProducts.kql:16:25: error: TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function. [KS142]\n`,
     );
     expect(result.stdout).toContain('1 error(s)');
+  });
+
+  describe('lint --format', () => {
+    let broken: string;
+    const brokenMessage =
+      "TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function.";
+
+    beforeAll(async () => {
+      broken = join(dir, 'broken-for-formats');
+      await cp(repoKql, broken, { recursive: true });
+      const file = join(broken, 'functions', 'TopProducts.kql');
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8')).replace('UnitsSold = sum(Quantity)', 'UnitsSold = sum(Quantity2)'),
+      );
+    });
+
+    it('should print one JSON document of the documented shape on stdout, and exit 1 on errors', async () => {
+      const result = await kqlgate(['lint', '--kql', broken, '--format', 'json']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({
+        version: 1,
+        kqlDir: broken,
+        // TopProducts does not compile, so it is not exposed.
+        summary: { tables: 16, functions: 19, exposed: 9, errors: 1, warnings: 0 },
+        diagnostics: [
+          {
+            file: `${broken}/functions/TopProducts.kql`,
+            line: 16,
+            column: 25,
+            severity: 'error',
+            code: 'KS142',
+            message: brokenMessage,
+          },
+        ],
+      });
+    });
+
+    it('should print a SARIF 2.1.0 log the schema accepts, and exit 1 on errors', async () => {
+      const result = await kqlgate(['lint', '--kql', broken, '--format', 'sarif']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('');
+      const log = JSON.parse(result.stdout) as {
+        version: string;
+        runs: { tool: { driver: { name: string; rules: unknown[] } }; results: unknown[] }[];
+      };
+      expect(sarifSchemaViolations(log)).toEqual([]);
+      expect(log.version).toBe('2.1.0');
+      expect(log.runs[0].tool.driver.name).toBe('kqlgate');
+      expect(log.runs[0].tool.driver.rules).toEqual([{ id: 'KS142' }]);
+      expect(log.runs[0].results).toEqual([
+        {
+          ruleId: 'KS142',
+          ruleIndex: 0,
+          level: 'error',
+          message: { text: brokenMessage },
+          locations: [
+            {
+              physicalLocation: {
+                // The temp directory is outside the working directory: an absolute file: URI.
+                artifactLocation: { uri: `file://${broken}/functions/TopProducts.kql` },
+                region: { startLine: 16, startColumn: 25 },
+              },
+            },
+          ],
+        },
+      ]);
+    });
+
+    it('should exit 0 with an empty run on a clean kql/', async () => {
+      const result = await kqlgate(['lint', '--kql', repoKql, '--format', 'sarif']);
+      expect(result.exitCode).toBe(0);
+      const log = JSON.parse(result.stdout) as { runs: { results: unknown[] }[] };
+      expect(sarifSchemaViolations(log)).toEqual([]);
+      expect(log.runs[0].results).toEqual([]);
+    });
+
+    it('should refuse a format it does not know, naming the choices', async () => {
+      await expect(kqlgate(['lint', '--kql', repoKql, '--format', 'xml'])).rejects.toThrow(
+        "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.",
+      );
+    });
   });
 
   describe('deploy target', () => {

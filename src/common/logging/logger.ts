@@ -30,8 +30,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
  * here; the configuration check (env.dto.ts) stops start-up on it.
  */
 export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = isatty(1)): LogFormat {
-  const format = env.LOG_FORMAT;
-  if (format === 'json' || format === 'pretty') {
+  const format = LOG_FORMATS.find((name) => name === env.LOG_FORMAT);
+  if (format) {
     return format;
   }
   return stdoutIsTty ? 'pretty' : 'json';
@@ -57,9 +57,10 @@ export function rootLogger(): pino.Logger {
 }
 
 /**
- * pino-pretty, in this thread (a transport would add a thread per process and lose lines at exit), loaded only when
- * pretty lines are chosen: with JSON neither it nor its dependencies are ever loaded. Its writes are synchronous, so
- * a line logged just before `process.exit()` reaches the terminal, from a worker thread too.
+ * pino-pretty as a stream in this thread (a pino transport would add a thread to every process and thread that
+ * logs), loaded only when pretty lines are chosen: with JSON neither it nor its dependencies are ever loaded. Its
+ * writes are synchronous, so a line logged just before `process.exit()` reaches the terminal, from a worker thread
+ * too.
  */
 function prettyStream(): PrettyStream {
   const require = createRequire(import.meta.url);

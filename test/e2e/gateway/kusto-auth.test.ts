@@ -161,6 +161,8 @@ describe('KUSTO_AUTH=none: a Kusto endpoint without credentials at any address (
   it('should stop at start-up on a KUSTO_AUTH it does not know, naming the choices', async () => {
     const failed = await run(process.execPath, [main], {
       env: processEnv({ KUSTO_CLUSTER_URL: clusterUrl, KUSTO_AUTH: 'token', DATA_DIR: join(dir, 'bad') }),
+      // Should it start instead of refusing the value, it is stopped rather than left running.
+      timeout: 60_000,
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 1, stdout: '' });
     expect((failed as { stderr: string }).stderr).toBe(

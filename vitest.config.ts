@@ -84,6 +84,16 @@ export default defineConfig({
       {
         plugins,
         test: {
+          // Static checks of the deployment files (infra/, deploy/kubernetes/): kubectl kustomize, schemas, Bicep syntax.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [swcPlugin],
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,

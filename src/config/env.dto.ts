@@ -38,6 +38,14 @@ export class EnvConfig {
   })
   LOG_LEVEL: string = 'info';
 
+  /** Read from the environment by every thread's logger (logger.ts); declared here to be checked and listed. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'], {
+    message:
+      'must be json (one JSON object per line) or pretty (lines for a person at a terminal); unset: pretty when stdout is a terminal, else json',
+  })
+  LOG_FORMAT?: 'json' | 'pretty';
+
   @IsString()
   @MinLength(1, { message: 'must be a directory path' })
   DATA_DIR: string = './data';
@@ -95,6 +103,13 @@ export class EnvConfig {
 
   @IsIn(['streaming', 'queued', 'managed'], { message: 'must be one of streaming, queued, managed' })
   KUSTO_INGEST_MODE: 'streaming' | 'queued' | 'managed' = 'streaming';
+
+  /** How KUSTO_CLUSTER_URL and KUSTO_INGEST_URL are authenticated (see kusto-connection.ts). */
+  @IsIn(['auto', 'azure', 'none'], {
+    message:
+      'must be auto (Entra ID, except for a loopback address such as 127.0.0.1 or localhost), azure (Entra ID through DefaultAzureCredential) or none (no credentials, e.g. a Kustainer at http://kusto:8080)',
+  })
+  KUSTO_AUTH: 'auto' | 'azure' | 'none' = 'auto';
 
   // ── Azure Service Bus ─────────────────────────────────────────────────────────────────────────────────────
   @IsOptional()
@@ -389,6 +404,11 @@ export class EnvConfig {
   /** True when no ADX cluster is configured: the embedded Kusto engine serves queries and ingestion. */
   get kustoEmbedded(): boolean {
     return !this.KUSTO_CLUSTER_URL;
+  }
+
+  /** How to authenticate to kustoClusterUrl: KUSTO_AUTH for a configured cluster, none for the embedded engine. */
+  get kustoAuth(): 'auto' | 'azure' | 'none' {
+    return this.kustoEmbedded ? 'none' : this.KUSTO_AUTH;
   }
 
   /** True when neither a connection string nor a namespace is configured: the embedded broker is used. */

@@ -171,6 +171,36 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should reject an unknown LOG_FORMAT naming the value and the allowed ones', () => {
+    expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual([
+      'LOG_FORMAT="xml": must be json (one JSON object per line) or pretty (lines for a person at a terminal); unset: pretty when stdout is a terminal, else json',
+    ]);
+  });
+
+  it('should reject an unknown KUSTO_AUTH naming the value and the allowed ones', () => {
+    expect(problemsOf({ KUSTO_AUTH: 'token' })).toEqual([
+      'KUSTO_AUTH="token": must be auto (Entra ID, except for a loopback address such as 127.0.0.1 or localhost), azure (Entra ID through DefaultAzureCredential) or none (no credentials, e.g. a Kustainer at http://kusto:8080)',
+    ]);
+  });
+
+  it('should apply KUSTO_AUTH to a configured cluster and no credentials to the embedded engine', () => {
+    expect(loadConfig({}).kustoAuth).toBe('none');
+    expect(loadConfig({ KUSTO_AUTH: 'azure' }).kustoAuth).toBe('none');
+    expect(loadConfig({ KUSTO_CLUSTER_URL: 'https://c.westeurope.kusto.windows.net' }).kustoAuth).toBe(
+      'auto',
+    );
+    expect(loadConfig({ KUSTO_CLUSTER_URL: 'http://kusto:8080', KUSTO_AUTH: 'none' }).kustoAuth).toBe('none');
+  });
+
+  it('should refuse LOG_FORMAT in the config file, which is read after logging starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'kqlgate.yaml');
+    writeFileSync(file, 'LOG_FORMAT: pretty\n');
+    expect(problemsOf({ KQLGATE_CONFIG: file })).toEqual([
+      `LOG_FORMAT in ${file}: set it in the environment instead (logging starts before the config file is read)`,
+    ]);
+  });
+
   it('should report every bad value at once', () => {
     expect(problemsOf({ PORT: 'x', KUSTO_INGEST_MODE: 'y', LOG_LEVEL: 'loud' })).toHaveLength(3);
   });

@@ -16,6 +16,14 @@ export class ConfigValidationError extends Error {
 /** The variable that names an optional config file (JSON or YAML, keys are the variable names). */
 export const CONFIG_FILE_VARIABLE = 'KQLGATE_CONFIG';
 
+/**
+ * Settings only the environment may set, with the reason: they are read before the config file is (LOG_FORMAT
+ * picks the log stream of every thread, some started before the configuration is loaded).
+ */
+const ENVIRONMENT_ONLY: Readonly<Record<string, string>> = {
+  LOG_FORMAT: 'logging starts before the config file is read',
+};
+
 /** Every variable EnvConfig declares, in declaration order. */
 export function configKeys(): string[] {
   const metadata = getMetadataStorage().getTargetValidationMetadatas(EnvConfig, '', true, false);
@@ -33,14 +41,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const target = config as unknown as Record<string, unknown>;
 
   for (const key of configKeys()) {
-    const raw = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
+    const raw = env[key] !== undefined && env[key] !== '' ? env[key] : fileValue(fromFile, key);
     if (raw === undefined || raw === null || raw === '') {
       continue;
     }
     target[key] = coerce(key, raw);
   }
   for (const key of Object.keys(fromFile)) {
-    if (!configKeys().includes(key)) {
+    if (key in ENVIRONMENT_ONLY) {
+      problems.push(
+        `${key} in ${env[CONFIG_FILE_VARIABLE]}: set it in the environment instead (${ENVIRONMENT_ONLY[key]})`,
+      );
+    } else if (!configKeys().includes(key)) {
       problems.push(
         `${key} in ${env[CONFIG_FILE_VARIABLE]}: unknown setting (known: ${configKeys().join(', ')})`,
       );
@@ -53,6 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     throw new ConfigValidationError(problems);
   }
   return Object.freeze(config);
+}
+
+function fileValue(fromFile: Record<string, unknown>, key: string): unknown {
+  return key in ENVIRONMENT_ONLY ? undefined : fromFile[key];
 }
 
 function readConfigFile(path: string | undefined, problems: string[]): Record<string, unknown> {

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/logging/logger.js';
+import type { KustoAuth } from '../common/azure/kusto-connection.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { IngestionPipeline, type IngestionPipelineOptions } from './ingestion-pipeline.js';
@@ -25,7 +26,7 @@ export interface IngestionSettings {
     subscription: string;
     maxConcurrentCalls: number;
   };
-  kusto: { clusterUrl: string; ingestUrl?: string; mode: KustoIngestMode };
+  kusto: { clusterUrl: string; ingestUrl?: string; mode: KustoIngestMode; auth?: KustoAuth };
   routes: RouteTable;
   pipeline: IngestionPipelineOptions;
 }
@@ -56,6 +57,7 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
       clusterUrl: config.kustoClusterUrl,
       ingestUrl: config.KUSTO_INGEST_URL,
       mode: config.KUSTO_INGEST_MODE,
+      auth: config.kustoAuth,
     },
     routes: routeTableFromConfig(config),
     pipeline: {
@@ -86,7 +88,9 @@ export function createIngestionPipeline(settings: IngestionSettings, logger?: Lo
   });
   const sink = new KustoIngestSink(settings.kusto);
   const index =
-    settings.pipeline.dedup === 'table' ? new KustoMessageIdIndex(settings.kusto.clusterUrl) : undefined;
+    settings.pipeline.dedup === 'table'
+      ? new KustoMessageIdIndex(settings.kusto.clusterUrl, settings.kusto.auth)
+      : undefined;
   return new IngestionPipeline(
     { source, sink, index, router: new TableRouter(settings.routes), logger },
     settings.pipeline,

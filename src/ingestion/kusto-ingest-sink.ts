@@ -25,7 +25,7 @@ import {
   StreamingIngestClient,
   StreamDescriptor,
 } from 'azure-kusto-ingest';
-import { kustoConnection } from './kusto-connection.js';
+import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connection.js';
 import { entityNameProblem } from './kusto-entity-name.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
@@ -60,14 +60,16 @@ export interface KustoIngestSinkOptions {
   clusterUrl: string;
   /** Data-management endpoint for queued/managed mode (KUSTO_INGEST_URL); derived from clusterUrl if absent. */
   ingestUrl?: string;
+  /** How both endpoints are authenticated (KUSTO_AUTH); `auto` when absent. */
+  auth?: KustoAuth;
 }
 
 export class KustoIngestSink implements IngestSink {
   private readonly client: IngestClientLike;
 
   constructor(readonly options: KustoIngestSinkOptions) {
-    const engine = kustoConnection(options.clusterUrl);
-    const dm = kustoConnection(options.ingestUrl ?? deriveIngestUrl(options.clusterUrl));
+    const engine = kustoConnection(options.clusterUrl, options.auth);
+    const dm = kustoConnection(options.ingestUrl ?? deriveIngestUrl(options.clusterUrl), options.auth);
     switch (options.mode) {
       case 'streaming':
         this.client = new StreamingIngestClient(engine);

@@ -5,7 +5,7 @@
  * ADX's query plan cache hit) and no id is ever spliced into query text.
  */
 import { Client, ClientRequestProperties } from 'azure-kusto-data';
-import { kustoConnection } from './kusto-connection.js';
+import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connection.js';
 
 export interface MessageIdIndex {
   existing(database: string, table: string, column: string, ids: readonly string[]): Promise<Set<string>>;
@@ -15,8 +15,8 @@ export interface MessageIdIndex {
 export class KustoMessageIdIndex implements MessageIdIndex {
   private readonly client: Client;
 
-  constructor(clusterUrl: string) {
-    this.client = new Client(kustoConnection(clusterUrl));
+  constructor(clusterUrl: string, auth: KustoAuth = 'auto') {
+    this.client = new Client(kustoConnection(clusterUrl, auth));
   }
 
   async existing(

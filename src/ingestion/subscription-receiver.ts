@@ -13,7 +13,6 @@
  * exponential back-off from RECONNECT_BACKOFF.initialMs to RECONNECT_BACKOFF.maxMs, so reception resumes within
  * seconds of the broker's return. The same options govern settlement retries, which gain from them as well.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import {
   RetryMode,
   ServiceBusClient,
@@ -22,6 +21,7 @@ import {
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
 } from '@azure/service-bus';
+import { azureCredential } from '../common/azure/azure-credential.js';
 import { SettlementGate } from './settlement-gate.js';
 
 /** The fields of a received message the pipeline reads; `handle` is what settlement needs back. */
@@ -67,7 +67,10 @@ interface LinkHooks {
 }
 
 export interface SubscriptionReceiverOptions {
-  /** A connection string, or else a fully qualified namespace reached with DefaultAzureCredential. */
+  /**
+   * A connection string (its shared access key, or none with `UseDevelopmentEmulator=true`), or else a fully
+   * qualified namespace reached with Entra ID (the process's shared DefaultAzureCredential).
+   */
   connectionString?: string;
   namespace?: string;
   topic: string;
@@ -102,7 +105,7 @@ export class SubscriptionReceiver implements MessageSource {
     if (options.connectionString) {
       this.client = new ServiceBusClient(options.connectionString, clientOptions);
     } else if (options.namespace) {
-      this.client = new ServiceBusClient(options.namespace, new DefaultAzureCredential(), clientOptions);
+      this.client = new ServiceBusClient(options.namespace, azureCredential(), clientOptions);
     } else {
       throw new Error('SubscriptionReceiver needs SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
     }

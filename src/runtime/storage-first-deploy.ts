@@ -29,7 +29,7 @@ export async function deployStorageFirst(
   if (!config.kustoEmbedded || !clusterUrl) {
     return;
   }
-  const kusto = new KustoQueryClient(clusterUrl, config.KUSTO_DATABASE);
+  const kusto = new KustoQueryClient(clusterUrl, config.KUSTO_DATABASE, config.kustoAuth);
   try {
     const files = await new KqlDirectorySource(resolve(config.KQL_DIR)).read();
     const storageOrder = storageDeployOrder(files);

@@ -4,7 +4,7 @@ import { createLogger, setLogLevel } from '../../common/logging/logger.js';
 import { PACKAGE_METRIC_PREFIXES } from '../../common/metrics/metrics.registry.js';
 import { importOptionalPackage } from '../../common/packages/optional-package.js';
 import { loadConfig } from '../../config/load-config.js';
-import { kustoConnection } from '../../ingestion/kusto-connection.js';
+import { kustoConnection } from '../../common/azure/kusto-connection.js';
 import { loadRouteTable } from '../../ingestion/route-table-loader.js';
 
 function wholeNumber(value: string): number {
@@ -166,7 +166,8 @@ export function registerDemoCommand(program: Command): void {
         const report = await reconcile({
           dataDir: resolve(options.dataDir ?? config.DATA_DIR),
           clusterUrl,
-          kusto: kustoConnection(clusterUrl),
+          // --cluster names another engine: KUSTO_AUTH decides for it as for a configured cluster.
+          kusto: kustoConnection(clusterUrl, options.cluster ? config.KUSTO_AUTH : config.kustoAuth),
           database: options.database ?? config.KUSTO_DATABASE,
           routes: loadRouteTable(routesFile).routes,
           routesSource: routesFile,

@@ -1,6 +1,5 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { Client, ClientRequestProperties, KustoConnectionStringBuilder } from 'azure-kusto-data';
-import { packageVersion } from '../../common/package-version.js';
+import { Client, ClientRequestProperties } from 'azure-kusto-data';
+import { kustoConnection, type KustoAuth } from '../../common/azure/kusto-connection.js';
 
 /** One result table as it came off the wire: Kusto column types, raw JSON cells (no SDK conversions). */
 export interface RawResultTable {
@@ -25,8 +24,9 @@ function kqlString(text: string): string {
 }
 
 /**
- * The gateway's only way to the engine: azure-kusto-data against ADX (DefaultAzureCredential) or the embedded
- * engine (any loopback URL, no credentials). Queries go to `/v2/rest/query`, commands to `/v1/rest/mgmt`.
+ * The gateway's only way to the engine: azure-kusto-data against ADX (Entra ID), a Kustainer or the embedded engine
+ * (no credentials), as `auth` says (KUSTO_AUTH, see kusto-connection.ts). Queries go to `/v2/rest/query`, commands
+ * to `/v1/rest/mgmt`.
  */
 export class KustoQueryClient {
   private readonly client: Client;
@@ -34,8 +34,9 @@ export class KustoQueryClient {
   constructor(
     readonly clusterUrl: string,
     readonly database: string,
+    auth: KustoAuth = 'auto',
   ) {
-    this.client = new Client(connection(clusterUrl));
+    this.client = new Client(kustoConnection(clusterUrl, auth));
   }
 
   async query(csl: string, options: KustoQueryOptions = {}): Promise<RawResultTable> {
@@ -96,17 +97,4 @@ export class KustoQueryClient {
 /** Rows of a result as objects keyed by column name. */
 export function rowObjects(table: RawResultTable): Record<string, unknown>[] {
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
-}
-
-function connection(url: string): KustoConnectionStringBuilder {
-  const host = new URL(url).hostname;
-  const loopback = host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-  const builder = loopback
-    ? new KustoConnectionStringBuilder(url)
-    : KustoConnectionStringBuilder.withTokenCredential(url, new DefaultAzureCredential());
-  // Names the caller in the x-ms-app tracing header ADX records. Without connector details the SDK also works out
-  // the OS user name for x-ms-user on every request (os.userInfo(), a passwd lookup); kqlgate does not send it.
-  const version = packageVersion();
-  builder.setConnectorDetails('kqlgate', version, 'kqlgate', version);
-  return builder;
 }

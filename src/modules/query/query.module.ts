@@ -32,7 +32,7 @@ export class QueryModule {
           provide: KUSTO_QUERY_CLIENT,
           inject: [EnvConfig],
           useFactory: (config: EnvConfig) =>
-            new KustoQueryClient(config.kustoClusterUrl, config.KUSTO_DATABASE),
+            new KustoQueryClient(config.kustoClusterUrl, config.KUSTO_DATABASE, config.kustoAuth),
         };
     return {
       module: QueryModule,

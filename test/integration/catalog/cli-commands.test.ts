@@ -1,12 +1,13 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerDeployCommand } from '../../../src/cli/commands/deploy.command.js';
 import { registerLintCommand } from '../../../src/cli/commands/lint.command.js';
 import { registerSchemaCommand } from '../../../src/cli/commands/schema.command.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
+import { sarifSchemaViolations } from '../../utils/sarif-schema.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 const repoKql = resolve(import.meta.dirname, '../../../kql');
@@ -53,6 +54,10 @@ describe('kqlgate lint / deploy / schema', () => {
     client = new KustoQueryClient(engine.url, 'analytics');
   });
 
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   afterAll(async () => {
     client?.close();
     await engine?.close();
@@ -82,6 +87,126 @@ describe('kqlgate lint / deploy / schema', () => {
       `${broken}/functions/TopProducts.kql:16:25: error: TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function. [KS142]\n`,
     );
     expect(result.stdout).toContain('1 error(s)');
+  });
+
+  describe('lint --format', () => {
+    let broken: string;
+    const brokenMessage =
+      "TopProducts: The name 'Quantity2' does not refer to any known column, table, variable or function.";
+
+    beforeAll(async () => {
+      broken = join(dir, 'broken-for-formats');
+      await cp(repoKql, broken, { recursive: true });
+      const file = join(broken, 'functions', 'TopProducts.kql');
+      await writeFile(
+        file,
+        (await readFile(file, 'utf8')).replace('UnitsSold = sum(Quantity)', 'UnitsSold = sum(Quantity2)'),
+      );
+    });
+
+    it('should print one JSON document of the documented shape on stdout, and exit 1 on errors', async () => {
+      const result = await kqlgate(['lint', '--kql', broken, '--format', 'json']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toEqual({
+        version: 1,
+        kqlDir: broken,
+        // TopProducts does not compile, so it is not exposed.
+        summary: { tables: 16, functions: 19, exposed: 9, errors: 1, warnings: 0 },
+        diagnostics: [
+          {
+            file: `${broken}/functions/TopProducts.kql`,
+            line: 16,
+            column: 25,
+            severity: 'error',
+            code: 'KS142',
+            message: brokenMessage,
+          },
+        ],
+      });
+    });
+
+    it('should print a SARIF 2.1.0 log the schema accepts, and exit 1 on errors', async () => {
+      const result = await kqlgate(['lint', '--kql', broken, '--format', 'sarif']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe('');
+      const log = JSON.parse(result.stdout) as {
+        version: string;
+        runs: { tool: { driver: { name: string; rules: unknown[] } }; results: unknown[] }[];
+      };
+      expect(sarifSchemaViolations(log)).toEqual([]);
+      expect(log.version).toBe('2.1.0');
+      expect(log.runs[0].tool.driver.name).toBe('kqlgate');
+      expect(log.runs[0].tool.driver.rules).toEqual([{ id: 'KS142' }]);
+      expect(log.runs[0].results).toEqual([
+        {
+          ruleId: 'KS142',
+          ruleIndex: 0,
+          level: 'error',
+          message: { text: brokenMessage },
+          locations: [
+            {
+              physicalLocation: {
+                // The temp directory is outside the working directory: an absolute file: URI.
+                artifactLocation: { uri: `file://${broken}/functions/TopProducts.kql` },
+                region: { startLine: 16, startColumn: 25 },
+              },
+            },
+          ],
+        },
+      ]);
+    });
+
+    it('should exit 0 with an empty run on a clean kql/', async () => {
+      const result = await kqlgate(['lint', '--kql', repoKql, '--format', 'sarif']);
+      expect(result.exitCode).toBe(0);
+      const log = JSON.parse(result.stdout) as { runs: { results: unknown[] }[] };
+      expect(sarifSchemaViolations(log)).toEqual([]);
+      expect(log.runs[0].results).toEqual([]);
+    });
+
+    it('should refuse a format it does not know, naming the choices', async () => {
+      await expect(kqlgate(['lint', '--kql', repoKql, '--format', 'xml'])).rejects.toThrow(
+        "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif.",
+      );
+    });
+  });
+
+  describe('deploy target', () => {
+    it('should read KUSTO_CLUSTER_URL and KUSTO_DATABASE when the flags are absent, and say so', async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', engine.url);
+      vi.stubEnv('KUSTO_DATABASE', 'analytics');
+      vi.stubEnv('KUSTO_AUTH', undefined);
+      const result = await kqlgate(['deploy', '--kql', kqlDir, '--dry-run']);
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout.split('\n')[0]).toBe(
+        `target: cluster ${engine.url} (KUSTO_CLUSTER_URL), database analytics (KUSTO_DATABASE), no credentials (KUSTO_AUTH=auto)`,
+      );
+      expect(result.stdout).toContain('+ table Payments  (tables/payments.kql:');
+    });
+
+    it('should stop with one line per missing value when neither flags nor variables give them', async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', undefined);
+      vi.stubEnv('KUSTO_DATABASE', undefined);
+      const result = await kqlgate(['deploy', '--kql', kqlDir]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        'kqlgate deploy: no cluster: pass --cluster <url> or set KUSTO_CLUSTER_URL (e.g. https://mycluster.westeurope.kusto.windows.net)\n' +
+          'kqlgate deploy: no database: pass --database <name> or set KUSTO_DATABASE\n',
+      );
+    });
+
+    it("should stop on a bad variable it reads, with the gateway's own message", async () => {
+      vi.stubEnv('KUSTO_CLUSTER_URL', engine.url);
+      vi.stubEnv('KUSTO_AUTH', 'token');
+      const result = await kqlgate(['deploy', '--kql', kqlDir, '--database', 'analytics']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        'kqlgate deploy: KUSTO_AUTH="token": must be auto (Entra ID, except for a loopback address such as 127.0.0.1 or localhost), azure (Entra ID through DefaultAzureCredential) or none (no credentials, e.g. a Kustainer at http://kusto:8080)\n',
+      );
+    });
   });
 
   it('should print the plan on --dry-run, then deploy so that .show functions lists every function', async () => {

@@ -73,7 +73,7 @@ describe('package boundary (eslint.config.mjs)', () => {
       ),
     ).toEqual([
       "'../../packages/kusto-emulator/src/kusto-emulator.js' import is restricted from being used by a pattern. " +
-        "Import a package by its name (@kqlgate/…) and its public entry points, never its files.",
+        'Import a package by its name (@kqlgate/…) and its public entry points, never its files.',
     ]);
   });
 });

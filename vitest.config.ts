@@ -56,7 +56,8 @@ function packageProject(name: string) {
 export default defineConfig({
   plugins,
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Builds dist/ once for the run (packages and app); tests that spawn bins or workers use it.
+    globalSetup: ['./test/global-build.ts'],
     pool: 'forks',
     projects: [
       packageProject('kql-language'),

@@ -14,15 +14,10 @@ import { startKustoEmulator } from '@kqlgate/kusto-emulator';
 import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
 import { DEFAULT_BACKOFF } from '../../src/ingestion/backoff.js';
-import { IngestionPipeline, type DedupMode } from '../../src/ingestion/ingestion-pipeline.js';
-import {
-  KustoIngestSink,
-  type IngestSink,
-  type IngestTarget,
-} from '../../src/ingestion/kusto-ingest-sink.js';
-import { KustoMessageIdIndex, type MessageIdIndex } from '../../src/ingestion/message-id-index.js';
-import { SubscriptionReceiver } from '../../src/ingestion/subscription-receiver.js';
-import { TableRouter } from '../../src/ingestion/table-router.js';
+import { createIngestionPipeline } from '../../src/ingestion/ingestion-factory.js';
+import type { DedupMode, IngestionPipeline } from '../../src/ingestion/ingestion-pipeline.js';
+import type { IngestSink, IngestTarget } from '../../src/ingestion/kusto-ingest-sink.js';
+import type { MessageIdIndex } from '../../src/ingestion/message-id-index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,29 +178,33 @@ export const suite: BenchSuite = {
         dedup: DedupMode = 'table',
       ): Promise<Timings> => {
         const timings: Timings = { ingestMs: [], lookupMs: [], batchSizes: [], freshnessMs: [] };
-        const pipeline = new IngestionPipeline(
+        const pipeline = createIngestionPipeline(
           {
-            source: new SubscriptionReceiver({
+            serviceBus: {
               connectionString: broker.connectionString,
               topic: TOPIC,
               subscription: SUBSCRIPTION,
               maxConcurrentCalls: 500,
-              maxAutoLockRenewalDurationMs: 300_000,
-            }),
-            sink: new TimedSink(new KustoIngestSink({ mode: 'streaming', clusterUrl: kusto.url }), timings),
-            index: new TimedIndex(new KustoMessageIdIndex(kusto.url), timings),
-            router: new TableRouter({ property: 'eventType', routes: {} }),
+            },
+            kusto: { clusterUrl: kusto.url, mode: 'streaming' },
+            routes: { property: 'eventType', routes: {} },
+            pipeline: {
+              database: DATABASE,
+              batch: { maxEvents: 2000, maxBytes: 4_000_000, maxAgeMs: 50 },
+              maxInFlight: 1500,
+              maxParallelIngests: 4,
+              dedup,
+              dedupColumn: 'MessageId',
+              backoff: DEFAULT_BACKOFF,
+              drainTimeoutMs: 10_000,
+              unreachableThresholdMs: 30_000,
+            },
           },
           {
-            database: DATABASE,
-            batch: { maxEvents: 2000, maxBytes: 4_000_000, maxAgeMs: 50 },
-            maxInFlight: 1500,
-            maxParallelIngests: 4,
-            dedup,
-            dedupColumn: 'MessageId',
-            backoff: DEFAULT_BACKOFF,
-            drainTimeoutMs: 10_000,
-            unreachableThresholdMs: 30_000,
+            observe: {
+              sink: (sink) => new TimedSink(sink, timings),
+              index: (index) => new TimedIndex(index, timings),
+            },
           },
         );
         await pipeline.start();

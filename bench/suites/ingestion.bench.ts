@@ -82,6 +82,10 @@ class TimedIndex implements MessageIdIndex {
     }
   }
 
+  columnsOf(database: string, tables: readonly string[]): Promise<Map<string, string[]>> {
+    return this.inner.columnsOf(database, tables);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -5,7 +5,8 @@
  * DedupMode `table` looks every id up; `redelivered` only ids the broker delivered before (deliveryCount > 0: a
  * crash or lock-loss redelivery); `off` none. CSV rows carry no id and are never looked up. A lookup that fails
  * permanently suspends dedup for that table for a minute (at-least-once, logged with the fix) rather than stopping
- * its data; start-up already refuses routes to tables without the id column (dedup-column-check).
+ * its data; start-up already refuses routes to tables without the id column (dedup-column-check). Tables whose
+ * route declares at-least-once delivery are never looked up.
  */
 import type { Logger } from '../common/logging/logger.js';
 import type { Clock } from './clock.js';
@@ -32,6 +33,8 @@ export interface DedupFilterDeps {
   mode: DedupMode;
   column: string;
   index?: MessageIdIndex;
+  /** Tables whose route declares at-least-once delivery: never looked up. */
+  atLeastOnce: ReadonlySet<string>;
   retry: IngestRetry;
   clock: Clock;
   logger: Logger;
@@ -103,7 +106,7 @@ export class DedupFilter {
   }
 
   private applies(target: RouteTarget): boolean {
-    if (this.deps.mode === 'off' || target.format === 'csv') {
+    if (this.deps.mode === 'off' || target.format === 'csv' || this.deps.atLeastOnce.has(target.table)) {
       return false;
     }
     const suspendedUntil = this.suspendedUntil.get(target.table);

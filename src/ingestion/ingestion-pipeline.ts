@@ -24,11 +24,13 @@ import type { Logger } from '../common/logging/logger.js';
 import { silentLogger } from '../common/logging/logger.js';
 import { AdmissionControl } from './admission-control.js';
 import { BatchAccumulator, type Batch, type BatchLimits } from './batch-accumulator.js';
-import type { BackoffPolicy } from './backoff.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
+import { atLeastOnceTables, checkDedupColumns } from './dedup-column-check.js';
 import { DedupFilter, type DedupMode } from './dedup-filter.js';
 import { encodeEvent } from './event-encoder.js';
+import { classifyIngestFailure } from './ingest-failure.js';
 import { DrainAbortedError, IngestRetry, unlessAborted } from './ingest-retry.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
@@ -115,6 +117,7 @@ export class IngestionPipeline {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly metrics: IngestionMetrics;
+  private readonly random: () => number;
   private readonly accumulator: BatchAccumulator<PipelineEntry>;
   private readonly admission: AdmissionControl;
   private readonly retry: IngestRetry;
@@ -153,6 +156,7 @@ export class IngestionPipeline {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? ingestionMetrics();
+    this.random = deps.random ?? Math.random;
     this.accumulator = new BatchAccumulator<PipelineEntry>(options.batch);
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
@@ -171,7 +175,7 @@ export class IngestionPipeline {
       clock: this.clock,
       logger: this.logger,
       metrics: this.metrics,
-      random: deps.random ?? Math.random,
+      random: this.random,
       backoff: options.backoff,
       health: this.sinkHealth,
       drain: this.drain.signal,
@@ -182,6 +186,7 @@ export class IngestionPipeline {
       mode: options.dedup,
       column: options.dedupColumn,
       index: deps.index,
+      atLeastOnce: atLeastOnceTables(deps.router.rules()),
       retry: this.retry,
       clock: this.clock,
       logger: this.logger,
@@ -190,18 +195,12 @@ export class IngestionPipeline {
   }
 
   /**
-   * Subscribes. `ingestAfter`: messages are received and batched at once, but no batch is looked up or ingested
-   * before it resolves — `npm start` subscribes while the engine still creates the update policies, so the first
-   * batch is ready the moment the tables can take it.
+   * Subscribes, then checks the routes' tables for the dedup column and rejects (after closing everything) when one
+   * lacks it. `ingestAfter`: messages are received and batched at once, but no batch is looked up or ingested, and
+   * no table checked, before it resolves — `npm start` subscribes while the engine still creates the update
+   * policies, so the first batch is ready the moment the tables can take it.
    */
-  start(options: { ingestAfter?: Promise<void> } = {}): Promise<void> {
-    if (options.ingestAfter) {
-      const gate = options.ingestAfter;
-      this.ingestAllowed = new Promise<void>((resolve) => {
-        // A failed gate (the caller could not prepare storage) must not hold batches: they fail and retry as usual.
-        void gate.then(resolve, resolve);
-      });
-    }
+  async start(options: { ingestAfter?: Promise<void> } = {}): Promise<void> {
     if (this.state !== 'idle') {
       throw new IngestionError(
         IngestionErrorCode.InvalidState,
@@ -209,6 +208,16 @@ export class IngestionPipeline {
       );
     }
     this.state = 'running';
+    // A failed gate (the caller could not prepare storage) must not hold batches: they fail and retry as usual.
+    const gate = options.ingestAfter ?? Promise.resolve();
+    const ready = unlessAborted(this.drain.signal, () => gate.catch(() => undefined)).then(() =>
+      this.drain.signal.aborted ? undefined : this.checkRoutes(),
+    );
+    // A refused configuration ingests nothing: batches received meanwhile are abandoned for redelivery.
+    this.ingestAllowed = ready.then(
+      () => undefined,
+      () => this.drain.abort(),
+    );
     // Not attached until the source says so: an unreachable broker at start-up fails readiness after the threshold.
     this.sourceHealth.markDown('receive link not attached yet');
     this.deps.source.subscribe(
@@ -216,8 +225,51 @@ export class IngestionPipeline {
       (error, where) => this.onSourceError(error, where),
       (attached) => this.onLink(attached),
     );
-    this.logger.info({ options: this.options }, 'ingestion pipeline started');
-    return Promise.resolve();
+    try {
+      await ready;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    if (this.state === 'running') {
+      this.logger.info({ options: this.options }, 'ingestion pipeline started');
+    }
+  }
+
+  /**
+   * The routes' tables hold the dedup column (dedup-column-check). An engine that does not answer within
+   * unreachableThresholdMs does not hold start-up: the check is skipped with a warning, and the id lookup reports a
+   * missing column at run time as before.
+   */
+  private async checkRoutes(): Promise<void> {
+    const input = {
+      database: this.options.database,
+      mode: this.options.dedup,
+      column: this.options.dedupColumn,
+      rules: this.deps.router.rules(),
+    };
+    const deadline = this.clock.now() + this.options.unreachableThresholdMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await checkDedupColumns(input, this.deps.index, this.logger);
+        return;
+      } catch (error) {
+        if (error instanceof IngestionError) {
+          throw error;
+        }
+        const failure = classifyIngestFailure(error);
+        if (failure.kind === 'permanent' || this.clock.now() >= deadline || this.drain.signal.aborted) {
+          this.logger.warn(
+            { err: error, column: input.column },
+            `could not check that the routed tables hold the ${input.column} column (${failure.message}); ` +
+              'going on: a table without it is reported by the id lookup at run time',
+          );
+          return;
+        }
+        const delay = backoffDelayMs(attempt, this.options.backoff, this.random);
+        await unlessAborted(this.drain.signal, () => this.clock.sleep(delay));
+      }
+    }
   }
 
   /**

@@ -6,7 +6,8 @@
  *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
  *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder)
  *     → hold         a MessageId already in flight waits for its twin to settle (so the twin's ingest is seen)
- *     → accumulate   per table+format+mapping by count / bytes / age (BatchAccumulator)
+ *     → accumulate   BatchScheduler: per table+format+mapping; out at once when none of it is in flight, else
+ *                    when the in-flight ingest returns or the count / bytes / age limit is reached
  *     → dedup        DedupFilter: ids already in the table are completed without ingesting
  *     → ingest       IngestRetry: one request per batch; transient failure → back-off, reception paused, retried
  *                    forever; permanent failure → bisect until the offending message is alone
@@ -23,7 +24,8 @@
 import type { Logger } from '../common/logging/logger.js';
 import { silentLogger } from '../common/logging/logger.js';
 import { AdmissionControl } from './admission-control.js';
-import { BatchAccumulator, type Batch, type BatchLimits } from './batch-accumulator.js';
+import type { Batch, BatchLimits } from './batch-accumulator.js';
+import { BatchScheduler } from './batch-scheduler.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
@@ -118,7 +120,7 @@ export class IngestionPipeline {
   private readonly logger: Logger;
   private readonly metrics: IngestionMetrics;
   private readonly random: () => number;
-  private readonly accumulator: BatchAccumulator<PipelineEntry>;
+  private readonly batches: BatchScheduler<PipelineEntry>;
   private readonly admission: AdmissionControl;
   private readonly retry: IngestRetry;
   private readonly dedup: DedupFilter;
@@ -138,7 +140,6 @@ export class IngestionPipeline {
   private runningIngests = 0;
   /** Aborted when stop() gives up waiting: retries end and waiting batches are abandoned for redelivery. */
   private readonly drain = new AbortController();
-  private flushTimer?: { handle: NodeJS.Timeout; at: number };
   /** See start(): batches wait for this before their lookup and ingest. */
   private ingestAllowed?: Promise<void>;
   private readonly counters = { received: 0, ingested: 0, duplicates: 0, abandoned: 0, batches: 0 };
@@ -157,7 +158,9 @@ export class IngestionPipeline {
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? ingestionMetrics();
     this.random = deps.random ?? Math.random;
-    this.accumulator = new BatchAccumulator<PipelineEntry>(options.batch);
+    this.batches = new BatchScheduler<PipelineEntry>(options.batch, this.clock, (batch) =>
+      this.dispatch(batch),
+    );
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.admission = new AdmissionControl(
@@ -297,9 +300,8 @@ export class IngestionPipeline {
     const abortTimer = setTimeout(() => this.drain.abort(), this.options.drainTimeoutMs);
     try {
       await this.deps.source.stopReceiving();
-      this.clearFlushTimer();
-      while (this.active.size > 0 || this.accumulator.pendingItems > 0) {
-        for (const batch of this.accumulator.takeAll()) {
+      while (this.active.size > 0 || this.batches.pendingItems > 0) {
+        for (const batch of this.batches.takeAll()) {
           this.dispatch(batch);
         }
         await Promise.allSettled([...this.active]);
@@ -493,50 +495,7 @@ export class IngestionPipeline {
   // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
 
   private enqueue(entry: PipelineEntry): void {
-    const now = this.clock.now();
-    // Under a flood of incoming messages (a backlog after a restart, the demo's history) the event loop runs
-    // message callbacks back to back and the flush timer fires late: seal what is due before adding, so maxAgeMs
-    // holds whatever the load.
-    if (this.flushTimer && this.flushTimer.at <= now) {
-      this.clearFlushTimer();
-      for (const batch of this.accumulator.takeExpired(now)) {
-        this.dispatch(batch);
-      }
-    }
-    for (const batch of this.accumulator.add(entry.batchKey, entry, entry.payload.length, now)) {
-      this.dispatch(batch);
-    }
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    const deadline = this.accumulator.nextDeadline();
-    if (deadline === undefined) {
-      this.clearFlushTimer();
-      return;
-    }
-    if (this.flushTimer && this.flushTimer.at <= deadline) {
-      return;
-    }
-    this.clearFlushTimer();
-    const handle = setTimeout(
-      () => {
-        this.flushTimer = undefined;
-        for (const batch of this.accumulator.takeExpired(this.clock.now())) {
-          this.dispatch(batch);
-        }
-        this.scheduleFlush();
-      },
-      Math.max(0, deadline - this.clock.now()),
-    );
-    this.flushTimer = { handle, at: deadline };
-  }
-
-  private clearFlushTimer(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer.handle);
-      this.flushTimer = undefined;
-    }
+    this.batches.add(entry.batchKey, entry, entry.payload.length);
   }
 
   private dispatch(batch: Batch<PipelineEntry>): void {
@@ -550,6 +509,13 @@ export class IngestionPipeline {
     if (this.ingestAllowed) {
       await unlessAborted(this.drain.signal, () => this.ingestAllowed!);
     }
+    let ingestReturned = false;
+    const returned = () => {
+      if (!ingestReturned) {
+        ingestReturned = true;
+        this.batches.ingestReturned(batch.key);
+      }
+    };
     await this.acquireSlot();
     const entries = batch.items;
     const target = entries[0].target;
@@ -562,6 +528,8 @@ export class IngestionPipeline {
       const { ingested, rejected } = await this.retry.ingestIsolating(target, fresh, (t, e) =>
         this.dedup.split(t, e, true),
       );
+      // The next batch of this table goes now, while these messages settle.
+      returned();
       if (ingested.length > 0) {
         const rows = ingested.reduce((sum, e) => sum + e.rows, 0);
         this.emitCommitted({ database: this.options.database, table: target.table, rows });
@@ -604,6 +572,7 @@ export class IngestionPipeline {
       await Promise.all(entries.map((e) => this.settlement.abandon(e.message)));
       this.counters.abandoned += entries.length;
     } finally {
+      returned();
       this.releaseSlot();
       this.admission.release(entries.length);
       for (const entry of entries) {

@@ -312,6 +312,17 @@ describe(IngestionPipeline.name, () => {
     expect(engine.rows.map((r) => r.n)).toEqual([1, 2]);
   });
 
+  it('should ingest a message at once when the pipeline is idle, not after the age limit', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 1000, maxBytes: 64 * 1024, maxAgeMs: 600_000 },
+    });
+    await pipeline.start();
+    await source.deliver({ n: 1 });
+    await until(() => source.count('complete') === 1);
+    expect(engine.rows.map((r) => r.n)).toEqual([1]);
+    await pipeline.stop();
+  });
+
   it('should flush open batches when stopped', async () => {
     const { source, engine, pipeline } = setup({
       batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 60_000 },

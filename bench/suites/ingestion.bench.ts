@@ -5,7 +5,8 @@
  *
  * - sustained throughput: N events published as fast as the sender goes, timed from the first send until every
  *   event is ingested and settled (plus the sender's own rate, which bounds it);
- * - freshness at a fixed 1,000 events/s: producer send time (in the body) → ingest acknowledged, p50/p95/p99;
+ * - freshness at fixed rates (100, 1,000 and 5,000 events/s): producer send time (in the body) → ingest
+ *   acknowledged (streaming ingestion: durable and queryable), p50/p95/p99, with the production batch limits;
  * - where the time goes: median ingest request and dedup lookup durations, mean batch size.
  */
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
@@ -14,15 +15,10 @@ import { startKustoEmulator } from '@kqlgate/kusto-emulator';
 import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
 import { DEFAULT_BACKOFF } from '../../src/ingestion/backoff.js';
-import { IngestionPipeline, type DedupMode } from '../../src/ingestion/ingestion-pipeline.js';
-import {
-  KustoIngestSink,
-  type IngestSink,
-  type IngestTarget,
-} from '../../src/ingestion/kusto-ingest-sink.js';
-import { KustoMessageIdIndex, type MessageIdIndex } from '../../src/ingestion/message-id-index.js';
-import { SubscriptionReceiver } from '../../src/ingestion/subscription-receiver.js';
-import { TableRouter } from '../../src/ingestion/table-router.js';
+import { createIngestionPipeline } from '../../src/ingestion/ingestion-factory.js';
+import type { DedupMode, IngestionPipeline } from '../../src/ingestion/ingestion-pipeline.js';
+import type { IngestSink, IngestTarget } from '../../src/ingestion/kusto-ingest-sink.js';
+import type { MessageIdIndex } from '../../src/ingestion/message-id-index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +81,10 @@ class TimedIndex implements MessageIdIndex {
     } finally {
       this.timings.lookupMs.push(performance.now() - started);
     }
+  }
+
+  columnsOf(database: string, tables: readonly string[]): Promise<Map<string, string[]>> {
+    return this.inner.columnsOf(database, tables);
   }
 
   close(): Promise<void> {
@@ -183,29 +183,33 @@ export const suite: BenchSuite = {
         dedup: DedupMode = 'table',
       ): Promise<Timings> => {
         const timings: Timings = { ingestMs: [], lookupMs: [], batchSizes: [], freshnessMs: [] };
-        const pipeline = new IngestionPipeline(
+        const pipeline = createIngestionPipeline(
           {
-            source: new SubscriptionReceiver({
+            serviceBus: {
               connectionString: broker.connectionString,
               topic: TOPIC,
               subscription: SUBSCRIPTION,
               maxConcurrentCalls: 500,
-              maxAutoLockRenewalDurationMs: 300_000,
-            }),
-            sink: new TimedSink(new KustoIngestSink({ mode: 'streaming', clusterUrl: kusto.url }), timings),
-            index: new TimedIndex(new KustoMessageIdIndex(kusto.url), timings),
-            router: new TableRouter({ property: 'eventType', routes: {} }),
+            },
+            kusto: { clusterUrl: kusto.url, mode: 'streaming' },
+            routes: { property: 'eventType', routes: {} },
+            pipeline: {
+              database: DATABASE,
+              batch: { maxEvents: 2000, maxBytes: 4_000_000, maxAgeMs: 200 },
+              maxInFlight: 1500,
+              maxParallelIngests: 4,
+              dedup,
+              dedupColumn: 'MessageId',
+              backoff: DEFAULT_BACKOFF,
+              drainTimeoutMs: 10_000,
+              unreachableThresholdMs: 30_000,
+            },
           },
           {
-            database: DATABASE,
-            batch: { maxEvents: 2000, maxBytes: 4_000_000, maxAgeMs: 50 },
-            maxInFlight: 1500,
-            maxParallelIngests: 4,
-            dedup,
-            dedupColumn: 'MessageId',
-            backoff: DEFAULT_BACKOFF,
-            drainTimeoutMs: 10_000,
-            unreachableThresholdMs: 30_000,
+            observe: {
+              sink: (sink) => new TimedSink(sink, timings),
+              index: (index) => new TimedIndex(index, timings),
+            },
           },
         );
         await pipeline.start();
@@ -284,39 +288,53 @@ export const suite: BenchSuite = {
         }
       }
 
-      const total = Math.round(freshnessSeconds * 1000);
-      for (const [mode, base] of [
-        ['table', 2_000_000],
-        ['redelivered', 3_000_000],
+      // Freshness at a fixed rate: a tenth of a second's events every 100 ms, on an absolute schedule.
+      for (const [mode, rate, base] of [
+        ['table', 100, 7_000_000],
+        ['table', 1_000, 2_000_000],
+        ['table', 5_000, 6_000_000],
+        ['redelivered', 1_000, 3_000_000],
       ] as const) {
-        ctx.log(`freshness: 1000 events/s for ${freshnessSeconds} s, INGEST_DEDUP=${mode}`);
+        const total = Math.round(freshnessSeconds * rate);
+        const perTick = rate / 10;
+        ctx.log(`freshness: ${rate} events/s for ${freshnessSeconds} s, INGEST_DEDUP=${mode}`);
         const freshness = await runPhase(async (pipeline) => {
           const started = Date.now();
-          for (let sent = 0; sent < total; sent += 100) {
-            // Absolute schedule: 100 events every 100 ms, whatever the send took.
-            const due = started + sent;
+          for (let sent = 0; sent < total; sent += perTick) {
+            const due = started + (sent / perTick) * 100;
             await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-            await sendAll(producer, eventsFrom(base + sent, 100, true));
+            await sendAll(producer, eventsFrom(base + sent, perTick, true));
           }
           await until(() => pipeline.stats().ingested >= total, 60_000);
         }, mode);
+        const label = `freshness at ${rate.toLocaleString('en-US')} events/s (dedup ${mode})`;
         for (const p of [50, 95, 99]) {
           rows.push({
-            benchmark: `freshness at 1,000 events/s (dedup ${mode})`,
+            benchmark: label,
             metric: `p${p}`,
             value: round(percentile(freshness.freshnessMs, p)),
             unit: 'ms',
           });
         }
-        rows.push({
-          benchmark: `  ingest request (dedup ${mode})`,
-          metric: 'p50',
-          value: round(percentile(freshness.ingestMs, 50)),
-          unit: 'ms',
-        });
+        rows.push(
+          {
+            benchmark: `  ingest request (${rate}/s, dedup ${mode})`,
+            metric: 'p50',
+            value: round(percentile(freshness.ingestMs, 50)),
+            unit: 'ms',
+          },
+          {
+            benchmark: `  batch size (${rate}/s, dedup ${mode})`,
+            metric: 'mean',
+            value: round(
+              freshness.batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, freshness.batchSizes.length),
+            ),
+            unit: 'events',
+          },
+        );
         if (freshness.lookupMs.length > 0) {
           rows.push({
-            benchmark: `  dedup lookup (dedup ${mode})`,
+            benchmark: `  dedup lookup (${rate}/s, dedup ${mode})`,
             metric: 'p50',
             value: round(percentile(freshness.lookupMs, 50)),
             unit: 'ms',

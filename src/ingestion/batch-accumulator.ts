@@ -50,6 +50,13 @@ export class BatchAccumulator<T> {
     return sealed;
   }
 
+  /** Seals and returns the open batch of `key`, if any, whatever its size and age. */
+  take(key: string): Batch<T> | undefined {
+    const batch = this.open.get(key);
+    this.open.delete(key);
+    return batch;
+  }
+
   /** Seals and returns every batch whose oldest item is at least maxAgeMs old. */
   takeExpired(now: number): Batch<T>[] {
     const expired: Batch<T>[] = [];

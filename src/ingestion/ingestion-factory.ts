@@ -1,6 +1,8 @@
 /**
- * Builds a ready-to-start IngestionPipeline from settings, without Nest — used by IngestionModule, the
- * SIGKILL test fixture and the benchmark alike, so all three run the same wiring.
+ * The one way an IngestionPipeline is built from settings, without Nest: `npm start` (through
+ * started-ingestion's buildIngestionPipeline), IngestionModule when the application runs without a started
+ * pipeline, the integration tests and their SIGKILL fixture, and the ingestion benchmark all come here, so they
+ * run the same wiring. Unit specs construct IngestionPipeline with in-memory doubles instead.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +11,8 @@ import type { KustoAuth } from '../common/azure/kusto-connection.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { IngestionPipeline, type IngestionPipelineOptions } from './ingestion-pipeline.js';
-import { KustoIngestSink, type KustoIngestMode } from './kusto-ingest-sink.js';
-import { KustoMessageIdIndex } from './message-id-index.js';
+import { KustoIngestSink, type IngestSink, type KustoIngestMode } from './kusto-ingest-sink.js';
+import { KustoMessageIdIndex, type MessageIdIndex } from './message-id-index.js';
 import { EMPTY_ROUTE_TABLE, loadRouteTable } from './route-table-loader.js';
 import { SubscriptionReceiver } from './subscription-receiver.js';
 import { TableRouter, type RouteTable } from './table-router.js';
@@ -81,18 +83,36 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
   };
 }
 
-export function createIngestionPipeline(settings: IngestionSettings, logger?: Logger): IngestionPipeline {
+export interface IngestionPipelineExtras {
+  logger?: Logger;
+  /** Wraps the engine clients, e.g. to time every request (the benchmark); the pipeline sees only the wrappers. */
+  observe?: {
+    sink?: (sink: IngestSink) => IngestSink;
+    index?: (index: MessageIdIndex) => MessageIdIndex;
+  };
+}
+
+export function createIngestionPipeline(
+  settings: IngestionSettings,
+  extras: IngestionPipelineExtras = {},
+): IngestionPipeline {
   const source = new SubscriptionReceiver({
     ...settings.serviceBus,
     maxAutoLockRenewalDurationMs: MAX_LOCK_RENEWAL_MS,
   });
   const sink = new KustoIngestSink(settings.kusto);
   const index =
-    settings.pipeline.dedup === 'table'
-      ? new KustoMessageIdIndex(settings.kusto.clusterUrl, settings.kusto.auth)
-      : undefined;
+    settings.pipeline.dedup === 'off'
+      ? undefined
+      : new KustoMessageIdIndex(settings.kusto.clusterUrl, settings.kusto.auth);
   return new IngestionPipeline(
-    { source, sink, index, router: new TableRouter(settings.routes), logger },
+    {
+      source,
+      sink: extras.observe?.sink?.(sink) ?? sink,
+      index: index && (extras.observe?.index?.(index) ?? index),
+      router: new TableRouter(settings.routes),
+      logger: extras.logger,
+    },
     settings.pipeline,
   );
 }

@@ -59,7 +59,9 @@ class FakeSource implements MessageSource {
     this.deadLettered.push({ id: m.messageId, reason, description });
     return Promise.resolve();
   }
+  closed = false;
   close(): Promise<void> {
+    this.closed = true;
     return Promise.resolve();
   }
   count(outcome: string): number {
@@ -105,6 +107,11 @@ class FakeEngine implements IngestSink, MessageIdIndex {
       });
     }
     this.rows.push(...rows);
+  }
+  /** Table → columns, as the start-up check of the id column reads them. */
+  readonly tables = new Map<string, string[]>([['T', ['MessageId']]]);
+  columnsOf(_db: string, tables: readonly string[]): Promise<Map<string, string[]>> {
+    return Promise.resolve(new Map([...this.tables].filter(([name]) => tables.includes(name))));
   }
   existing(_db: string, _table: string, _column: string, ids: readonly string[]): Promise<Set<string>> {
     this.lookups.push([...ids]);
@@ -153,7 +160,7 @@ class RecordingLogger implements Logger {
 
 function setup(
   overrides: Partial<IngestionPipelineOptions> = {},
-  router: Pick<TableRouter, 'route'> = new TableRouter({ property: 'eventType', routes: {} }),
+  router: Pick<TableRouter, 'route' | 'rules'> = new TableRouter({ property: 'eventType', routes: {} }),
 ) {
   const source = new FakeSource();
   const engine = new FakeEngine();
@@ -305,6 +312,17 @@ describe(IngestionPipeline.name, () => {
     expect(engine.rows.map((r) => r.n)).toEqual([1, 2]);
   });
 
+  it('should ingest a message at once when the pipeline is idle, not after the age limit', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 1000, maxBytes: 64 * 1024, maxAgeMs: 600_000 },
+    });
+    await pipeline.start();
+    await source.deliver({ n: 1 });
+    await until(() => source.count('complete') === 1);
+    expect(engine.rows.map((r) => r.n)).toEqual([1]);
+    await pipeline.stop();
+  });
+
   it('should flush open batches when stopped', async () => {
     const { source, engine, pipeline } = setup({
       batch: { maxEvents: 100, maxBytes: 64 * 1024, maxAgeMs: 60_000 },
@@ -347,7 +365,8 @@ describe(IngestionPipeline.name, () => {
     const ready = new Promise<void>((resolve) => {
       storageReady = resolve;
     });
-    await pipeline.start({ ingestAfter: ready });
+    // start() resolves once the gate opened and the routes are checked; reception begins at once.
+    const started = pipeline.start({ ingestAfter: ready });
     await Promise.all(Array.from({ length: 6 }, (_, i) => source.deliver({ i })));
     // Sealed batches (maxEvents 4, maxAgeMs 5) wait at the gate: no id lookup, no ingest, nothing settled.
     await new Promise((r) => setTimeout(r, 30));
@@ -355,6 +374,7 @@ describe(IngestionPipeline.name, () => {
     expect(engine.requests).toBe(0);
     expect(source.settled.size).toBe(0);
     storageReady();
+    await started;
     await until(() => source.count('complete') === 6);
     expect(engine.rows).toHaveLength(6);
     await pipeline.stop();
@@ -362,9 +382,10 @@ describe(IngestionPipeline.name, () => {
 
   it('should abandon batches still waiting for ingestAfter when a stop gives up (drain timeout)', async () => {
     const { source, engine, pipeline } = setup({ drainTimeoutMs: 50 });
-    await pipeline.start({ ingestAfter: new Promise<void>(() => undefined) });
+    const started = pipeline.start({ ingestAfter: new Promise<void>(() => undefined) });
     await source.deliver({ a: 1 });
     await pipeline.stop();
+    await started;
     expect(engine.requests).toBe(0);
     expect(engine.lookups).toEqual([]);
     expect(source.count('abandon')).toBe(1);
@@ -382,12 +403,60 @@ describe(IngestionPipeline.name, () => {
     await pipeline.stop();
   });
 
+  describe('start', () => {
+    const audit = (delivery?: 'at-least-once') =>
+      new TableRouter({
+        property: 'eventType',
+        routes: {
+          'audit.logged': { table: 'Audit', ...(delivery ? { delivery } : {}) },
+          good: { table: 'T' },
+        },
+      });
+
+    it('should refuse a route to a table without the dedup column, naming route, table, column and fix', async () => {
+      const { source, engine, pipeline } = setup({}, audit());
+      engine.tables.set('Audit', ['At', 'Text']);
+      await expect(pipeline.start()).rejects.toThrow(
+        'ingestion refused to start: route routes."audit.logged" sends messages to table Audit, which has no ' +
+          'MessageId column for exactly-once delivery (INGEST_DEDUP=table): add a string column MessageId mapped ' +
+          'from $.messageId to Audit, or declare "delivery": "at-least-once" on the route',
+      );
+      expect(pipeline.stats().inFlight).toBe(0);
+      expect(source.closed).toBe(true);
+    });
+
+    it('should accept an at-least-once route without the column, say so, and never look its ids up', async () => {
+      const { source, engine, pipeline, logger } = setup({}, audit('at-least-once'));
+      engine.tables.set('Audit', ['At', 'Text']);
+      await pipeline.start();
+      expect(logger.lines).toContain(
+        'info: route routes."audit.logged" → table Audit: at-least-once delivery (declared in the route); its ' +
+          'messages are not looked up by MessageId, so a crash or a resend can duplicate rows',
+      );
+      await source.deliver({ eventType: 'audit.logged' }, {}, 'a-1', 1);
+      await until(() => source.count('complete') === 1);
+      expect(engine.lookups).toEqual([]);
+      await pipeline.stop();
+    });
+
+    it('should not hold start-up on a table that does not exist yet, and warn about it', async () => {
+      const { pipeline, logger } = setup({}, audit());
+      await pipeline.start();
+      expect(logger.lines).toContain(
+        'warn: route routes."audit.logged" → table Audit: the table does not exist in database db; its messages ' +
+          'are dead-lettered until it is created',
+      );
+      await pipeline.stop();
+    });
+  });
+
   describe('admission', () => {
     it('should free the slot and dead-letter with the cause whatever routing throws', async () => {
       const throwing = {
         route: (): RouteDecision => {
           throw new RangeError('Maximum call stack size exceeded');
         },
+        rules: () => [],
       };
       const { source, pipeline } = setup({ maxInFlight: 1 }, throwing);
       await pipeline.start();

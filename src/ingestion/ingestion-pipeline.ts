@@ -2,18 +2,19 @@
  * Service Bus subscription → route → micro-batch → ingest → settle, exactly-once in effect.
  *
  *   receive (peek-lock, SDK auto lock renewal, raw bodies)
- *     → admit        waits while paused (engine failing) or maxInFlight messages are unsettled: backpressure;
- *                    then body size and JSON nesting depth against their limits (message-limits)
+ *     → admit        AdmissionControl: backpressure (paused or maxInFlight unsettled), body size and JSON depth
  *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
  *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder)
  *     → hold         a MessageId already in flight waits for its twin to settle (so the twin's ingest is seen)
- *     → accumulate   per table+format+mapping by count / bytes / age (BatchAccumulator)
- *     → dedup        ids already in the table are completed without ingesting (MessageIdIndex)
- *     → ingest       one request per batch; transient failure → back-off with jitter, reception paused,
- *                    retried forever; permanent failure → bisect until the offending message is alone
- *     → settle       complete ingested + duplicates, dead-letter rejected messages with reason/description
+ *     → accumulate   BatchScheduler: per table+format+mapping; out at once when none of it is in flight, else
+ *                    when the in-flight ingest returns or the count / bytes / age limit is reached
+ *     → dedup        DedupFilter: ids already in the table are completed without ingesting
+ *     → ingest       IngestRetry: one request per batch; transient failure → back-off, reception paused, retried
+ *                    forever; permanent failure → bisect until the offending message is alone
+ *     → settle       Settlement: complete ingested + duplicates, dead-letter rejected messages with reason
  *     → notify       onBatchCommitted listeners (cache invalidation)
  *
+ * This file holds the flow and the lifecycle (start, drain, readiness); each step above lives in its own module.
  * Messages are settled only after their rows are durably ingested, so a crash at any point leads to
  * redelivery, never loss; the dedup step turns that redelivery (and producer resends) into a no-op. An admitted
  * message holds its slot until it is settled or handed to a batch, whatever routing or encoding throws; and
@@ -22,27 +23,29 @@
  */
 import type { Logger } from '../common/logging/logger.js';
 import { silentLogger } from '../common/logging/logger.js';
-import { BatchAccumulator, type Batch, type BatchLimits } from './batch-accumulator.js';
+import { AdmissionControl } from './admission-control.js';
+import type { Batch, BatchLimits } from './batch-accumulator.js';
+import { BatchScheduler } from './batch-scheduler.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
-import { decodeBody, encodeEvent, parseBody } from './event-encoder.js';
-import { wireFormat } from './ingest-format.js';
-import { classifyIngestFailure, type IngestFailure } from './ingest-failure.js';
+import { atLeastOnceTables, checkDedupColumns } from './dedup-column-check.js';
+import { DedupFilter, type DedupMode } from './dedup-filter.js';
+import { encodeEvent } from './event-encoder.js';
+import { classifyIngestFailure } from './ingest-failure.js';
+import { DrainAbortedError, IngestRetry, unlessAborted } from './ingest-retry.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
-import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
-import {
-  checkBodySize,
-  checkJsonDepth,
-  DEFAULT_MESSAGE_LIMITS,
-  type LimitRejection,
-  type MessageLimits,
-} from './message-limits.js';
+import type { IngestSink } from './kusto-ingest-sink.js';
+import { DEFAULT_MESSAGE_LIMITS, type LimitRejection, type MessageLimits } from './message-limits.js';
 import type { MessageIdIndex } from './message-id-index.js';
+import type { PipelineEntry } from './pipeline-entry.js';
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability-tracker.js';
+import { Settlement } from './settlement.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
-import type { RouteTarget, TableRouter } from './table-router.js';
+import type { TableRouter } from './table-router.js';
+
+export type { DedupMode } from './dedup-filter.js';
 
 export interface BatchCommittedEvent {
   database: string;
@@ -51,14 +54,6 @@ export interface BatchCommittedEvent {
 }
 
 export type BatchCommittedListener = (event: BatchCommittedEvent) => void;
-
-/**
- * `table`: look every message id up in the target table before ingesting (exactly-once in effect, also for
- * producer resends outside the broker's duplicate-detection window); `redelivered`: look up only messages the
- * broker delivered before (deliveryCount > 0: crash/lock-loss redelivery) and leave producer resends to the
- * topic's duplicate detection — no lookup on the hot path; `off`: at-least-once.
- */
-export type DedupMode = 'table' | 'redelivered' | 'off';
 
 export interface IngestionPipelineOptions {
   database: string;
@@ -108,20 +103,6 @@ export interface IngestionStats {
   batches: number;
 }
 
-interface Entry {
-  message: SourceMessage;
-  target: RouteTarget;
-  payload: Buffer;
-  rows: number;
-  batchKey: string;
-  idKey: string;
-}
-
-interface Rejection {
-  entry: Entry;
-  description: string;
-}
-
 /** Whether an admitted message still holds its admission slot (until it is settled or handed to a batch). */
 interface Admission {
   holdsSlot: boolean;
@@ -130,30 +111,24 @@ interface Admission {
 
 type State = 'idle' | 'running' | 'draining' | 'stopped';
 
-/** Raised inside retry loops when stop() gave up waiting; the batch is abandoned for redelivery. */
-class DrainAbortedError extends Error {}
-
-class PermanentIngestFailure extends Error {
-  constructor(readonly failure: IngestFailure) {
-    super(failure.message);
-  }
-}
-
 const UNROUTED_TABLE = '(unrouted)';
 /** Metric label of messages refused before routing (body size, JSON depth). */
 const ADMISSION_TABLE = '(admission)';
-const DEDUP_RETRY_AFTER_MS = 60_000;
 
 export class IngestionPipeline {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly metrics: IngestionMetrics;
   private readonly random: () => number;
-  private readonly accumulator: BatchAccumulator<Entry>;
+  private readonly batches: BatchScheduler<PipelineEntry>;
+  private readonly admission: AdmissionControl;
+  private readonly retry: IngestRetry;
+  private readonly dedup: DedupFilter;
+  private readonly settlement: Settlement;
   private readonly listeners = new Set<BatchCommittedListener>();
   private stopping?: Promise<void>;
   /** idKey → messages with the same id received while the first one is still in flight. */
-  private readonly inFlightIds = new Map<string, Entry[]>();
+  private readonly inFlightIds = new Map<string, PipelineEntry[]>();
   private readonly active = new Set<Promise<void>>();
   private readonly sourceHealth: ReachabilityTracker;
   /** The receive link's state as the source reports it (see MessageSource.subscribe). */
@@ -161,32 +136,13 @@ export class IngestionPipeline {
   private linkAttachments = 0;
   private readonly sinkHealth: ReachabilityTracker;
   private state: State = 'idle';
-  private admissionWaiters: Array<() => void> = [];
   private slotWaiters: Array<() => void> = [];
   private runningIngests = 0;
-  private retryingBatches = 0;
-  private aborting = false;
-  private abortWaiters: Array<() => void> = [];
-  private flushTimer?: { handle: NodeJS.Timeout; at: number };
+  /** Aborted when stop() gives up waiting: retries end and waiting batches are abandoned for redelivery. */
+  private readonly drain = new AbortController();
   /** See start(): batches wait for this before their lookup and ingest. */
   private ingestAllowed?: Promise<void>;
-  /** Tables whose id lookup failed permanently → ingested without dedup until this time (then retried). */
-  private readonly dedupSuspendedUntil = new Map<string, number>();
-  private readonly limits: MessageLimits;
-  private readonly stallThresholdMs: number;
-  /** When a held message was last settled, or the backlog began (in-flight went from 0 to 1). */
-  private progressAt: number;
-  private readonly counters: IngestionStats = {
-    received: 0,
-    ingested: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    abandoned: 0,
-    inFlight: 0,
-    paused: false,
-    pauses: 0,
-    batches: 0,
-  };
+  private readonly counters = { received: 0, ingested: 0, duplicates: 0, abandoned: 0, batches: 0 };
 
   constructor(
     private readonly deps: IngestionPipelineDeps,
@@ -202,27 +158,52 @@ export class IngestionPipeline {
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? ingestionMetrics();
     this.random = deps.random ?? Math.random;
-    this.accumulator = new BatchAccumulator<Entry>(options.batch);
+    this.batches = new BatchScheduler<PipelineEntry>(options.batch, this.clock, (batch) =>
+      this.dispatch(batch),
+    );
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
-    this.limits = options.limits ?? DEFAULT_MESSAGE_LIMITS;
-    this.stallThresholdMs = options.stallThresholdMs ?? DEFAULT_STALL_THRESHOLD_MS;
-    this.progressAt = this.clock.now();
+    this.admission = new AdmissionControl(
+      {
+        maxInFlight: options.maxInFlight,
+        limits: options.limits ?? DEFAULT_MESSAGE_LIMITS,
+        stallThresholdMs: options.stallThresholdMs ?? DEFAULT_STALL_THRESHOLD_MS,
+      },
+      this.clock,
+      this.metrics,
+    );
+    this.retry = new IngestRetry({
+      database: options.database,
+      sink: deps.sink,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      random: this.random,
+      backoff: options.backoff,
+      health: this.sinkHealth,
+      drain: this.drain.signal,
+      onResume: () => this.admission.wake(),
+    });
+    this.dedup = new DedupFilter({
+      database: options.database,
+      mode: options.dedup,
+      column: options.dedupColumn,
+      index: deps.index,
+      atLeastOnce: atLeastOnceTables(deps.router.rules()),
+      retry: this.retry,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.settlement = new Settlement(deps.source, this.metrics, this.logger);
   }
 
   /**
-   * Subscribes. `ingestAfter`: messages are received and batched at once, but no batch is looked up or ingested
-   * before it resolves — `npm start` subscribes while the engine still creates the update policies, so the first
-   * batch is ready the moment the tables can take it.
+   * Subscribes, then checks the routes' tables for the dedup column and rejects (after closing everything) when one
+   * lacks it. `ingestAfter`: messages are received and batched at once, but no batch is looked up or ingested, and
+   * no table checked, before it resolves — `npm start` subscribes while the engine still creates the update
+   * policies, so the first batch is ready the moment the tables can take it.
    */
-  start(options: { ingestAfter?: Promise<void> } = {}): Promise<void> {
-    if (options.ingestAfter) {
-      const gate = options.ingestAfter;
-      this.ingestAllowed = new Promise<void>((resolve) => {
-        // A failed gate (the caller could not prepare storage) must not hold batches: they fail and retry as usual.
-        void gate.then(resolve, resolve);
-      });
-    }
+  async start(options: { ingestAfter?: Promise<void> } = {}): Promise<void> {
     if (this.state !== 'idle') {
       throw new IngestionError(
         IngestionErrorCode.InvalidState,
@@ -230,6 +211,16 @@ export class IngestionPipeline {
       );
     }
     this.state = 'running';
+    // A failed gate (the caller could not prepare storage) must not hold batches: they fail and retry as usual.
+    const gate = options.ingestAfter ?? Promise.resolve();
+    const ready = unlessAborted(this.drain.signal, () => gate.catch(() => undefined)).then(() =>
+      this.drain.signal.aborted ? undefined : this.checkRoutes(),
+    );
+    // A refused configuration ingests nothing: batches received meanwhile are abandoned for redelivery.
+    this.ingestAllowed = ready.then(
+      () => undefined,
+      () => this.drain.abort(),
+    );
     // Not attached until the source says so: an unreachable broker at start-up fails readiness after the threshold.
     this.sourceHealth.markDown('receive link not attached yet');
     this.deps.source.subscribe(
@@ -237,8 +228,51 @@ export class IngestionPipeline {
       (error, where) => this.onSourceError(error, where),
       (attached) => this.onLink(attached),
     );
-    this.logger.info({ options: this.options }, 'ingestion pipeline started');
-    return Promise.resolve();
+    try {
+      await ready;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    if (this.state === 'running') {
+      this.logger.info({ options: this.options }, 'ingestion pipeline started');
+    }
+  }
+
+  /**
+   * The routes' tables hold the dedup column (dedup-column-check). An engine that does not answer within
+   * unreachableThresholdMs does not hold start-up: the check is skipped with a warning, and the id lookup reports a
+   * missing column at run time as before.
+   */
+  private async checkRoutes(): Promise<void> {
+    const input = {
+      database: this.options.database,
+      mode: this.options.dedup,
+      column: this.options.dedupColumn,
+      rules: this.deps.router.rules(),
+    };
+    const deadline = this.clock.now() + this.options.unreachableThresholdMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await checkDedupColumns(input, this.deps.index, this.logger);
+        return;
+      } catch (error) {
+        if (error instanceof IngestionError) {
+          throw error;
+        }
+        const failure = classifyIngestFailure(error);
+        if (failure.kind === 'permanent' || this.clock.now() >= deadline || this.drain.signal.aborted) {
+          this.logger.warn(
+            { err: error, column: input.column },
+            `could not check that the routed tables hold the ${input.column} column (${failure.message}); ` +
+              'going on: a table without it is reported by the id lookup at run time',
+          );
+          return;
+        }
+        const delay = backoffDelayMs(attempt, this.options.backoff, this.random);
+        await unlessAborted(this.drain.signal, () => this.clock.sleep(delay));
+      }
+    }
   }
 
   /**
@@ -255,20 +289,19 @@ export class IngestionPipeline {
     if (this.state === 'idle') {
       // Never started, but the clients exist (and hold sockets once used): close them all the same.
       this.state = 'stopped';
-      await Promise.allSettled([this.deps.source.close(), this.deps.sink.close(), this.deps.index?.close()]);
+      await this.closeClients();
       return;
     }
     if (this.state !== 'running') {
       return;
     }
     this.state = 'draining';
-    this.wakeAdmission();
-    const abortTimer = setTimeout(() => this.abort(), this.options.drainTimeoutMs);
+    this.admission.wake();
+    const abortTimer = setTimeout(() => this.drain.abort(), this.options.drainTimeoutMs);
     try {
       await this.deps.source.stopReceiving();
-      this.clearFlushTimer();
-      while (this.active.size > 0 || this.accumulator.pendingItems > 0) {
-        for (const batch of this.accumulator.takeAll()) {
+      while (this.active.size > 0 || this.batches.pendingItems > 0) {
+        for (const batch of this.batches.takeAll()) {
           this.dispatch(batch);
         }
         await Promise.allSettled([...this.active]);
@@ -276,9 +309,13 @@ export class IngestionPipeline {
     } finally {
       clearTimeout(abortTimer);
       this.state = 'stopped';
-      await Promise.allSettled([this.deps.source.close(), this.deps.sink.close(), this.deps.index?.close()]);
+      await this.closeClients();
       this.logger.info({ stats: this.stats() }, 'ingestion pipeline stopped');
     }
+  }
+
+  private async closeClients(): Promise<void> {
+    await Promise.allSettled([this.deps.source.close(), this.deps.sink.close(), this.deps.index?.close()]);
   }
 
   /** Called after every batch whose rows are durably in `table`; returns an unsubscribe function. */
@@ -288,7 +325,13 @@ export class IngestionPipeline {
   }
 
   stats(): IngestionStats {
-    return { ...this.counters, paused: this.retryingBatches > 0 };
+    return {
+      ...this.counters,
+      deadLettered: this.settlement.deadLettered,
+      inFlight: this.admission.inFlight,
+      paused: this.retry.paused,
+      pauses: this.retry.pauses,
+    };
   }
 
   /**
@@ -314,24 +357,19 @@ export class IngestionPipeline {
    * pipeline holds nothing and is never stalled.
    */
   progressStatus(): Promise<ReachabilityStatus> {
-    const inFlight = this.counters.inFlight;
-    const paused = this.retryingBatches > 0;
-    if (inFlight === 0) {
-      return Promise.resolve({ up: true, details: { inFlight } });
-    }
-    const noProgressForMs = this.clock.now() - this.progressAt;
-    return Promise.resolve({
-      up: noProgressForMs <= this.stallThresholdMs,
-      details: { inFlight, noProgressForMs, thresholdMs: this.stallThresholdMs, paused },
-    });
+    return Promise.resolve(this.admission.progressStatus(this.retry.paused));
   }
 
   // ── reception ─────────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(message: SourceMessage): Promise<void> {
-    if (!(await this.admit())) {
+    const admitted = await this.admission.admit(
+      () => this.state === 'running',
+      () => this.retry.paused,
+    );
+    if (!admitted) {
       // Draining: hand the message straight back so another replica can take it.
-      await this.settle('abandon', message);
+      await this.settlement.abandon(message);
       return;
     }
     const admission: Admission = { holdsSlot: true };
@@ -348,7 +386,7 @@ export class IngestionPipeline {
         if (admission.table === undefined) {
           this.countReceived(UNROUTED_TABLE);
         }
-        await this.deadLetter(
+        await this.settlement.deadLetter(
           message,
           admission.table ?? UNROUTED_TABLE,
           DeadLetterReason.ProcessingFailed,
@@ -357,25 +395,19 @@ export class IngestionPipeline {
       }
     } finally {
       if (admission.holdsSlot) {
-        this.releaseAdmission(1);
+        this.admission.release(1);
       }
     }
   }
 
   /** Admission checks, route, encode, hand over to a batch; a message refused on the way is dead-lettered. */
   private async process(message: SourceMessage, admission: Admission): Promise<void> {
-    const oversized = checkBodySize(message.body, this.limits);
-    if (oversized) {
-      await this.refuse(message, ADMISSION_TABLE, oversized, admission);
+    const checked = this.admission.check(message.body);
+    if ('reason' in checked) {
+      await this.refuse(message, ADMISSION_TABLE, checked, admission);
       return;
     }
-    const body = decodeBody(message.body);
-    const parsed = parseBody(body);
-    const tooDeep = parsed.ok ? checkJsonDepth(parsed.value, this.limits) : undefined;
-    if (tooDeep) {
-      await this.refuse(message, ADMISSION_TABLE, tooDeep, admission);
-      return;
-    }
+    const { body, parsed } = checked;
     const decision = this.deps.router.route(
       message.applicationProperties,
       parsed.ok ? parsed.value : undefined,
@@ -396,10 +428,10 @@ export class IngestionPipeline {
       maxBytes: this.options.batch.maxBytes,
     });
     if (encoded.kind === 'rejected') {
-      await this.deadLetter(message, target.table, encoded.reason, encoded.description);
+      await this.settlement.deadLetter(message, target.table, encoded.reason, encoded.description);
       return;
     }
-    const entry: Entry = {
+    const entry: PipelineEntry = {
       message,
       target,
       payload: encoded.payload,
@@ -428,45 +460,12 @@ export class IngestionPipeline {
   ): Promise<void> {
     this.countReceived(table);
     admission.table = table;
-    await this.deadLetter(message, table, rejection.reason, rejection.description);
+    await this.settlement.deadLetter(message, table, rejection.reason, rejection.description);
   }
 
   private countReceived(table: string): void {
     this.counters.received++;
     this.metrics.received.inc({ table });
-  }
-
-  private async admit(): Promise<boolean> {
-    while (
-      this.state === 'running' &&
-      (this.retryingBatches > 0 || this.counters.inFlight >= this.options.maxInFlight)
-    ) {
-      await new Promise<void>((resolve) => this.admissionWaiters.push(resolve));
-    }
-    if (this.state !== 'running') {
-      return false;
-    }
-    if (this.counters.inFlight++ === 0) {
-      // A backlog begins: the time without progress counts from here, not from the last settlement of the past.
-      this.progressAt = this.clock.now();
-    }
-    this.metrics.inFlight.inc();
-    return true;
-  }
-
-  private releaseAdmission(count: number): void {
-    this.counters.inFlight -= count;
-    this.progressAt = this.clock.now();
-    this.metrics.inFlight.dec(count);
-    this.wakeAdmission();
-  }
-
-  private wakeAdmission(): void {
-    const waiters = this.admissionWaiters;
-    this.admissionWaiters = [];
-    for (const wake of waiters) {
-      wake();
-    }
   }
 
   private onSourceError(error: Error, where: string): void {
@@ -495,86 +494,57 @@ export class IngestionPipeline {
 
   // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
 
-  private enqueue(entry: Entry): void {
-    const now = this.clock.now();
-    // Under a flood of incoming messages (a backlog after a restart, the demo's history) the event loop runs
-    // message callbacks back to back and the flush timer fires late: seal what is due before adding, so maxAgeMs
-    // holds whatever the load.
-    if (this.flushTimer && this.flushTimer.at <= now) {
-      this.clearFlushTimer();
-      for (const batch of this.accumulator.takeExpired(now)) {
-        this.dispatch(batch);
-      }
-    }
-    for (const batch of this.accumulator.add(entry.batchKey, entry, entry.payload.length, now)) {
-      this.dispatch(batch);
-    }
-    this.scheduleFlush();
+  private enqueue(entry: PipelineEntry): void {
+    this.batches.add(entry.batchKey, entry, entry.payload.length);
   }
 
-  private scheduleFlush(): void {
-    const deadline = this.accumulator.nextDeadline();
-    if (deadline === undefined) {
-      this.clearFlushTimer();
-      return;
-    }
-    if (this.flushTimer && this.flushTimer.at <= deadline) {
-      return;
-    }
-    this.clearFlushTimer();
-    const handle = setTimeout(
-      () => {
-        this.flushTimer = undefined;
-        for (const batch of this.accumulator.takeExpired(this.clock.now())) {
-          this.dispatch(batch);
-        }
-        this.scheduleFlush();
-      },
-      Math.max(0, deadline - this.clock.now()),
-    );
-    this.flushTimer = { handle, at: deadline };
-  }
-
-  private clearFlushTimer(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer.handle);
-      this.flushTimer = undefined;
-    }
-  }
-
-  private dispatch(batch: Batch<Entry>): void {
+  private dispatch(batch: Batch<PipelineEntry>): void {
     const run = this.runBatch(batch).finally(() => this.active.delete(run));
     this.active.add(run);
   }
 
   // ── ingest + settle ───────────────────────────────────────────────────────────────────────────────────────
 
-  private async runBatch(batch: Batch<Entry>): Promise<void> {
-    if (this.ingestAllowed && !this.aborting) {
-      await Promise.race([
-        this.ingestAllowed,
-        new Promise<void>((resolve) => this.abortWaiters.push(resolve)),
-      ]);
+  private async runBatch(batch: Batch<PipelineEntry>): Promise<void> {
+    if (this.ingestAllowed) {
+      await unlessAborted(this.drain.signal, () => this.ingestAllowed!);
     }
+    let ingestReturned = false;
+    const returned = () => {
+      if (!ingestReturned) {
+        ingestReturned = true;
+        this.batches.ingestReturned(batch.key);
+      }
+    };
     await this.acquireSlot();
     const entries = batch.items;
     const target = entries[0].target;
     try {
-      if (this.aborting) {
+      if (this.drain.signal.aborted) {
         // A stop gave up waiting (drain timeout) while the batch waited for start()'s gate: redeliver it.
         throw new DrainAbortedError();
       }
-      const { fresh, duplicates } = await this.removeAlreadyIngested(target, entries);
-      const { ingested, rejected } = await this.ingestIsolating(target, fresh, 0);
-      const rows = ingested.reduce((sum, e) => sum + e.rows, 0);
+      const { fresh, duplicates } = await this.dedup.split(target, entries);
+      const { ingested, rejected } = await this.retry.ingestIsolating(target, fresh, (t, e) =>
+        this.dedup.split(t, e, true),
+      );
+      // The next batch of this table goes now, while these messages settle.
+      returned();
       if (ingested.length > 0) {
+        const rows = ingested.reduce((sum, e) => sum + e.rows, 0);
         this.emitCommitted({ database: this.options.database, table: target.table, rows });
       }
       const now = this.clock.now();
       await Promise.all([
-        ...[...ingested, ...duplicates].map((e) => this.settle('complete', e.message)),
+        ...ingested.map((e) => this.settlement.complete(e.message)),
+        ...duplicates.map((e) => this.settlement.complete(e.message)),
         ...rejected.map((r) =>
-          this.deadLetter(r.entry.message, target.table, DeadLetterReason.MappingFailure, r.description),
+          this.settlement.deadLetter(
+            r.entry.message,
+            target.table,
+            DeadLetterReason.MappingFailure,
+            r.description,
+          ),
         ),
       ]);
       this.counters.batches++;
@@ -599,239 +569,15 @@ export class IngestionPipeline {
           `batch for ${target.table} failed unexpectedly; abandoning it`,
         );
       }
-      await Promise.all(entries.map((e) => this.settle('abandon', e.message)));
+      await Promise.all(entries.map((e) => this.settlement.abandon(e.message)));
       this.counters.abandoned += entries.length;
     } finally {
+      returned();
       this.releaseSlot();
-      this.releaseAdmission(entries.length);
+      this.admission.release(entries.length);
       for (const entry of entries) {
         this.releaseId(entry.idKey);
       }
-    }
-  }
-
-  /** Splits off messages whose id is already in the table (a redelivery or resend of an ingested message). */
-  private async removeAlreadyIngested(
-    target: RouteTarget,
-    entries: Entry[],
-    everyId = false,
-  ): Promise<{ fresh: Entry[]; duplicates: Entry[] }> {
-    if (!this.dedupApplies(target)) {
-      return { fresh: entries, duplicates: [] };
-    }
-    const candidates =
-      this.options.dedup === 'redelivered' && !everyId
-        ? entries.filter((e) => e.message.deliveryCount > 0)
-        : entries;
-    if (candidates.length === 0) {
-      return { fresh: entries, duplicates: [] };
-    }
-    let existing: Set<string>;
-    try {
-      existing = await this.withRetry(target.table, 'lookup', () =>
-        this.deps.index!.existing(
-          this.options.database,
-          target.table,
-          this.options.dedupColumn,
-          candidates.map((e) => e.message.messageId),
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof PermanentIngestFailure)) {
-        throw error;
-      }
-      // Keep the data flowing (at-least-once) and say how to fix the cause.
-      this.dedupSuspendedUntil.set(target.table, this.clock.now() + DEDUP_RETRY_AFTER_MS);
-      this.logger.error(
-        { table: target.table, column: this.options.dedupColumn, error: error.message },
-        `message-id lookup on ${target.table} failed permanently (${error.message}); ingesting ${target.table} ` +
-          `without dedup for ${DEDUP_RETRY_AFTER_MS / 1000} s. ${this.lookupAdvice(target.table, error.message)}`,
-      );
-      return { fresh: entries, duplicates: [] };
-    }
-    const fresh: Entry[] = [];
-    const duplicates: Entry[] = [];
-    for (const entry of entries) {
-      (existing.has(entry.message.messageId) ? duplicates : fresh).push(entry);
-    }
-    return { fresh, duplicates };
-  }
-
-  /** The engine names what it could not resolve: the table (missing) or the id column (not in the table). */
-  private lookupAdvice(table: string, message: string): string {
-    const column = this.options.dedupColumn;
-    if (message.includes(`'${table}'`) && !message.includes(`'${column}'`)) {
-      return `Table ${table} does not exist in database ${this.options.database}: create it, or route its messages elsewhere.`;
-    }
-    if (message.includes(`'${column}'`)) {
-      return `Add a string column ${column} mapped from $.messageId to ${table}, or set INGEST_DEDUP=off.`;
-    }
-    return `If ${table} cannot hold message ids, set INGEST_DEDUP=off.`;
-  }
-
-  private dedupApplies(target: RouteTarget): boolean {
-    if (this.options.dedup === 'off' || target.format === 'csv') {
-      return false;
-    }
-    const suspendedUntil = this.dedupSuspendedUntil.get(target.table);
-    return suspendedUntil === undefined || this.clock.now() >= suspendedUntil;
-  }
-
-  /**
-   * Ingests entries as one request; when the engine rejects it permanently, halves it until each rejected
-   * message is alone (log2(n) extra requests per bad message), so one poison message never blocks its batch.
-   */
-  private async ingestIsolating(
-    target: RouteTarget,
-    entries: Entry[],
-    depth: number,
-  ): Promise<{ ingested: Entry[]; rejected: Rejection[] }> {
-    if (entries.length === 0) {
-      return { ingested: [], rejected: [] };
-    }
-    let toIngest = entries;
-    let alreadyIn: Entry[] = [];
-    if (depth > 0) {
-      // The engine might have kept part of a rejected request; look again so bisection never duplicates rows.
-      const split = await this.removeAlreadyIngested(target, entries, true);
-      toIngest = split.fresh;
-      alreadyIn = split.duplicates;
-      if (toIngest.length === 0) {
-        return { ingested: alreadyIn, rejected: [] };
-      }
-    }
-    const payload = Buffer.concat(toIngest.map((e) => e.payload));
-    const ingestTarget: IngestTarget = {
-      database: this.options.database,
-      table: target.table,
-      format: wireFormat(target.format),
-    };
-    if (target.mappingReference !== undefined) {
-      ingestTarget.mappingReference = target.mappingReference;
-    }
-    try {
-      await this.withRetry(target.table, 'ingest', () => this.timedIngest(ingestTarget, payload, toIngest));
-      return { ingested: [...toIngest, ...alreadyIn], rejected: [] };
-    } catch (error) {
-      if (!(error instanceof PermanentIngestFailure)) {
-        throw error;
-      }
-      if (toIngest.length === 1) {
-        const status = error.failure.status !== undefined ? ` (HTTP ${error.failure.status})` : '';
-        return {
-          ingested: alreadyIn,
-          rejected: [
-            {
-              entry: toIngest[0],
-              description: `engine rejected the rows for table ${target.table}${status}: ${error.message}`,
-            },
-          ],
-        };
-      }
-      const middle = Math.ceil(toIngest.length / 2);
-      const left = await this.ingestIsolating(target, toIngest.slice(0, middle), depth + 1);
-      const right = await this.ingestIsolating(target, toIngest.slice(middle), depth + 1);
-      return {
-        ingested: [...alreadyIn, ...left.ingested, ...right.ingested],
-        rejected: [...left.rejected, ...right.rejected],
-      };
-    }
-  }
-
-  private async timedIngest(target: IngestTarget, payload: Buffer, entries: Entry[]): Promise<void> {
-    const started = this.clock.now();
-    let outcome = 'error';
-    try {
-      await this.deps.sink.ingest(target, payload);
-      outcome = 'ok';
-      this.metrics.batchEvents.observe({ table: target.table }, entries.length);
-      this.metrics.batchBytes.observe({ table: target.table }, payload.length);
-    } finally {
-      this.metrics.ingestDuration.observe(
-        { table: target.table, outcome },
-        (this.clock.now() - started) / 1000,
-      );
-    }
-  }
-
-  /**
-   * Runs an engine call until it succeeds or fails permanently. While any batch is in here after a transient
-   * failure, reception is paused (admit() waits) — the backpressure that keeps an outage from piling messages
-   * into memory or the DLQ.
-   */
-  private async withRetry<T>(table: string, operation: string, call: () => Promise<T>): Promise<T> {
-    let attempt = 0;
-    let pausedHere = false;
-    let answered = false;
-    try {
-      for (;;) {
-        if (this.aborting) {
-          throw new DrainAbortedError('stop() timed out while the engine was failing');
-        }
-        try {
-          const result = await call();
-          answered = true;
-          this.sinkHealth.markUp();
-          return result;
-        } catch (error) {
-          const failure = classifyIngestFailure(error);
-          if (failure.kind === 'permanent') {
-            answered = true;
-            this.sinkHealth.markUp();
-            throw new PermanentIngestFailure(failure);
-          }
-          // The engine's own reason (its Kusto error body), not the HTTP client's "status code 500".
-          this.sinkHealth.markDown(
-            failure.status !== undefined ? `HTTP ${failure.status}: ${failure.message}` : failure.message,
-          );
-          this.metrics.transientFailures.inc({ table, operation });
-          if (!pausedHere) {
-            pausedHere = true;
-            if (this.retryingBatches++ === 0) {
-              this.counters.pauses++;
-              this.metrics.paused.set(1);
-              this.logger.warn(
-                { table, operation, error: failure.message },
-                `engine failing transiently; reception paused`,
-              );
-            }
-          }
-          await this.sleepUnlessAborted(backoffDelayMs(attempt++, this.options.backoff, this.random));
-        }
-      }
-    } finally {
-      if (pausedHere && --this.retryingBatches === 0) {
-        this.metrics.paused.set(0);
-        if (answered) {
-          this.logger.info({ table, attempts: attempt }, 'engine answering again; reception resumed');
-        } else {
-          // A stop gave up waiting: the engine never answered, and reception is over, not resumed.
-          this.logger.warn(
-            { table, attempts: attempt },
-            'engine still failing when the shutdown stopped waiting; unsettled messages are abandoned for redelivery',
-          );
-        }
-        this.wakeAdmission();
-      }
-    }
-  }
-
-  private async sleepUnlessAborted(ms: number): Promise<void> {
-    if (this.aborting) {
-      return;
-    }
-    await Promise.race([
-      this.clock.sleep(ms),
-      new Promise<void>((resolve) => this.abortWaiters.push(resolve)),
-    ]);
-  }
-
-  private abort(): void {
-    this.aborting = true;
-    const waiters = this.abortWaiters;
-    this.abortWaiters = [];
-    for (const wake of waiters) {
-      wake();
     }
   }
 
@@ -856,44 +602,6 @@ export class IngestionPipeline {
     }
     const next = twins.shift()!;
     this.enqueue(next);
-  }
-
-  private async settle(operation: 'complete' | 'abandon', message: SourceMessage): Promise<void> {
-    try {
-      await (operation === 'complete'
-        ? this.deps.source.complete(message)
-        : this.deps.source.abandon(message));
-    } catch (error) {
-      // Lock lost or link gone: the message comes back and the lookup completes it without a second ingest.
-      this.metrics.settlementFailures.inc({ operation });
-      this.logger.warn(
-        { err: error, messageId: message.messageId },
-        `${operation} failed: ${(error as Error).message}`,
-      );
-    }
-  }
-
-  private async deadLetter(
-    message: SourceMessage,
-    table: string,
-    reason: DeadLetterReason,
-    description: string,
-  ): Promise<void> {
-    this.counters.deadLettered++;
-    this.metrics.deadLettered.inc({ table, reason });
-    this.logger.warn(
-      { messageId: message.messageId, table, reason, description },
-      `dead-lettering message: ${description}`,
-    );
-    try {
-      await this.deps.source.deadLetter(message, reason, description);
-    } catch (error) {
-      this.metrics.settlementFailures.inc({ operation: 'deadLetter' });
-      this.logger.warn(
-        { err: error, messageId: message.messageId },
-        `dead-letter failed: ${(error as Error).message}`,
-      );
-    }
   }
 
   private emitCommitted(event: BatchCommittedEvent): void {

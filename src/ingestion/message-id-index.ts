@@ -9,6 +9,8 @@ import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connectio
 
 export interface MessageIdIndex {
   existing(database: string, table: string, column: string, ids: readonly string[]): Promise<Set<string>>;
+  /** The column names of each table that exists, for the start-up check of the id column (absent: no such table). */
+  columnsOf(database: string, tables: readonly string[]): Promise<Map<string, string[]>>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,29 @@ export class KustoMessageIdIndex implements MessageIdIndex {
       }
     }
     return found;
+  }
+
+  async columnsOf(database: string, tables: readonly string[]): Promise<Map<string, string[]>> {
+    const existing = new Set<string>();
+    const listed = await this.client.execute(database, '.show tables');
+    for (const row of listed.primaryResults[0]?.rows() ?? []) {
+      existing.add(String(row.toJSON<{ TableName: string }>().TableName));
+    }
+    const columns = new Map<string, string[]>();
+    for (const table of new Set(tables)) {
+      if (!existing.has(table)) {
+        continue;
+      }
+      const response = await this.client.execute(database, `.show table ${kqlName(table)} schema as json`);
+      const row = response.primaryResults[0]?.rows().next();
+      const schema = row && !row.done ? row.value.toJSON<{ Schema: string }>().Schema : undefined;
+      const parsed = schema ? (JSON.parse(schema) as { OrderedColumns?: Array<{ Name: string }> }) : {};
+      columns.set(
+        table,
+        (parsed.OrderedColumns ?? []).map((c) => c.Name),
+      );
+    }
+    return columns;
   }
 
   close(): Promise<void> {

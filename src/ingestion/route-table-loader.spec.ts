@@ -74,6 +74,21 @@ describe('loadRouteTable', () => {
     );
   });
 
+  it('should read a route that opts into at-least-once delivery, and refuse other delivery values and keys', () => {
+    expect(
+      parseRouteTable({ routes: { A: { table: 'Audit', delivery: 'at-least-once' } } }, 'r.json').routes.A,
+    ).toEqual({ table: 'Audit', delivery: 'at-least-once' });
+    expect(() =>
+      parseRouteTable(
+        { routes: { A: { table: 'Audit', delivery: 'at-most-once' }, B: { table: 'T', mode: 'x' } } },
+        'r.json',
+      ),
+    ).toThrow(
+      'INGEST_ROUTES_FILE="r.json": routes.A.delivery "at-most-once" must be one of "exactly-once", ' +
+        '"at-least-once"; routes.B: unknown key "mode" (known: table, format, mapping, delivery)',
+    );
+  });
+
   it('should default the routing property to eventType', () => {
     expect(parseRouteTable({ routes: {} }, 'r.json')).toEqual({ property: 'eventType', routes: {} });
   });

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { INGEST_FORMATS, isIngestFormat } from './ingest-format.js';
 import { ENTITY_NAME_RULE, entityNameProblem } from './kusto-entity-name.js';
-import type { RouteRule, RouteTable } from './table-router.js';
+import { DELIVERY_MODES, type Delivery, type RouteRule, type RouteTable } from './table-router.js';
 
 /** The route table used when INGEST_ROUTES_FILE is not set: only messages carrying a `Table` property route. */
 export const EMPTY_ROUTE_TABLE: RouteTable = Object.freeze({ property: 'eventType', routes: {} });
@@ -17,6 +17,7 @@ export const EMPTY_ROUTE_TABLE: RouteTable = Object.freeze({ property: 'eventTyp
  * format: json                   # default format of every rule (default json)
  * routes:
  *   OrderPlaced: { table: Orders, mapping: orders_json }   # format defaults to json
+ *   AuditLogged: { table: Audit, delivery: at-least-once }  # opt out of dedup (default exactly-once)
  * fallback: { table: RawEvents, mapping: raw_json }         # optional
  * ```
  */
@@ -64,7 +65,7 @@ export function parseRouteTable(value: unknown, source: string): RouteTable {
   }
   const routes: Record<string, RouteRule> = {};
   if (value.routes !== undefined && !isRecord(value.routes)) {
-    problems.push('"routes" must map property values to { table, format?, mapping? }');
+    problems.push('"routes" must map property values to { table, format?, mapping?, delivery? }');
   } else {
     for (const [key, rule] of Object.entries(value.routes ?? {})) {
       const parsed = parseRule(rule, `routes.${key}`, problems);
@@ -98,10 +99,10 @@ export function parseRouteTable(value: unknown, source: string): RouteTable {
 
 function parseRule(value: unknown, where: string, problems: string[]): RouteRule | undefined {
   if (!isRecord(value)) {
-    problems.push(`${where} must be an object { table, format?, mapping? }`);
+    problems.push(`${where} must be an object { table, format?, mapping?, delivery? }`);
     return undefined;
   }
-  const { table, format, mapping } = value;
+  const { table, format, mapping, delivery } = value;
   if (typeof table !== 'string' || table.length === 0) {
     problems.push(`${where}.table must be a table name`);
     return undefined;
@@ -134,6 +135,20 @@ function parseRule(value: unknown, where: string, problems: string[]): RouteRule
       return undefined;
     }
     rule.mapping = mapping;
+  }
+  if (delivery !== undefined) {
+    if (!DELIVERY_MODES.includes(delivery as Delivery)) {
+      problems.push(
+        `${where}.delivery ${JSON.stringify(delivery)} must be one of ${DELIVERY_MODES.map((d) => JSON.stringify(d)).join(', ')}`,
+      );
+      return undefined;
+    }
+    rule.delivery = delivery as Delivery;
+  }
+  for (const key of Object.keys(value)) {
+    if (!['table', 'format', 'mapping', 'delivery'].includes(key)) {
+      problems.push(`${where}: unknown key "${key}" (known: table, format, mapping, delivery)`);
+    }
   }
   return rule;
 }

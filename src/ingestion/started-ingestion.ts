@@ -29,7 +29,7 @@ function logFirstCommit(pipeline: IngestionPipeline, logger: Logger): void {
 
 /** A pipeline built from the configuration, with its start-up milestone logged, not yet started. */
 export function buildIngestionPipeline(config: EnvConfig, logger: Logger): IngestionPipeline {
-  const pipeline = createIngestionPipeline(ingestionSettingsFromConfig(config), logger);
+  const pipeline = createIngestionPipeline(ingestionSettingsFromConfig(config), { logger });
   logFirstCommit(pipeline, logger);
   return pipeline;
 }

@@ -8,10 +8,19 @@ import { DeadLetterReason } from './dead-letter-reason.js';
 import { INGEST_FORMATS, isIngestFormat, type IngestFormat } from './ingest-format.js';
 import { ENTITY_NAME_RULE, entityNameProblem } from './kusto-entity-name.js';
 
+/**
+ * `exactly-once` (default): the table must hold the dedup column, and every message id is looked up before ingest
+ * (INGEST_DEDUP). `at-least-once`: the route opts out — no lookup, and a crash or resend can duplicate rows; for
+ * tables that cannot hold message ids.
+ */
+export const DELIVERY_MODES = ['exactly-once', 'at-least-once'] as const;
+export type Delivery = (typeof DELIVERY_MODES)[number];
+
 export interface RouteRule {
   table: string;
   format?: IngestFormat;
   mapping?: string;
+  delivery?: Delivery;
 }
 
 export interface RouteTable {
@@ -39,6 +48,17 @@ export const MAPPING_PROPERTY = 'IngestionMappingReference';
 
 export class TableRouter {
   constructor(private readonly routeTable: RouteTable) {}
+
+  /** Every rule with where it is in the route table (`routes."order.placed"`, `fallback`), for start-up checks. */
+  rules(): Array<{ where: string; rule: RouteRule }> {
+    const rules = Object.entries(this.routeTable.routes).map(([key, rule]) => ({
+      where: `routes.${JSON.stringify(key)}`,
+      rule,
+    }));
+    return this.routeTable.fallback
+      ? [...rules, { where: 'fallback', rule: this.routeTable.fallback }]
+      : rules;
+  }
 
   route(applicationProperties: Record<string, unknown> | undefined, body: unknown): RouteDecision {
     const props = applicationProperties ?? {};

@@ -176,7 +176,7 @@ describe('reconcile', () => {
           unreachableThresholdMs: 10_000,
         },
       },
-      silentLogger,
+      { logger: silentLogger },
     );
     await pipeline.start();
     startConsumer();

@@ -6,7 +6,7 @@
  *   HTTP (protocol/kusto-http-server.ts)
  *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
  *     │                      (listed in query/running-queries.ts: servertimeout, .cancel query, close)
- *     ├─ /v1/rest/mgmt     → mgmt/command-parser.ts → mgmt/command-executor.ts
+ *     ├─ /v1/rest/mgmt     → @kqlgate/kql-language parser (mgmt/command-parser.ts) → mgmt/command-executor.ts
  *     └─ /v1/rest/ingest   → ingest/data-ingestion.ts ─┐
  *                            .ingest / .set-or-append ─┴→ ingest/ingestion-service.ts (one transaction,
  *                                                          update policies, extent tags) → DuckDB writer

@@ -13,7 +13,7 @@ import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { compileQuery } from '../query/query-executor.js';
 import type { RunningQueries } from '../query/running-queries.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
-import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
+import type { MappingEntry, MappingKind, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
 import { mappingKey, type KustoDatabase } from '../storage/kusto-database.js';
 import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
@@ -31,7 +31,7 @@ import {
   tableSchemaResult,
   updatePolicyResult,
 } from './command-results.js';
-import type { ControlCommand } from './control-command.js';
+import type { ControlCommand, IngestionMappingKind } from './control-command.js';
 
 export const ENGINE_VERSION = '1.0.0-kqlgate';
 
@@ -68,6 +68,16 @@ function parseTagList(value: string | undefined, property: string): string[] {
 function propertyCI(properties: Record<string, string>, name: string): string | undefined {
   const key = Object.keys(properties).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : properties[key];
+}
+
+/** The mapping kinds the engine ingests with; ADX has more (Avro, Parquet, …), which it refuses by name. */
+function storedMappingKind(kind: IngestionMappingKind): MappingKind {
+  if (kind !== 'Json' && kind !== 'Csv') {
+    throw KustoEngineError.notSupported(
+      `Ingestion mapping kind '${kind}' is not supported by the embedded engine; use json or csv.`,
+    );
+  }
+  return kind;
 }
 
 function sameColumns(a: ColumnSchema[], b: ColumnSchema[]): boolean {
@@ -280,14 +290,15 @@ export class CommandExecutor {
       case 'dropMapping': {
         const database = await this.database(context);
         database.table(command.table);
-        if (!database.catalog.mappings.has(mappingKey(command.table, command.mappingKind, command.name))) {
+        const mappingKind = storedMappingKind(command.mappingKind);
+        if (!database.catalog.mappings.has(mappingKey(command.table, mappingKind, command.name))) {
           throw KustoEngineError.notFound(
             `${command.mappingKind} ingestion mapping`,
             command.name,
             `table '${command.table}'`,
           );
         }
-        await database.write((tx) => tx.deleteMapping(command.table, command.mappingKind, command.name));
+        await database.write((tx) => tx.deleteMapping(command.table, mappingKind, command.name));
         return mappingsResult(database.name, this.mappingsOf(database, command.table));
       }
       case 'showMappings': {
@@ -478,7 +489,8 @@ export class CommandExecutor {
     database: KustoDatabase,
   ): Promise<ResultTable> {
     const table = database.table(command.table);
-    const key = mappingKey(table.name, command.mappingKind, command.name);
+    const mappingKind = storedMappingKind(command.mappingKind);
+    const key = mappingKey(table.name, mappingKind, command.name);
     const exists = database.catalog.mappings.has(key);
     if (exists && command.mode === 'create') {
       throw KustoEngineError.alreadyExists(`${command.mappingKind} ingestion mapping`, command.name);
@@ -493,8 +505,8 @@ export class CommandExecutor {
     const entry: MappingEntry = {
       table: table.name,
       name: command.name,
-      kind: command.mappingKind,
-      mapping: parseMappingDefinition(command.mapping, command.mappingKind, table, command.name),
+      kind: mappingKind,
+      mapping: parseMappingDefinition(command.mapping, mappingKind, table, command.name),
       lastUpdatedOn: new Date().toISOString(),
     };
     await database.write((tx) => tx.putMapping(entry));

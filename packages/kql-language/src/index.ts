@@ -38,6 +38,7 @@ export {
 } from './kql-scalar-types.js';
 export {
   INGESTION_MAPPING_KINDS,
+  POLICY_KINDS,
   type AppendMode,
   type ColumnDefinition,
   type FunctionMode,
@@ -47,11 +48,15 @@ export {
   type ManagementCommand,
   type ManagementCommandKind,
   type MappingMode,
+  type PolicyEntity,
+  type PolicyKind,
+  type PolicyValue,
   type TableSchemaMode,
   type TextSpan,
 } from './mgmt-command.js';
 export { ManagementCommandError, type ManagementCommandErrorCode } from './mgmt-command-error.js';
 export { parseManagementCommand } from './mgmt-command-parser.js';
+export { quoteString } from './kql-lexer.js';
 export { splitScript, type HeaderLine, type ScriptCommand } from './kql-script.js';
 export { kustoLanguage } from './kusto-language.js';
 export { LineMap, formatPosition, positionAt, type SourcePosition } from './source-position.js';

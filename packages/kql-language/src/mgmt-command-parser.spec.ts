@@ -91,4 +91,52 @@ describe('parseManagementCommand', () => {
       message: "Control command '.purge' is not supported (at 1:2).",
     });
   });
+
+  it('should read policy commands on tables, qualified tables and databases', () => {
+    expect(parseManagementCommand('.alter table T policy streamingingestion enable')).toEqual({
+      kind: 'alterPolicy',
+      entity: { kind: 'table', name: 'T' },
+      policy: 'streamingingestion',
+      merge: false,
+      value: { kind: 'enabled', enabled: true },
+    });
+    expect(
+      parseManagementCommand(
+        `.alter-merge table Db.T policy ingestionbatching @'{"MaximumNumberOfItems": 5}'`,
+      ),
+    ).toEqual({
+      kind: 'alterPolicy',
+      entity: { kind: 'table', name: 'T', database: 'Db' },
+      policy: 'ingestionbatching',
+      merge: true,
+      value: { kind: 'json', text: '{"MaximumNumberOfItems": 5}' },
+    });
+    expect(parseManagementCommand('.show database Db policy retention')).toEqual({
+      kind: 'showPolicy',
+      entity: { kind: 'database', name: 'Db' },
+      policy: 'retention',
+    });
+    expect(parseManagementCommand(".refresh database 'Db' table 'T' cache ingestionbatchingpolicy")).toEqual({
+      kind: 'refreshIngestionBatchingPolicyCache',
+      database: 'Db',
+      table: 'T',
+    });
+    expect(parseManagementCommand('.clear database cache streamingingestion schema')).toEqual({
+      kind: 'clearStreamingIngestionSchemaCache',
+    });
+    expect(errorOf('.alter table T policy retention softdelete = 10d')).toMatchObject({
+      code: 'notSupported',
+    });
+  });
+
+  it('should keep the query operators after a .show command verbatim', () => {
+    expect(parseManagementCommand(".show tables | where TableName != '|' | count")).toEqual({
+      kind: 'pipedCommand',
+      command: { kind: 'showTables' },
+      operators: "| where TableName != '|' | count",
+    });
+    expect(errorOf('.drop table T | count').message).toBe(
+      "Syntax error at 1:15: expected end of command, found '|'.",
+    );
+  });
 });

@@ -8,6 +8,7 @@ import { normalizeScalarType } from './kql-scalar-types.js';
 import { positionAt } from './source-position.js';
 import {
   INGESTION_MAPPING_KINDS,
+  POLICY_KINDS,
   type AppendMode,
   type ColumnDefinition,
   type FunctionMode,
@@ -15,6 +16,8 @@ import {
   type IngestionMappingKind,
   type MappingMode,
   type ManagementCommand,
+  type PolicyEntity,
+  type PolicyKind,
   type TableSchemaMode,
 } from './mgmt-command.js';
 import { ManagementCommandError } from './mgmt-command-error.js';
@@ -46,7 +49,12 @@ class ManagementCommandParser {
   parse(): ManagementCommand {
     this.expectPunct('.', 'a control command starting with "."');
     const verb = this.expectWord('a command verb such as create, show, drop or ingest');
-    const command = this.parseVerb(verb);
+    let command = this.parseVerb(verb);
+    if (verb.value.toLowerCase() === 'show' && this.peekPunct('|')) {
+      // Query operators over the command's result, run by the engine's query compiler.
+      command = { kind: 'pipedCommand', command, operators: this.source.slice(this.peek().start) };
+      this.index = this.tokens.length - 1;
+    }
     if (this.peek().kind !== 'eof') {
       throw this.error(this.peek(), 'end of command');
     }
@@ -67,12 +75,10 @@ class ManagementCommandParser {
         return this.parseDelete();
       case 'show':
         return this.parseShow();
-      case 'clear': {
-        this.expectKeyword('table');
-        const name = this.parseName('a table name');
-        this.expectKeyword('data');
-        return { kind: 'clearTableData', name };
-      }
+      case 'clear':
+        return this.parseClear();
+      case 'refresh':
+        return this.parseRefresh();
       case 'set':
       case 'append':
       case 'set-or-append':
@@ -96,6 +102,11 @@ class ManagementCommandParser {
     const what = this.expectWord('database, table or function');
     switch (what.value.toLowerCase()) {
       case 'database': {
+        if (verb === 'alter' || verb === 'alter-merge') {
+          const name = this.parseName('a database name');
+          this.expectKeyword('policy');
+          return this.parseAlterPolicy(verb, { kind: 'database', name }, this.parsePolicyKind(false));
+        }
         this.requireVerb(verb, ['create'], what);
         const name = this.parseName('a database name');
         let ifNotExists = false;
@@ -129,7 +140,8 @@ class ManagementCommandParser {
 
   private parseTableCommand(verb: string): ManagementCommand {
     const nameToken = this.peek();
-    const name = this.parseName('a table name');
+    const entity = this.parseTableEntity();
+    const { name } = entity;
     if (this.peekKeyword('ingestion')) {
       this.next();
       const mappingKind = this.parseMappingKind();
@@ -152,10 +164,20 @@ class ManagementCommandParser {
     }
     if (this.peekKeyword('policy')) {
       this.next();
-      this.expectKeyword('update');
-      const policy = this.expectString('the update policy as a string literal', true);
-      this.requireVerb(verb, ['alter'], nameToken);
-      return { kind: 'alterUpdatePolicy', table: name, policy: policy.value };
+      const kind = this.parsePolicyKind(true);
+      if (kind === 'update') {
+        const policy = this.expectString('the update policy as a string literal', true);
+        this.requireVerb(verb, ['alter'], nameToken);
+        return { kind: 'alterUpdatePolicy', table: name, policy: policy.value };
+      }
+      this.requireVerb(verb, ['alter', 'alter-merge'], nameToken);
+      return this.parseAlterPolicy(verb, entity, kind);
+    }
+    if (entity.database !== undefined) {
+      throw this.error(
+        this.peek(),
+        "'policy' (a table name qualified by its database is only taken by policy commands)",
+      );
     }
     this.requireVerb(verb, ['create', 'create-merge', 'alter-merge', 'alter'], nameToken);
     const columns = this.parseColumns();
@@ -170,6 +192,118 @@ class ManagementCommandParser {
       ifNotExists = true;
     }
     return { kind: 'createTable', mode: verb as TableSchemaMode, name, columns, properties, ifNotExists };
+  }
+
+  /** `Table` or `Database.Table`. */
+  private parseTableEntity(): Extract<PolicyEntity, { kind: 'table' }> {
+    const first = this.parseName('a table name');
+    if (!this.peekPunct('.')) {
+      return { kind: 'table', name: first };
+    }
+    this.next();
+    return { kind: 'table', name: this.parseName('a table name after the database name'), database: first };
+  }
+
+  private parsePolicyKind(withUpdate: true): PolicyKind | 'update';
+  private parsePolicyKind(withUpdate: false): PolicyKind;
+  private parsePolicyKind(withUpdate: boolean): PolicyKind | 'update' {
+    const token = this.expectWord(`a policy kind (${['update', ...POLICY_KINDS].join(', ')})`);
+    const kind = token.value.toLowerCase();
+    if (withUpdate && kind === 'update') {
+      return 'update';
+    }
+    const known = POLICY_KINDS.find((k) => k === kind);
+    if (!known) {
+      // ADX has more policies (roworder, encoding, …): refused by name, so the gateway deploys them as written.
+      const supported = withUpdate ? ['update', ...POLICY_KINDS] : POLICY_KINDS;
+      throw this.unsupported(token, `The '${token.value}' policy`, `supported: ${supported.join(', ')}`);
+    }
+    return known;
+  }
+
+  /**
+   * The policy of `.alter[-merge] <entity> policy <kind>`: a JSON string literal (adjacent literals concatenate),
+   * or `enable` / `disable` for streaming ingestion. Caching takes `hot = <timespan>`, which is not implemented.
+   */
+  private parseAlterPolicy(verb: string, entity: PolicyEntity, policy: PolicyKind): ManagementCommand {
+    const merge = verb === 'alter-merge';
+    const next = this.peek();
+    if (policy === 'streamingingestion' && (this.peekKeyword('enable') || this.peekKeyword('disable'))) {
+      this.next();
+      return {
+        kind: 'alterPolicy',
+        entity,
+        policy,
+        merge,
+        value: { kind: 'enabled', enabled: next.value.toLowerCase() === 'enable' },
+      };
+    }
+    if (next.kind !== 'string') {
+      if (policy === 'caching' || (policy === 'retention' && next.kind === 'word')) {
+        throw this.unsupported(
+          next,
+          `The '${policy}' policy in property form (${this.describe(next)} …)`,
+          'give the policy as a JSON string literal',
+        );
+      }
+      throw this.error(
+        next,
+        policy === 'streamingingestion'
+          ? 'enable, disable or the policy as a JSON string literal'
+          : 'the policy as a JSON string literal',
+      );
+    }
+    const text = this.expectString('the policy as a JSON string literal', true).value;
+    return { kind: 'alterPolicy', entity, policy, merge, value: { kind: 'json', text } };
+  }
+
+  /** `.clear table T data`, `.clear table T cache streamingingestion schema`, `.clear database cache …`. */
+  private parseClear(): ManagementCommand {
+    const what = this.expectWord('table or database');
+    switch (what.value.toLowerCase()) {
+      case 'table': {
+        const name = this.parseName('a table name');
+        if (this.peekKeyword('cache')) {
+          this.parseStreamingSchemaCache();
+          return { kind: 'clearStreamingIngestionSchemaCache', table: name };
+        }
+        this.expectKeyword('data');
+        return { kind: 'clearTableData', name };
+      }
+      case 'database':
+        this.parseStreamingSchemaCache();
+        return { kind: 'clearStreamingIngestionSchemaCache' };
+      default:
+        throw this.error(what, 'table or database');
+    }
+  }
+
+  private parseStreamingSchemaCache(): void {
+    this.expectKeyword('cache');
+    this.expectKeyword('streamingingestion');
+    this.expectKeyword('schema');
+  }
+
+  /** `.refresh database 'D' [table 'T'] cache ingestionbatchingpolicy`; names as literals or identifiers. */
+  private parseRefresh(): ManagementCommand {
+    this.expectKeyword('database');
+    const database = this.parseNameOrString('a database name');
+    let table: string | undefined;
+    if (this.peekKeyword('table')) {
+      this.next();
+      table = this.parseNameOrString('a table name');
+    }
+    this.expectKeyword('cache');
+    this.expectKeyword('ingestionbatchingpolicy');
+    return {
+      kind: 'refreshIngestionBatchingPolicyCache',
+      database,
+      ...(table === undefined ? {} : { table }),
+    };
+  }
+
+  private parseNameOrString(expected: string): string {
+    return this.peek().kind === 'string' ? this.next().value : this.parseName(expected);
   }
 
   private parseFunction(mode: FunctionMode): ManagementCommand {
@@ -324,11 +458,29 @@ class ManagementCommandParser {
   }
 
   private parseDelete(): ManagementCommand {
-    this.expectKeyword('table');
-    const table = this.parseName('a table name');
-    this.expectKeyword('policy');
-    this.expectKeyword('update');
-    return { kind: 'deleteUpdatePolicy', table };
+    const what = this.expectWord('table or database');
+    switch (what.value.toLowerCase()) {
+      case 'table': {
+        const entity = this.parseTableEntity();
+        this.expectKeyword('policy');
+        const policy = this.parsePolicyKind(true);
+        if (policy === 'update') {
+          return { kind: 'deleteUpdatePolicy', table: entity.name };
+        }
+        return { kind: 'deletePolicy', entity, policy };
+      }
+      case 'database': {
+        const name = this.parseName('a database name');
+        this.expectKeyword('policy');
+        return {
+          kind: 'deletePolicy',
+          entity: { kind: 'database', name },
+          policy: this.parsePolicyKind(false),
+        };
+      }
+      default:
+        throw this.error(what, 'table or database');
+    }
   }
 
   /** `.cancel query "<ClientActivityId>" [with (reason = "<ReasonPhrase>")]`, as ADX documents it. */
@@ -349,7 +501,7 @@ class ManagementCommandParser {
 
   private parseShow(): ManagementCommand {
     const what = this.expectWord(
-      'what to show (tables, table, functions, function, databases, version, cluster, running queries)',
+      'what to show (tables, table, functions, function, databases, database, version, cluster, running queries, export containers)',
     );
     switch (what.value.toLowerCase()) {
       case 'running':
@@ -363,8 +515,21 @@ class ManagementCommandParser {
         return { kind: 'showFunction', name: this.parseName('a function name') };
       case 'databases':
         return { kind: 'showDatabases' };
-      case 'database':
-        return { kind: 'showDatabase' };
+      case 'database': {
+        if (this.peek().kind !== 'word') {
+          return { kind: 'showDatabase' };
+        }
+        const name = this.parseName('a database name');
+        this.expectKeyword('policy');
+        return {
+          kind: 'showPolicy',
+          entity: { kind: 'database', name },
+          policy: this.parsePolicyKind(false),
+        };
+      }
+      case 'export':
+        this.expectKeyword('containers');
+        return { kind: 'showExportContainers' };
       case 'version':
         return { kind: 'showVersion' };
       case 'cluster':
@@ -374,15 +539,22 @@ class ManagementCommandParser {
       default:
         throw this.error(
           what,
-          'tables, table, functions, function, databases, database, version, cluster or running queries',
+          'tables, table, functions, function, databases, database, version, cluster, running queries or export containers',
         );
     }
   }
 
   private parseShowTable(): ManagementCommand {
-    const name = this.parseName('a table name');
-    if (this.peek().kind === 'eof') {
+    const entity = this.parseTableEntity();
+    const { name } = entity;
+    if (entity.database === undefined && (this.peek().kind === 'eof' || this.peekPunct('|'))) {
       return { kind: 'showTable', name };
+    }
+    if (entity.database !== undefined && !this.peekKeyword('policy')) {
+      throw this.error(
+        this.peek(),
+        "'policy' (a table name qualified by its database is only taken by policy commands)",
+      );
     }
     const what = this.expectWord('schema, cslschema, details, ingestion or policy');
     switch (what.value.toLowerCase()) {
@@ -402,11 +574,14 @@ class ManagementCommandParser {
         this.expectKeyword('mappings');
         return { kind: 'showMappings', table: name, mappingKind };
       }
-      case 'policy':
-        this.expectKeyword('update');
-        return { kind: 'showUpdatePolicy', table: name };
+      case 'policy': {
+        const policy = this.parsePolicyKind(true);
+        return policy === 'update'
+          ? { kind: 'showUpdatePolicy', table: name }
+          : { kind: 'showPolicy', entity, policy };
+      }
       default:
-        throw this.error(what, 'schema as json, cslschema, details, ingestion mappings or policy update');
+        throw this.error(what, 'schema as json, cslschema, details, ingestion mappings or policy');
     }
   }
 

@@ -22,6 +22,28 @@ export const INGESTION_MAPPING_KINDS = [
 ] as const;
 export type IngestionMappingKind = (typeof INGESTION_MAPPING_KINDS)[number];
 
+/**
+ * Policies kept as JSON objects, by the name commands use (`.alter table T policy ingestionbatching …`). `update`
+ * is separate: its policy is an array and it drives ingestion (see `alterUpdatePolicy`).
+ */
+export const POLICY_KINDS = [
+  'streamingingestion',
+  'ingestionbatching',
+  'retention',
+  'merge',
+  'sharding',
+  'partitioning',
+  'caching',
+] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+/** What a policy command applies to; a table may be qualified by its database (`Db.Table`). */
+export type PolicyEntity =
+  { kind: 'database'; name: string } | { kind: 'table'; name: string; database?: string };
+
+/** A policy as written: a JSON string literal, or `enable` / `disable` for streaming ingestion. */
+export type PolicyValue = { kind: 'json'; text: string } | { kind: 'enabled'; enabled: boolean };
+
 export interface ColumnDefinition {
   name: string;
   type: KustoScalarType;
@@ -108,6 +130,16 @@ export type ManagementCommand =
       properties: Record<string, string>;
       query: string;
     }
-  | { kind: 'ingestInline'; table: string; properties: Record<string, string>; data: string };
+  | { kind: 'ingestInline'; table: string; properties: Record<string, string>; data: string }
+  | { kind: 'alterPolicy'; entity: PolicyEntity; policy: PolicyKind; merge: boolean; value: PolicyValue }
+  | { kind: 'deletePolicy'; entity: PolicyEntity; policy: PolicyKind }
+  | { kind: 'showPolicy'; entity: PolicyEntity; policy: PolicyKind }
+  /** `.clear database cache streamingingestion schema`, or with `table T` for one table. */
+  | { kind: 'clearStreamingIngestionSchemaCache'; table?: string }
+  /** `.refresh database 'D' [table 'T'] cache ingestionbatchingpolicy` (a data-management command). */
+  | { kind: 'refreshIngestionBatchingPolicyCache'; database: string; table?: string }
+  | { kind: 'showExportContainers' }
+  /** A `.show` command whose result goes through query operators: `.show tables | where …`. */
+  | { kind: 'pipedCommand'; command: ManagementCommand; operators: string };
 
 export type ManagementCommandKind = ManagementCommand['kind'];

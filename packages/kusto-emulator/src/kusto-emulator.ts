@@ -105,11 +105,12 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   }
   const ingestion = new IngestionService(loadCompiler);
   const running = new RunningQueries(logger);
+  const queries = new QueryExecutor(registry, loadCompiler, running, { memoryLimit });
   const server = new KustoHttpServer({
     registry,
     ingestion,
-    commands: new CommandExecutor(registry, ingestion, loadCompiler, running),
-    queries: new QueryExecutor(registry, loadCompiler, running, { memoryLimit }),
+    commands: new CommandExecutor(registry, ingestion, loadCompiler, running, queries),
+    queries,
     logger,
     metrics: new EngineMetrics(options.metrics),
     maxIngestBodyBytes,

@@ -10,7 +10,8 @@ import { parseMappingDefinition } from '../ingest/ingestion-mapping.js';
 import { createStorageTable, selectIntoColumns, type IngestionService } from '../ingest/ingestion-service.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
-import { compileQuery } from '../query/query-executor.js';
+import { parseRequestProperties } from '../query/request-properties.js';
+import { compileQuery, type QueryContext, type QueryExecutor } from '../query/query-executor.js';
 import type { RunningQueries } from '../query/running-queries.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, MappingKind, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
@@ -31,12 +32,18 @@ import {
   tableSchemaResult,
   updatePolicyResult,
 } from './command-results.js';
+import { commandResultQuery } from './command-result-query.js';
 import type { ControlCommand, IngestionMappingKind } from './control-command.js';
+import { PolicyCommands } from './policy-commands.js';
 
 export const ENGINE_VERSION = '1.0.0-kqlgate';
+/** The engine's one node, as `.show cluster` and per-node command results name it. */
+const NODE_ID = 'kqlgate-embedded';
 
 export interface CommandContext {
   databaseName: string;
+  /** Who asked: a piped command's query runs as a query of this request (`.show running queries`, cancel). */
+  request: QueryContext;
   /** Where `.ingest inline` bodies stop (same limit as streaming ingestion). */
   maxIngestBodyBytes: number;
 }
@@ -97,13 +104,17 @@ function assertDistinctColumns(table: string, columns: ColumnSchema[]): void {
 
 export class CommandExecutor {
   private readonly startedAt = new Date().toISOString();
+  private readonly policies: PolicyCommands;
 
   constructor(
     private readonly registry: DatabaseRegistry,
     private readonly ingestion: IngestionService,
     private readonly loadCompiler: QueryCompilerLoader,
     private readonly running: RunningQueries,
-  ) {}
+    private readonly queries: QueryExecutor,
+  ) {
+    this.policies = new PolicyCommands(registry);
+  }
 
   async execute(text: string, context: CommandContext): Promise<ResultTable> {
     const command = parseControlCommand(text);
@@ -157,7 +168,7 @@ export class CommandExecutor {
           ],
           [
             [
-              'kqlgate-embedded',
+              NODE_ID,
               '127.0.0.1',
               os.hostname(),
               this.startedAt,
@@ -328,6 +339,57 @@ export class CommandExecutor {
       }
       case 'appendFromQuery':
         return this.appendFromQuery(command, await this.database(context));
+      case 'alterPolicy':
+        return this.policies.alter(
+          command.entity,
+          command.policy,
+          command.value,
+          command.merge,
+          context.databaseName,
+        );
+      case 'deletePolicy':
+        return this.policies.delete(command.entity, command.policy, context.databaseName);
+      case 'showPolicy':
+        return this.policies.show(command.entity, command.policy, context.databaseName);
+      case 'clearStreamingIngestionSchemaCache': {
+        // The engine reads the catalog on every streaming ingestion: there is no schema cache to clear.
+        const database = await this.database(context);
+        if (command.table !== undefined) {
+          database.table(command.table);
+        }
+        return resultTable(
+          'Table_0',
+          [
+            ['NodeId', 'string'],
+            ['Status', 'string'],
+          ],
+          [[NODE_ID, 'Succeeded']],
+        );
+      }
+      case 'refreshIngestionBatchingPolicyCache': {
+        // Policies are read where they are used, never cached: nothing to refresh once the names check out.
+        const database = await this.registry.get(command.database);
+        if (command.table !== undefined) {
+          database.table(command.table);
+        }
+        return resultTable('Table_0', [], []);
+      }
+      case 'showExportContainers':
+        // No export storage exists locally: the list is empty, with ADX's column.
+        return resultTable('Table_0', [['StorageRoot', 'string']], []);
+      case 'pipedCommand': {
+        const result = await this.run(command.command, context);
+        const output = await this.queries.execute(
+          context.databaseName,
+          commandResultQuery(result, command.operators),
+          parseRequestProperties(undefined),
+          context.request,
+        );
+        if (output.partialError) {
+          throw output.partialError;
+        }
+        return output.tables[0];
+      }
       case 'ingestInline': {
         const database = await this.database(context);
         if (Buffer.byteLength(command.data) > context.maxIngestBodyBytes) {

@@ -93,8 +93,8 @@ describe(parseControlCommand.name, () => {
     expect(syntaxMessage('.create table T (a:string,\n b)')).toBe(
       "Syntax error at 2:3: expected ':' and the type of column 'b', found ')'.",
     );
-    expect(syntaxMessage('.show table T policy merge')).toBe(
-      "Syntax error at 1:22: expected 'update', found 'merge'.",
+    expect(syntaxMessage('.show table T policy 42')).toBe(
+      "Syntax error at 1:22: expected a policy kind (update, streamingingestion, ingestionbatching, retention, merge, sharding, partitioning, caching), found '42'.",
     );
     expect(syntaxMessage('.create function F() { T | take 1')).toBe(
       "Syntax error at 1:34: expected '}' closing the '{' at 1:22, found end of command.",

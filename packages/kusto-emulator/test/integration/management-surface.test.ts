@@ -168,11 +168,22 @@ describe('KustoEngine management surface', () => {
       { TableName: 'Events' },
     ]);
     expect(await mgmt('.show tables | count')).toEqual([{ Count: 2 }]);
+    // Every column type of a command's result survives the trip through the query: bool, int, long, datetime.
+    const [cluster] = await mgmt(
+      '.show cluster | project IsAdmin, ProcessorCount, Memory = MachineTotalMemory, Year = getyear(StartTime)',
+    );
+    expect(cluster).toEqual({
+      IsAdmin: true,
+      ProcessorCount: expect.any(Number) as number,
+      Memory: expect.any(Number) as number,
+      Year: new Date().getUTCFullYear(),
+    });
+    await h.client.execute('analytics', '.alter table Other policy streamingingestion enable');
     expect(
       await mgmt(
-        '.show table Events policy streamingingestion | project IsEnabled = tobool(todynamic(Policy).IsEnabled)',
+        '.show table Other policy streamingingestion | project IsEnabled = tobool(todynamic(Policy).IsEnabled)',
       ),
-    ).toEqual([{ IsEnabled: false }]);
+    ).toEqual([{ IsEnabled: true }]);
   });
 
   it('should list no export containers, with the StorageRoot column', async () => {

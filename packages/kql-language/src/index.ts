@@ -1,7 +1,7 @@
 /**
  * Public entry of @kqlgate/kql-language: what the gateway (lint, deploy, catalog) and the Kusto emulator share about
  * KQL — Kusto.Language loaded once as a module, the Kusto scalar types and the text of their literals, `.kql` scripts
- * cut into commands with their comment headers, management commands parsed, stored functions analyzed against the
+ * cut into commands with their comment headers, management commands parsed (one parser for the gateway and the engine), stored functions analyzed against the
  * declared tables, and 1-based source positions for messages.
  */
 export { FunctionAnalyzer, type AnalysisDiagnostic, type FunctionAnalysis } from './function-analyzer.js';
@@ -36,6 +36,27 @@ export {
   normalizeScalarType,
   type KustoScalarType,
 } from './kql-scalar-types.js';
+export {
+  INGESTION_MAPPING_KINDS,
+  POLICY_KINDS,
+  type AppendMode,
+  type ColumnDefinition,
+  type FunctionMode,
+  type FunctionParameterDefinition,
+  type FunctionSpans,
+  type IngestionMappingKind,
+  type ManagementCommand,
+  type ManagementCommandKind,
+  type MappingMode,
+  type PolicyEntity,
+  type PolicyKind,
+  type PolicyValue,
+  type TableSchemaMode,
+  type TextSpan,
+} from './mgmt-command.js';
+export { ManagementCommandError, type ManagementCommandErrorCode } from './mgmt-command-error.js';
+export { parseManagementCommand } from './mgmt-command-parser.js';
+export { quoteString } from './kql-lexer.js';
 export { splitScript, type HeaderLine, type ScriptCommand } from './kql-script.js';
 export { kustoLanguage } from './kusto-language.js';
-export { LineMap, formatPosition, type SourcePosition } from './source-position.js';
+export { LineMap, formatPosition, positionAt, type SourcePosition } from './source-position.js';

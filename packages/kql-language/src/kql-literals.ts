@@ -1,4 +1,4 @@
-import { skipString, unquoteString } from './kql-lexer.js';
+import { stringLiteralValue } from './kql-lexer.js';
 import type { KustoScalarType } from './kql-scalar-types.js';
 
 /**
@@ -157,7 +157,7 @@ export function literalValue(type: KustoScalarType, text: string): unknown {
   }
   switch (type) {
     case 'string': {
-      return skipString(trimmed, 0) === trimmed.length ? unquoteString(trimmed) : undefined;
+      return stringLiteralValue(trimmed);
     }
     case 'bool': {
       const match = /^(?:bool(?:ean)?\()?\s*(true|false)\s*\)?$/i.exec(trimmed);

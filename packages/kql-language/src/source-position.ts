@@ -35,3 +35,18 @@ export class LineMap {
 export function formatPosition(position: SourcePosition): string {
   return `${position.file}:${position.line}:${position.column}`;
 }
+
+/**
+ * The 1-based line and column of one offset. Linear in the offset, so it is meant for the moment an error is
+ * reported; to place many offsets of one text, build a LineMap once.
+ */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

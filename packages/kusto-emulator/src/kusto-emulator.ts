@@ -6,7 +6,7 @@
  *   HTTP (protocol/kusto-http-server.ts)
  *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
  *     │                      (listed in query/running-queries.ts: servertimeout, .cancel query, close)
- *     ├─ /v1/rest/mgmt     → mgmt/command-parser.ts → mgmt/command-executor.ts
+ *     ├─ /v1/rest/mgmt     → @kqlgate/kql-language parser (mgmt/command-parser.ts) → mgmt/command-executor.ts
  *     └─ /v1/rest/ingest   → ingest/data-ingestion.ts ─┐
  *                            .ingest / .set-or-append ─┴→ ingest/ingestion-service.ts (one transaction,
  *                                                          update policies, extent tags) → DuckDB writer
@@ -105,11 +105,12 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   }
   const ingestion = new IngestionService(loadCompiler);
   const running = new RunningQueries(logger);
+  const queries = new QueryExecutor(registry, loadCompiler, running, { memoryLimit });
   const server = new KustoHttpServer({
     registry,
     ingestion,
-    commands: new CommandExecutor(registry, ingestion, loadCompiler, running),
-    queries: new QueryExecutor(registry, loadCompiler, running, { memoryLimit }),
+    commands: new CommandExecutor(registry, ingestion, loadCompiler, running, queries),
+    queries,
     logger,
     metrics: new EngineMetrics(options.metrics),
     maxIngestBodyBytes,

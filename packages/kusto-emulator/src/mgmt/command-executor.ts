@@ -10,10 +10,11 @@ import { parseMappingDefinition } from '../ingest/ingestion-mapping.js';
 import { createStorageTable, selectIntoColumns, type IngestionService } from '../ingest/ingestion-service.js';
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
-import { compileQuery } from '../query/query-executor.js';
+import { parseRequestProperties } from '../query/request-properties.js';
+import { compileQuery, type QueryContext, type QueryExecutor } from '../query/query-executor.js';
 import type { RunningQueries } from '../query/running-queries.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
-import type { MappingEntry, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
+import type { MappingEntry, MappingKind, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
 import { mappingKey, type KustoDatabase } from '../storage/kusto-database.js';
 import { storageNameOf, withStorageNames } from '../storage/storage-columns.js';
@@ -31,12 +32,18 @@ import {
   tableSchemaResult,
   updatePolicyResult,
 } from './command-results.js';
-import type { ControlCommand } from './control-command.js';
+import { commandResultQuery } from './command-result-query.js';
+import type { ControlCommand, IngestionMappingKind } from './control-command.js';
+import { PolicyCommands } from './policy-commands.js';
 
 export const ENGINE_VERSION = '1.0.0-kqlgate';
+/** The engine's one node, as `.show cluster` and per-node command results name it. */
+const NODE_ID = 'kqlgate-embedded';
 
 export interface CommandContext {
   databaseName: string;
+  /** Who asked: a piped command's query runs as a query of this request (`.show running queries`, cancel). */
+  request: QueryContext;
   /** Where `.ingest inline` bodies stop (same limit as streaming ingestion). */
   maxIngestBodyBytes: number;
 }
@@ -70,6 +77,16 @@ function propertyCI(properties: Record<string, string>, name: string): string | 
   return key === undefined ? undefined : properties[key];
 }
 
+/** The mapping kinds the engine ingests with; ADX has more (Avro, Parquet, …), which it refuses by name. */
+function storedMappingKind(kind: IngestionMappingKind): MappingKind {
+  if (kind !== 'Json' && kind !== 'Csv') {
+    throw KustoEngineError.notSupported(
+      `Ingestion mapping kind '${kind}' is not supported by the embedded engine; use json or csv.`,
+    );
+  }
+  return kind;
+}
+
 function sameColumns(a: ColumnSchema[], b: ColumnSchema[]): boolean {
   return a.length === b.length && a.every((c, i) => c.name === b[i].name && c.type === b[i].type);
 }
@@ -87,13 +104,17 @@ function assertDistinctColumns(table: string, columns: ColumnSchema[]): void {
 
 export class CommandExecutor {
   private readonly startedAt = new Date().toISOString();
+  private readonly policies: PolicyCommands;
 
   constructor(
     private readonly registry: DatabaseRegistry,
     private readonly ingestion: IngestionService,
     private readonly loadCompiler: QueryCompilerLoader,
     private readonly running: RunningQueries,
-  ) {}
+    private readonly queries: QueryExecutor,
+  ) {
+    this.policies = new PolicyCommands(registry);
+  }
 
   async execute(text: string, context: CommandContext): Promise<ResultTable> {
     const command = parseControlCommand(text);
@@ -147,7 +168,7 @@ export class CommandExecutor {
           ],
           [
             [
-              'kqlgate-embedded',
+              NODE_ID,
               '127.0.0.1',
               os.hostname(),
               this.startedAt,
@@ -280,14 +301,15 @@ export class CommandExecutor {
       case 'dropMapping': {
         const database = await this.database(context);
         database.table(command.table);
-        if (!database.catalog.mappings.has(mappingKey(command.table, command.mappingKind, command.name))) {
+        const mappingKind = storedMappingKind(command.mappingKind);
+        if (!database.catalog.mappings.has(mappingKey(command.table, mappingKind, command.name))) {
           throw KustoEngineError.notFound(
             `${command.mappingKind} ingestion mapping`,
             command.name,
             `table '${command.table}'`,
           );
         }
-        await database.write((tx) => tx.deleteMapping(command.table, command.mappingKind, command.name));
+        await database.write((tx) => tx.deleteMapping(command.table, mappingKind, command.name));
         return mappingsResult(database.name, this.mappingsOf(database, command.table));
       }
       case 'showMappings': {
@@ -317,6 +339,57 @@ export class CommandExecutor {
       }
       case 'appendFromQuery':
         return this.appendFromQuery(command, await this.database(context));
+      case 'alterPolicy':
+        return this.policies.alter(
+          command.entity,
+          command.policy,
+          command.value,
+          command.merge,
+          context.databaseName,
+        );
+      case 'deletePolicy':
+        return this.policies.delete(command.entity, command.policy, context.databaseName);
+      case 'showPolicy':
+        return this.policies.show(command.entity, command.policy, context.databaseName);
+      case 'clearStreamingIngestionSchemaCache': {
+        // The engine reads the catalog on every streaming ingestion: there is no schema cache to clear.
+        const database = await this.database(context);
+        if (command.table !== undefined) {
+          database.table(command.table);
+        }
+        return resultTable(
+          'Table_0',
+          [
+            ['NodeId', 'string'],
+            ['Status', 'string'],
+          ],
+          [[NODE_ID, 'Succeeded']],
+        );
+      }
+      case 'refreshIngestionBatchingPolicyCache': {
+        // Policies are read where they are used, never cached: nothing to refresh once the names check out.
+        const database = await this.registry.get(command.database);
+        if (command.table !== undefined) {
+          database.table(command.table);
+        }
+        return resultTable('Table_0', [], []);
+      }
+      case 'showExportContainers':
+        // No export storage exists locally: the list is empty, with ADX's column.
+        return resultTable('Table_0', [['StorageRoot', 'string']], []);
+      case 'pipedCommand': {
+        const result = await this.run(command.command, context);
+        const output = await this.queries.execute(
+          context.databaseName,
+          commandResultQuery(result, command.operators),
+          parseRequestProperties(undefined),
+          context.request,
+        );
+        if (output.partialError) {
+          throw output.partialError;
+        }
+        return output.tables[0];
+      }
       case 'ingestInline': {
         const database = await this.database(context);
         if (Buffer.byteLength(command.data) > context.maxIngestBodyBytes) {
@@ -478,7 +551,8 @@ export class CommandExecutor {
     database: KustoDatabase,
   ): Promise<ResultTable> {
     const table = database.table(command.table);
-    const key = mappingKey(table.name, command.mappingKind, command.name);
+    const mappingKind = storedMappingKind(command.mappingKind);
+    const key = mappingKey(table.name, mappingKind, command.name);
     const exists = database.catalog.mappings.has(key);
     if (exists && command.mode === 'create') {
       throw KustoEngineError.alreadyExists(`${command.mappingKind} ingestion mapping`, command.name);
@@ -493,8 +567,8 @@ export class CommandExecutor {
     const entry: MappingEntry = {
       table: table.name,
       name: command.name,
-      kind: command.mappingKind,
-      mapping: parseMappingDefinition(command.mapping, command.mappingKind, table, command.name),
+      kind: mappingKind,
+      mapping: parseMappingDefinition(command.mapping, mappingKind, table, command.name),
       lastUpdatedOn: new Date().toISOString(),
     };
     await database.write((tx) => tx.putMapping(entry));

@@ -102,11 +102,14 @@ export function mappingsResult(database: string, mappings: MappingEntry[]): Resu
   );
 }
 
-export function updatePolicyResult(
-  database: string,
-  table: string,
-  policies: UpdatePolicy[] | undefined,
-): ResultTable {
+/** The shape of every `.show … policy …` and `.alter … policy …` result, as ADX returns it. */
+export function policyResult(row: {
+  policyName: string;
+  entityName: string;
+  policy: unknown;
+  childEntities: string;
+  entityType: 'Table' | 'Database';
+}): ResultTable {
   return resultTable(
     'Table_0',
     [
@@ -118,14 +121,28 @@ export function updatePolicyResult(
     ],
     [
       [
-        'TableUpdatePolicy',
-        `[${database}].[${table}]`,
-        policies ? JSON.stringify(policies) : 'null',
-        '',
-        'Table',
+        row.policyName,
+        row.entityName,
+        row.policy === undefined ? 'null' : JSON.stringify(row.policy),
+        row.childEntities,
+        row.entityType,
       ],
     ],
   );
+}
+
+export function updatePolicyResult(
+  database: string,
+  table: string,
+  policies: UpdatePolicy[] | undefined,
+): ResultTable {
+  return policyResult({
+    policyName: 'TableUpdatePolicy',
+    entityName: `[${database}].[${table}]`,
+    policy: policies,
+    childEntities: '',
+    entityType: 'Table',
+  });
 }
 
 export function extentResult(extentId: string, rowCount: number): ResultTable {

@@ -282,6 +282,11 @@ export class KustoHttpServer {
       }
       const table = await this.deps.commands.execute(csl, {
         databaseName: payload.db,
+        request: {
+          clientRequestId: context.clientRequestId,
+          activityId: context.activityId,
+          application: header(request, 'x-ms-app') ?? '',
+        },
         maxIngestBodyBytes: this.deps.maxIngestBodyBytes,
       });
       return v1MgmtResponse(table);

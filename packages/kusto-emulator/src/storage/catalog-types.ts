@@ -1,6 +1,6 @@
 /**
  * What the engine knows about a database besides its rows: tables with Kusto column types, stored
- * functions, ingestion mappings and update policies. Persisted as JSON bodies in the database's own DuckDB
+ * functions, ingestion mappings, update policies and the other policies. Persisted as JSON bodies in the database's own DuckDB
  * file (schema `kqlgate_meta`), so a schema change commits atomically with the data it describes.
  */
 import type { StoredFunctionSchema, TableColumnSchema } from '../compiler/compiler-types.js';
@@ -47,6 +47,9 @@ export interface UpdatePolicy {
   PropagateIngestionProperties: boolean;
   ManagedIdentity?: string | null;
 }
+
+/** A policy kept as ADX shows it: a JSON object (streaming ingestion, ingestion batching, retention, …). */
+export type PolicyObject = Record<string, unknown>;
 
 export interface TablePolicies {
   table: string;

@@ -12,13 +12,20 @@ import type { DatabaseSchema } from '../compiler/compiler-types.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { quoteIdent } from '../schema/kusto-types.js';
 import { AsyncMutex } from './async-mutex.js';
-import type { FunctionEntry, MappingEntry, MappingKind, TableEntry, UpdatePolicy } from './catalog-types.js';
+import type {
+  FunctionEntry,
+  MappingEntry,
+  MappingKind,
+  PolicyObject,
+  TableEntry,
+  UpdatePolicy,
+} from './catalog-types.js';
 import { upgradeTimeColumns } from './time-column-upgrade.js';
 
 const META_SCHEMA = 'kqlgate_meta';
 const MAX_READERS = 4;
 
-type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy';
+type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy' | 'policy';
 
 export interface DatabaseOptions {
   /** DuckDB `memory_limit`, e.g. `1GB`; DuckDB's default (80% of RAM) when unset. */
@@ -30,6 +37,13 @@ export interface CatalogSnapshot {
   functions: Map<string, FunctionEntry>;
   mappings: Map<string, MappingEntry>;
   updatePolicies: Map<string, UpdatePolicy[]>;
+  /** JSON policies (streamingingestion, ingestionbatching, retention, …) by policyKey. */
+  policies: Map<string, PolicyObject>;
+}
+
+/** A database policy has the table ''. */
+export function policyKey(table: string, kind: string): string {
+  return `${table}\u0000${kind}`;
 }
 
 export function mappingKey(table: string, kind: MappingKind, name: string): string {
@@ -60,6 +74,11 @@ export class WriteTransaction {
       const catalog = this.database.catalog;
       catalog.tables.delete(name);
       catalog.updatePolicies.delete(name);
+      for (const key of catalog.policies.keys()) {
+        if (key.startsWith(policyKey(name, ''))) {
+          catalog.policies.delete(key);
+        }
+      }
       for (const [key, mapping] of catalog.mappings) {
         if (mapping.table === name) {
           catalog.mappings.delete(key);
@@ -92,6 +111,17 @@ export class WriteTransaction {
   async putUpdatePolicies(table: string, policies: UpdatePolicy[]): Promise<void> {
     await this.putEntity('update-policy', table, '', policies);
     this.catalogEdits.push(() => this.database.catalog.updatePolicies.set(table, policies));
+  }
+
+  /** `table` is '' for a database policy. */
+  async putPolicy(table: string, kind: string, policy: PolicyObject): Promise<void> {
+    await this.putEntity('policy', table, kind, policy);
+    this.catalogEdits.push(() => this.database.catalog.policies.set(policyKey(table, kind), policy));
+  }
+
+  async deletePolicy(table: string, kind: string): Promise<void> {
+    await this.deleteEntity('policy', table, kind);
+    this.catalogEdits.push(() => this.database.catalog.policies.delete(policyKey(table, kind)));
   }
 
   async hasAnyTag(table: string, tags: readonly string[]): Promise<string | undefined> {
@@ -146,6 +176,7 @@ export class KustoDatabase {
     functions: new Map(),
     mappings: new Map(),
     updatePolicies: new Map(),
+    policies: new Map(),
   };
   private readonly writeMutex = new AsyncMutex();
   private readonly setupMutex = new AsyncMutex();
@@ -411,6 +442,12 @@ export class KustoDatabase {
         }
         case 'update-policy':
           this.catalog.updatePolicies.set(row.table_name as string, body as UpdatePolicy[]);
+          break;
+        case 'policy':
+          this.catalog.policies.set(
+            policyKey(row.table_name as string, row.name as string),
+            body as PolicyObject,
+          );
           break;
       }
     }

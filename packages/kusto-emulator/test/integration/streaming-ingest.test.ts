@@ -33,14 +33,14 @@ describe('KustoEngine streaming ingestion', () => {
     );
     await h.client.execute(
       'analytics',
-      `.create table RawOrders ingestion json mapping "raw_json" @'[
+      `.create table RawOrders ingestion json mapping "raw_json" \`\`\`[
         {"column":"OrderId","Properties":{"Path":"$.id"}},
         {"column":"Amount","Properties":{"Path":"$.total.amount"}},
         {"column":"Qty","Properties":{"Path":"$.lines[0].qty"}},
         {"column":"Ts","Properties":{"Path":"$.epoch","Transform":"DateTimeFromUnixSeconds"}},
         {"column":"Tags","Properties":{"Path":"$.tags"}},
         {"column":"Source","Properties":{"ConstValue":"web"}}
-      ]'`,
+      ]\`\`\``,
     );
     await h.client.execute('analytics', '.create table BigOrders (OrderId:string, Amount:real)');
     await h.client.execute(

@@ -984,6 +984,10 @@ export class KqlLowerer {
         args[0] = this.dynamicOf(args[0]);
       }
     }
+    if ((name === 'make_set' || name === 'make_set_if') && this.irScalarType(args[0]) === 'dynamic') {
+      // ADX collects the elements of array values; the SQL set would collect the arrays themselves.
+      throw this.unsupported(`${name}() of a dynamic value`, call);
+    }
     const resolved = resolveFunction(
       name,
       args.map((a) => this.irScalarType(a)),
@@ -1718,6 +1722,9 @@ export class KqlLowerer {
         return WindowNode.create(name, [col, offset, ...rest], ctx.order ?? [], type);
       }
       case 'row_cumsum':
+        if (argNodes.length > 1) {
+          throw this.unsupported('row_cumsum() with a restart condition', argNodes[1]);
+        }
         return WindowNode.create('row_cumsum', [this.scalar(argNodes[0], ctx)], ctx.order ?? [], type);
       case 'format_datetime': {
         const fmt = argNodes[1];

@@ -410,7 +410,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),
   kql_stats: scalar('kql_stats(kql_series({0}))'),
-  series_stats_dynamic: scalar('to_json(kql_stats(kql_series({0})))'),
+  series_stats_dynamic: scalar(
+    'to_json(struct_insert(kql_stats(kql_series({0})), sum := list_sum(kql_series({0})), len := CAST(len(kql_series({0})) AS BIGINT)))',
+  ),
   series_fill_forward: scalar('kql_series_fill_forward({0})'),
   series_fill_backward: scalar('kql_series_fill_backward({0})'),
   series_fill_linear: scalar('kql_series_fill_linear({0}, {1}, {2})'),

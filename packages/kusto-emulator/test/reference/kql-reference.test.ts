@@ -29,6 +29,8 @@ const DATABASE = 'analytics';
 const CONCURRENCY = 4;
 /** A generous bound per query, so that one runaway example cannot hang the suite. */
 const QUERY_TIMEOUT_MS = 30_000;
+/** A sanity bound for the whole corpus (about 20 s of CPU; far longer on a loaded machine). */
+const SUITE_TIMEOUT_MS = 600_000;
 
 const packageRoot = resolve(import.meta.dirname, '..', '..');
 const readmePath = join(packageRoot, 'README.md');
@@ -52,7 +54,7 @@ describe('KQL reference examples (embedded engine via azure-kusto-data)', () => 
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  });
+  }, SUITE_TIMEOUT_MS);
 
   afterAll(async () => {
     client?.close();

@@ -42,6 +42,8 @@ export interface ReferenceCase {
   truncated?: boolean;
   /** The page documents only some of the output columns: only those are compared. */
   partial?: boolean;
+  /** The page says the order of a result array is undefined (make_set): arrays are compared as multisets. */
+  unorderedArrays?: boolean;
   /** The page shows a bare expression; the case runs it as `print <expression>`. */
   wrapped?: boolean;
   notes?: string;
@@ -148,7 +150,7 @@ function diffTable(c: ReferenceCase, actual: ActualTable, expected: ExpectedTabl
     ];
   }
   const rowEqual = (a: unknown[], e: unknown[]): boolean =>
-    e.every((cell, i) => cellEqual(a[i], cell, columns[i].type, c.truncated === true));
+    e.every((cell, i) => cellEqual(a[i], cell, columns[i].type, c));
   if (c.ordered) {
     if (got.length !== expected.rows.length || !got.every((r, i) => rowEqual(r, expected.rows[i]))) {
       problems.push(`rows differ (ordered)\n  expected: ${show(expected.rows)}\n  actual:   ${show(got)}`);
@@ -173,9 +175,17 @@ function diffTable(c: ReferenceCase, actual: ActualTable, expected: ExpectedTabl
   return problems;
 }
 
+/** How a case's cells are compared beyond their type (see ReferenceCase). */
+export type CellOptions = Pick<ReferenceCase, 'truncated' | 'unorderedArrays'>;
+
 /** One result cell against the documented one, for a column of Kusto type `type`. */
-export function cellEqual(actual: unknown, expected: unknown, type: string, truncated = false): boolean {
-  if (truncated && typeof expected === 'string' && /\.\.\.|…/.test(expected)) {
+export function cellEqual(
+  actual: unknown,
+  expected: unknown,
+  type: string,
+  options: CellOptions = {},
+): boolean {
+  if (options.truncated && typeof expected === 'string' && /\.\.\.|…/.test(expected)) {
     return truncatedEqual(actual, expected);
   }
   switch (type) {
@@ -203,7 +213,7 @@ export function cellEqual(actual: unknown, expected: unknown, type: string, trun
     case 'decimal':
       return numberEqual(actual, expected);
     default:
-      return dynamicEqual(actual, expected);
+      return dynamicEqual(actual, expected, options.unorderedArrays === true);
   }
 }
 
@@ -298,10 +308,10 @@ function timespanTicks(v: unknown): unknown {
 }
 
 /** Dynamic values as JSON; a page may print a dynamic cell as its JSON text. Numbers as in numberEqual. */
-function dynamicEqual(actual: unknown, expected: unknown): boolean {
+function dynamicEqual(actual: unknown, expected: unknown, unordered: boolean): boolean {
   if (typeof expected === 'string' && typeof actual !== 'string' && actual !== null && actual !== undefined) {
     try {
-      return dynamicEqual(actual, JSON.parse(expected) as unknown);
+      return dynamicEqual(actual, JSON.parse(expected) as unknown, unordered);
     } catch {
       return false;
     }
@@ -310,12 +320,25 @@ function dynamicEqual(actual: unknown, expected: unknown): boolean {
     return numberEqual(actual, expected);
   }
   if (Array.isArray(actual) && Array.isArray(expected)) {
-    return actual.length === expected.length && actual.every((a, i) => dynamicEqual(a, expected[i]));
+    if (actual.length !== expected.length) {
+      return false;
+    }
+    if (!unordered) {
+      return actual.every((a, i) => dynamicEqual(a, expected[i], unordered));
+    }
+    const left = [...actual];
+    return expected.every((e) => {
+      const at = left.findIndex((a) => dynamicEqual(a, e, unordered));
+      return at >= 0 && left.splice(at, 1).length === 1;
+    });
   }
   if (isObject(actual) && isObject(expected)) {
     const ak = Object.keys(actual).sort();
     const ek = Object.keys(expected).sort();
-    return ak.length === ek.length && ak.every((k, i) => k === ek[i] && dynamicEqual(actual[k], expected[k]));
+    return (
+      ak.length === ek.length &&
+      ak.every((k, i) => k === ek[i] && dynamicEqual(actual[k], expected[k], unordered))
+    );
   }
   return (actual ?? null) === (expected ?? null);
 }

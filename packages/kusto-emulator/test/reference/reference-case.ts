@@ -10,6 +10,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { multisetDiff } from '../utils/multiset-diff.js';
 
 export interface ExpectedTable {
   columnNames?: string[];
@@ -158,19 +159,10 @@ function diffTable(c: ReferenceCase, actual: ActualTable, expected: ExpectedTabl
     }
     return problems;
   }
-  const unmatched = [...got];
-  const missing: unknown[][] = [];
-  for (const row of expected.rows) {
-    const at = unmatched.findIndex((r) => rowEqual(r, row));
-    if (at >= 0) {
-      unmatched.splice(at, 1);
-    } else {
-      missing.push(row);
-    }
-  }
-  if (missing.length > 0 || unmatched.length > 0) {
+  const { missing, unexpected } = multisetDiff(got, expected.rows, rowEqual);
+  if (missing.length > 0 || unexpected.length > 0) {
     problems.push(
-      `rows differ (any order)\n  missing:    ${show(missing)}\n  unexpected: ${show(unmatched)}`,
+      `rows differ (any order)\n  missing:    ${show(missing)}\n  unexpected: ${show(unexpected)}`,
     );
   }
   return problems;
@@ -327,11 +319,7 @@ function dynamicEqual(actual: unknown, expected: unknown, unordered: boolean): b
     if (!unordered) {
       return actual.every((a, i) => dynamicEqual(a, expected[i], unordered));
     }
-    const left = [...actual];
-    return expected.every((e) => {
-      const at = left.findIndex((a) => dynamicEqual(a, e, unordered));
-      return at >= 0 && left.splice(at, 1).length === 1;
-    });
+    return multisetDiff(actual, expected, (a, e) => dynamicEqual(a, e, unordered)).missing.length === 0;
   }
   if (isObject(actual) && isObject(expected)) {
     const ak = Object.keys(actual).sort();

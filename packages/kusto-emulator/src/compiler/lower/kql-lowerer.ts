@@ -251,6 +251,8 @@ const IGNORED_FUNCTIONS_IN_SUMMARY = new Set(['percentiles', 'percentilesw']);
 
 export class KqlLowerer {
   private readonly scopes: Map<string, Binding>[] = [new Map<string, Binding>()];
+  /** While lowering a toscalar(): the number of scopes outside it (see isOutsideToscalar). */
+  private toscalarScopeFloor: number | undefined;
   private readonly order = new WeakMap<RelationNode, readonly SortKey[]>();
 
   constructor(private readonly input: LoweringInput) {}
@@ -982,6 +984,10 @@ export class KqlLowerer {
         args[0] = this.dynamicOf(args[0]);
       }
     }
+    if ((name === 'make_set' || name === 'make_set_if') && this.irScalarType(args[0]) === 'dynamic') {
+      // ADX collects the elements of array values; the SQL set would collect the arrays themselves.
+      throw this.unsupported(`${name}() of a dynamic value`, call);
+    }
     const resolved = resolveFunction(
       name,
       args.map((a) => this.irScalarType(a)),
@@ -1300,7 +1306,15 @@ export class KqlLowerer {
       case 'FunctionCallExpression':
         return this.functionCall(node, ctx);
       case 'ToScalarExpression': {
-        const relation = this.tabular(requiredChild(node, 'Expression'));
+        // ADX evaluates toscalar() once, outside any row: names bound to a row's values cannot reach inside.
+        const outerFloor = this.toscalarScopeFloor;
+        this.toscalarScopeFloor = this.scopes.length;
+        let relation: RelationNode;
+        try {
+          relation = this.tabular(requiredChild(node, 'Expression'));
+        } finally {
+          this.toscalarScopeFloor = outerFloor;
+        }
         const first = relation.columns[0];
         return ScalarSubqueryNode.create(
           ProjectNode.create(
@@ -1335,6 +1349,13 @@ export class KqlLowerer {
     }
     const binding = this.lookup(name);
     if (binding?.kind === 'scalar') {
+      if (this.isOutsideToscalar(name) && dependsOnRow(binding.node)) {
+        throw new KqlCompileError(
+          'SEMANTIC',
+          `'toscalar': can't use '${name}' as it is defined outside its row-context scope.`,
+          this.position(node),
+        );
+      }
       return binding.node;
     }
     if (sk === 'Function') {
@@ -1701,6 +1722,9 @@ export class KqlLowerer {
         return WindowNode.create(name, [col, offset, ...rest], ctx.order ?? [], type);
       }
       case 'row_cumsum':
+        if (argNodes.length > 1) {
+          throw this.unsupported('row_cumsum() with a restart condition', argNodes[1]);
+        }
         return WindowNode.create('row_cumsum', [this.scalar(argNodes[0], ctx)], ctx.order ?? [], type);
       case 'format_datetime': {
         const fmt = argNodes[1];
@@ -1753,6 +1777,17 @@ export class KqlLowerer {
       }
       case 'materialize':
         return this.scalar(argNodes[0], ctx);
+      case 'extract_all': {
+        // DuckDB returns whole matches; ADX returns the capture groups' values when the regex has groups.
+        const regex = argNodes[0];
+        if (!(regex?.IsConstant && typeof regex.ConstantValue === 'string')) {
+          throw this.unsupported('extract_all() with a non-constant regex', node);
+        }
+        if (hasCaptureGroup(regex.ConstantValue)) {
+          throw this.unsupported('extract_all() with capture groups in its regex', node);
+        }
+        break;
+      }
       default:
         break;
     }
@@ -1957,6 +1992,19 @@ export class KqlLowerer {
     this.scopes[this.scopes.length - 1].set(name, binding);
   }
 
+  /** Whether `name` resolves to a binding made outside the toscalar() being lowered. */
+  private isOutsideToscalar(name: string): boolean {
+    if (this.toscalarScopeFloor === undefined) {
+      return false;
+    }
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      if (this.scopes[i].has(name)) {
+        return i < this.toscalarScopeFloor;
+      }
+    }
+    return false;
+  }
+
   private lookup(name: string): Binding | undefined {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const b = this.scopes[i].get(name);
@@ -2053,3 +2101,30 @@ export function positionAt(text: string, offset: number): SourcePosition {
 }
 
 export type { LiteralValue };
+
+/**
+ * Whether a scalar's value depends on the current row: it reads a column. Subqueries are self-contained (their
+ * columns are their own relation's), so the walk does not enter them.
+ */
+function dependsOnRow(node: unknown): boolean {
+  if (Array.isArray(node)) {
+    return node.some(dependsOnRow);
+  }
+  if (typeof node !== 'object' || node === null) {
+    return false;
+  }
+  const kind = (node as { kind?: unknown }).kind;
+  if (kind === 'Column') {
+    return true;
+  }
+  if (kind === 'ScalarSubquery' || kind === 'InSubquery') {
+    return false;
+  }
+  return Object.values(node).some(dependsOnRow);
+}
+
+/** Whether a regex has a capturing group: `(`, `(?<name>` or `(?P<name>`, outside escapes and classes. */
+function hasCaptureGroup(regex: string): boolean {
+  const bare = regex.replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
+  return /\((?!\?)|\(\?P?<(?![=!])/.test(bare);
+}

@@ -36,6 +36,15 @@ function periods(): Record<string, FunctionMapping> {
   return out;
 }
 
+/** `gettype()` of a value that is not dynamic: its Kusto type's name. */
+function typeNames(): Record<string, FunctionMapping> {
+  const out: Record<string, FunctionMapping> = {};
+  for (const type of ['string', 'long', 'int', 'real', 'decimal', 'bool', 'datetime', 'timespan', 'guid']) {
+    out[`gettype(${type})`] = scalar(`(CASE WHEN {0} IS NULL THEN '${type}' ELSE '${type}' END)`);
+  }
+  return out;
+}
+
 function integralDivision(): Record<string, FunctionMapping> {
   const out: Record<string, FunctionMapping> = {};
   for (const a of INTEGRAL) {
@@ -295,15 +304,18 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   pack_array: scalar('to_json([{*}])'),
   json_object: scalar('json_object({*})'),
   array_concat: scalar('kql_array_concat({0}, {1})'),
+  // Negative indexes count from the end (-1: the last element); the end index is inclusive.
   array_slice: scalar(
-    'to_json(list_slice(CAST({0} AS JSON[]), CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT) + 1))',
+    'to_json(list_slice(CAST({0} AS JSON[]), kql_array_index({0}, {1}) + 1, kql_array_index({0}, {2}) + 1))',
   ),
   array_sum: scalar('list_sum(CAST({0} AS DOUBLE[]))'),
   array_index_of: scalar('coalesce(list_position(CAST({0} AS JSON[]), to_json({1})) - 1, -1)'),
   set_has_element: scalar('list_contains(CAST({0} AS JSON[]), to_json({1}))'),
   array_sort_asc: scalar('to_json(list_sort(CAST({0} AS JSON[])))'),
   array_sort_desc: scalar("to_json(list_sort(CAST({0} AS JSON[]), 'DESC'))"),
+  // A typed value's type is known before it runs (the template still reads the argument, so none is dropped).
   gettype: scalar('kql_gettype({0})'),
+  ...typeNames(),
 
   // ── datetime and timespan ─────────────────────────────────────────────────────────────────────
   'bin(datetime)': scalar('kql_bin_datetime({0}, {1})'),
@@ -388,9 +400,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   atan2: scalar('atan2({0}, {1})'),
   rand: scalar('random()'),
   'rand(long)': scalar('CAST(floor(random() * {0}) AS BIGINT)'),
-  hash: scalar('CAST(hash({0}) % 9223372036854775807 AS BIGINT)'),
-  'hash(string,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
-  'hash(long,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
+  // hash() is absent on purpose: ADX computes xxhash64 over the value, DuckDB's hash() differs.
   hash_sha256: scalar('sha256({0})'),
   hash_md5: scalar('md5({0})'),
   max_of: scalar('greatest({*})'),
@@ -400,7 +410,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),
   kql_stats: scalar('kql_stats(kql_series({0}))'),
-  series_stats_dynamic: scalar('to_json(kql_stats(kql_series({0})))'),
+  series_stats_dynamic: scalar(
+    'to_json(struct_insert(kql_stats(kql_series({0})), sum := list_sum(kql_series({0})), len := CAST(len(kql_series({0})) AS BIGINT)))',
+  ),
   series_fill_forward: scalar('kql_series_fill_forward({0})'),
   series_fill_backward: scalar('kql_series_fill_backward({0})'),
   series_fill_linear: scalar('kql_series_fill_linear({0}, {1}, {2})'),

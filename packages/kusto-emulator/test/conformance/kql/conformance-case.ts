@@ -17,6 +17,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { multisetDiff } from '../../utils/multiset-diff.js';
 
 export type ColumnSpec = [name: string, type: string];
 
@@ -240,19 +241,10 @@ export function diffTable(actual: ActualTable, expected: TableExpectation): stri
     }
     return problems;
   }
-  const unmatched = [...got];
-  const missing: unknown[][] = [];
-  for (const row of want) {
-    const at = unmatched.findIndex((r) => rowsEqual(r, row));
-    if (at >= 0) {
-      unmatched.splice(at, 1);
-    } else {
-      missing.push(row);
-    }
-  }
-  if (missing.length > 0 || unmatched.length > 0) {
+  const { missing, unexpected } = multisetDiff(got, want, rowsEqual);
+  if (missing.length > 0 || unexpected.length > 0) {
     problems.push(
-      `rows differ (any order)\n  missing:    ${show(missing)}\n  unexpected: ${show(unmatched)}\n  actual:     ${show(got)}`,
+      `rows differ (any order)\n  missing:    ${show(missing)}\n  unexpected: ${show(unexpected)}\n  actual:     ${show(got)}`,
     );
   }
   return problems;

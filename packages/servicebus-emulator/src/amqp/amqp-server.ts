@@ -16,6 +16,7 @@ import type { Logger } from '../logging/logger.js';
 import { toAmqpError, type AmqpError } from './amqp-error.translator.js';
 import { CBS_ADDRESS, CbsLinkHandler } from './cbs-link-handler.js';
 import { ConnectionRegistry } from './connection-registry.js';
+import { DispositionWriter } from './disposition-writer.js';
 import { IncomingLinkHandler } from './incoming-link-handler.js';
 import { refuseLink } from './link-refusal.js';
 import { isManagementAddress, ManagementLinkHandler } from './management-link-handler.js';
@@ -56,10 +57,17 @@ export class AmqpServer {
   ) {
     this.logger = options.logger;
     this.connections = new ConnectionRegistry(options.host, options.sharedAccessKey);
-    this.cbs = new CbsLinkHandler(this.connections, options, this.logger);
-    this.management = new ManagementLinkHandler(broker, this.connections, this.logger);
-    this.incoming = new IncomingLinkHandler(broker, this.connections, options.maxMessageSizeBytes);
-    this.outgoing = new OutgoingLinkHandler(broker, this.connections, this.logger);
+    // One writer for every settlement of every connection: see disposition-writer.ts for why they are gathered.
+    const dispositions = new DispositionWriter();
+    this.cbs = new CbsLinkHandler(this.connections, options, this.logger, dispositions);
+    this.management = new ManagementLinkHandler(broker, this.connections, this.logger, dispositions);
+    this.incoming = new IncomingLinkHandler(
+      broker,
+      this.connections,
+      options.maxMessageSizeBytes,
+      dispositions,
+    );
+    this.outgoing = new OutgoingLinkHandler(broker, this.connections, this.logger, dispositions);
     this.container = rhea.create_container({ id: 'kqlgate-servicebus', autoaccept: false });
     const mechanisms = this.container.sasl_server_mechanisms as unknown as {
       enable_anonymous(): void;

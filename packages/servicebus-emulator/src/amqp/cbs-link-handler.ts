@@ -7,8 +7,9 @@ import type { Delivery, EventContext, Message } from 'rhea';
 import { normalizeAddress } from '../broker.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { ACCEPTED, type DispositionWriter } from './disposition-writer.js';
 import { applicationProperty, reply, textOf } from './reply-link.js';
-import { amqpMessage, amqpTypes } from './rhea-codec.js';
+import { amqpTypes } from './rhea-codec.js';
 import { verifySasToken } from './sas-token.js';
 
 export const CBS_ADDRESS = '$cbs';
@@ -23,12 +24,13 @@ export class CbsLinkHandler {
     private readonly connections: ConnectionRegistry,
     private readonly credentials: CbsCredentials,
     private readonly logger: Logger,
+    private readonly dispositions: DispositionWriter,
   ) {}
 
   /** A put-token request. */
   onMessage(ctx: EventContext): void {
     const request = ctx.message as Message;
-    (ctx.delivery as Delivery).update(true, amqpMessage.accepted().described());
+    this.dispositions.settle(ctx.delivery as Delivery, ACCEPTED);
     const state = this.connections.state(ctx.connection);
     const audienceText = textOf(applicationProperty(request, 'name'));
     let status = 202;

@@ -8,6 +8,7 @@ import type { MessageEntity } from '../entities/message-entity.js';
 import type { StoredMessage } from '../store/stored-message.js';
 import type { ReleasableLink } from './connection-registry.js';
 import { encodeStoredMessage } from './delivery-encoder.js';
+import type { DispositionWriter } from './disposition-writer.js';
 import { lockTokenToDeliveryTag } from './message-codec.js';
 
 export interface OutgoingDelivery extends Delivery {
@@ -41,6 +42,7 @@ export class ConsumerLink implements MessageConsumer, ReleasableLink {
     readonly entity: MessageEntity,
     readonly mode: 'peekLock' | 'receiveAndDelete',
     public sessionId: string | null,
+    private readonly dispositions: DispositionWriter,
   ) {
     this.name = sender.name;
   }
@@ -78,8 +80,7 @@ export class ConsumerLink implements MessageConsumer, ReleasableLink {
 
   /** Settles a delivery towards the client and lets rhea free its slot (the client does not settle again). */
   settle(delivery: Delivery, state?: unknown): void {
-    delivery.update(true, state);
-    (delivery as OutgoingDelivery).remote_settled = true;
+    this.dispositions.settle(delivery, state, true);
   }
 
   /** The link or its connection went away: the entity takes back what was locked to it. */

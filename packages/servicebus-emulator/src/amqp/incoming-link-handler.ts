@@ -9,6 +9,7 @@ import type { SendTarget, ServiceBusBroker } from '../broker.js';
 import { BrokerErrorCode, ServiceBusBrokerError } from '../errors/servicebus-broker-error.js';
 import { toAmqpError } from './amqp-error.translator.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { ACCEPTED, type DispositionWriter } from './disposition-writer.js';
 import { BATCH_MESSAGE_FORMAT, parseMessage, unpackBatch, type ParsedMessage } from './message-codec.js';
 import { amqpMessage } from './rhea-codec.js';
 
@@ -19,6 +20,7 @@ export class IncomingLinkHandler {
     private readonly broker: ServiceBusBroker,
     private readonly connections: ConnectionRegistry,
     private readonly maxMessageSizeBytes: number,
+    private readonly dispositions: DispositionWriter,
   ) {}
 
   /** Throws (entity not found, unauthorized) when the link cannot be served; the caller refuses the attach. */
@@ -35,8 +37,8 @@ export class IncomingLinkHandler {
     const delivery = ctx.delivery as Delivery;
     const target = this.targets.get(ctx.receiver as Receiver);
     if (!target) {
-      delivery.update(
-        true,
+      this.dispositions.settle(
+        delivery,
         amqpMessage
           .rejected({ error: { condition: 'amqp:not-found', description: 'The link has no target entity.' } })
           .described(),
@@ -47,15 +49,13 @@ export class IncomingLinkHandler {
     try {
       parsed = this.decodeTransfer(ctx);
     } catch (error) {
-      delivery.update(true, amqpMessage.rejected({ error: toAmqpError(error) }).described());
+      this.dispositions.settle(delivery, amqpMessage.rejected({ error: toAmqpError(error) }).described());
       return;
     }
     this.broker.send(target, parsed, (error) => {
-      delivery.update(
-        true,
-        error
-          ? amqpMessage.rejected({ error: toAmqpError(error) }).described()
-          : amqpMessage.accepted().described(),
+      this.dispositions.settle(
+        delivery,
+        error ? amqpMessage.rejected({ error: toAmqpError(error) }).described() : ACCEPTED,
       );
     });
   }

@@ -6,9 +6,10 @@ import type { Delivery, EventContext, Message, Receiver } from 'rhea';
 import type { ServiceBusBroker } from '../broker.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionRegistry } from './connection-registry.js';
+import { ACCEPTED, type DispositionWriter } from './disposition-writer.js';
 import { ManagementNode } from './management-node.js';
 import { applicationProperty, reply, textOf } from './reply-link.js';
-import { amqpMessage, amqpTypes } from './rhea-codec.js';
+import { amqpTypes } from './rhea-codec.js';
 
 export const MANAGEMENT_SUFFIX = '/$management';
 
@@ -23,6 +24,7 @@ export class ManagementLinkHandler {
     private readonly broker: ServiceBusBroker,
     private readonly connections: ConnectionRegistry,
     private readonly logger: Logger,
+    private readonly dispositions: DispositionWriter,
   ) {}
 
   /** The client's request link to `<entity>/$management`; throws Unauthorized without a token for it. */
@@ -33,7 +35,7 @@ export class ManagementLinkHandler {
 
   onMessage(ctx: EventContext): void {
     const entity = this.entities.get(ctx.receiver as Receiver);
-    (ctx.delivery as Delivery).update(true, amqpMessage.accepted().described());
+    this.dispositions.settle(ctx.delivery as Delivery, ACCEPTED);
     if (entity !== undefined) {
       void this.handle(ctx, entity, ctx.message as Message);
     }

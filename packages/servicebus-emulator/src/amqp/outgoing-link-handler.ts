@@ -16,6 +16,7 @@ import type { Logger } from '../logging/logger.js';
 import { toAmqpError } from './amqp-error.translator.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { ConsumerLink } from './consumer-link.js';
+import { ACCEPTED, type DispositionWriter } from './disposition-writer.js';
 import { refuseLink } from './link-refusal.js';
 import { amqpMessage, amqpTypes } from './rhea-codec.js';
 
@@ -36,6 +37,7 @@ export class OutgoingLinkHandler {
     private readonly broker: ServiceBusBroker,
     private readonly connections: ConnectionRegistry,
     private readonly logger: Logger,
+    private readonly dispositions: DispositionWriter,
   ) {}
 
   /** A client receiver on `address` (its target already echoed by the server). */
@@ -76,7 +78,7 @@ export class OutgoingLinkHandler {
     local.rcv_settle_mode = remoteAttach.rcv_settle_mode ?? 0;
     const filter = source.filter;
     const wantsSession = filter !== undefined && filter !== null && SESSION_FILTER in filter;
-    const consumer = new ConsumerLink(sender, entity, mode, null);
+    const consumer = new ConsumerLink(sender, entity, mode, null, this.dispositions);
     this.consumers.set(sender, consumer);
     if (!entity.requiresSession) {
       sender.set_source({ address });
@@ -209,7 +211,7 @@ export class OutgoingLinkHandler {
       }
       switch (kind) {
         case 'accepted':
-          consumer.settle(delivery, amqpMessage.accepted().described());
+          consumer.settle(delivery, ACCEPTED);
           return;
         case 'modified':
           consumer.settle(

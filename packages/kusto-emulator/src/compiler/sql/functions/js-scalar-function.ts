@@ -1,0 +1,25 @@
+/**
+ * A KQL function DuckDB SQL cannot express, run by DuckDB as a JavaScript scalar function
+ * (`DuckDBConnection.registerScalarFunction`, registered by the storage layer on each database). The compiled
+ * SQL calls it by `name`; the function map holds the template that does so. Each call crosses from DuckDB's
+ * vectors into JavaScript and back row by row (see docs/performance.md for the cost), so SQL stays the first
+ * choice wherever it can express the semantics.
+ */
+
+/** One argument as the function sees it: DuckDB numbers of any width as `number`, text and JSON as `string`. */
+export type JsScalarArgument = number | string | boolean | null;
+
+export type JsScalarResult = number | string | boolean | null;
+
+/** The DuckDB type the function returns; a `JSON` result is returned as text and cast by its template. */
+export type JsScalarReturnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN';
+
+export interface JsScalarFunction {
+  readonly name: string;
+  readonly returns: JsScalarReturnType;
+  /**
+   * Called once per row with every argument, nulls included (Kusto functions give their own answer to a null
+   * argument, often not null: `geo_point_to_h3cell(1, 1, int(null))` is `""`). Any number of arguments.
+   */
+  readonly call: (args: readonly JsScalarArgument[]) => JsScalarResult;
+}

@@ -1,0 +1,79 @@
+/**
+ * Registers the compiler's JavaScript scalar functions (compiler/sql/functions) on a DuckDB connection. DuckDB
+ * keeps such functions in the database instance's catalog, so registering them once per instance serves every
+ * connection. Arguments arrive row by row with nulls included (special null handling), so each function decides
+ * what a null argument means, as its Kusto counterpart does.
+ */
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBDecimalValue,
+  DuckDBScalarFunction,
+  INTEGER,
+  VARCHAR,
+  ANY,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type {
+  JsScalarArgument,
+  JsScalarFunction,
+  JsScalarReturnType,
+} from '../compiler/sql/functions/js-scalar-function.js';
+
+const RETURN_TYPES: Readonly<Record<JsScalarReturnType, DuckDBType>> = {
+  VARCHAR,
+  DOUBLE,
+  INTEGER,
+  BIGINT,
+  BOOLEAN,
+};
+
+export function registerJsScalarFunctions(
+  connection: DuckDBConnection,
+  functions: readonly JsScalarFunction[],
+): void {
+  for (const fn of functions) {
+    const bigint = fn.returns === 'BIGINT';
+    connection.registerScalarFunction(
+      DuckDBScalarFunction.create({
+        name: fn.name,
+        returnType: RETURN_TYPES[fn.returns],
+        varArgsType: ANY,
+        specialHandling: true,
+        mainFunction: (info, input, output) => {
+          const columns = Array.from({ length: input.columnCount }, (_, i) => input.getColumnVector(i));
+          try {
+            for (let row = 0; row < input.rowCount; row++) {
+              const result = fn.call(columns.map((column) => jsArgument(column.getItem(row))));
+              output.setItem(row, bigint && typeof result === 'number' ? BigInt(result) : result);
+            }
+            output.flush();
+          } catch (error) {
+            info.setError(`${fn.name}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      }),
+    );
+  }
+}
+
+function jsArgument(value: DuckDBValue): JsScalarArgument {
+  if (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    typeof value === 'boolean'
+  ) {
+    return value;
+  }
+  if (typeof value === 'bigint') {
+    return Number(value);
+  }
+  if (value instanceof DuckDBDecimalValue) {
+    return value.toDouble();
+  }
+  return String(value);
+}

@@ -17,10 +17,12 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type {
-  JsScalarArgument,
-  JsScalarFunction,
-  JsScalarReturnType,
+import {
+  JS_UNSUPPORTED_MARK,
+  JsScalarUnsupportedError,
+  type JsScalarArgument,
+  type JsScalarFunction,
+  type JsScalarReturnType,
 } from '../compiler/sql/functions/js-scalar-function.js';
 
 const RETURN_TYPES: Readonly<Record<JsScalarReturnType, DuckDBType>> = {
@@ -52,7 +54,10 @@ export function registerJsScalarFunctions(
             }
             output.flush();
           } catch (error) {
-            info.setError(`${fn.name}: ${error instanceof Error ? error.message : String(error)}`);
+            const message = error instanceof Error ? error.message : String(error);
+            info.setError(
+              error instanceof JsScalarUnsupportedError ? `${JS_UNSUPPORTED_MARK}${message}` : message,
+            );
           }
         },
       }),

@@ -110,6 +110,35 @@ describe('geospatial functions', () => {
     expect(result.rows).toEqual([{ n: 5000 }]);
   });
 
+  it('should measure polygons and lines on the sphere, row by row', async () => {
+    const result = await rows(
+      'let park = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]});' +
+        ' datatable(lng:real, lat:real) [-73.9839, 40.7705, -73.965, 40.782]' +
+        ' | project inside = geo_point_in_polygon(lng, lat, park), distance = geo_distance_point_to_polygon(lng, lat, park), area = geo_polygon_area(park)',
+    );
+    expect(result.columns.map(([, type]) => type)).toEqual(['bool', 'real', 'real']);
+    expect(result.rows).toEqual([
+      {
+        inside: false,
+        distance: expect.closeTo(259.940756070596, 8),
+        area: expect.closeTo(3475207.28346606, 5),
+      },
+      { inside: true, distance: 0, area: expect.closeTo(3475207.28346606, 5) },
+    ]);
+  });
+
+  it('should refuse at run time an input whose answer it cannot be sure of', async () => {
+    const error = await kustoError(
+      h.client.execute(
+        'analytics',
+        'print geo_polygon_area(dynamic({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3],[2,2]]]]}))',
+      ),
+    );
+    expect(error.message).toBe(
+      'geo_polygon_area() of a MultiPolygon with several polygons is not supported by the embedded engine',
+    );
+  });
+
   it('should refuse a geospatial function whose answers it cannot match', async () => {
     const error = await kustoError(h.client.execute('analytics', "print geo_geohash_neighbors('sunny')"));
     expect(error.message).toBe(

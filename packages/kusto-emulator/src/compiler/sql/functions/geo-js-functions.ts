@@ -17,13 +17,28 @@ import {
   h3CellRings,
 } from '../../../geo/h3-cells.js';
 import { S2_DEFAULT_LEVEL, s2CellCenter, s2CellOfPoint, s2CellRing } from '../../../geo/s2-cells.js';
+import { GeoUnsupportedError } from '../../../geo/geo-unsupported-error.js';
+import {
+  closestPointOnLine,
+  distanceToLine,
+  distanceToPolygon,
+  isPointInPolygon,
+  lineCentroid,
+  lineInterpolatePoint,
+  lineLength,
+  lineLocatePoint,
+  polygonArea,
+  polygonCentroid,
+  polygonPerimeter,
+} from '../../../geo/s2-measures.js';
 import { isPointInCircle, sphereDistance } from '../../../geo/sphere-distance.js';
 import { GEO_FUNCTION_RESULTS, geoSqlName, type GeoFunctionName, type KustoResult } from './geo-functions.js';
-import type {
-  JsScalarArgument,
-  JsScalarFunction,
-  JsScalarResult,
-  JsScalarReturnType,
+import {
+  JsScalarUnsupportedError,
+  type JsScalarArgument,
+  type JsScalarFunction,
+  type JsScalarResult,
+  type JsScalarReturnType,
 } from './js-scalar-function.js';
 
 const GEOHASH_DEFAULT_LENGTH = 5;
@@ -77,12 +92,37 @@ const GEO_CALLS: Readonly<Record<GeoFunctionName, GeoCall>> = {
   geo_s2cell_to_polygon: (a) => polygon(s2CellRing(a[0])),
   geo_distance_2points: (a) => sphereDistance(a[0], a[1], a[2], a[3]) ?? null,
   geo_point_in_circle: (a) => isPointInCircle(a[0], a[1], a[2], a[3], a[4]) ?? null,
+  geo_line_length: (a) => lineLength(a[0]) ?? null,
+  geo_line_centroid: (a) => point(lineCentroid(a[0])),
+  geo_distance_point_to_line: (a) => distanceToLine(a[0], a[1], a[2]) ?? null,
+  geo_closest_point_on_line: (a) => point(closestPointOnLine(a[0], a[1], a[2])),
+  geo_line_locate_point: (a) => lineLocatePoint(a[0], a[1], a[2]) ?? null,
+  geo_line_interpolate_point: (a) => point(lineInterpolatePoint(a[0], a[1])),
+  geo_polygon_area: (a) => polygonArea(a[0]) ?? null,
+  geo_polygon_perimeter: (a) => polygonPerimeter(a[0]) ?? null,
+  geo_polygon_centroid: (a) => point(polygonCentroid(a[0])),
+  geo_point_in_polygon: (a) => isPointInPolygon(a[0], a[1], a[2]) ?? null,
+  geo_distance_point_to_polygon: (a) => distanceToPolygon(a[0], a[1], a[2]) ?? null,
 };
+
+/** An input the function cannot answer as ADX does fails the query with the engine's usual refusal. */
+function refusingAmbiguity(name: string, call: GeoCall): GeoCall {
+  return (args) => {
+    try {
+      return call(args);
+    } catch (error) {
+      if (error instanceof GeoUnsupportedError) {
+        throw new JsScalarUnsupportedError(`${name}() ${error.what} is not supported by the embedded engine`);
+      }
+      throw error;
+    }
+  };
+}
 
 export const GEO_JS_FUNCTIONS: readonly JsScalarFunction[] = Object.entries(GEO_CALLS).map(
   ([name, call]) => ({
     name: geoSqlName(name),
     returns: DUCKDB_RETURN[GEO_FUNCTION_RESULTS[name as GeoFunctionName]],
-    call,
+    call: refusingAmbiguity(name, call),
   }),
 );

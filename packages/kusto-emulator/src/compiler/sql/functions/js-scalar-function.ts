@@ -23,3 +23,17 @@ export interface JsScalarFunction {
    */
   readonly call: (args: readonly JsScalarArgument[]) => JsScalarResult;
 }
+
+/**
+ * Thrown by a function for an input it cannot answer as ADX does (its message reads "… is not supported by the
+ * embedded engine"): the query fails with the engine's NotSupported error and this message, never a guess.
+ */
+export class JsScalarUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsScalarUnsupportedError';
+  }
+}
+
+/** Marks a JsScalarUnsupportedError in the error text DuckDB carries back, for the DuckDB error translator. */
+export const JS_UNSUPPORTED_MARK = '[kql-not-supported] ';

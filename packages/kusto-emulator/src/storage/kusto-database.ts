@@ -9,10 +9,10 @@
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DatabaseSchema } from '../compiler/compiler-types.js';
+import { registerJsScalarFunctions } from '../compiler/sql/functions/js-scalar-functions.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { quoteIdent } from '../schema/kusto-types.js';
 import { AsyncMutex } from './async-mutex.js';
-import { registerJsScalarFunctions } from './js-function-registrar.js';
 import type { FunctionEntry, MappingEntry, MappingKind, TableEntry, UpdatePolicy } from './catalog-types.js';
 import { upgradeTimeColumns } from './time-column-upgrade.js';
 
@@ -156,7 +156,6 @@ export class KustoDatabase {
   private closed = false;
   private schemaSnapshot: DatabaseSchema | undefined;
   private writerPrepared = false;
-  private jsFunctionsRegistered = false;
   private readonly preparedReaders = new WeakSet<DuckDBConnection>();
 
   private constructor(
@@ -332,10 +331,10 @@ export class KustoDatabase {
     }
     // Serialised: setup SQL may write the catalog (macros), and concurrent catalog writes conflict.
     await this.setupMutex.runExclusive(async () => {
-      await this.registerJsFunctions(connection);
       for (const sql of await this.setupSql()) {
         await connection.run(sql);
       }
+      await registerJsScalarFunctions(connection);
     });
     this.preparedReaders.add(connection);
   }
@@ -346,25 +345,12 @@ export class KustoDatabase {
       return;
     }
     await this.setupMutex.runExclusive(async () => {
-      await this.registerJsFunctions(this.writer);
       for (const sql of await this.setupSql()) {
         await this.writer.run(sql);
       }
+      await registerJsScalarFunctions(this.writer);
     });
     this.writerPrepared = true;
-  }
-
-  /**
-   * The compiled SQL's JavaScript functions (geospatial…), once per DuckDB instance (its catalog holds them for
-   * every connection). Loaded here, on the first query or write, so their libraries cost nothing at start-up.
-   */
-  private async registerJsFunctions(connection: DuckDBConnection): Promise<void> {
-    if (this.jsFunctionsRegistered) {
-      return;
-    }
-    const { JS_SCALAR_FUNCTIONS } = await import('../compiler/sql/functions/js-scalar-functions.js');
-    registerJsScalarFunctions(connection, JS_SCALAR_FUNCTIONS);
-    this.jsFunctionsRegistered = true;
   }
 
   private assertOpen(): void {

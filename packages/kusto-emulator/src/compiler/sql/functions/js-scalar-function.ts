@@ -1,6 +1,6 @@
 /**
  * A KQL function DuckDB SQL cannot express, run by DuckDB as a JavaScript scalar function
- * (`DuckDBConnection.registerScalarFunction`, registered by the storage layer on each database). The compiled
+ * (`DuckDBConnection.registerScalarFunction`, registered on each connection that runs compiled KQL). The compiled
  * SQL calls it by `name`; the function map holds the template that does so. Each call crosses from DuckDB's
  * vectors into JavaScript and back row by row (see docs/performance.md for the cost), so SQL stays the first
  * choice wherever it can express the semantics.

@@ -1,8 +1,12 @@
 /**
- * Every JavaScript scalar function the compiled SQL may call; the storage layer registers this list once per
- * DuckDB database, on first use, so their libraries load only when a query runs. One line per family.
+ * Scalar functions DuckDB cannot express in SQL, written in JavaScript and registered on each connection that runs
+ * compiled KQL (`registerJsScalarFunctions`, called by the storage layer). One line per family; each family's
+ * module is loaded on the first registration, so its libraries cost nothing at start-up.
  */
-import { GEO_JS_FUNCTIONS } from './geo-js-functions.js';
-import type { JsScalarFunction } from './js-scalar-function.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { registerJsFunctions } from './js-function-registrar.js';
 
-export const JS_SCALAR_FUNCTIONS: readonly JsScalarFunction[] = [...GEO_JS_FUNCTIONS];
+/** Registers the functions on `connection`; safe to call again for the same connection. */
+export async function registerJsScalarFunctions(connection: DuckDBConnection): Promise<void> {
+  registerJsFunctions(connection, (await import('./geo-js-functions.js')).GEO_JS_FUNCTIONS);
+}

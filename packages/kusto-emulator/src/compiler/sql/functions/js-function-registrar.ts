@@ -1,8 +1,8 @@
 /**
- * Registers the compiler's JavaScript scalar functions (compiler/sql/functions) on a DuckDB connection. DuckDB
- * keeps such functions in the database instance's catalog, so registering them once per instance serves every
- * connection. Arguments arrive row by row with nulls included (special null handling), so each function decides
- * what a null argument means, as its Kusto counterpart does.
+ * Registers JavaScript scalar functions described as JsScalarFunction on a DuckDB connection: any number of
+ * arguments of any type (`ANY` varargs), read row by row with nulls included (special null handling), so each
+ * function decides what a null argument means, as its Kusto counterpart does. A JsScalarUnsupportedError is
+ * marked in the error text for the DuckDB error translator.
  */
 import {
   BIGINT,
@@ -23,7 +23,7 @@ import {
   type JsScalarArgument,
   type JsScalarFunction,
   type JsScalarReturnType,
-} from '../compiler/sql/functions/js-scalar-function.js';
+} from './js-scalar-function.js';
 
 const RETURN_TYPES: Readonly<Record<JsScalarReturnType, DuckDBType>> = {
   VARCHAR,
@@ -33,7 +33,7 @@ const RETURN_TYPES: Readonly<Record<JsScalarReturnType, DuckDBType>> = {
   BOOLEAN,
 };
 
-export function registerJsScalarFunctions(
+export function registerJsFunctions(
   connection: DuckDBConnection,
   functions: readonly JsScalarFunction[],
 ): void {

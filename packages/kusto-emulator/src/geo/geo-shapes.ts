@@ -21,18 +21,22 @@ function parseJson(value: unknown): unknown {
   }
 }
 
-function geometry(
-  value: unknown,
-  types: readonly string[],
-): { type: string; coordinates: unknown } | undefined {
+/**
+ * The parts of a single or multi geometry (`single` or `Multi${single}`): the one shape's coordinates, or each
+ * member's; `undefined` when the value is not such a geometry or has no parts.
+ */
+function parts(value: unknown, single: string): { multi: boolean; members: unknown[] } | undefined {
   const parsed = parseJson(value);
   if (typeof parsed !== 'object' || parsed === null) {
     return undefined;
   }
   const { type, coordinates } = parsed as { type?: unknown; coordinates?: unknown };
-  return typeof type === 'string' && types.includes(type) && Array.isArray(coordinates)
-    ? { type, coordinates }
-    : undefined;
+  if ((type !== single && type !== `Multi${single}`) || !Array.isArray(coordinates)) {
+    return undefined;
+  }
+  const multi = type !== single;
+  const members: unknown[] = multi ? coordinates : [coordinates];
+  return members.length > 0 ? { multi, members } : undefined;
 }
 
 function points(positions: unknown, minimum: number): s2.Point[] | undefined {
@@ -126,17 +130,12 @@ export const parseLines = lastShapeMemo(linesOf);
 export const parsePolygons = lastShapeMemo(polygonsOf);
 
 function linesOf(value: unknown): { multi: boolean; lines: s2.Polyline[] } | undefined {
-  const shape = geometry(value, ['LineString', 'MultiLineString']);
+  const shape = parts(value, 'LineString');
   if (!shape) {
     return undefined;
   }
-  const multi = shape.type === 'MultiLineString';
-  const chains = multi ? shape.coordinates : [shape.coordinates];
-  if (!Array.isArray(chains) || chains.length === 0) {
-    return undefined;
-  }
   const lines: s2.Polyline[] = [];
-  for (const chain of chains) {
+  for (const chain of shape.members) {
     const vertices = points(chain, 2);
     if (!vertices) {
       return undefined;
@@ -144,7 +143,7 @@ function linesOf(value: unknown): { multi: boolean; lines: s2.Polyline[] } | und
     assertDefinedEdges(vertices);
     lines.push(new s2.Polyline(vertices));
   }
-  return { multi, lines };
+  return { multi: shape.multi, lines };
 }
 
 /**
@@ -175,17 +174,12 @@ function loopOf(ring: unknown): s2.Loop | undefined {
 }
 
 function polygonsOf(value: unknown): { multi: boolean; polygons: s2.Polygon[] } | undefined {
-  const shape = geometry(value, ['Polygon', 'MultiPolygon']);
+  const shape = parts(value, 'Polygon');
   if (!shape) {
     return undefined;
   }
-  const multi = shape.type === 'MultiPolygon';
-  const members = multi ? shape.coordinates : [shape.coordinates];
-  if (!Array.isArray(members) || members.length === 0) {
-    return undefined;
-  }
   const polygons: s2.Polygon[] = [];
-  for (const rings of members) {
+  for (const rings of shape.members) {
     if (!Array.isArray(rings) || rings.length === 0) {
       return undefined;
     }
@@ -205,5 +199,5 @@ function polygonsOf(value: unknown): { multi: boolean; polygons: s2.Polygon[] } 
     }
     polygons.push(polygon);
   }
-  return { multi, polygons };
+  return { multi: shape.multi, polygons };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { JS_UNSUPPORTED_MARK } from '../compiler/sql/functions/js-scalar-function.js';
 import { fromDuckDbError } from './duckdb-error.translator.js';
 import { KustoErrorCode } from './kusto-engine-error.js';
 
@@ -35,6 +36,17 @@ describe(fromDuckDbError.name, () => {
     expect(internal.code).toBe(KustoErrorCode.Internal);
     expect(internal.message).toBe(
       'Internal engine error while running the query; the engine log has the details.',
+    );
+  });
+
+  it("should pass on a JavaScript function's refusal as a not-supported error with its own message", () => {
+    const refusal = duckDb(
+      `Invalid Input Error: ${JS_UNSUPPORTED_MARK}geo_polygon_area() of a MultiPolygon with several polygons is not supported by the embedded engine`,
+    );
+    const error = fromDuckDbError(refusal);
+    expect(error.code).toBe(KustoErrorCode.NotSupported);
+    expect(error.message).toBe(
+      'geo_polygon_area() of a MultiPolygon with several polygons is not supported by the embedded engine',
     );
   });
 });

@@ -6,6 +6,7 @@
  *
  * The class of a DuckDB error is the prefix of its message (`Out of Range Error: …`); DuckDB keeps those stable.
  */
+import { JS_UNSUPPORTED_MARK } from '../compiler/sql/functions/js-scalar-function.js';
 import { KustoEngineError, KustoErrorCode } from './kusto-engine-error.js';
 
 /** `Conversion Error: Could not convert …` → `Conversion`. */
@@ -48,6 +49,16 @@ export function fromDuckDbError(error: unknown, options: { memoryLimit?: string 
   }
   const errorClass = duckDbErrorClass(error);
   const message = error instanceof Error ? error.message : String(error);
+  // A JavaScript scalar function refused an input it cannot answer as ADX does: its own message, as a refusal.
+  const refusal = message.indexOf(JS_UNSUPPORTED_MARK);
+  if (refusal >= 0) {
+    return new KustoEngineError(
+      KustoErrorCode.NotSupported,
+      message.slice(refusal + JS_UNSUPPORTED_MARK.length).trim(),
+      {},
+      { cause: error },
+    );
+  }
   // Binding happens when the statement runs: the one binder error a compiled query can hit is a value-dependent
   // one (a negative LIMIT); any other is a compiler bug, reported as such below.
   const valueError =

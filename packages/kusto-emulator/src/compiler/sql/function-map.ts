@@ -11,6 +11,8 @@
  * `kql_*` names are macros created by `duckDbSetupSql()`.
  */
 
+import { GEO_FUNCTION_MAP } from './functions/geo-functions.js';
+
 export interface FunctionMapping {
   readonly sql: string;
   /** Aggregate functions may only appear in `summarize`/`make-series` (and are emitted there). */
@@ -102,6 +104,7 @@ function dynamicSetMembership(): Record<string, FunctionMapping> {
 }
 
 export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.freeze({
+  ...GEO_FUNCTION_MAP,
   // ── arithmetic ───────────────────────────────────────────────────────────────────────────────
   AddExpression: scalar('({0} + {1})'),
   SubtractExpression: scalar('({0} - {1})'),

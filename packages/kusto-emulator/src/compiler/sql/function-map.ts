@@ -11,6 +11,8 @@
  * `kql_*` names are macros created by `duckDbSetupSql()`.
  */
 
+import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
+
 export interface FunctionMapping {
   readonly sql: string;
   /** Aggregate functions may only appear in `summarize`/`make-series` (and are emitted there). */
@@ -295,15 +297,11 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   pack_array: scalar('to_json([{*}])'),
   json_object: scalar('json_object({*})'),
   array_concat: scalar('kql_array_concat({0}, {1})'),
-  array_slice: scalar(
-    'to_json(list_slice(CAST({0} AS JSON[]), CAST({1} AS BIGINT) + 1, CAST({2} AS BIGINT) + 1))',
-  ),
   array_sum: scalar('list_sum(CAST({0} AS DOUBLE[]))'),
   array_index_of: scalar('coalesce(list_position(CAST({0} AS JSON[]), to_json({1})) - 1, -1)'),
   set_has_element: scalar('list_contains(CAST({0} AS JSON[]), to_json({1}))'),
-  array_sort_asc: scalar('to_json(list_sort(CAST({0} AS JSON[])))'),
-  array_sort_desc: scalar("to_json(list_sort(CAST({0} AS JSON[]), 'DESC'))"),
   gettype: scalar('kql_gettype({0})'),
+  ...ARRAY_FUNCTIONS,
 
   // ── datetime and timespan ─────────────────────────────────────────────────────────────────────
   'bin(datetime)': scalar('kql_bin_datetime({0}, {1})'),

@@ -12,6 +12,7 @@
  */
 
 import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
+import { MATH_FUNCTIONS } from './functions/math-functions.js';
 
 export interface FunctionMapping {
   readonly sql: string;
@@ -394,6 +395,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   max_of: scalar('greatest({*})'),
   min_of: scalar('least({*})'),
   new_guid: scalar('gen_random_uuid()'),
+  ...MATH_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

@@ -12,6 +12,7 @@
  */
 
 import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
+import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
 
 export interface FunctionMapping {
@@ -396,6 +397,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   min_of: scalar('least({*})'),
   new_guid: scalar('gen_random_uuid()'),
   ...MATH_FUNCTIONS,
+  ...IP_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

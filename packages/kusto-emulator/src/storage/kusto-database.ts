@@ -9,6 +9,7 @@
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DatabaseSchema } from '../compiler/compiler-types.js';
+import { registerJsScalarFunctions } from '../compiler/sql/functions/js-scalar-functions.js';
 import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { quoteIdent } from '../schema/kusto-types.js';
 import { AsyncMutex } from './async-mutex.js';
@@ -333,6 +334,7 @@ export class KustoDatabase {
       for (const sql of await this.setupSql()) {
         await connection.run(sql);
       }
+      await registerJsScalarFunctions(connection);
     });
     this.preparedReaders.add(connection);
   }
@@ -346,6 +348,7 @@ export class KustoDatabase {
       for (const sql of await this.setupSql()) {
         await this.writer.run(sql);
       }
+      await registerJsScalarFunctions(this.writer);
     });
     this.writerPrepared = true;
   }

@@ -4,6 +4,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compileKql, duckDbSetupSql } from '../../src/compiler/kql-compiler.js';
+import { registerJsScalarFunctions } from '../../src/compiler/sql/functions/js-scalar-functions.js';
 import { decodeRows } from '../../src/compiler/result-decoder.js';
 
 export interface KqlEvaluator {
@@ -18,6 +19,7 @@ export async function createKqlEvaluator(): Promise<KqlEvaluator> {
   for (const sql of duckDbSetupSql()) {
     await connection.run(sql);
   }
+  await registerJsScalarFunctions(connection);
   const rows = async (kql: string): Promise<unknown[][]> => {
     const statement = compileKql(kql, { name: 'analytics', tables: [], functions: [] }).statements.at(-1);
     if (!statement) {

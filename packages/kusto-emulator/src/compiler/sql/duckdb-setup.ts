@@ -6,6 +6,7 @@
 
 import { ARRAY_MACROS } from './functions/array-functions.js';
 import { IP_MACROS } from './functions/ip-functions.js';
+import { UNICODE_HASH_MACROS } from './functions/unicode-hash-functions.js';
 
 /**
  * Datetimes and timespans are BIGINT 100 ns ticks (datetimes since 0001-01-01, see `../kusto-time.ts`), so
@@ -60,6 +61,7 @@ const MACROS: readonly string[] = [
   ...TIME_MACROS,
   ...ARRAY_MACROS,
   ...IP_MACROS,
+  ...UNICODE_HASH_MACROS,
   // Kusto prints whole reals without a fractional part ("1", not "1.0").
   `CREATE OR REPLACE MACRO kql_real_string(r) AS (CASE WHEN isnan(r) THEN 'NaN' WHEN r = 'Infinity'::DOUBLE THEN 'Infinity' WHEN r = '-Infinity'::DOUBLE THEN '-Infinity' WHEN r = trunc(r) AND abs(r) < 1e15 THEN CAST(CAST(r AS BIGINT) AS VARCHAR) ELSE CAST(r AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_dynamic_string(d) AS (CASE WHEN json_type(d) = 'VARCHAR' THEN json_extract_string(d, '$') WHEN json_type(d) = 'NULL' THEN NULL ELSE CAST(d AS VARCHAR) END)`,

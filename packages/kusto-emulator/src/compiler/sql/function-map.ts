@@ -14,6 +14,7 @@
 import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
+import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
 
 export interface FunctionMapping {
   readonly sql: string;
@@ -223,7 +224,8 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   'strrep(string,int,string)': scalar('kql_strrep_delim({0}, {1}, {2})'),
   countof: scalar('kql_countof({0}, {1})'),
   base64_encode_tostring: scalar('to_base64(encode({0}))'),
-  base64_decode_tostring: scalar('decode(from_base64({0}))'),
+  // Text that is not base64, or bytes that are not UTF-8, decode to the empty string as in ADX.
+  base64_decode_tostring: scalar("coalesce(try(decode(from_base64({0}))), '')"),
   url_encode: scalar('url_encode({0})'),
   url_decode: scalar('url_decode({0})'),
   strcmp: scalar('(CASE WHEN {0} < {1} THEN -1 WHEN {0} > {1} THEN 1 ELSE 0 END)'),
@@ -388,16 +390,12 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   atan2: scalar('atan2({0}, {1})'),
   rand: scalar('random()'),
   'rand(long)': scalar('CAST(floor(random() * {0}) AS BIGINT)'),
-  hash: scalar('CAST(hash({0}) % 9223372036854775807 AS BIGINT)'),
-  'hash(string,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
-  'hash(long,long)': scalar('CAST(hash({0}) % CAST({1} AS UBIGINT) AS BIGINT)'),
-  hash_sha256: scalar('sha256({0})'),
-  hash_md5: scalar('md5({0})'),
   max_of: scalar('greatest({*})'),
   min_of: scalar('least({*})'),
   new_guid: scalar('gen_random_uuid()'),
   ...MATH_FUNCTIONS,
   ...IP_FUNCTIONS,
+  ...UNICODE_HASH_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

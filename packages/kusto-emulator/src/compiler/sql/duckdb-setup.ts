@@ -5,6 +5,7 @@
  */
 
 import { ARRAY_MACROS } from './functions/array-functions.js';
+import { CONVERSION_MACROS } from './functions/conversion-functions.js';
 import { IP_MACROS } from './functions/ip-functions.js';
 import { UNICODE_HASH_MACROS } from './functions/unicode-hash-functions.js';
 
@@ -60,6 +61,7 @@ const TIME_MACROS: readonly string[] = [
 const MACROS: readonly string[] = [
   ...TIME_MACROS,
   ...ARRAY_MACROS,
+  ...CONVERSION_MACROS,
   ...IP_MACROS,
   ...UNICODE_HASH_MACROS,
   // Kusto prints whole reals without a fractional part ("1", not "1.0").
@@ -70,7 +72,6 @@ const MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
   `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
   `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,
-  `CREATE OR REPLACE MACRO kql_gettype(d) AS (CASE json_type(d) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN 'long' WHEN 'UBIGINT' THEN 'long' WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE lower(json_type(d)) END)`,
   // mv-expand: the elements of an array, the entries of a bag, or the value itself; null expands to one null row.
   `CREATE OR REPLACE MACRO kql_mv_items(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_object(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,
   `CREATE OR REPLACE MACRO kql_mv_items_array(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_array(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,

@@ -12,6 +12,7 @@
  */
 
 import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
+import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
 import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
@@ -304,7 +305,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   array_sum: scalar('list_sum(CAST({0} AS DOUBLE[]))'),
   array_index_of: scalar('coalesce(list_position(CAST({0} AS JSON[]), to_json({1})) - 1, -1)'),
   set_has_element: scalar('list_contains(CAST({0} AS JSON[]), to_json({1}))'),
-  gettype: scalar('kql_gettype({0})'),
+  ...CONVERSION_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
 
   // ── datetime and timespan ─────────────────────────────────────────────────────────────────────

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKqlEvaluator, type KqlEvaluator } from '../../../../test/utils/kql-evaluator.js';
+
+let kql: KqlEvaluator;
+
+beforeAll(async () => {
+  kql = await createKqlEvaluator();
+}, 120_000);
+
+afterAll(() => kql.close());
+
+describe('conversion functions', () => {
+  describe('tohex', () => {
+    it("should print two's complement at the value's width, padded to a minimum length", async () => {
+      expect(
+        await kql.rows('print tohex(256), tohex(-256), tohex(toint(-256), 8), tohex(256, 8), tohex(256, 2)'),
+      ).toEqual([['100', 'ffffffffffffff00', 'ffffff00', '00000100', '100']]);
+    });
+  });
+
+  describe('gettype', () => {
+    it('should name the static type of typed values, nulls included', async () => {
+      expect(
+        await kql.rows(
+          'print gettype("a"), gettype(now()), gettype(1s), gettype(guid(12e8b78d-55b4-46ae-b068-26d7a0080254)), gettype(int(null)), gettype(1.5), gettype(decimal(1))',
+        ),
+      ).toEqual([['string', 'datetime', 'timespan', 'guid', 'int', 'real', 'decimal']]);
+    });
+
+    it('should inspect dynamic values: small whole numbers are int, empty parse is null', async () => {
+      expect(
+        await kql.rows(
+          "print gettype(parse_json('1')), gettype(parse_json('5000000000')), gettype(parse_json('')), gettype(dynamic({})), gettype(dynamic([1]))",
+        ),
+      ).toEqual([['int', 'long', 'null', 'dictionary', 'array']]);
+    });
+  });
+});

@@ -3,6 +3,7 @@
  * macros, returning rows as the engine decodes them: the quick loop for function-family specs.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll } from 'vitest';
 import { compileKql, duckDbSetupSql } from '../../src/compiler/kql-compiler.js';
 import { registerJsScalarFunctions } from '../../src/compiler/sql/functions/js-scalar-functions.js';
 import { decodeRows } from '../../src/compiler/result-decoder.js';
@@ -32,5 +33,25 @@ export async function createKqlEvaluator(): Promise<KqlEvaluator> {
     rows,
     value: async (kql) => (await rows(kql))[0]?.[0],
     close: () => connection.closeSync(),
+  };
+}
+
+/** An evaluator for the whole spec file: created in `beforeAll`, closed in `afterAll`. */
+export function useKqlEvaluator(): KqlEvaluator {
+  let evaluator: KqlEvaluator | undefined;
+  beforeAll(async () => {
+    evaluator = await createKqlEvaluator();
+  }, 120_000);
+  afterAll(() => evaluator?.close());
+  const current = (): KqlEvaluator => {
+    if (!evaluator) {
+      throw new Error('the KQL evaluator is created in beforeAll');
+    }
+    return evaluator;
+  };
+  return {
+    rows: (kql) => current().rows(kql),
+    value: (kql) => current().value(kql),
+    close: () => current().close(),
   };
 }

@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKqlEvaluator, type KqlEvaluator } from '../../../../test/utils/kql-evaluator.js';
+import { describe, expect, it } from 'vitest';
+import { useKqlEvaluator } from '../../../../test/utils/kql-evaluator.js';
 
-let kql: KqlEvaluator;
-
-beforeAll(async () => {
-  kql = await createKqlEvaluator();
-}, 120_000);
-
-afterAll(() => kql.close());
+const kql = useKqlEvaluator();
 
 describe('conversion functions', () => {
   describe('tohex', () => {

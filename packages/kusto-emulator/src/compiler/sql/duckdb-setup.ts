@@ -22,6 +22,8 @@ const TICKS_PER_SECOND = '10000000';
 /** Microseconds from 0001-01-01 (Kusto's tick origin) to 1970-01-01 (DuckDB's epoch). */
 const KUSTO_EPOCH_OFFSET_US = '62135596800000000';
 const KUSTO_EPOCH_OFFSET_TICKS = '621355968000000000';
+const US_DATETIME_FORMATS =
+  "['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y']";
 /** `-?[d.]hh:mm[:ss[.f…]]`, with named groups for `regexp_extract`. */
 const TIMESPAN_CLOCK = "'^(-)?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d+))?)?$'";
 
@@ -47,7 +49,8 @@ const TIME_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_timespan_abs_string(a) AS (CASE WHEN a >= ${TICKS_PER_DAY} THEN CAST(a // ${TICKS_PER_DAY} AS VARCHAR) || '.' ELSE '' END) || lpad(CAST((a // ${TICKS_PER_HOUR}) % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_MINUTE}) % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_SECOND}) % 60 AS VARCHAR), 2, '0') || (CASE WHEN a % ${TICKS_PER_SECOND} <> 0 THEN '.' || lpad(CAST(a % ${TICKS_PER_SECOND} AS VARCHAR), 7, '0') ELSE '' END)`,
   `CREATE OR REPLACE MACRO kql_timespan_string(t) AS (CASE WHEN t < 0 THEN '-' ELSE '' END) || kql_timespan_abs_string(abs(t))`,
   // Text → ticks. TIMESTAMP_NS parses all 7 digits but only holds 1677–2262; TIMESTAMP covers the rest to the µs.
-  `CREATE OR REPLACE MACRO kql_parse_datetime(s) AS coalesce(kql_floor_div(epoch_ns(TRY_CAST(s AS TIMESTAMP_NS)), 100) + ${KUSTO_EPOCH_OFFSET_TICKS}, kql_timestamp_ticks(TRY_CAST(s AS TIMESTAMP)))`,
+  // Last, the US month-first forms ADX also reads ("02/17/2016 08:40:01", "12-02-2022"), to the second.
+  `CREATE OR REPLACE MACRO kql_parse_datetime(s) AS coalesce(kql_floor_div(epoch_ns(TRY_CAST(s AS TIMESTAMP_NS)), 100) + ${KUSTO_EPOCH_OFFSET_TICKS}, kql_timestamp_ticks(TRY_CAST(s AS TIMESTAMP)), kql_timestamp_ticks(try_strptime(s, ${US_DATETIME_FORMATS})))`,
   `CREATE OR REPLACE MACRO kql_clock_ticks(p) AS (CASE WHEN p['sign'] = '-' THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(p['d'], '') AS BIGINT), 0) * ${TICKS_PER_DAY} + CAST(p['h'] AS BIGINT) * ${TICKS_PER_HOUR} + CAST(p['m'] AS BIGINT) * ${TICKS_PER_MINUTE} + coalesce(TRY_CAST(nullif(p['s'], '') AS BIGINT), 0) * ${TICKS_PER_SECOND} + CAST(rpad(left(p['f'], 7), 7, '0') AS BIGINT))`,
   `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, ${TIMESPAN_CLOCK}) THEN kql_clock_ticks(regexp_extract(s, ${TIMESPAN_CLOCK}, ['sign', 'd', 'h', 'm', 's', 'f'])) ELSE epoch_us(TRY_CAST(s AS INTERVAL)) * 10 END)`,
   `CREATE OR REPLACE MACRO kql_datetime_part(part, t) AS (CASE lower(part) WHEN 'year' THEN year(kql_ticks_timestamp(t)) WHEN 'quarter' THEN quarter(kql_ticks_timestamp(t)) WHEN 'month' THEN month(kql_ticks_timestamp(t)) WHEN 'week_of_year' THEN weekofyear(kql_ticks_timestamp(t)) WHEN 'day' THEN day(kql_ticks_timestamp(t)) WHEN 'dayofyear' THEN dayofyear(kql_ticks_timestamp(t)) WHEN 'hour' THEN (t // ${TICKS_PER_HOUR}) % 24 WHEN 'minute' THEN (t // ${TICKS_PER_MINUTE}) % 60 WHEN 'second' THEN (t // ${TICKS_PER_SECOND}) % 60 WHEN 'millisecond' THEN (t % ${TICKS_PER_SECOND}) // 10000 WHEN 'microsecond' THEN (t % ${TICKS_PER_SECOND}) // 10 WHEN 'nanosecond' THEN (t % ${TICKS_PER_SECOND}) * 100 END)`,

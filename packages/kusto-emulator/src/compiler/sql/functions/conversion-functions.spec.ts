@@ -4,6 +4,18 @@ import { useKqlEvaluator } from '../../../../test/utils/kql-evaluator.js';
 const kql = useKqlEvaluator();
 
 describe('conversion functions', () => {
+  describe('todatetime', () => {
+    it('should read month-first US dates as ADX does', async () => {
+      expect(
+        await kql.rows(
+          "print todatetime('02/17/2016 08:40:01'), todatetime('12-02-2022'), todatetime('2016-02-17')",
+        ),
+      ).toEqual([
+        ['2016-02-17T08:40:01.0000000Z', '2022-12-02T00:00:00.0000000Z', '2016-02-17T00:00:00.0000000Z'],
+      ]);
+    });
+  });
+
   describe('tohex', () => {
     it("should print two's complement at the value's width, padded to a minimum length", async () => {
       expect(

@@ -14,6 +14,7 @@ export {
   KqlCompileError,
 } from './kql-compiler.js';
 export { setCompilerLogger } from './compiler-log.js';
+export { registerJsScalarFunctions } from './sql/functions/js-scalar-functions.js';
 export type {
   ColumnSchema,
   CompiledQuery,

@@ -24,6 +24,17 @@ describe(fromDuckDbError.name, () => {
     );
   });
 
+  it('should pass on what a function refused at run time, without the SQL around it', () => {
+    const refused = fromDuckDbError(
+      duckDb(
+        'Invalid Input Error: bag key $.a[0] is not supported by the embedded engine (only plain names and $.a.b paths)',
+      ),
+    );
+    expect(refused.message).toBe(
+      'Query execution failed: bag key $.a[0] is not supported by the embedded engine (only plain names and $.a.b paths). Check the values the query gets (its parameters, or the data it reads).',
+    );
+  });
+
   it('should report a memory limit with its size, and anything else as an internal error without its text', () => {
     const oom = fromDuckDbError(duckDb('Out of Memory Error: failed to allocate data of size 16.0 MiB'), {
       memoryLimit: '1GB',

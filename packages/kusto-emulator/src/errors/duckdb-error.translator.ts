@@ -21,6 +21,11 @@ export function isDuckDbInterrupt(error: unknown): boolean {
 
 /** What a value error was, in words a KQL author knows, from DuckDB's message (which is never shown itself). */
 function valueProblem(message: string): string {
+  // A macro refusing a value it cannot handle as ADX does (error('… is not supported by the embedded engine …')).
+  const refused = /Invalid Input Error: (.*is not supported by the embedded engine.*)$/m.exec(message);
+  if (refused) {
+    return refused[1];
+  }
   if (/LIMIT|OFFSET/.test(message)) {
     return 'a row count (take, top, limit) is negative or too large';
   }

@@ -1741,6 +1741,8 @@ export class KqlLowerer {
       case 'bag_pack':
       case 'pack_dictionary':
         return this.bagPack(argNodes, ctx);
+      case 'bag_pack_columns':
+        return this.bagPackColumns(argNodes, ctx);
       case 'pack_array':
         return CallNode.create(
           'pack_array',
@@ -1911,6 +1913,18 @@ export class KqlLowerer {
         this.stringOf(this.scalar(argNodes[i], ctx)),
         this.dynamicOf(this.scalar(argNodes[i + 1], ctx)),
       );
+    }
+    return CallNode.create('json_object', pairs, 'dynamic');
+  }
+
+  /** `bag_pack_columns(A, B)`: a bag keyed by the columns' own names. */
+  private bagPackColumns(argNodes: KNode[], ctx: ScalarContext): ScalarNode {
+    const pairs: ScalarNode[] = [];
+    for (const arg of argNodes) {
+      if (syntaxKind(arg) !== 'NameReference') {
+        throw this.unsupported(`bag_pack_columns() argument ${describe(arg)} (only column names)`, arg);
+      }
+      pairs.push(LiteralNode.create(nameText(arg), 'string'), this.dynamicOf(this.scalar(arg, ctx)));
     }
     return CallNode.create('json_object', pairs, 'dynamic');
   }

@@ -4,6 +4,11 @@
  * ADX, Kusto's datetime/timespan text forms, and the series functions over dynamic arrays.
  */
 
+import { ARRAY_MACROS } from './functions/array-functions.js';
+import { CONVERSION_MACROS } from './functions/conversion-functions.js';
+import { IP_MACROS } from './functions/ip-functions.js';
+import { UNICODE_HASH_MACROS } from './functions/unicode-hash-functions.js';
+
 /**
  * Datetimes and timespans are BIGINT 100 ns ticks (datetimes since 0001-01-01, see `../kusto-time.ts`), so
  * arithmetic, comparison, `bin()` and day/week truncation are integer arithmetic. Month/year calendar work
@@ -17,6 +22,8 @@ const TICKS_PER_SECOND = '10000000';
 /** Microseconds from 0001-01-01 (Kusto's tick origin) to 1970-01-01 (DuckDB's epoch). */
 const KUSTO_EPOCH_OFFSET_US = '62135596800000000';
 const KUSTO_EPOCH_OFFSET_TICKS = '621355968000000000';
+const US_DATETIME_FORMATS =
+  "['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y', '%m-%d-%Y %H:%M:%S', '%m-%d-%Y']";
 /** `-?[d.]hh:mm[:ss[.f…]]`, with named groups for `regexp_extract`. */
 const TIMESPAN_CLOCK = "'^(-)?(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d+))?)?$'";
 
@@ -42,8 +49,8 @@ const TIME_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_timespan_abs_string(a) AS (CASE WHEN a >= ${TICKS_PER_DAY} THEN CAST(a // ${TICKS_PER_DAY} AS VARCHAR) || '.' ELSE '' END) || lpad(CAST((a // ${TICKS_PER_HOUR}) % 24 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_MINUTE}) % 60 AS VARCHAR), 2, '0') || ':' || lpad(CAST((a // ${TICKS_PER_SECOND}) % 60 AS VARCHAR), 2, '0') || (CASE WHEN a % ${TICKS_PER_SECOND} <> 0 THEN '.' || lpad(CAST(a % ${TICKS_PER_SECOND} AS VARCHAR), 7, '0') ELSE '' END)`,
   `CREATE OR REPLACE MACRO kql_timespan_string(t) AS (CASE WHEN t < 0 THEN '-' ELSE '' END) || kql_timespan_abs_string(abs(t))`,
   // Text → ticks. TIMESTAMP_NS parses all 7 digits but only holds 1677–2262; TIMESTAMP covers the rest to the µs.
-  // Month-first dates (12-02-2022, 02/17/2016 08:40:01) parse as ADX and the compiler's datetime literals read them.
-  `CREATE OR REPLACE MACRO kql_parse_datetime(s) AS coalesce(kql_floor_div(epoch_ns(TRY_CAST(s AS TIMESTAMP_NS)), 100) + ${KUSTO_EPOCH_OFFSET_TICKS}, kql_timestamp_ticks(TRY_CAST(s AS TIMESTAMP)), kql_timestamp_ticks(TRY_STRPTIME(s, ['%m-%d-%Y', '%m/%d/%Y', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M'])))`,
+  // Last, the US month-first forms ADX also reads ("02/17/2016 08:40:01", "12-02-2022"), to the second.
+  `CREATE OR REPLACE MACRO kql_parse_datetime(s) AS coalesce(kql_floor_div(epoch_ns(TRY_CAST(s AS TIMESTAMP_NS)), 100) + ${KUSTO_EPOCH_OFFSET_TICKS}, kql_timestamp_ticks(TRY_CAST(s AS TIMESTAMP)), kql_timestamp_ticks(try_strptime(s, ${US_DATETIME_FORMATS})))`,
   `CREATE OR REPLACE MACRO kql_clock_ticks(p) AS (CASE WHEN p['sign'] = '-' THEN -1 ELSE 1 END) * (coalesce(TRY_CAST(nullif(p['d'], '') AS BIGINT), 0) * ${TICKS_PER_DAY} + CAST(p['h'] AS BIGINT) * ${TICKS_PER_HOUR} + CAST(p['m'] AS BIGINT) * ${TICKS_PER_MINUTE} + coalesce(TRY_CAST(nullif(p['s'], '') AS BIGINT), 0) * ${TICKS_PER_SECOND} + CAST(rpad(left(p['f'], 7), 7, '0') AS BIGINT))`,
   `CREATE OR REPLACE MACRO kql_parse_timespan(s) AS (CASE WHEN regexp_matches(s, ${TIMESPAN_CLOCK}) THEN kql_clock_ticks(regexp_extract(s, ${TIMESPAN_CLOCK}, ['sign', 'd', 'h', 'm', 's', 'f'])) ELSE epoch_us(TRY_CAST(s AS INTERVAL)) * 10 END)`,
   `CREATE OR REPLACE MACRO kql_datetime_part(part, t) AS (CASE lower(part) WHEN 'year' THEN year(kql_ticks_timestamp(t)) WHEN 'quarter' THEN quarter(kql_ticks_timestamp(t)) WHEN 'month' THEN month(kql_ticks_timestamp(t)) WHEN 'week_of_year' THEN weekofyear(kql_ticks_timestamp(t)) WHEN 'day' THEN day(kql_ticks_timestamp(t)) WHEN 'dayofyear' THEN dayofyear(kql_ticks_timestamp(t)) WHEN 'hour' THEN (t // ${TICKS_PER_HOUR}) % 24 WHEN 'minute' THEN (t // ${TICKS_PER_MINUTE}) % 60 WHEN 'second' THEN (t // ${TICKS_PER_SECOND}) % 60 WHEN 'millisecond' THEN (t % ${TICKS_PER_SECOND}) // 10000 WHEN 'microsecond' THEN (t % ${TICKS_PER_SECOND}) // 10 WHEN 'nanosecond' THEN (t % ${TICKS_PER_SECOND}) * 100 END)`,
@@ -51,23 +58,23 @@ const TIME_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_add_months(t, months) AS kql_timestamp_ticks(kql_ticks_timestamp(t) + to_months(CAST(months AS INTEGER))) + t % 10`,
   `CREATE OR REPLACE MACRO kql_datetime_add(part, n, t) AS (CASE lower(part) WHEN 'year' THEN kql_add_months(t, n * 12) WHEN 'quarter' THEN kql_add_months(t, n * 3) WHEN 'month' THEN kql_add_months(t, n) WHEN 'nanosecond' THEN t + CAST(n AS BIGINT) // 100 ELSE t + CAST(n AS BIGINT) * (CASE lower(part) WHEN 'week' THEN 7 * ${TICKS_PER_DAY} WHEN 'day' THEN ${TICKS_PER_DAY} WHEN 'hour' THEN ${TICKS_PER_HOUR} WHEN 'minute' THEN ${TICKS_PER_MINUTE} WHEN 'second' THEN ${TICKS_PER_SECOND} WHEN 'millisecond' THEN 10000 WHEN 'microsecond' THEN 10 END) END)`,
   // Periods crossed from b to a, as date_diff counts them; sub-second units on the ticks themselves.
-  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'millisecond' THEN a // 10000 - b // 10000 WHEN 'microsecond' THEN a // 10 - b // 10 WHEN 'nanosecond' THEN (a - b) * 100 WHEN 'second' THEN a // ${TICKS_PER_SECOND} - b // ${TICKS_PER_SECOND} WHEN 'minute' THEN a // ${TICKS_PER_MINUTE} - b // ${TICKS_PER_MINUTE} WHEN 'hour' THEN a // ${TICKS_PER_HOUR} - b // ${TICKS_PER_HOUR} WHEN 'day' THEN a // ${TICKS_PER_DAY} - b // ${TICKS_PER_DAY} WHEN 'week' THEN (a // ${TICKS_PER_DAY} + 1) // 7 - (b // ${TICKS_PER_DAY} + 1) // 7 ELSE date_diff(lower(part), kql_ticks_timestamp(b), kql_ticks_timestamp(a)) END) AS BIGINT)`,
+  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'millisecond' THEN a // 10000 - b // 10000 WHEN 'microsecond' THEN a // 10 - b // 10 WHEN 'nanosecond' THEN (a - b) * 100 WHEN 'second' THEN a // ${TICKS_PER_SECOND} - b // ${TICKS_PER_SECOND} WHEN 'minute' THEN a // ${TICKS_PER_MINUTE} - b // ${TICKS_PER_MINUTE} WHEN 'hour' THEN a // ${TICKS_PER_HOUR} - b // ${TICKS_PER_HOUR} WHEN 'day' THEN a // ${TICKS_PER_DAY} - b // ${TICKS_PER_DAY} ELSE date_diff(lower(part), kql_ticks_timestamp(b), kql_ticks_timestamp(a)) END) AS BIGINT)`,
 ];
 
 const MACROS: readonly string[] = [
   ...TIME_MACROS,
+  ...ARRAY_MACROS,
+  ...CONVERSION_MACROS,
+  ...IP_MACROS,
+  ...UNICODE_HASH_MACROS,
   // Kusto prints whole reals without a fractional part ("1", not "1.0").
   `CREATE OR REPLACE MACRO kql_real_string(r) AS (CASE WHEN isnan(r) THEN 'NaN' WHEN r = 'Infinity'::DOUBLE THEN 'Infinity' WHEN r = '-Infinity'::DOUBLE THEN '-Infinity' WHEN r = trunc(r) AND abs(r) < 1e15 THEN CAST(CAST(r AS BIGINT) AS VARCHAR) ELSE CAST(r AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_dynamic_string(d) AS (CASE WHEN json_type(d) = 'VARCHAR' THEN json_extract_string(d, '$') WHEN json_type(d) = 'NULL' THEN NULL ELSE CAST(d AS VARCHAR) END)`,
   `CREATE OR REPLACE MACRO kql_parse_json(s) AS (CASE WHEN s IS NULL OR s = '' THEN NULL ELSE coalesce(TRY_CAST(s AS JSON), to_json(s)) END)`,
   `CREATE OR REPLACE MACRO kql_substring_start(s, start) AS (CASE WHEN start < 0 THEN greatest(length(s) + CAST(start AS BIGINT), 0) + 1 ELSE CAST(start AS BIGINT) + 1 END)`,
   `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
-  // Overlapping occurrences, as ADX counts them: countof("aaaa", "aa") is 3.
-  `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST(CASE WHEN length(t) = 0 THEN 0 ELSE length(list_filter(range(1, length(s) - length(t) + 2), i -> substr(s, i, length(t)) = t)) END AS BIGINT)`,
+  `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
   `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,
-  `CREATE OR REPLACE MACRO kql_gettype(d) AS (CASE WHEN d IS NULL THEN 'null' ELSE (CASE json_type(d) WHEN 'OBJECT' THEN 'dictionary' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BIGINT' THEN (CASE WHEN CAST(d AS BIGINT) BETWEEN -2147483648 AND 2147483647 THEN 'int' ELSE 'long' END) WHEN 'UBIGINT' THEN (CASE WHEN CAST(d AS UBIGINT) <= 2147483647 THEN 'int' ELSE 'long' END) WHEN 'DOUBLE' THEN 'real' WHEN 'BOOLEAN' THEN 'bool' WHEN 'NULL' THEN 'null' ELSE lower(json_type(d)) END) END)`,
-  // array_slice's index: negative counts from the end; clamped at -1 so that DuckDB does not count from the end.
-  `CREATE OR REPLACE MACRO kql_array_index(a, i) AS greatest(CASE WHEN i < 0 THEN json_array_length(a) + i ELSE i END, -1)`,
   // mv-expand: the elements of an array, the entries of a bag, or the value itself; null expands to one null row.
   `CREATE OR REPLACE MACRO kql_mv_items(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_object(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,
   `CREATE OR REPLACE MACRO kql_mv_items_array(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_array(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,

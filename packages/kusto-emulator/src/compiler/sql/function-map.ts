@@ -12,6 +12,11 @@
  */
 
 import { GEO_FUNCTION_MAP } from './functions/geo-functions.js';
+import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
+import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
+import { IP_FUNCTIONS } from './functions/ip-functions.js';
+import { MATH_FUNCTIONS } from './functions/math-functions.js';
+import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
 
 export interface FunctionMapping {
   readonly sql: string;
@@ -34,15 +39,6 @@ function periods(): Record<string, FunctionMapping> {
       out[`startof${unit}(datetime,${t})`] = scalar(`kql_startof${unit}({0}, {1})`);
       out[`endof${unit}(datetime,${t})`] = scalar(`(kql_startof${unit}({0}, {1} + 1) - 1)`);
     }
-  }
-  return out;
-}
-
-/** `gettype()` of a value that is not dynamic: its Kusto type's name. */
-function typeNames(): Record<string, FunctionMapping> {
-  const out: Record<string, FunctionMapping> = {};
-  for (const type of ['string', 'long', 'int', 'real', 'decimal', 'bool', 'datetime', 'timespan', 'guid']) {
-    out[`gettype(${type})`] = scalar(`(CASE WHEN {0} IS NULL THEN '${type}' ELSE '${type}' END)`);
   }
   return out;
 }
@@ -231,7 +227,8 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   'strrep(string,int,string)': scalar('kql_strrep_delim({0}, {1}, {2})'),
   countof: scalar('kql_countof({0}, {1})'),
   base64_encode_tostring: scalar('to_base64(encode({0}))'),
-  base64_decode_tostring: scalar('decode(from_base64({0}))'),
+  // Text that is not base64, or bytes that are not UTF-8, decode to the empty string as in ADX.
+  base64_decode_tostring: scalar("coalesce(try(decode(from_base64({0}))), '')"),
   url_encode: scalar('url_encode({0})'),
   url_decode: scalar('url_decode({0})'),
   strcmp: scalar('(CASE WHEN {0} < {1} THEN -1 WHEN {0} > {1} THEN 1 ELSE 0 END)'),
@@ -307,18 +304,11 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   pack_array: scalar('to_json([{*}])'),
   json_object: scalar('json_object({*})'),
   array_concat: scalar('kql_array_concat({0}, {1})'),
-  // Negative indexes count from the end (-1: the last element); the end index is inclusive.
-  array_slice: scalar(
-    'to_json(list_slice(CAST({0} AS JSON[]), kql_array_index({0}, {1}) + 1, kql_array_index({0}, {2}) + 1))',
-  ),
   array_sum: scalar('list_sum(CAST({0} AS DOUBLE[]))'),
   array_index_of: scalar('coalesce(list_position(CAST({0} AS JSON[]), to_json({1})) - 1, -1)'),
   set_has_element: scalar('list_contains(CAST({0} AS JSON[]), to_json({1}))'),
-  array_sort_asc: scalar('to_json(list_sort(CAST({0} AS JSON[])))'),
-  array_sort_desc: scalar("to_json(list_sort(CAST({0} AS JSON[]), 'DESC'))"),
-  // A typed value's type is known before it runs (the template still reads the argument, so none is dropped).
-  gettype: scalar('kql_gettype({0})'),
-  ...typeNames(),
+  ...CONVERSION_FUNCTIONS,
+  ...ARRAY_FUNCTIONS,
 
   // ── datetime and timespan ─────────────────────────────────────────────────────────────────────
   'bin(datetime)': scalar('kql_bin_datetime({0}, {1})'),
@@ -403,12 +393,12 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   atan2: scalar('atan2({0}, {1})'),
   rand: scalar('random()'),
   'rand(long)': scalar('CAST(floor(random() * {0}) AS BIGINT)'),
-  // hash() is absent on purpose: ADX computes xxhash64 over the value, DuckDB's hash() differs.
-  hash_sha256: scalar('sha256({0})'),
-  hash_md5: scalar('md5({0})'),
   max_of: scalar('greatest({*})'),
   min_of: scalar('least({*})'),
   new_guid: scalar('gen_random_uuid()'),
+  ...MATH_FUNCTIONS,
+  ...IP_FUNCTIONS,
+  ...UNICODE_HASH_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

@@ -8,7 +8,6 @@
  *   - `dcount`/`dcountif` may be exact; ADX is HyperLogLog-approximate. The cases use cardinalities small
  *     enough that ADX is exact too.
  *   - `percentile(s)` follow ADX's nearest-rank definition; cases pick inputs where it is unambiguous.
- *   - `hash()` is refused: ADX computes xxhash64, and any other stable hash would be a wrong answer.
  *   - `sample`, `take` without sort, `rand()`, `any()`/`take_any()`: cases assert counts and membership only.
  *   - Real numbers are compared with a relative tolerance (1e-9 unless a case says otherwise).
  *

@@ -57,7 +57,7 @@ export default defineConfig({
   plugins,
   test: {
     // Builds dist/ once for the run (packages and app); tests that spawn bins or workers use it.
-    globalSetup: ['./test/global-build.ts'],
+    globalSetup: [join(import.meta.dirname, 'test', 'global-build.ts')],
     pool: 'forks',
     projects: [
       packageProject('kql-language'),

@@ -58,7 +58,7 @@ const TIME_MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_add_months(t, months) AS kql_timestamp_ticks(kql_ticks_timestamp(t) + to_months(CAST(months AS INTEGER))) + t % 10`,
   `CREATE OR REPLACE MACRO kql_datetime_add(part, n, t) AS (CASE lower(part) WHEN 'year' THEN kql_add_months(t, n * 12) WHEN 'quarter' THEN kql_add_months(t, n * 3) WHEN 'month' THEN kql_add_months(t, n) WHEN 'nanosecond' THEN t + CAST(n AS BIGINT) // 100 ELSE t + CAST(n AS BIGINT) * (CASE lower(part) WHEN 'week' THEN 7 * ${TICKS_PER_DAY} WHEN 'day' THEN ${TICKS_PER_DAY} WHEN 'hour' THEN ${TICKS_PER_HOUR} WHEN 'minute' THEN ${TICKS_PER_MINUTE} WHEN 'second' THEN ${TICKS_PER_SECOND} WHEN 'millisecond' THEN 10000 WHEN 'microsecond' THEN 10 END) END)`,
   // Periods crossed from b to a, as date_diff counts them; sub-second units on the ticks themselves.
-  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'millisecond' THEN a // 10000 - b // 10000 WHEN 'microsecond' THEN a // 10 - b // 10 WHEN 'nanosecond' THEN (a - b) * 100 WHEN 'second' THEN a // ${TICKS_PER_SECOND} - b // ${TICKS_PER_SECOND} WHEN 'minute' THEN a // ${TICKS_PER_MINUTE} - b // ${TICKS_PER_MINUTE} WHEN 'hour' THEN a // ${TICKS_PER_HOUR} - b // ${TICKS_PER_HOUR} WHEN 'day' THEN a // ${TICKS_PER_DAY} - b // ${TICKS_PER_DAY} ELSE date_diff(lower(part), kql_ticks_timestamp(b), kql_ticks_timestamp(a)) END) AS BIGINT)`,
+  `CREATE OR REPLACE MACRO kql_datetime_diff(part, a, b) AS CAST((CASE lower(part) WHEN 'millisecond' THEN a // 10000 - b // 10000 WHEN 'microsecond' THEN a // 10 - b // 10 WHEN 'nanosecond' THEN (a - b) * 100 WHEN 'second' THEN a // ${TICKS_PER_SECOND} - b // ${TICKS_PER_SECOND} WHEN 'minute' THEN a // ${TICKS_PER_MINUTE} - b // ${TICKS_PER_MINUTE} WHEN 'hour' THEN a // ${TICKS_PER_HOUR} - b // ${TICKS_PER_HOUR} WHEN 'day' THEN a // ${TICKS_PER_DAY} - b // ${TICKS_PER_DAY} WHEN 'week' THEN (a // ${TICKS_PER_DAY} + 1) // 7 - (b // ${TICKS_PER_DAY} + 1) // 7 ELSE date_diff(lower(part), kql_ticks_timestamp(b), kql_ticks_timestamp(a)) END) AS BIGINT)`,
 ];
 
 const MACROS: readonly string[] = [
@@ -73,7 +73,8 @@ const MACROS: readonly string[] = [
   `CREATE OR REPLACE MACRO kql_parse_json(s) AS (CASE WHEN s IS NULL OR s = '' THEN NULL ELSE coalesce(TRY_CAST(s AS JSON), to_json(s)) END)`,
   `CREATE OR REPLACE MACRO kql_substring_start(s, start) AS (CASE WHEN start < 0 THEN greatest(length(s) + CAST(start AS BIGINT), 0) + 1 ELSE CAST(start AS BIGINT) + 1 END)`,
   `CREATE OR REPLACE MACRO kql_strrep_delim(s, n, d) AS array_to_string(list_transform(range(CAST(n AS BIGINT)), i -> s), d)`,
-  `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST((length(s) - length(replace(s, t, ''))) // length(t) AS BIGINT)`,
+  // Overlapping occurrences, as ADX counts them: countof("aaaa", "aa") is 3.
+  `CREATE OR REPLACE MACRO kql_countof(s, t) AS CAST(CASE WHEN length(t) = 0 THEN 0 ELSE length(list_filter(range(1, length(s) - length(t) + 2), i -> substr(s, i, length(t)) = t)) END AS BIGINT)`,
   `CREATE OR REPLACE MACRO kql_array_concat(a, b) AS to_json(list_concat(CAST(a AS JSON[]), CAST(b AS JSON[])))`,
   // mv-expand: the elements of an array, the entries of a bag, or the value itself; null expands to one null row.
   `CREATE OR REPLACE MACRO kql_mv_items(d) AS (CASE WHEN d IS NULL THEN [NULL::JSON] WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) WHEN json_type(d) = 'OBJECT' THEN list_transform(json_keys(d), k -> json_object(k, json_extract(d, '$.' || CAST(to_json(k) AS VARCHAR)))) ELSE [d] END)`,

@@ -229,7 +229,8 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   base64_encode_tostring: scalar('to_base64(encode({0}))'),
   // Text that is not base64, or bytes that are not UTF-8, decode to the empty string as in ADX.
   base64_decode_tostring: scalar("coalesce(try(decode(from_base64({0}))), '')"),
-  url_encode: scalar('url_encode({0})'),
+  // url_encode is absent on purpose: ADX writes lowercase escapes and a space as '+' (HttpUtility.UrlEncode);
+  // DuckDB's url_encode writes %20 and uppercase escapes, and escapes another set of characters.
   url_decode: scalar('url_decode({0})'),
   strcmp: scalar('(CASE WHEN {0} < {1} THEN -1 WHEN {0} > {1} THEN 1 ELSE 0 END)'),
 

@@ -4,7 +4,7 @@ import type { FunctionCatalogService } from '../catalog/function-catalog.service
 import { ENGINE_ANSWER_GRACE_MS, FunctionQueryService } from './function-query.service.js';
 import type { KustoQueryClient, KustoQueryOptions, RawResultTable } from './kusto-query.client.js';
 import { QueryError, QueryErrorCode } from './query-error.js';
-import type { Principal } from './query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 
 const fn = {
   name: 'Slow',

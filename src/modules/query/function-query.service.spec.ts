@@ -49,11 +49,12 @@ function newService(query: (csl: string, options: KustoQueryOptions) => Promise<
   return { sut, kusto };
 }
 
-async function failure(promise: Promise<unknown>): Promise<QueryError> {
+/** The error a call rejected with (a QueryError unless said otherwise). */
+async function failure<E extends Error = QueryError>(promise: Promise<unknown>): Promise<E> {
   try {
     await promise;
   } catch (error) {
-    return error as QueryError;
+    return error as E;
   }
   throw new Error('expected the call to fail');
 }
@@ -124,15 +125,6 @@ function newPipeline() {
   return { sut, kusto, audit };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to be refused');
-}
-
 describe(FunctionQueryService.name, () => {
   describe('execute (authorize → bind claims → validate → rate limit → cache → engine)', () => {
     it('should return the rows, columns, meta, cache validators and rate-limit state the edge needs', async () => {
@@ -175,7 +167,7 @@ describe(FunctionQueryService.name, () => {
 
     it('should refuse an anonymous caller before binding claims, spending budget or calling the engine', async () => {
       const { sut, kusto } = newPipeline();
-      const error = await refusal(
+      const error = await failure<AuthError>(
         sut.execute(
           { ...analyst, id: 'anonymous', roles: [], claims: {}, anonymous: true },
           'TenantOrders',
@@ -184,26 +176,28 @@ describe(FunctionQueryService.name, () => {
       );
       expect(error).toBeInstanceOf(AuthError);
       expect(error).toMatchObject({ code: AuthErrorCode.Unauthenticated, httpStatus: 401 });
-      expect((error as AuthError).challenge).toBe('Bearer realm="kqlgate", ApiKey realm="kqlgate"');
+      expect(error.challenge).toBe('Bearer realm="kqlgate", ApiKey realm="kqlgate"');
       expect(kusto.query).not.toHaveBeenCalled();
     });
 
     it('should refuse a caller without the role with 403 and its challenge', async () => {
       const { sut } = newPipeline();
-      const error = await refusal(sut.execute({ ...analyst, roles: ['support'] }, 'TenantOrders', {}));
+      const error = await failure<AuthError>(
+        sut.execute({ ...analyst, roles: ['support'] }, 'TenantOrders', {}),
+      );
       expect(error).toMatchObject({ code: AuthErrorCode.Forbidden, httpStatus: 403 });
-      expect((error as AuthError).challenge).toMatch(/^Bearer realm="kqlgate", error="insufficient_scope"/);
+      expect(error.challenge).toMatch(/^Bearer realm="kqlgate", error="insufficient_scope"/);
     });
 
     it('should refuse a value for a claim-bound parameter before validating the others', async () => {
       const { sut } = newPipeline();
-      const error = await refusal(sut.execute(analyst, 'TenantOrders', { tenantId: 'B', minAmount: 'x' }));
+      const error = await failure(sut.execute(analyst, 'TenantOrders', { tenantId: 'B', minAmount: 'x' }));
       expect(error).toMatchObject({ code: AuthErrorCode.BoundParameterSupplied, httpStatus: 400 });
     });
 
     it('should refuse invalid parameters before spending the budget', async () => {
       const { sut } = newPipeline();
-      const error = await refusal(sut.execute(analyst, 'TenantOrders', { minAmount: 'x' }));
+      const error = await failure(sut.execute(analyst, 'TenantOrders', { minAmount: 'x' }));
       expect(error).toMatchObject({ code: QueryErrorCode.InvalidParameters });
       expect((await sut.execute(analyst, 'TenantOrders', {})).rateLimit?.remaining).toBe(3);
     });
@@ -212,22 +206,21 @@ describe(FunctionQueryService.name, () => {
       const { sut, kusto } = newPipeline();
       await sut.execute(analyst, 'TenantOrders', {});
       await sut.execute(analyst, 'TenantOrders', {});
-      const error = await refusal(sut.execute(analyst, 'TenantOrders', {}));
+      const error = await failure<RateLimitError>(sut.execute(analyst, 'TenantOrders', {}));
       expect(error).toBeInstanceOf(RateLimitError);
-      const limited = error as RateLimitError;
-      expect(limited.code).toBe(RateLimitErrorCode.RateLimited);
-      expect(limited.httpStatus).toBe(429);
-      expect(limited.retryAfterSeconds).toBeGreaterThan(0);
-      expect(limited.state).toMatchObject({ limit: 5, remaining: 1 });
+      expect(error.code).toBe(RateLimitErrorCode.RateLimited);
+      expect(error.httpStatus).toBe(429);
+      expect(error.retryAfterSeconds).toBeGreaterThan(0);
+      expect(error.state).toMatchObject({ limit: 5, remaining: 1 });
       expect(kusto.query).toHaveBeenCalledTimes(1);
     });
 
     it('should write one audit line per call, answered or refused, with the request id', async () => {
       const { sut, audit } = newPipeline();
       await sut.execute(analyst, 'TenantOrders', {}, { requestId: 'trace-ok' });
-      await refusal(sut.execute({ ...analyst, roles: [] }, 'TenantOrders', {}, { requestId: 'trace-403' }));
+      await failure(sut.execute({ ...analyst, roles: [] }, 'TenantOrders', {}, { requestId: 'trace-403' }));
       await sut.execute(analyst, 'TenantOrders', {}, { requestId: 'trace-hit' });
-      await refusal(sut.execute(analyst, 'TenantOrders', {}, { requestId: 'trace-429' }));
+      await failure(sut.execute(analyst, 'TenantOrders', {}, { requestId: 'trace-429' }));
       expect(audit).toEqual([
         expect.objectContaining({
           audit: 'query',

@@ -85,7 +85,8 @@ export default defineConfig({
       {
         plugins,
         test: {
-          // Static checks of the deployment files (infra/, deploy/kubernetes/): kubectl kustomize, schemas, Bicep syntax.
+          // Static checks of committed files: deployment files (infra/, deploy/kubernetes/: kubectl kustomize, schemas,
+          // Bicep syntax) and the generated contracts (npm run sync).
           name: 'deploy',
           include: ['test/deploy/**/*.test.ts'],
           testTimeout: 60_000,

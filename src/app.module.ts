@@ -6,11 +6,14 @@ import { ConfigModule } from './config/config.module.js';
 import type { EnvConfig } from './config/env.dto.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import type { IngestionPipeline } from './ingestion/ingestion-pipeline.js';
-import { SecurityModule } from './modules/auth/security.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { CacheModule } from './modules/cache/cache.module.js';
 import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { QueryModule } from './modules/query/query.module.js';
+import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
+import { RedisModule } from './modules/redis/redis.module.js';
 import { RestModule } from './modules/rest/rest.module.js';
 
 export interface AppOptions {
@@ -24,7 +27,7 @@ export interface AppOptions {
 
 /**
  * The kqlgate application: cross-cutting modules first, then the gateway (catalog → one query path → REST and
- * GraphQL, with the security module bound to the query hooks) and the ingestion pipeline.
+ * GraphQL, with the auth, rate-limit and cache modules bound to the query hooks) and the ingestion pipeline.
  */
 @Module({})
 export class AppModule {
@@ -38,7 +41,10 @@ export class AppModule {
         MetricsModule,
         CatalogModule.forRoot({ watch: options.watchKql ?? false, analyzer: options.catalogAnalyzer }),
         QueryModule.forRoot(),
-        SecurityModule,
+        AuthModule,
+        RedisModule,
+        RateLimitModule,
+        CacheModule,
         RestModule,
         GraphqlModule,
         IngestionModule.forRoot(options.ingestionPipeline),

@@ -1,6 +1,6 @@
 /**
  * Cached function calls through the real app against a bare Fastify route answering the same JSON, same run.
- * Goals (issue 8): cached REST ≥ 50 % of bare throughput; p99 ≤ 5 ms at a fixed 1,000 req/s.
+ * Goals: cached REST ≥ 50 % of bare throughput; p99 ≤ 5 ms at a fixed 1,000 req/s.
  *
  * What is measured, and how:
  * - the gateway is `node dist/src/main.js` in a child process (see kqlgate-process.ts): the app exactly as

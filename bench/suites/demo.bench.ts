@@ -69,7 +69,7 @@ async function freshStarts(ctx: BenchContext): Promise<BenchRow[]> {
     note: `median of ${count}: ${runs.map((t) => Math.round(pick(t))).join(', ')} ms;${goalMs ? ` goal < ${goalMs} ms;` : ''} load avg ${loads.join(', ')}`,
   });
   return [
-    // Issue 9 sets no goal for this one; it shows how long the API takes after the data path runs.
+    // No goal for this one; it shows how long the API takes after the data path runs.
     row('→ listening', (t) => t.listeningMs),
     row('→ first ingested event', (t) => t.firstIngestedMs, 5_000),
     row('→ banner example calls return rows', (t) => t.bannerDataMs, 10_000),

@@ -250,7 +250,7 @@ export class EnvConfig {
   })
   GRAPHQL_MAX_RESPONSE_BYTES: number = 8 * 1024 * 1024;
 
-  // ── cache and limits (issue 8) ────────────────────────────────────────────────────────────────────────────
+  // ── cache and limits ──────────────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
   @Min(0, { message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
   CACHE_MAX_BYTES: number = 64 * 1024 * 1024;
@@ -278,7 +278,7 @@ export class EnvConfig {
   @Max(100_000, { message: 'must be a whole number of queued engine queries between 0 and 100000' })
   ENGINE_QUEUE_LIMIT: number = 256;
 
-  // ── ingestion (issue 6, docs/ingestion.md) ───────────────────────────────────────────────────────────────
+  // ── ingestion (docs/ingestion.md) ───────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of messages per batch between 1 and 100000' })
   @Min(1, { message: 'must be a whole number of messages per batch between 1 and 100000' })
   @Max(100_000, { message: 'must be a whole number of messages per batch between 1 and 100000' })

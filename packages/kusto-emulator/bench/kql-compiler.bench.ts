@@ -1,5 +1,5 @@
 /**
- * KQL → DuckDB compiler (issue 4): eight representative KQL queries, compiled and run on DuckDB, against
+ * KQL → DuckDB compiler: eight representative KQL queries, compiled and run on DuckDB, against
  * hand-written DuckDB SQL that computes the same answer over the same in-memory table.
  *
  *  - rows generated inside DuckDB with `range()`: 2,000,000 by default, 10,000,000 with BENCH_FULL=1

@@ -38,6 +38,11 @@ export class AuthError extends KqlgateError {
     return authHttpStatus(this.code);
   }
 
+  /** The `WWW-Authenticate` challenge this refusal answers with, if any. */
+  get challenge(): string | undefined {
+    return wwwAuthenticateHeader(this);
+  }
+
   /** Seconds until a `TooManyFailures` refusal ends (the `Retry-After` header), else undefined. */
   get retryAfterSeconds(): number | undefined {
     const seconds = this.details.retryAfterSeconds;

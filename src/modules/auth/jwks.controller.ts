@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 import type { AuthComponents } from './auth-settings.js';
-import { AUTH_COMPONENTS } from './security-hooks.js';
+import { AUTH_COMPONENTS } from './auth.tokens.js';
 
 /** Dev mode only: the public half of the local signing key, for clients and tools that verify dev tokens. */
 @Controller('.well-known')

@@ -47,3 +47,29 @@ export function isNotModified(ifNoneMatch: string | string[] | undefined, etag: 
   const wanted = opaque(etag);
   return header.split(',').some((candidate) => opaque(candidate) === wanted);
 }
+
+/** What a call's answer says about its cache entry (FunctionQueryService's QueryResult.cache). */
+export interface CachedAnswer {
+  readonly etag?: string;
+  readonly ttlSeconds: number;
+  readonly ageSeconds: number;
+  readonly staleWhileRevalidateSeconds: number;
+  readonly shared: boolean;
+}
+
+/**
+ * The caching headers of one REST GET answer in `mediaType`: `Cache-Control` always; `ETag` and `Age` when the
+ * result is cached. The ETag is returned apart so the edge can compare it with `If-None-Match` (304).
+ */
+export function cacheHeaders(
+  answer: CachedAnswer,
+  mediaType: string,
+): { headers: Record<string, string>; etag: string } {
+  const headers: Record<string, string> = { 'Cache-Control': cacheControlHeader(answer, answer.shared) };
+  const etag = representationEtag(answer.etag ?? '', mediaType);
+  if (etag) {
+    headers.ETag = etag;
+    headers.Age = String(answer.ageSeconds);
+  }
+  return { headers, etag };
+}

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../common/logging/logger.js';
 import { CacheMetrics, type CacheResult } from './cache-metrics.js';
 import { resultCacheKey, type CacheLookup } from './cache-key.js';
 import type { CachedEntry, ResultCacheStore, TableGenerations } from './cache-store.js';
-import type { RedisOutageReporter } from './redis-outage.monitor.js';
+import type { RedisOutageReporter } from '../redis/redis-outage.monitor.js';
 
 export interface CacheOutcome<T> {
   readonly value: T;

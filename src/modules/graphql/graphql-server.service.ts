@@ -13,7 +13,8 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
-import type { Principal } from '../query/query-hooks.js';
+import type { Principal } from '../auth/principal.js';
+import { RateLimitError, type RateLimitState } from '../rate-limit/rate-limit-error.js';
 import { apolloHeaders } from './apollo-request-headers.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import {
@@ -35,6 +36,12 @@ export interface GraphqlHttpRequest {
   headers: Record<string, string | string[] | undefined>;
   search: string;
   body: unknown;
+}
+
+/** Apollo's answer, and the rate-limit budget the request's function calls left (for `RateLimit-*`). */
+export interface GraphqlAnswer {
+  readonly response: HTTPGraphQLResponse;
+  readonly rateLimit?: RateLimitState;
 }
 
 /** Bounds of the per-caller schemas (FUNCTION_VISIBILITY=callable), per catalog version. */
@@ -110,15 +117,34 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
     await this.active?.full.stop();
   }
 
-  /** `signal` aborts when the client goes away: the engine queries its fields started are cancelled then. */
+  /**
+   * `signal` aborts when the client goes away: the engine queries its fields started are cancelled then. The
+   * rate-limit state reported is the tightest budget of the fields' calls, or the budget that refused one.
+   */
   async execute(
     request: GraphqlHttpRequest,
     principal: Principal,
-    signal?: AbortSignal,
-  ): Promise<HTTPGraphQLResponse> {
+    options: { requestId?: string; signal?: AbortSignal } = {},
+  ): Promise<GraphqlAnswer> {
     const servers = await this.serversFor(this.catalog.current());
     const server = this.visibility === 'callable' ? await this.serverOf(servers, principal) : servers.full;
-    return server.executeHTTPGraphQLRequest({
+    let rateLimit: RateLimitState | undefined;
+    let refusedBy: RateLimitState | undefined;
+    const call = async (fn: string, args: Record<string, unknown>) => {
+      try {
+        const result = await this.query.execute(principal, fn, args, options);
+        if (result.rateLimit && (!rateLimit || result.rateLimit.remaining <= rateLimit.remaining)) {
+          rateLimit = result.rateLimit;
+        }
+        return result;
+      } catch (error) {
+        if (error instanceof RateLimitError && error.state) {
+          refusedBy = error.state;
+        }
+        throw error;
+      }
+    };
+    const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: request.method.toUpperCase(),
         headers: apolloHeaders(request.headers),
@@ -130,10 +156,11 @@ export class GraphqlServerService implements OnModuleInit, OnModuleDestroy {
         return Promise.resolve({
           principal,
           calls,
-          loader: createCallLoader((fn, args) => this.query.execute(principal, fn, args, { signal })),
+          loader: createCallLoader(call),
         });
       },
     });
+    return { response, rateLimit: refusedBy ?? rateLimit };
   }
 
   /** The server whose schema holds exactly the functions `principal` may call. */

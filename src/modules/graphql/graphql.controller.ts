@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Optional, Post, Req, Res } from '@nestjs/commo
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { describeError } from '../query/error-status.js';
+import { ANONYMOUS_CHALLENGE, refusalHeaders } from '../query/refusal-headers.js';
+import { rateLimitHeaders } from '../rate-limit/rate-limit-error.js';
 import {
   AnonymousRequestAuthenticator,
   REQUEST_AUTHENTICATOR,
@@ -9,7 +11,10 @@ import {
 } from '../query/query-hooks.js';
 import { GraphqlServerService } from './graphql-server.service.js';
 
-/** `POST /graphql` (and `GET /graphql?query=…`): identify the caller, hand the request to Apollo. */
+/**
+ * `POST /graphql` (and `GET /graphql?query=…`): identify the caller, hand the request to Apollo, and set the
+ * headers from what came back: Apollo's, `RateLimit-*` of the fields' calls, and the challenge of a 401.
+ */
 @Controller('graphql')
 export class GraphqlController {
   private readonly authenticator: RequestAuthenticator;
@@ -32,13 +37,15 @@ export class GraphqlController {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const requestId = String(request.id);
     let principal;
     try {
-      principal = await this.authenticator.authenticate(request.headers, request.ip);
+      principal = await this.authenticator.authenticate(request.headers, request.ip, requestId);
     } catch (error) {
       const body = describeError(error);
       await reply
         .status(body.status)
+        .headers(refusalHeaders(error, body.status))
         .header('content-type', 'application/json; charset=utf-8')
         .send({
           errors: [
@@ -48,15 +55,23 @@ export class GraphqlController {
       return;
     }
     const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const response = await this.graphql.execute(
+    const { response, rateLimit } = await this.graphql.execute(
       { method: request.method, headers: request.headers, search, body: request.body },
       principal,
-      clientDisconnectSignal(reply.raw),
+      { requestId, signal: clientDisconnectSignal(reply.raw) },
     );
     for (const [name, value] of response.headers) {
       void reply.header(name, value);
     }
-    reply.status(response.status ?? 200);
+    if (rateLimit) {
+      reply.headers(rateLimitHeaders(rateLimit));
+    }
+    const status = response.status ?? 200;
+    // A 401 from Apollo (introspection refused to an anonymous caller) says which credentials would do.
+    if (status === 401 && !response.headers.has('www-authenticate')) {
+      reply.header('WWW-Authenticate', ANONYMOUS_CHALLENGE);
+    }
+    reply.status(status);
     if (response.body.kind === 'complete') {
       await reply.send(response.body.string);
       return;

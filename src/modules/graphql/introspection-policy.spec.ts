@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvConfig } from '../../config/env.dto.js';
-import type { Principal } from '../query/query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 import { introspectionPolicyOf, introspectionRefusal } from './introspection-policy.js';
 
 const config = (values: Partial<EnvConfig>): EnvConfig => Object.assign(new EnvConfig(), values);

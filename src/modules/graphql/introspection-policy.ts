@@ -1,7 +1,7 @@
 import type { GraphQLError as GraphQLErrorType } from 'graphql';
 import type { EnvConfig } from '../../config/env.dto.js';
 import { AuthErrorCode } from '../auth/auth-error.js';
-import type { Principal } from '../query/query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 import { graphqlJs } from './graphql-runtime.js';
 
 const { GraphQLError } = graphqlJs;

@@ -13,7 +13,7 @@ import type { Catalog, CatalogFunction } from '../catalog/catalog.types.js';
 import { describeRange } from '../catalog/parameter-range.js';
 import { describeError } from '../query/error-status.js';
 import type { QueryResult, QueryResultMeta } from '../query/function-query.service.js';
-import type { Principal } from '../query/query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 import { COST_EXTENSION } from './document-measure.js';
 import { DateTimeScalar, DynamicScalar, LongScalar, TimeSpanScalar } from './scalars.js';
 

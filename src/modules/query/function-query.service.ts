@@ -3,21 +3,25 @@ import { randomUUID } from 'node:crypto';
 import { Histogram } from 'prom-client';
 import { createLogger } from '../../common/logging/logger.js';
 import { singletonMetric } from '../../common/metrics/metrics.registry.js';
+import { QueryAuditLogger, type AuditOutcome } from '../audit/query-audit.logger.js';
+import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
+import type { Principal } from '../auth/principal.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
 import { engineQueryError } from './engine-error.mapper.js';
 import { InflightEngineCalls } from './inflight-engine-calls.js';
 import { bindParameters } from './parameter-binder.js';
 import { QueryError, QueryErrorCode } from './query-error.js';
+import { RateLimitError, RateLimitErrorCode, type RateLimitState } from '../rate-limit/rate-limit-error.js';
 import {
   AUTHORIZATION_POLICY,
   NoQueryResultCache,
   PermissiveAuthorizationPolicy,
+  QUERY_AUDIT,
   QUERY_RATE_LIMITER,
   QUERY_RESULT_CACHE,
   UnlimitedRateLimiter,
   type AuthorizationPolicy,
-  type Principal,
   type QueryFunctionInfo,
   type QueryRateLimiter,
   type QueryResultCache,
@@ -47,9 +51,29 @@ export interface QueryResultMeta {
   engineMs?: number;
 }
 
+/** What an HTTP edge needs to validate and cache the answer (ETag, Cache-Control, Age). */
+export interface QueryCacheState {
+  /** hit, miss, stale, coalesced, bypass. */
+  readonly status: string;
+  /** The cached data's strong validator; absent when the function is not cached. */
+  readonly etag?: string;
+  readonly ttlSeconds: number;
+  readonly ageSeconds: number;
+  readonly staleWhileRevalidateSeconds: number;
+  /**
+   * True when every caller gets the same answer (anonymous caller, no claim-bound parameter), so shared caches
+   * may store it.
+   */
+  readonly shared: boolean;
+}
+
+/** Everything a call's edge needs: the rows and their columns, the meta, and the state behind its headers. */
 export interface QueryResult {
   rows: Record<string, unknown>[];
   meta: QueryResultMeta;
+  cache: QueryCacheState;
+  /** The tightest rate-limit budget after this call (RateLimit-* headers); absent without limits. */
+  rateLimit?: RateLimitState;
 }
 
 interface LoadedRows {
@@ -117,6 +141,7 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
   private readonly authorization: AuthorizationPolicy;
   private readonly rateLimiter: QueryRateLimiter;
   private readonly cache: QueryResultCache;
+  private readonly audit: QueryAuditLogger;
   /**
    * Keyed by the catalog's function object: a reload swaps in new objects, so a changed function is prepared
    * again and the old entries go with the old catalog.
@@ -129,10 +154,12 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
     @Optional() @Inject(AUTHORIZATION_POLICY) authorization?: AuthorizationPolicy,
     @Optional() @Inject(QUERY_RATE_LIMITER) rateLimiter?: QueryRateLimiter,
     @Optional() @Inject(QUERY_RESULT_CACHE) cache?: QueryResultCache,
+    @Optional() @Inject(QUERY_AUDIT) audit?: QueryAuditLogger,
   ) {
     this.authorization = authorization ?? new PermissiveAuthorizationPolicy();
     this.rateLimiter = rateLimiter ?? new UnlimitedRateLimiter();
     this.cache = cache ?? new NoQueryResultCache();
+    this.audit = audit ?? new QueryAuditLogger();
   }
 
   /**
@@ -152,18 +179,18 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
    * an edge runs this before its own checks of the request's shape (406, 400), so that a caller who may not run a
    * function learns nothing more about it. execute() checks again, which costs a map lookup.
    */
-  admit(principal: Principal, functionName: string): void | Promise<void> {
+  admit(principal: Principal, functionName: string, requestId?: string): void | Promise<void> {
     const started = performance.now();
     try {
       const fn = this.resolve(functionName);
       const authorized = this.authorization.authorize(principal, this.prepare(fn).info);
       // Like execute(): a synchronous policy answers without a promise, which saves a microtask turn per call.
       return authorized?.catch((error: unknown) => {
-        this.observeFailure(functionName, error, started);
+        this.refused(principal, functionName, error, started, requestId);
         throw error;
       });
     } catch (error) {
-      this.observeFailure(functionName, error, started);
+      this.refused(principal, functionName, error, started, requestId);
       throw error;
     }
   }
@@ -181,6 +208,7 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
     let leave: (() => void) | undefined;
+    let typed: Record<string, unknown> | undefined;
     try {
       const fn = this.resolve(functionName);
       const exposure = fn.exposure!;
@@ -193,11 +221,9 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       const withClaims = this.authorization.bindClaims(principal, info, params);
       const bound = bindParameters(fn, withClaims.params);
       const consumed = this.rateLimiter.consume(principal, info, exposure.cost);
-      if (consumed) {
-        await consumed;
-      }
+      const rateLimit = consumed instanceof Promise ? await consumed : consumed;
 
-      const typed: Record<string, unknown> = {};
+      typed = {};
       const wire: Record<string, string | number | boolean> = {};
       for (const parameter of bound) {
         typed[parameter.name] = parameter.value;
@@ -218,7 +244,6 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
           boundClaims: withClaims.bound,
           ttlSeconds,
           staleWhileRevalidateSeconds,
-          caller: principal,
         },
         async () => {
           const loadStarted = performance.now();
@@ -252,12 +277,37 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       if (outcome.ageSeconds !== undefined) {
         meta.cacheAgeSeconds = outcome.ageSeconds;
       }
-      const result: QueryResult = { rows: outcome.value.rows, meta };
-      result.meta.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      this.duration.observe({ function: fn.name, outcome: 'ok' }, result.meta.durationMs / 1000);
+      const result: QueryResult = {
+        rows: outcome.value.rows,
+        meta,
+        cache: {
+          status: outcome.result,
+          etag: outcome.etag || undefined,
+          ttlSeconds: outcome.ttlSeconds ?? 0,
+          ageSeconds: outcome.ageSeconds ?? 0,
+          staleWhileRevalidateSeconds: outcome.staleWhileRevalidateSeconds ?? 0,
+          shared: principal.anonymous && Object.keys(withClaims.bound).length === 0,
+        },
+        rateLimit,
+      };
+      const elapsed = performance.now() - started;
+      meta.durationMs = Math.round(elapsed * 1000) / 1000;
+      this.duration.observe({ function: fn.name, outcome: 'ok' }, elapsed / 1000);
+      // The audit record is spelled out field by field: this runs on every call.
+      this.audit.record({
+        requestId: options.requestId,
+        principal: principal.id,
+        method: principal.method,
+        function: fn.name,
+        params: typed,
+        rows: meta.rowCount,
+        durationMs: elapsed,
+        cache: outcome.result,
+        outcome: 'ok',
+      });
       return result;
     } catch (error) {
-      this.observeFailure(functionName, error, started);
+      this.refused(principal, functionName, error, started, options.requestId, typed);
       throw error;
     } finally {
       leave?.();
@@ -285,15 +335,32 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
     }
   }
 
-  private observeFailure(functionName: string, error: unknown, started: number): void {
+  /** The metric and the audit line of a call that did not answer. */
+  private refused(
+    principal: Principal,
+    functionName: string,
+    error: unknown,
+    started: number,
+    requestId: string | undefined,
+    params?: Readonly<Record<string, unknown>>,
+  ): void {
     const code = (error as { code?: unknown }).code;
+    const known = this.catalog.exposedFunction(functionName) !== undefined;
+    const elapsed = performance.now() - started;
     this.duration.observe(
-      {
-        function: this.catalog.exposedFunction(functionName) ? functionName : '(unknown)',
-        outcome: typeof code === 'string' ? code : 'error',
-      },
-      (performance.now() - started) / 1000,
+      { function: known ? functionName : '(unknown)', outcome: typeof code === 'string' ? code : 'error' },
+      elapsed / 1000,
     );
+    this.audit.record({
+      requestId,
+      principal: principal.id,
+      method: principal.method,
+      function: known ? functionName : '-',
+      params,
+      durationMs: elapsed,
+      outcome: auditOutcomeOf(error),
+      errorCode: typeof code === 'string' ? code : undefined,
+    });
   }
 
   private prepare(fn: CatalogFunction): PreparedFunction {
@@ -403,4 +470,14 @@ function callersGone(fn: string): QueryError {
     `every caller of ${fn} went away before the answer; the engine query was cancelled`,
     { function: fn },
   );
+}
+
+function auditOutcomeOf(error: unknown): AuditOutcome {
+  if (error instanceof AuthError) {
+    return error.code === AuthErrorCode.Unauthenticated ? 'unauthenticated' : 'forbidden';
+  }
+  if (error instanceof RateLimitError) {
+    return error.code === RateLimitErrorCode.EngineBusy ? 'busy' : 'throttled';
+  }
+  return 'error';
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogFunction, Exposure } from '../catalog/catalog.types.js';
 import { EXPOSURE_DEFAULTS } from '../catalog/exposure-header.js';
-import type { Principal } from './query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import {
   accessProfileKey,

@@ -4,7 +4,7 @@ import { FunctionAuthorizationPolicy } from '../auth/function-authorization.poli
 import type { CatalogFunction } from '../catalog/catalog.types.js';
 import { functionInfo } from './function-query.service.js';
 import { QueryError, QueryErrorCode } from './query-error.js';
-import type { Principal } from './query-hooks.js';
+import type { Principal } from '../auth/principal.js';
 
 /**
  * `FUNCTION_VISIBILITY` (formerly `GRAPHQL_FIELD_VISIBILITY`), one setting for every surface:

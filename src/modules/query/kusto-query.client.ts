@@ -93,8 +93,3 @@ export class KustoQueryClient {
     this.client.close();
   }
 }
-
-/** Rows of a result as objects keyed by column name. */
-export function rowObjects(table: RawResultTable): Record<string, unknown>[] {
-  return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
-}

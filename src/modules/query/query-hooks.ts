@@ -1,31 +1,26 @@
 import { Injectable } from '@nestjs/common';
+import { anonymousPrincipal, type Principal } from '../auth/principal.js';
+import type { CredentialHeaders } from '../auth/request-authenticator.js';
+import type { RateLimitState } from '../rate-limit/rate-limit-error.js';
 
 /**
  * The extension points of the one query path (`FunctionQueryService.execute`). Real implementations are bound to
- * these injection tokens by a global module (the security module) or via `QueryModule.forRoot({ hooks })`; a
- * token nobody binds falls back to the permissive / pass-through default below, so the gateway also runs on its
+ * these injection tokens by the global auth, rate-limit and cache modules, or via `QueryModule.forRoot({ hooks })`;
+ * a token nobody binds falls back to the permissive / pass-through default below, so the gateway also runs on its
  * own. execute() calls them in this order for every GraphQL field and REST call:
  *
- *   1. `REQUEST_AUTHENTICATOR.authenticate(headers, clientAddress)` — at the edge, once per request → Principal
+ *   1. `REQUEST_AUTHENTICATOR.authenticate(headers, clientAddress, requestId)` — at the edge, once per request
  *   2. `AUTHORIZATION_POLICY.authorize(principal, fn)` — may the caller run it (throws → 401/403)
  *   3. `AUTHORIZATION_POLICY.bindClaims(principal, fn, params)` — fill claim-bound parameters (throws → 400/403)
  *   4. request parameters are validated and typed (400 naming each bad parameter)
- *   5. `QUERY_RATE_LIMITER.consume(principal, fn, fn.cost)` — throws → 429
+ *   5. `QUERY_RATE_LIMITER.consume(principal, fn, fn.cost)` — the budget's state, or throws → 429
  *   6. `QUERY_RESULT_CACHE.getOrLoad(lookup, loader)` — the loader runs the query on the engine
  *
- * Errors thrown by hooks should extend `KqlgateError`; the REST and GraphQL translators map an error carrying a
- * numeric `httpStatus` (or one of the auth codes) to that status, and put `code`/`details` in the body.
+ * execute() returns what the edges need for their response headers (cache validators, the rate-limit state) with
+ * the rows. Errors thrown by hooks should extend `KqlgateError`; the REST and GraphQL translators map an error
+ * carrying a numeric `httpStatus` (or one of the auth codes) to that status, put `code`/`details` in the body and
+ * the error's own headers (refusal-headers.ts) on the response.
  */
-
-/** Who is calling; the auth module builds it from a bearer JWT, an API key, or nothing (anonymous). */
-export interface Principal {
-  readonly id: string;
-  readonly roles: readonly string[];
-  readonly scopes: readonly string[];
-  readonly claims: Readonly<Record<string, unknown>>;
-  readonly anonymous: boolean;
-  readonly method?: 'jwt' | 'api-key' | 'anonymous';
-}
 
 /** What the hooks see of a function: its exposure settings, as the catalog read them from the KQL header. */
 export interface QueryFunctionInfo {
@@ -42,13 +37,9 @@ export interface QueryFunctionInfo {
   readonly tables: readonly string[];
 }
 
-export interface CredentialHeaders {
-  readonly authorization?: string | string[];
-  readonly 'x-api-key'?: string | string[];
-}
-
 export interface RequestAuthenticator {
-  authenticate(headers: CredentialHeaders, clientAddress?: string): Promise<Principal>;
+  /** `requestId` joins the audit line of a refused caller to the request's log line. */
+  authenticate(headers: CredentialHeaders, clientAddress?: string, requestId?: string): Promise<Principal>;
 }
 
 export interface AuthorizationPolicy {
@@ -66,8 +57,15 @@ export interface AuthorizationPolicy {
 }
 
 export interface QueryRateLimiter {
-  /** Spends `cost` points of the principal's budget; throws when the budget is exhausted. */
-  consume(principal: Principal, fn: QueryFunctionInfo, cost: number): void | Promise<void>;
+  /**
+   * Spends `cost` points of the principal's budget and returns the tightest budget's state (undefined: no limits);
+   * throws a RateLimitError, which carries that state, when the budget is exhausted.
+   */
+  consume(
+    principal: Principal,
+    fn: QueryFunctionInfo,
+    cost: number,
+  ): RateLimitState | undefined | Promise<RateLimitState | undefined>;
 }
 
 export interface QueryCacheLookup {
@@ -79,8 +77,6 @@ export interface QueryCacheLookup {
   /** 0 → do not store (concurrent identical loads may still be coalesced). */
   readonly ttlSeconds: number;
   readonly staleWhileRevalidateSeconds?: number;
-  /** Who asked (for the audit line and the request's response headers); never part of the cache key. */
-  readonly caller?: Principal;
 }
 
 export interface QueryCacheOutcome<T> {
@@ -90,6 +86,7 @@ export interface QueryCacheOutcome<T> {
   readonly etag?: string;
   readonly ageSeconds?: number;
   readonly ttlSeconds?: number;
+  readonly staleWhileRevalidateSeconds?: number;
 }
 
 export interface QueryResultCache {
@@ -100,23 +97,14 @@ export const REQUEST_AUTHENTICATOR = Symbol('kqlgate:RequestAuthenticator');
 export const AUTHORIZATION_POLICY = Symbol('kqlgate:AuthorizationPolicy');
 export const QUERY_RATE_LIMITER = Symbol('kqlgate:QueryRateLimiter');
 export const QUERY_RESULT_CACHE = Symbol('kqlgate:QueryResultCache');
-
-function anonymous(clientAddress?: string): Principal {
-  return Object.freeze({
-    id: clientAddress ? `anonymous:${clientAddress}` : 'anonymous',
-    roles: [],
-    scopes: [],
-    claims: {},
-    anonymous: true,
-    method: 'anonymous' as const,
-  });
-}
+/** Where execute() writes its one audit line per call (a QueryAuditLogger); default: the `audit` logger. */
+export const QUERY_AUDIT = Symbol('kqlgate:QueryAudit');
 
 /** Default: every request is anonymous (no credentials are read). */
 @Injectable()
 export class AnonymousRequestAuthenticator implements RequestAuthenticator {
   authenticate(_headers: CredentialHeaders, clientAddress?: string): Promise<Principal> {
-    return Promise.resolve(anonymous(clientAddress));
+    return Promise.resolve(anonymousPrincipal(clientAddress));
   }
 }
 
@@ -147,7 +135,9 @@ export class PermissiveAuthorizationPolicy implements AuthorizationPolicy {
 /** Default: no limits. */
 @Injectable()
 export class UnlimitedRateLimiter implements QueryRateLimiter {
-  consume(): void {}
+  consume(): undefined {
+    return undefined;
+  }
 }
 
 /** Default: no caching; every call runs the query. */

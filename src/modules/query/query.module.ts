@@ -11,7 +11,7 @@ export interface QueryModuleOptions {
   /**
    * Bindings of the hook tokens of query-hooks.ts, e.g.
    * `{ provide: AUTHORIZATION_POLICY, useExisting: FunctionAuthorizationPolicy }`. Not needed when a global
-   * module (the security module) exports the tokens; a token bound nowhere keeps its permissive default.
+   * module (auth, rate-limit, cache) exports the tokens; a token bound nowhere keeps its permissive default.
    */
   hooks?: Provider[];
   /** Replaces the engine client (tests). */

@@ -1,7 +1,6 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 
-/** @nestjs/throttler's record: hits in the window, seconds until it expires, and whether the key is blocked. */
+/** A window's record: hits in the window, seconds until it expires, and whether the key is blocked. */
 export interface CostThrottlerRecord {
   totalHits: number;
   timeToExpire: number;
@@ -10,13 +9,13 @@ export interface CostThrottlerRecord {
 }
 
 /**
- * @nestjs/throttler's storage contract (`increment(key, ttl, limit, blockDuration, throttlerName)`, ttl in ms,
- * times returned in seconds) extended with a `cost`: a function may weigh more than one hit. Fixed windows: the
- * window starts with the first hit and the budget refills at once when it ends. A request that does not fit is
- * refused without being counted, so one expensive call cannot starve the caller's cheaper ones for longer than
- * the window. Both stores plug into ThrottlerModule as `storage` too (cost defaults to 1).
+ * A fixed-window counter shaped like @nestjs/throttler's storage contract (`increment(key, ttl, limit,
+ * blockDuration, throttlerName)`, ttl in ms, times returned in seconds) with a `cost`: a function may weigh more
+ * than one hit. Fixed windows: the window starts with the first hit and the budget refills at once when it ends.
+ * A request that does not fit is refused without being counted, so one expensive call cannot starve the caller's
+ * cheaper ones for longer than the window.
  */
-export interface CostThrottlerStorage extends ThrottlerStorage {
+export interface CostThrottlerStorage {
   increment(
     key: string,
     ttl: number,

@@ -1,4 +1,4 @@
-import type { RedisOutageReporter } from '../cache/redis-outage.monitor.js';
+import type { RedisOutageReporter } from '../redis/redis-outage.monitor.js';
 import {
   MemoryThrottlerStorage,
   type CostThrottlerRecord,

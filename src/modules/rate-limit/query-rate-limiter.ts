@@ -1,3 +1,4 @@
+import { createLogger } from '../../common/logging/logger.js';
 import type { Principal } from '../auth/principal.js';
 import type { CostThrottlerStorage } from './cost-throttler.storage.js';
 import { rateLimitMetrics } from './rate-limit-metrics.js';
@@ -22,9 +23,13 @@ export interface RateLimitBudget {
  * a budget per principal and function. GraphQL spends per field, because every field runs through
  * `FunctionQueryService.execute` which calls `consume` with that function's cost. Returns the tightest budget's
  * state for the RateLimit-* headers; refuses with RATE_LIMITED (429) and the seconds until that budget refills.
+ * A broken limit store must not take the API down: the call goes through unlimited, and the failure is logged
+ * (once per 10 s).
  */
 export class QueryRateLimiter {
   private readonly throttled = rateLimitMetrics.throttled();
+  private readonly logger = createLogger('rate-limit');
+  private lastStoreErrorLogAt = -Infinity;
 
   constructor(
     private readonly storage: CostThrottlerStorage,
@@ -43,6 +48,28 @@ export class QueryRateLimiter {
     if (!this.enabled) {
       return undefined;
     }
+    try {
+      return await this.spendAll(principal, fn, cost);
+    } catch (error) {
+      if (error instanceof RateLimitError) {
+        throw error;
+      }
+      if (Date.now() - this.lastStoreErrorLogAt >= 10_000) {
+        this.lastStoreErrorLogAt = Date.now();
+        this.logger.error(
+          { err: error instanceof Error ? error.message : String(error), function: fn.name },
+          'rate-limit store failed; request allowed without limiting',
+        );
+      }
+      return undefined;
+    }
+  }
+
+  private async spendAll(
+    principal: Principal,
+    fn: RateLimitedFunction,
+    cost: number,
+  ): Promise<RateLimitState> {
     const states: RateLimitState[] = [];
     if (fn.rateLimit && fn.rateLimit.points > 0) {
       states.push(

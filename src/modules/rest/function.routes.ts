@@ -2,6 +2,9 @@ import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../../common/logging/logger.js';
+import type { Principal } from '../auth/principal.js';
+import { cacheHeaders, isNotModified } from '../cache/http-cache-headers.js';
+import { rateLimitHeaders } from '../rate-limit/rate-limit-error.js';
 import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import { visibleError, type FunctionVisibility } from '../query/function-visibility.js';
@@ -11,7 +14,6 @@ import { FunctionQueryService, type QueryResult } from '../query/function-query.
 import {
   AnonymousRequestAuthenticator,
   REQUEST_AUTHENTICATOR,
-  type Principal,
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
 import { sendProblem } from './problem-reply.js';
@@ -27,11 +29,8 @@ import {
 /** The REST path of every exposed function; `{Name}` is resolved against the live catalog on each call. */
 export const FUNCTION_ROUTE = '/api/v1/functions/:name';
 
-/** Where the route's onRequest hook leaves the caller for the handler. */
-const PRINCIPAL = Symbol('kqlgate:principal');
-
 type FunctionRoute = { Params: { name: string } };
-type FunctionRequest = FastifyRequest<FunctionRoute> & { [PRINCIPAL]?: Principal };
+type FunctionRequest = FastifyRequest<FunctionRoute>;
 
 /**
  * `GET|POST /api/v1/functions/{Name}`: parameters from the query string or a JSON object body, rows as
@@ -40,12 +39,14 @@ type FunctionRequest = FastifyRequest<FunctionRoute> & { [PRINCIPAL]?: Principal
  * These two routes are the gateway's hot path, so they are plain Fastify routes registered by this provider
  * rather than a Nest controller: Nest's per-request router context (pipes, guards, interceptors, exception-filter
  * lookup) costs more than the whole cached call. Everything that applies to every route still applies — the
- * instance hooks (request id, request log, metrics, security context and headers, connection drain) run for
- * these routes as for any other; errors become problem JSON here, as the Nest filter did.
+ * instance hooks (request id, request log, metrics, connection drain) run for these routes as for any other;
+ * errors become problem JSON here, as the Nest filter did. Every response header comes from what execute()
+ * returned (cache validators, rate-limit state) or threw (problem-reply.ts).
  *
- * The caller is authenticated first, in the route's onRequest hook — before a POST body is read and parsed — and
- * then admitted to the function (404/401/403) before the request's shape is checked (400 for parameters, 406 for
- * Accept): a caller without valid credentials, or not allowed to call the function, learns nothing else.
+ * The caller is authenticated first — GET in the handler, POST in the route's onRequest hook, before its body is
+ * parsed — and then admitted to the function (404/401/403) before the request's shape is checked (400 for
+ * parameters, 406 for Accept): a caller without valid credentials, or not allowed to call the function, learns
+ * nothing else.
  */
 @Injectable()
 export class FunctionRoutes implements OnModuleInit {
@@ -66,36 +67,54 @@ export class FunctionRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const onRequest = (request: FunctionRequest, reply: FastifyReply) => this.authenticate(request, reply);
-    fastify.get<FunctionRoute>(FUNCTION_ROUTE, { onRequest }, (request: FunctionRequest, reply) =>
-      this.handle(request, reply, () => fromQueryString(request.params.name, request.query)),
-    );
-    fastify.post<FunctionRoute>(FUNCTION_ROUTE, { onRequest }, (request: FunctionRequest, reply) =>
-      this.handle(request, reply, () => fromBody(request.params.name, request.body)),
+    fastify.get<FunctionRoute>(FUNCTION_ROUTE, async (request: FunctionRequest, reply) => {
+      const principal = await this.authenticate(request, reply);
+      return principal
+        ? this.handle(request, reply, principal, () => fromQueryString(request.params.name, request.query))
+        : reply;
+    });
+    // A POST is authenticated in onRequest, before its body is read and parsed, so an unauthenticated caller cannot
+    // make the gateway parse a body; the handler finds the principal in this map, keyed by the request object
+    // (POST is not the cached hot path, GET is, and GET has no body to guard).
+    const principals = new WeakMap<FastifyRequest, Principal>();
+    fastify.post<FunctionRoute>(
+      FUNCTION_ROUTE,
+      {
+        onRequest: async (request: FunctionRequest, reply: FastifyReply) => {
+          const principal = await this.authenticate(request, reply);
+          if (!principal) {
+            // Fastify ends an async hook's request only when the hook returns the reply it answered on.
+            return reply;
+          }
+          principals.set(request, principal);
+          return undefined;
+        },
+      },
+      (request: FunctionRequest, reply) =>
+        this.handle(request, reply, principals.get(request)!, () =>
+          fromBody(request.params.name, request.body),
+        ),
     );
   }
 
-  /** Answers the refusal itself (ending the request) or leaves the principal on the request for the handler. */
-  private async authenticate(
-    request: FunctionRequest,
-    reply: FastifyReply,
-  ): Promise<FastifyReply | undefined> {
+  /** The caller, or undefined once the refusal has been answered (ending the request). */
+  private async authenticate(request: FunctionRequest, reply: FastifyReply): Promise<Principal | undefined> {
     try {
-      request[PRINCIPAL] = await this.authenticator.authenticate(request.headers, request.ip);
-      return undefined;
+      return await this.authenticator.authenticate(request.headers, request.ip, String(request.id));
     } catch (error) {
-      return sendProblem(reply, request, error, this.logger);
+      sendProblem(reply, request, error, this.logger);
+      return undefined;
     }
   }
 
   private async handle(
     request: FunctionRequest,
     reply: FastifyReply,
+    principal: Principal,
     parameters: () => Record<string, unknown>,
   ): Promise<FastifyReply> {
-    const principal = request[PRINCIPAL]!;
     try {
-      const admitted = this.query.admit(principal, request.params.name);
+      const admitted = this.query.admit(principal, request.params.name, String(request.id));
       if (admitted) {
         await admitted;
       }
@@ -115,7 +134,7 @@ export class FunctionRoutes implements OnModuleInit {
         requestId: String(request.id),
         signal: clientDisconnectSignal(reply.raw),
       });
-      return send(reply, format, result);
+      return send(request, reply, format, result);
     } catch (error) {
       // An unknown function, and one the caller may not see, answer alike (see function-visibility.ts).
       const shown = visibleError(
@@ -130,12 +149,32 @@ export class FunctionRoutes implements OnModuleInit {
   }
 }
 
-function send(reply: FastifyReply, format: ResultFormat, result: QueryResult): FastifyReply {
+/**
+ * The answer with the headers the call's result carries: `RateLimit-*` on every call; on GET, `Cache-Control`,
+ * `ETag` and `Age`, and 304 without a body when `If-None-Match` matches.
+ */
+function send(
+  request: FunctionRequest,
+  reply: FastifyReply,
+  format: ResultFormat,
+  result: QueryResult,
+): FastifyReply {
+  const mediaType = RESULT_MEDIA_TYPES[format];
   reply
     .status(200)
-    .header('content-type', RESULT_MEDIA_TYPES[format])
+    .header('content-type', mediaType)
     .header('x-kqlgate-row-count', String(result.meta.rowCount))
     .header('x-kqlgate-truncated', String(result.meta.truncated));
+  if (result.rateLimit) {
+    reply.headers(rateLimitHeaders(result.rateLimit));
+  }
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const { headers, etag } = cacheHeaders(result.cache, mediaType);
+    reply.headers(headers);
+    if (isNotModified(request.headers['if-none-match'], etag)) {
+      return reply.status(304).send();
+    }
+  }
   switch (format) {
     case 'json':
       return reply.send(toJson(result));

@@ -90,7 +90,7 @@ export class OpenApiController {
         docs: renderDocsPage(catalog),
       }));
     }
-    const principal = await this.authenticator.authenticate(request.headers, request.ip);
+    const principal = await this.authenticator.authenticate(request.headers, request.ip, String(request.id));
     const functions = callableFunctions(catalog.functions, principal);
     const note = principal.anonymous
       ? '— those callable without credentials; send yours to see the functions you may call'

@@ -2,11 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../../common/logging/log-privacy.js';
 import type { Logger } from '../../common/logging/logger.js';
 import { describeError } from '../query/error-status.js';
+import { refusalHeaders } from '../query/refusal-headers.js';
 
 /**
  * Answers an error of the REST edge as RFC 9457 problem JSON: `status`, a stable `code`, the message, and the
  * facts (`function`, `parameters: [{parameter, message}]`, …) from the error's details. Server-side failures
- * (5xx) are logged, since the caller only learns that something broke — with the route and path, never the query
+ * The error's own headers (a challenge, a rate-limit budget, Retry-After; refusal-headers.ts) go with it.
+ * Server-side failures (5xx) are logged, since the caller only learns that something broke — with the route and path, never the query
  * string or body: parameter values may be customer ids (the audit line carries their hash).
  */
 export function sendProblem(
@@ -31,6 +33,7 @@ export function sendProblem(
   }
   return reply
     .status(body.status)
+    .headers(refusalHeaders(error, body.status))
     .header('content-type', 'application/problem+json; charset=utf-8')
     .send({
       ...body.details,

@@ -3,7 +3,7 @@ import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.st
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 /**
- * The gateway inside the whole runtime (`npm start` wiring): the security module bound to the query hooks, the
+ * The gateway inside the whole runtime (`npm start` wiring): the auth, rate-limit and cache modules bound to the query hooks, the
  * catalog deployed to the embedded engine at start. Checks that the one execute path enforces roles and claim
  * binding and that both edges report refusals in their own formats.
  */

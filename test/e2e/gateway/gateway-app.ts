@@ -17,11 +17,9 @@ import {
   type KustoQueryOptions,
   type RawResultTable,
 } from '../../../src/modules/query/kusto-query.client.js';
-import {
-  REQUEST_AUTHENTICATOR,
-  type CredentialHeaders,
-  type Principal,
-} from '../../../src/modules/query/query-hooks.js';
+import type { Principal } from '../../../src/modules/auth/principal.js';
+import type { CredentialHeaders } from '../../../src/modules/auth/request-authenticator.js';
+import { REQUEST_AUTHENTICATOR } from '../../../src/modules/query/query-hooks.js';
 import { QueryModule } from '../../../src/modules/query/query.module.js';
 import { RestModule } from '../../../src/modules/rest/rest.module.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -37,7 +35,7 @@ export class RecordingKustoClient extends KustoQueryClient {
 }
 
 /**
- * Test credentials without the security module: `x-test-principal: {"roles":[…],"claims":{…}}`. The gateway's
+ * Test credentials without the auth module: `x-test-principal: {"roles":[…],"claims":{…}}`. The gateway's
  * own permissive hooks apply, which is what these tests exercise (auth has its own e2e suite).
  */
 class HeaderAuthenticator {

@@ -7,7 +7,7 @@ import { startGateway, type GatewayUnderTest } from './gateway-app.js';
  * policies, and read back through every exposed function over REST.
  */
 
-/** Functions that use KQL the embedded engine's compiler does not support yet (see the report / issue 4). */
+/** Functions that use KQL the embedded engine's compiler does not support yet. */
 const ENGINE_GAPS: Record<string, string> = {
   CustomerOrders: 'arg_max() with renamed columns (arg_max(OccurredAt, PaymentStatus = Status, …))',
   SupplyChainForecast: 'series_decompose_forecast() / series_stats_dynamic()',

@@ -15,7 +15,7 @@ const ANONYMOUS_CHALLENGE = 'Bearer realm="kqlgate", ApiKey realm="kqlgate"';
 const AUTH_FAILURE_LIMIT = 3;
 
 /**
- * How credentials are checked on the real gateway (REST + GraphQL + SecurityModule over the embedded engine):
+ * How credentials are checked on the real gateway (REST + GraphQL + the auth module over the embedded engine):
  * the failed-authentication limit per client address, the one-credential rule, `iat`, and authentication before
  * any other answer about the request. Each request comes from its own loopback address unless a test reuses one
  * on purpose, so failures only add up where a test means them to.

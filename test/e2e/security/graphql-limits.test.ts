@@ -21,7 +21,7 @@ const aliases = (count: number, selection: string): string =>
   `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${selection}`).join(' ')} }`;
 
 /**
- * The GraphQL limits over real HTTP on the real gateway stack (security module, real JWTs): what an anonymous
+ * The GraphQL limits over real HTTP on the real gateway stack (auth module, real JWTs): what an anonymous
  * caller can make the gateway do, and the error classes of client mistakes.
  */
 describe('GraphQL limits against anonymous amplification', () => {

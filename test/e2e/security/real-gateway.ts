@@ -11,7 +11,10 @@ import { ConfigModule } from '../../../src/config/config.module.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
 import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
-import { SecurityModule } from '../../../src/modules/auth/security.module.js';
+import { AuthModule } from '../../../src/modules/auth/auth.module.js';
+import { CacheModule } from '../../../src/modules/cache/cache.module.js';
+import { RateLimitModule } from '../../../src/modules/rate-limit/rate-limit.module.js';
+import { RedisModule } from '../../../src/modules/redis/redis.module.js';
 import { CatalogModule } from '../../../src/modules/catalog/catalog.module.js';
 import { GraphqlModule } from '../../../src/modules/graphql/graphql.module.js';
 import {
@@ -23,7 +26,7 @@ import { QueryModule } from '../../../src/modules/query/query.module.js';
 import { RestModule } from '../../../src/modules/rest/rest.module.js';
 
 /**
- * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL and SecurityModule — over the embedded
+ * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL and the auth, rate-limit and cache modules — over the embedded
  * Kusto engine, with a small KQL directory of its own (two tables, three functions) so that the security tests
  * do not depend on the sample domain. Engine queries are counted at the client the gateway uses.
  */
@@ -104,7 +107,10 @@ class RealGatewayTestModule {
         QueryModule.forRoot({ kustoClient: kusto }),
         RestModule,
         GraphqlModule,
-        SecurityModule,
+        AuthModule,
+        RedisModule,
+        RateLimitModule,
+        CacheModule,
       ],
       providers: [{ provide: IngestionEvents, useValue: events }],
     };

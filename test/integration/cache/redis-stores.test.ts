@@ -7,9 +7,6 @@ import { QueryResultCache } from '../../../src/modules/cache/query-result-cache.
 import { RedisCacheStore, RedisTableGenerations } from '../../../src/modules/cache/redis-cache.store.js';
 import { RedisThrottlerStorage } from '../../../src/modules/rate-limit/cost-throttler.storage.js';
 import { QueryRateLimiter } from '../../../src/modules/rate-limit/query-rate-limiter.js';
-import { silentLogger } from '../../../src/common/logging/logger.js';
-import { QueryAuditLogger } from '../../../src/modules/audit/query-audit.logger.js';
-import { SecurityRateLimiter } from '../../../src/modules/auth/security-hooks.js';
 import type { QueryFunctionInfo } from '../../../src/modules/query/query-hooks.js';
 import { freePort } from '../../utils/free-port.js';
 import { redisUnavailableReason, startRedis, type RunningRedis } from './redis-server.js';
@@ -157,7 +154,7 @@ describe.skipIf(unavailable !== undefined)('Redis-backed cache and rate limits',
 describe('with Redis unreachable', () => {
   it('should serve uncached results and let calls through the rate limiter', async () => {
     const port = await freePort();
-    // The options SecurityModule uses: fail fast rather than queue while Redis is away.
+    // The options RedisModule uses: fail fast rather than queue while Redis is away.
     const down = new Redis(`redis://127.0.0.1:${port}`, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
@@ -173,10 +170,7 @@ describe('with Redis unreachable', () => {
         value: 'from engine',
         result: 'bypass',
       });
-      const limiter = new SecurityRateLimiter(
-        new QueryRateLimiter(new RedisThrottlerStorage(down), { points: 1, windowSeconds: 60 }),
-        new QueryAuditLogger(silentLogger),
-      );
+      const limiter = new QueryRateLimiter(new RedisThrottlerStorage(down), { points: 1, windowSeconds: 60 });
       const principal: Principal = {
         id: 'p',
         roles: [],

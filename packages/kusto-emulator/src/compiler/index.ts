@@ -6,7 +6,6 @@ export {
   bindSlots,
   compileKql,
   compileKqlTemplate,
-  debugStages,
   decodeCell,
   decodeRows,
   duckDbSetupSql,

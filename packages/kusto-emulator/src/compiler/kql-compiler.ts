@@ -9,8 +9,7 @@
  *            ──emit───► frozen { sql, parameters }          sql/duckdb-emitter.ts + function-map.ts
  *
  * Each stage is a pure exported function; `compileKql` only chains them. One result table per
- * tabular statement. At debug level each new query's stages are logged (compiler-log.ts); `debugStages()` returns
- * every stage for tooling.
+ * tabular statement. At debug level each new query's stages are logged (compiler-log.ts).
  */
 import { bindKql, type BoundKql } from './bind/kql-binder.js';
 import { globalStateFor, schemaKeyFor } from './bind/global-state-builder.js';
@@ -144,17 +143,4 @@ function asCompileError<T>(compile: () => T): T {
       { cause: error instanceof Error ? error.message : String(error) },
     );
   }
-}
-
-/** Every stage's output, for `--debug` tooling and tests. */
-export function debugStages(
-  kql: string,
-  db: DatabaseSchema,
-  params: QueryParameterValues = {},
-  options: CompileOptions = {},
-) {
-  const parsed = parseKql(kql, globalStateFor(db));
-  const bound = bindKql(parsed);
-  const ir = lowerKql(bound, db, params, options.now ?? new Date());
-  return { ir, statements: emitStatements(ir) };
 }

@@ -85,7 +85,3 @@ export class KustoEngineError extends Error {
     return new KustoEngineError(KustoErrorCode.NotSupported, message, details);
   }
 }
-
-export function isKustoEngineError(error: unknown): error is KustoEngineError {
-  return error instanceof KustoEngineError;
-}

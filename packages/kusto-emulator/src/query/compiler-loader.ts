@@ -9,7 +9,7 @@ import { memoizeLoader, type QueryCompiler, type QueryCompilerLoader } from './q
 /**
  * The setup runs once per connection, so its macros belong in the connection's TEMP catalog: persistent
  * macros would be written into every user database file, and two connections creating them at once can
- * hit a catalog write-write conflict with a concurrent `.create table` (COMPILER-REQUESTS.md, item 6).
+ * hit a catalog write-write conflict with a concurrent `.create table`.
  */
 export function asTempMacro(sql: string): string {
   return sql.replace(/^\s*CREATE\s+OR\s+REPLACE\s+MACRO\b/i, 'CREATE OR REPLACE TEMP MACRO');

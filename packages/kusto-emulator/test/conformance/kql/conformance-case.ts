@@ -82,7 +82,7 @@ export interface ActualTable {
  */
 export const POSITION_PATTERN = String.raw`(?:line\s*\[?\d+|\(\d+\s*,\s*\d+\)|\[\d+\s*[:,]\s*\d+\]|\b\d+:\d+\b|position\s+\d+|col(?:umn)?\s+\d+|\bat\s+\d+\b|offset\s+\d+)`;
 
-/** Texts that betray an internal SQL error leaking through to the user (issue 4: "never a DuckDB error"). */
+/** Texts that betray an internal SQL error leaking through to the user (the rule: "never a DuckDB error"). */
 export const LEAK_PATTERN =
   /duckdb|Binder Error|Parser Error|Catalog Error|Conversion Error|\bSELECT\b[\s\S]*\bFROM\b/i;
 

@@ -1,5 +1,5 @@
 /**
- * KQL conformance suite (issue 4): every case in `cases/*.yaml` is a KQL query over inline `datatable`,
+ * KQL conformance suite: every case in `cases/*.yaml` is a KQL query over inline `datatable`,
  * `print` or `range` inputs with the rows ADX returns, taken from the KQL reference (each case cites its
  * page). The embedded Kusto engine is started once on a free 127.0.0.1 port and every case goes through
  * the real `azure-kusto-data` client, so what is checked is what an application observes.

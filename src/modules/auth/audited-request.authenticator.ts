@@ -1,0 +1,46 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { QueryAuditLogger } from '../audit/query-audit.logger.js';
+import { QUERY_AUDIT, type RequestAuthenticator } from '../query/query-hooks.js';
+import { AuthError, AuthErrorCode } from './auth-error.js';
+import type { AuthComponents } from './auth-settings.js';
+import { AUTH_COMPONENTS } from './auth.tokens.js';
+import type { Principal } from './principal.js';
+import type { CredentialHeaders } from './request-authenticator.js';
+
+/**
+ * The one authentication step of both edges (REST, GraphQL, and the per-caller OpenAPI document): the request's
+ * credentials → a Principal, or an AuthError carrying its status and challenge. A refused caller never reaches
+ * FunctionQueryService, so its audit line is written here.
+ */
+@Injectable()
+export class AuditedRequestAuthenticator implements RequestAuthenticator {
+  private readonly audit: QueryAuditLogger;
+
+  constructor(
+    @Inject(AUTH_COMPONENTS) private readonly components: AuthComponents,
+    @Optional() @Inject(QUERY_AUDIT) audit?: QueryAuditLogger,
+  ) {
+    this.audit = audit ?? new QueryAuditLogger();
+  }
+
+  async authenticate(
+    headers: CredentialHeaders,
+    clientAddress?: string,
+    requestId?: string,
+  ): Promise<Principal> {
+    try {
+      return await this.components.authenticator.authenticate(headers, clientAddress);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        this.audit.record({
+          requestId,
+          principal: clientAddress ? `unauthenticated:${clientAddress}` : 'unauthenticated',
+          function: '-',
+          outcome: error.code === AuthErrorCode.TooManyFailures ? 'throttled' : 'unauthenticated',
+          errorCode: error.code,
+        });
+      }
+      throw error;
+    }
+  }
+}

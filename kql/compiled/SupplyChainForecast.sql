@@ -13,13 +13,13 @@ FROM (
       FROM (
         SELECT t1."Sku", t1."Warehouse", t1."Demand", t1."OccurredAt", t1."Forecast", t1."History", t1."Projected", t1."HistoricalDailyDemand", t1."ForecastDailyDemand", t2."Sku" AS "Sku1", t2."Warehouse" AS "Warehouse1", t2."OnHand"
         FROM (
-          SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", "Projected", "HistoricalDailyDemand", round(greatest(CAST($5 AS DOUBLE), TRY_CAST(json_extract_string(json_extract(to_json(kql_stats(kql_series("Projected"))), CAST($6 AS VARCHAR)), '$') AS DOUBLE)), CAST(CAST($7 AS BIGINT) AS INTEGER)) AS "ForecastDailyDemand"
+          SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", "Projected", "HistoricalDailyDemand", round(greatest(CAST($5 AS DOUBLE), TRY_CAST(json_extract_string(json_extract(to_json(struct_insert(kql_stats(kql_series("Projected")), sum := list_sum(kql_series("Projected")), len := CAST(len(kql_series("Projected")) AS BIGINT))), CAST($6 AS VARCHAR)), '$') AS DOUBLE)), CAST(CAST($7 AS BIGINT) AS INTEGER)) AS "ForecastDailyDemand"
           FROM (
-            SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", "Projected", round(TRY_CAST(json_extract_string(json_extract(to_json(kql_stats(kql_series("History"))), CAST($8 AS VARCHAR)), '$') AS DOUBLE), CAST(CAST($9 AS BIGINT) AS INTEGER)) AS "HistoricalDailyDemand"
+            SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", "Projected", round(TRY_CAST(json_extract_string(json_extract(to_json(struct_insert(kql_stats(kql_series("History")), sum := list_sum(kql_series("History")), len := CAST(len(kql_series("History")) AS BIGINT))), CAST($8 AS VARCHAR)), '$') AS DOUBLE), CAST(CAST($9 AS BIGINT) AS INTEGER)) AS "HistoricalDailyDemand"
             FROM (
-              SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", to_json(list_slice(CAST("Forecast" AS JSON[]), CAST((CAST($10 AS BIGINT) + CAST($11 AS BIGINT)) AS BIGINT) + 1, CAST((CAST($12 AS BIGINT) + CAST($13 AS BIGINT)) AS BIGINT) + 1)) AS "Projected"
+              SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", "History", kql_array_slice("Forecast", CAST((CAST($10 AS BIGINT) + CAST($11 AS BIGINT)) AS BIGINT), CAST((CAST($12 AS BIGINT) + CAST($13 AS BIGINT)) AS BIGINT)) AS "Projected"
               FROM (
-                SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", to_json(list_slice(CAST("Demand" AS JSON[]), CAST(CAST($14 AS BIGINT) AS BIGINT) + 1, CAST(CAST($15 AS BIGINT) AS BIGINT) + 1)) AS "History"
+                SELECT "Sku", "Warehouse", "Demand", "OccurredAt", "Forecast", kql_array_slice("Demand", CAST(CAST($14 AS BIGINT) AS BIGINT), CAST(CAST($15 AS BIGINT) AS BIGINT)) AS "History"
                 FROM (
                   SELECT "Sku", "Warehouse", "Demand", "OccurredAt", to_json(struct_extract(kql_decompose(kql_series("Demand"), CAST($16 AS BIGINT), CAST($17 AS VARCHAR), TRY_CAST(TRY_CAST(CAST($18 AS BIGINT) AS INTEGER) AS BIGINT)), CAST($19 AS VARCHAR))) AS "Forecast"
                   FROM (

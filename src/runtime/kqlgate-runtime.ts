@@ -95,10 +95,7 @@ export async function startKqlgate(
     throw new Error('kqlgate started no HTTP application: the gateway part did not run');
   }
   const since = secondsSinceStart();
-  logger.info(
-    { url, role: configured.KQLGATE_ROLE, sinceStartS: since },
-    `kqlgate listening on ${url} after ${since} s`,
-  );
+  logger.info({ url, sinceStartS: since }, `kqlgate listening on ${url} after ${since} s`);
 
   if (options.banner ?? false) {
     const { startupBanner } = await import('./startup-banner.js');

@@ -6,7 +6,7 @@
  * (kqlgate-parts.ts), the same code either way.
  */
 export interface RunningPart<Facts> {
-  /** What the parts after it need (where it listens…): structured-clone data, since it may cross a thread. */
+  /** What the parts after it need (where it listens…); structured-clone data for a part declared for a worker. */
   readonly facts: Facts;
   close(): Promise<void>;
 }

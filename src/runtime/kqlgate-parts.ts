@@ -229,7 +229,7 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
       watchKql: wiring.watchKql,
       pipeline: wiring.pipeline,
       catalogPort: wiring.kql?.catalog,
-      onInitialized: wiring.kqlDeployed?.resolve,
+      onKqlDeployed: wiring.kqlDeployed?.resolve,
     }),
     started: (wiring, facts) => {
       wiring.gateway = facts;

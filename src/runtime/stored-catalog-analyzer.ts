@@ -43,13 +43,17 @@ export class StoredCatalogAnalyzer implements CatalogAnalyzer {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts the first build at once (the gateway's modules load meanwhile); build() of the same files takes it. */
-  prefetch(files: readonly KqlSourceFile[], version: number): void {
+  /**
+   * Starts the first build at once (the gateway's modules load meanwhile); build() of the same files takes it.
+   * Returns it too, for whoever needs the catalog before the gateway asks.
+   */
+  prefetch(files: readonly KqlSourceFile[], version: number): Promise<Catalog> {
     const key = this.keyOf(files);
     const catalog = this.lookUpOrAnalyze(key, files, version);
     // Whoever asks for it sees a failure; an unused prefetch must not become an unhandled rejection.
     catalog.catch(() => undefined);
     this.prefetched = { key, catalog };
+    return catalog;
   }
 
   async build(files: readonly KqlSourceFile[], options: { version: number }): Promise<Catalog> {

@@ -11,6 +11,8 @@ import { createLogger } from '../../common/logging/logger.js';
 import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
+import type { Catalog } from '../../modules/catalog/catalog.types.js';
+import { secondsSinceStart } from '../seconds-since-start.js';
 import type { Part } from '../part.js';
 
 export interface GatewayInput {
@@ -22,8 +24,8 @@ export interface GatewayInput {
   pipeline?: IngestionPipeline;
   /** The Kusto.Language host's catalog port; without it kql/ is analyzed in this thread. */
   catalogPort?: MessagePort;
-  /** Called once the application is initialized: the catalog is loaded and, with the embedded engine, deployed. */
-  onInitialized?: () => void;
+  /** With the embedded engine: called once kql/ is deployed to it (the ingestion waits for it). */
+  onKqlDeployed?: () => void;
 }
 
 export interface GatewayFacts {
@@ -35,7 +37,7 @@ export interface GatewayFacts {
 async function catalogAnalyzer(
   config: EnvConfig,
   catalogPort: MessagePort | undefined,
-): Promise<{ analyzer: CatalogAnalyzer; close(): Promise<void> }> {
+): Promise<{ analyzer: CatalogAnalyzer; first: Promise<Catalog>; close(): Promise<void> }> {
   const [
     { StoredCatalogAnalyzer },
     { RemoteCatalogAnalyzer },
@@ -55,14 +57,44 @@ async function catalogAnalyzer(
     logger,
   );
   // The catalog service's first build is version 1; it runs while the gateway's modules load.
-  analyzer.prefetch(await new KqlDirectorySource(resolve(config.KQL_DIR)).read(), 1);
-  return { analyzer, close: () => remote?.close() ?? Promise.resolve() };
+  const first = analyzer.prefetch(await new KqlDirectorySource(resolve(config.KQL_DIR)).read(), 1);
+  return { analyzer, first, close: () => remote?.close() ?? Promise.resolve() };
+}
+
+/**
+ * The catalog deploy (KqlDeployer, as on every catalog swap) of the first catalog, as soon as it is analyzed: the
+ * ingestion waits for the tables, and the gateway's modules take seconds to load. The catalog service's own first
+ * swap then finds everything deployed, and reports any problem at file:line:col; here a failure is only logged.
+ */
+async function deployFirstCatalog(config: EnvConfig, first: Promise<Catalog>): Promise<void> {
+  const [{ KqlDeployer }, { KustoQueryClient }] = await Promise.all([
+    import('../../modules/catalog/kql-deployer.js'),
+    import('../../modules/query/kusto-query.client.js'),
+  ]);
+  const kusto = new KustoQueryClient(config.kustoClusterUrl, config.KUSTO_DATABASE, config.kustoAuth);
+  const logger = createLogger('catalog-deploy');
+  try {
+    const deployer = new KqlDeployer(kusto);
+    const applied = await deployer.apply(await deployer.plan(await first));
+    logger.info(
+      { applied: applied.length, sinceStartS: secondsSinceStart() },
+      'kql/ deployed to the embedded engine',
+    );
+  } catch (error) {
+    logger.warn({ err: error }, 'could not deploy kql/ ahead of the gateway; its catalog deploy reports why');
+  } finally {
+    kusto.close();
+  }
 }
 
 export const part: Part<GatewayInput, GatewayFacts> = {
   async start(input) {
     const { config } = input;
     const catalog = input.role === 'ingestion' ? undefined : await catalogAnalyzer(config, input.catalogPort);
+    const deployed =
+      catalog && input.onKqlDeployed
+        ? deployFirstCatalog(config, catalog.first).finally(input.onKqlDeployed)
+        : undefined;
     const { createApp } = await import('../../create-app.js');
     let app: NestFastifyApplication | undefined;
     const close = async (): Promise<void> => {
@@ -76,8 +108,7 @@ export const part: Part<GatewayInput, GatewayFacts> = {
         ingestionPipeline: input.pipeline,
         catalogAnalyzer: catalog?.analyzer,
       });
-      await app.init();
-      input.onInitialized?.();
+      await deployed;
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (error) {
       await close();

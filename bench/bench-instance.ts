@@ -30,7 +30,8 @@ export async function startBenchInstance(
     SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
     ...env,
   });
-  const running = await startKqlgate(config, { handleSignals: false });
+  // The parts and their order of `npm start`, each in this thread (a worker cannot load the TypeScript sources).
+  const running = await startKqlgate(config, { handleSignals: false, mainThreadOnly: true });
   return {
     ...running,
     dataDir,

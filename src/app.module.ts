@@ -3,7 +3,7 @@ import { HealthModule } from './common/health/health.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { ConfigModule } from './config/config.module.js';
-import type { EnvConfig } from './config/env.dto.js';
+import type { EnvConfig, KqlgateRole } from './config/env.dto.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import type { IngestionPipeline } from './ingestion/ingestion-pipeline.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -17,6 +17,8 @@ import { RedisModule } from './modules/redis/redis.module.js';
 import { RestModule } from './modules/rest/rest.module.js';
 
 export interface AppOptions {
+  /** KQLGATE_ROLE's modules: the gateway's API, the ingestion's health and metrics, or both. Default all. */
+  role?: KqlgateRole;
   /** Re-analyze kql/ on file changes and swap the API atomically (`npm start -- --watch`). */
   watchKql?: boolean;
   /** An ingestion pipeline already started (by `npm start`, before the gateway loads) for the app to adopt. */
@@ -32,6 +34,17 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: EnvConfig, options: AppOptions = {}): DynamicModule {
+    const role = options.role ?? 'all';
+    const gateway = [
+      CatalogModule.forRoot({ watch: options.watchKql ?? false, analyzer: options.catalogAnalyzer }),
+      QueryModule.forRoot(),
+      AuthModule,
+      RedisModule,
+      RateLimitModule,
+      CacheModule,
+      RestModule,
+      GraphqlModule,
+    ];
     return {
       module: AppModule,
       imports: [
@@ -39,15 +52,8 @@ export class AppModule {
         LoggingModule.forRoot(),
         HealthModule,
         MetricsModule,
-        CatalogModule.forRoot({ watch: options.watchKql ?? false, analyzer: options.catalogAnalyzer }),
-        QueryModule.forRoot(),
-        AuthModule,
-        RedisModule,
-        RateLimitModule,
-        CacheModule,
-        RestModule,
-        GraphqlModule,
-        IngestionModule.forRoot(options.ingestionPipeline),
+        ...(role === 'ingestion' ? [] : gateway),
+        ...(role === 'gateway' ? [] : [IngestionModule.forRoot(options.ingestionPipeline)]),
       ],
     };
   }

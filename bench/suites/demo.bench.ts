@@ -8,7 +8,8 @@
  *  - live headroom: the highest rate a producer sustains with 200 ms steps for a few seconds of wall time,
  *    compared with the default DEMO_RATE of 50 events/s;
  *  - fresh `npm start` (fresh-start.ts): spawn → listening, → first ingested event, → the banner's example calls
- *    return rows; medians of 3 starts (5 with BENCH_FULL=1), each run and the load average in the note.
+ *    return rows, then a restart on the same DATA_DIR → listening; medians of 3 starts (5 with BENCH_FULL=1),
+ *    each run and the load average in the note.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -56,7 +57,8 @@ async function freshStarts(ctx: BenchContext): Promise<BenchRow[]> {
     loads.push(loadavg()[0].toFixed(1));
     ctx.log(
       `fresh start ${i}/${count}: listening ${t.listeningMs.toFixed(0)} ms, first ingested ` +
-        `${t.firstIngestedMs.toFixed(0)} ms, banner calls with rows ${t.bannerDataMs.toFixed(0)} ms ` +
+        `${t.firstIngestedMs.toFixed(0)} ms, banner calls with rows ${t.bannerDataMs.toFixed(0)} ms, ` +
+        `restart with kql/ unchanged → listening ${t.restartListeningMs.toFixed(0)} ms ` +
         `(load ${loads[loads.length - 1]})`,
     );
     runs.push(t);
@@ -73,6 +75,10 @@ async function freshStarts(ctx: BenchContext): Promise<BenchRow[]> {
     row('→ listening', (t) => t.listeningMs),
     row('→ first ingested event', (t) => t.firstIngestedMs, 5_000),
     row('→ banner example calls return rows', (t) => t.bannerDataMs, 10_000),
+    {
+      ...row('restart, kql/ unchanged → listening', (t) => t.restartListeningMs, 3_000),
+      benchmark: 'npm start, restart on the same DATA_DIR (from spawn)',
+    },
   ];
 }
 

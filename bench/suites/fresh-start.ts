@@ -4,7 +4,8 @@
  * spawning npm, on this process's clock:
  *  - listening: the gateway's `kqlgate listening on …` log line;
  *  - first ingested: ingestion's `first event ingested after …` line;
- *  - banner data: the banner's REST example (its first `curl`) and its GraphQL example both answer with rows.
+ *  - banner data: the banner's REST example (its first `curl`) and its GraphQL example both answer with rows;
+ *  - restart listening: after that one stopped, a second `npm start` on the same DATA_DIR, to its listening line.
  * Used by the `demo` bench suite (medians of several starts); not a test.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +20,8 @@ export interface FreshStartTimes {
   listeningMs: number;
   firstIngestedMs: number;
   bannerDataMs: number;
+  /** A second `npm start` on the DATA_DIR the first one left (kql/ unchanged): spawn → listening. */
+  restartListeningMs: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,18 +81,17 @@ async function bannerCallsHaveRows(calls: BannerCalls): Promise<boolean> {
   return Object.values(body.data ?? {}).some((rows) => Array.isArray(rows) && rows.length > 0);
 }
 
-export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStartTimes> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'kqlgate-bench-start-'));
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    // npm reads its user config from HOME.
-    HOME: process.env.HOME,
-    PORT: String(await freePort()),
-    KUSTO_EMBEDDED_PORT: String(await freePort()),
-    SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  };
+interface NpmStart {
+  started: number;
+  output(): string;
+  seen: { listening?: number; firstIngested?: number };
+  exited: Promise<void>;
+  exitCode(): number | null;
+  /** Stops it as Ctrl-C in a terminal does (SIGINT to its process group) and waits for it. */
+  stop(): Promise<void>;
+}
+
+function spawnNpmStart(env: NodeJS.ProcessEnv): NpmStart {
   const started = performance.now();
   // In a process group of its own, stopped as a whole (Ctrl-C in a terminal does the same): npm's signal
   // handling must not reach the bench process.
@@ -100,7 +102,7 @@ export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStart
     detached: true,
   });
   let output = '';
-  const seen: { listening?: number; firstIngested?: number } = {};
+  const seen: NpmStart['seen'] = {};
   const onData = (chunk: Buffer): void => {
     output += chunk.toString();
     const now = performance.now() - started;
@@ -114,32 +116,74 @@ export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStart
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  return {
+    started,
+    output: () => output,
+    seen,
+    exited,
+    exitCode: () => child.exitCode,
+    stop: async () => {
+      if (child.pid !== undefined && child.exitCode === null) {
+        process.kill(-child.pid, 'SIGINT');
+      }
+      await exited;
+    },
+  };
+}
+
+export async function measureFreshStart(timeoutMs = 180_000): Promise<FreshStartTimes> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kqlgate-bench-start-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    // npm reads its user config from HOME.
+    HOME: process.env.HOME,
+    PORT: String(await freePort()),
+    KUSTO_EMBEDDED_PORT: String(await freePort()),
+    SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  };
   try {
+    const fresh = spawnNpmStart(env);
     let calls: BannerCalls | undefined;
     let bannerDataMs: number | undefined;
-    while (bannerDataMs === undefined || seen.firstIngested === undefined) {
-      if (child.exitCode !== null) {
-        throw new Error(`kqlgate exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    try {
+      while (bannerDataMs === undefined || fresh.seen.firstIngested === undefined) {
+        if (fresh.exitCode() !== null) {
+          throw new Error(`kqlgate exited with ${fresh.exitCode()}:\n${fresh.output().slice(-3000)}`);
+        }
+        if (performance.now() - fresh.started > timeoutMs) {
+          throw new Error(
+            `fresh start: no banner data within ${timeoutMs} ms:\n${fresh.output().slice(-3000)}`,
+          );
+        }
+        calls ??= parseBanner(fresh.output());
+        if (calls && bannerDataMs === undefined && (await bannerCallsHaveRows(calls))) {
+          bannerDataMs = performance.now() - fresh.started;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
       }
-      if (performance.now() - started > timeoutMs) {
-        throw new Error(`fresh start: no banner data within ${timeoutMs} ms:\n${output.slice(-3000)}`);
+    } finally {
+      await fresh.stop();
+    }
+    const restart = spawnNpmStart(env);
+    try {
+      while (restart.seen.listening === undefined) {
+        if (restart.exitCode() !== null || performance.now() - restart.started > timeoutMs) {
+          throw new Error(`restart: not listening:\n${restart.output().slice(-3000)}`);
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS / 4));
       }
-      calls ??= parseBanner(output);
-      if (calls && bannerDataMs === undefined && (await bannerCallsHaveRows(calls))) {
-        bannerDataMs = performance.now() - started;
-      }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+    } finally {
+      await restart.stop();
     }
     return {
-      listeningMs: seen.listening ?? Number.NaN,
-      firstIngestedMs: seen.firstIngested,
+      listeningMs: fresh.seen.listening ?? Number.NaN,
+      firstIngestedMs: fresh.seen.firstIngested,
       bannerDataMs,
+      restartListeningMs: restart.seen.listening,
     };
   } finally {
-    if (child.pid !== undefined) {
-      process.kill(-child.pid, 'SIGINT');
-    }
-    await exited;
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -4,12 +4,14 @@ import { registerDeployCommand } from './commands/deploy.command.js';
 import { registerEmulatorCommand } from './commands/emulator.command.js';
 import { registerLintCommand } from './commands/lint.command.js';
 import { registerSchemaCommand } from './commands/schema.command.js';
+import { registerStartCommand } from './commands/start.command.js';
 import { registerTokenCommand } from './commands/token.command.js';
 
 /**
  * Every `kqlgate` subcommand, one line each. A command module exports `register<Name>Command(program)`.
  */
 export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
+  registerStartCommand,
   registerEmulatorCommand,
   registerTokenCommand,
   registerLintCommand,

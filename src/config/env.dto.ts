@@ -14,6 +14,10 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 
+/** What one kqlgate process runs (KQLGATE_ROLE). */
+export const KQLGATE_ROLES = ['all', 'gateway', 'ingestion'] as const;
+export type KqlgateRole = (typeof KQLGATE_ROLES)[number];
+
 /**
  * Every environment variable kqlgate reads (see docs/architecture.md "Environment"), with its default.
  *
@@ -32,6 +36,21 @@ export class EnvConfig {
   @IsString()
   @MinLength(1, { message: 'must be a host name or IP address to bind, e.g. 127.0.0.1 or 0.0.0.0' })
   HOST: string = '127.0.0.1';
+
+  /**
+   * all: everything in one process (`npm start`, with the local stack for what Azure does not provide); gateway:
+   * the HTTP API only; ingestion: the Service Bus consumer plus /health and /metrics. The last two are the
+   * deployed shapes (deploy/kubernetes, infra/), so they need the Azure services: the local stack runs only in all.
+   */
+  @IsIn(KQLGATE_ROLES, {
+    message:
+      'must be all (gateway and ingestion in one process), gateway (the HTTP API) or ingestion (the consumer)',
+  })
+  @HasAzureServicesForRole({
+    message:
+      'needs KUSTO_CLUSTER_URL (gateway) and also SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE (ingestion): the embedded engine and broker run only with KQLGATE_ROLE=all',
+  })
+  KQLGATE_ROLE: KqlgateRole = 'all';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -446,6 +465,24 @@ export class EnvConfig {
  */
 export function embeddedServiceBusConnectionString(port: number, host = '127.0.0.1'): string {
   return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
+}
+
+/** A process of one role uses Azure's services (or their stand-ins run on their own), never an embedded one. */
+function HasAzureServicesForRole(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasAzureServicesForRole',
+      validator: {
+        validate(value: unknown, args): boolean {
+          const config = args?.object as Partial<EnvConfig> | undefined;
+          const kusto = !!config?.KUSTO_CLUSTER_URL;
+          const serviceBus = !!config?.SERVICEBUS_CONNECTION_STRING || !!config?.SERVICEBUS_NAMESPACE;
+          return value === 'gateway' ? kusto : value === 'ingestion' ? kusto && serviceBus : true;
+        },
+      },
+    },
+    options,
+  );
 }
 
 /** METRICS_PORT must differ from PORT (0, any free port, may appear in both). */

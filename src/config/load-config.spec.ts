@@ -126,6 +126,25 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should run everything by default and check KQLGATE_ROLE and the Azure services a single role needs', () => {
+    expect(loadConfig({}).KQLGATE_ROLE).toBe('all');
+    const azure = {
+      KUSTO_CLUSTER_URL: 'https://adx.example.net',
+      SERVICEBUS_NAMESPACE: 'sb.example.net',
+    };
+    expect(loadConfig({ ...azure, KQLGATE_ROLE: 'gateway' }).KQLGATE_ROLE).toBe('gateway');
+    expect(loadConfig({ ...azure, KQLGATE_ROLE: 'ingestion' }).KQLGATE_ROLE).toBe('ingestion');
+    expect(problemsOf({ KQLGATE_ROLE: 'worker' })).toEqual([
+      'KQLGATE_ROLE="worker": must be all (gateway and ingestion in one process), gateway (the HTTP API) or ingestion (the consumer)',
+    ]);
+    const needsAzure =
+      'needs KUSTO_CLUSTER_URL (gateway) and also SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE (ingestion): the embedded engine and broker run only with KQLGATE_ROLE=all';
+    expect(problemsOf({ KQLGATE_ROLE: 'gateway' })).toEqual([`KQLGATE_ROLE="gateway": ${needsAzure}`]);
+    expect(problemsOf({ KQLGATE_ROLE: 'ingestion', KUSTO_CLUSTER_URL: azure.KUSTO_CLUSTER_URL })).toEqual([
+      `KQLGATE_ROLE="ingestion": ${needsAzure}`,
+    ]);
+  });
+
   it('should reject a non-numeric PORT', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([
       'PORT="eighty": must be an integer port number between 0 and 65535',

@@ -15,6 +15,10 @@ interface Needed {
 /** The local-stack packages this configuration would load: the engine and broker where no Azure service is set. */
 function neededPackages(config: EnvConfig): Needed[] {
   const needed: Needed[] = [];
+  if (config.KQLGATE_ROLE !== 'all') {
+    // A process of one role runs no local stack (the configuration's validation requires the Azure services).
+    return needed;
+  }
   if (config.kustoEmbedded) {
     needed.push({
       packageName: '@kqlgate/kusto-emulator',

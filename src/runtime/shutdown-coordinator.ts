@@ -6,7 +6,7 @@ export interface Closer {
 }
 
 /**
- * Thrown by a start-up step that finds the shutdown begun (a signal during start-up): nothing more is started,
+ * Thrown by the start-up when it finds the shutdown begun (a signal during start-up): nothing more is started,
  * and the shutdown in progress decides the exit code.
  */
 export class StartInterrupted extends Error {
@@ -18,18 +18,16 @@ export class StartInterrupted extends Error {
 }
 
 /**
- * Stops the process in order on SIGTERM/SIGINT: closers run last-registered first (the gateway stops accepting
- * and drains before the ingestion and the embedded stores below it close). Exits 0 when everything closed within
- * the timeout, 1 otherwise — a second signal forces exit 1 at once.
+ * Stops the process's parts in reverse order — on SIGTERM/SIGINT, on close(), or after a failed start — whichever
+ * comes first, once. A shutdown during start-up waits for the parts that are starting, then closes them with the
+ * others; nothing starts after it. Exits 0 when everything closed within the timeout, 1 otherwise; a second signal
+ * forces exit 1 at once.
  */
 export class ShutdownCoordinator {
   private readonly closers: Closer[] = [];
-  /** Closed before every other closer, whenever they were added (the demo producer: the "OLTP app"). */
-  private readonly firstClosers: Closer[] = [];
-  private shuttingDown = false;
+  /** The starts in progress, settled (never rejects): a shutdown waits for them before closing anything. */
+  private starting: Promise<void> = Promise.resolve();
   private running?: Promise<number>;
-  /** Closers added once the shutdown had begun, already closing: the shutdown waits for them too. */
-  private readonly lateClosings: Promise<void>[] = [];
 
   constructor(
     private readonly logger: Logger,
@@ -37,22 +35,28 @@ export class ShutdownCoordinator {
     private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {}
 
-  /** `closeFirst`: close it before everything else, even what is added later (a load source such as the demo). */
-  add(closer: Closer, options: { closeFirst?: boolean } = {}): void {
-    if (this.running) {
-      // A part that finished starting after the signal: the closers' pass may be over already, so close it now.
-      this.lateClosings.push(this.closeOne(closer));
-      return;
-    }
-    (options.closeFirst ? this.firstClosers : this.closers).push(closer);
-  }
-
-  /** True once shutdown() was called: a part still starting should not start anything more. */
+  /** True once shutdown() was called: nothing more may start. */
   get stopping(): boolean {
     return this.running !== undefined;
   }
 
-  /** For start-up steps: throws StartInterrupted, naming `nextStep`, once shutdown() was called. */
+  /** Registers a closer: they close in reverse order of registration. */
+  add(closer: Closer): void {
+    this.closers.push(closer);
+  }
+
+  /** A start in progress (a part starting): the shutdown waits for it to settle before closing anything. */
+  track(start: Promise<unknown>): void {
+    this.starting = Promise.all([
+      this.starting,
+      start.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]).then(() => undefined);
+  }
+
+  /** Throws StartInterrupted, naming `nextStep`, once the shutdown has begun: nothing more may start. */
   assertStarting(nextStep: string): void {
     if (this.stopping) {
       throw new StartInterrupted(nextStep);
@@ -62,7 +66,7 @@ export class ShutdownCoordinator {
   installSignalHandlers(): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => {
-        if (this.shuttingDown) {
+        if (this.stopping) {
           this.logger.warn({ signal }, 'second signal: exiting immediately');
           this.exit(1);
           return;
@@ -72,14 +76,13 @@ export class ShutdownCoordinator {
     }
   }
 
-  /** Runs every closer once; resolves the exit code. A second call (a failed start during a shutdown) waits for the first. */
+  /** Closes every started part once, last started first; resolves the exit code. Later calls share the first. */
   shutdown(reason: string): Promise<number> {
     this.running ??= this.closeEverything(reason);
     return this.running;
   }
 
   private async closeEverything(reason: string): Promise<number> {
-    this.shuttingDown = true;
     this.logger.info({ reason, timeoutMs: this.timeoutMs }, 'shutting down');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -87,12 +90,9 @@ export class ShutdownCoordinator {
       timer.unref();
     });
     const closeAll = async (): Promise<'done'> => {
-      for (const closer of [...[...this.firstClosers].reverse(), ...[...this.closers].reverse()]) {
+      await this.starting;
+      for (const closer of [...this.closers].reverse()) {
         await this.closeOne(closer);
-      }
-      // Late closers may add none or more while awaited; wait until none is left.
-      for (let waited = 0; waited < this.lateClosings.length; waited = this.lateClosings.length) {
-        await Promise.all(this.lateClosings.slice(waited));
       }
       return 'done';
     };

@@ -153,6 +153,14 @@ describe('deploy/kubernetes', () => {
       },
     );
 
+    it.each(ROLES)('should give the %s role a configuration kqlgate starts that role with', (role) => {
+      const [container] = podTemplate(objects, role).spec.containers;
+      // What `kqlgate start` validates first: a single role needs the Azure services, never the local stack.
+      const config = loadConfig(containerEnvironment(objects, container));
+      expect(config.KQLGATE_ROLE).toBe(role);
+      expect(config.kustoEmbedded).toBe(false);
+    });
+
     it.each(ROLES)(
       'should give the %s role the workload identity of a service account with a client id',
       (role) => {

@@ -90,6 +90,57 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
+/** Publishes one order.placed event, as the shop would, and waits until the engine has it in Orders. */
+async function placeOrderAndWaitForIngestion(
+  connectionString: string,
+  kustoUrl: string,
+  orderId: string,
+  totalAmount: number,
+): Promise<void> {
+  const client = new ServiceBusClient(connectionString);
+  const sender = client.createSender('oltp-events');
+  const messageId = randomUUID();
+  await sender.sendMessages({
+    messageId,
+    contentType: 'application/json',
+    applicationProperties: { eventType: 'order.placed', tenantId: 'contoso' },
+    body: {
+      messageId,
+      eventId: randomUUID(),
+      eventType: 'order.placed',
+      tenantId: 'contoso',
+      occurredAt: new Date().toISOString(),
+      data: {
+        orderId,
+        customerId: `c-${orderId}`,
+        accountId: `a-${orderId}`,
+        channel: 'web',
+        currency: 'EUR',
+        totalAmount,
+        shippingCountry: 'DE',
+        lines: [{ sku: 'sku-1', productName: 'Lamp', category: 'home', quantity: 1, unitPrice: totalAmount }],
+      },
+    },
+  });
+  await sender.close();
+  await client.close();
+
+  const kustoClient = new KustoClient(`Data Source=${kustoUrl};Initial Catalog=analytics`);
+  try {
+    await until('the event to be ingested', 60_000, async () => {
+      const result = await kustoClient.execute(
+        'analytics',
+        `Orders | where MessageId == '${messageId}' | count`,
+      );
+      return (result.primaryResults[0].toJSON<{ Count: number }>().data[0]?.Count ?? 0) > 0
+        ? true
+        : undefined;
+    });
+  } finally {
+    kustoClient.close();
+  }
+}
+
 describe('the emulators as separate processes, and the gateway against them as against Azure', () => {
   let dir: string;
   let kusto: Started | undefined;
@@ -217,48 +268,7 @@ describe('the emulators as separate processes, and the gateway against them as a
     );
     const base = `http://127.0.0.1:${port}`;
 
-    const client = new ServiceBusClient(connectionString);
-    const sender = client.createSender('oltp-events');
-    const messageId = randomUUID();
-    await sender.sendMessages({
-      messageId,
-      contentType: 'application/json',
-      applicationProperties: { eventType: 'order.placed', tenantId: 'contoso' },
-      body: {
-        messageId,
-        eventId: randomUUID(),
-        eventType: 'order.placed',
-        tenantId: 'contoso',
-        occurredAt: new Date().toISOString(),
-        data: {
-          orderId: 'o-standalone-1',
-          customerId: 'c-standalone-1',
-          accountId: 'a-standalone-1',
-          channel: 'web',
-          currency: 'EUR',
-          totalAmount: 42.5,
-          shippingCountry: 'DE',
-          lines: [{ sku: 'sku-1', productName: 'Lamp', category: 'home', quantity: 1, unitPrice: 42.5 }],
-        },
-      },
-    });
-    await sender.close();
-    await client.close();
-
-    const kustoClient = new KustoClient(`Data Source=${kustoUrl};Initial Catalog=analytics`);
-    try {
-      await until('the event to be ingested', 60_000, async () => {
-        const result = await kustoClient.execute(
-          'analytics',
-          `Orders | where MessageId == '${messageId}' | count`,
-        );
-        return (result.primaryResults[0].toJSON<{ Count: number }>().data[0]?.Count ?? 0) > 0
-          ? true
-          : undefined;
-      });
-    } finally {
-      kustoClient.close();
-    }
+    await placeOrderAndWaitForIngestion(connectionString, kustoUrl, 'o-standalone-1', 42.5);
 
     const token = await issuer.token({ roles: ['operations'], claims: { tid: 'contoso' } });
     const response = await fetch(`${base}/api/v1/functions/OrderThroughput?lookback=1h`, {
@@ -271,5 +281,99 @@ describe('the emulators as separate processes, and the gateway against them as a
 
     const addons = nativeAddons(app.child.pid!);
     expect(addons.filter((path) => /duckdb|sqlite/i.test(path))).toEqual([]);
+  });
+
+  describe('KQLGATE_ROLE through `kqlgate start`', () => {
+    const kqlgate = join(repoRoot, 'bin', 'kqlgate.js');
+    let ingestion: Started | undefined;
+    let gateway: Started | undefined;
+
+    afterAll(async () => {
+      await Promise.all([stop(ingestion), stop(gateway)]);
+    });
+
+    /** The azure settings of both roles, against the emulators; `env` adds the role and its own port. */
+    const roleEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      KUSTO_CLUSTER_URL: kustoUrl,
+      SERVICEBUS_CONNECTION_STRING: connectionString,
+      JWKS_URI: issuer.jwksUri,
+      JWT_ISSUER: issuer.issuer,
+      JWT_AUDIENCE: issuer.audience,
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+
+    async function readiness(base: string): Promise<{ status: number; checks: string[] }> {
+      const response = await fetch(`${base}/health/ready`);
+      const body = (await response.json()) as { details?: Record<string, unknown> };
+      return { status: response.status, checks: Object.keys(body.details ?? {}).sort() };
+    }
+
+    it('should refuse a single role without the Azure services, in one line naming them', async () => {
+      const child = spawn(process.execPath, [kqlgate, 'start'], {
+        env: { PATH: process.env.PATH, KQLGATE_ROLE: 'gateway', DATA_DIR: join(dir, 'refused') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        'kqlgate: Invalid configuration:\n' +
+          '  KQLGATE_ROLE="gateway": needs KUSTO_CLUSTER_URL (gateway) and also SERVICEBUS_CONNECTION_STRING or ' +
+          'SERVICEBUS_NAMESPACE (ingestion): the embedded engine and broker run only with KQLGATE_ROLE=all\n',
+      );
+    });
+
+    it('should run the ingestion role as the consumer with /health on PORT, and the gateway role as the API only', async () => {
+      // The all-in-one app of the test above would consume the events too.
+      await stop(app);
+      const ingestionPort = await freePort();
+      const gatewayPort = await freePort();
+      [ingestion, gateway] = await Promise.all([
+        start(
+          [kqlgate, 'start'],
+          roleEnv({
+            KQLGATE_ROLE: 'ingestion',
+            PORT: String(ingestionPort),
+            DATA_DIR: join(dir, 'ingestion'),
+          }),
+          /kqlgate listening on/,
+        ),
+        start(
+          [kqlgate, 'start'],
+          roleEnv({ KQLGATE_ROLE: 'gateway', PORT: String(gatewayPort), DATA_DIR: join(dir, 'gateway') }),
+          /kqlgate listening on/,
+        ),
+      ]);
+      const ingestionBase = `http://127.0.0.1:${ingestionPort}`;
+      const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
+
+      // What the Kubernetes probes and the KEDA-scaled deployment rely on: /health on PORT, the consumer's checks.
+      expect((await fetch(`${ingestionBase}/health/live`)).status).toBe(200);
+      await until('the ingestion role to be ready', 60_000, async () =>
+        (await readiness(ingestionBase)).status === 200 ? true : undefined,
+      );
+      expect((await readiness(ingestionBase)).checks).toEqual(['ingestion', 'kusto-ingest', 'servicebus']);
+      expect((await fetch(`${ingestionBase}/api/v1/functions/OrderThroughput?lookback=1h`)).status).toBe(404);
+      expect((await fetch(`${ingestionBase}/graphql`, { method: 'POST' })).status).toBe(404);
+
+      // The gateway serves the API and checks its catalog, and consumes nothing.
+      expect(await readiness(gatewayBase)).toEqual({ status: 200, checks: ['catalog'] });
+      expect(gateway.output()).not.toContain('ingestion pipeline started');
+      expect(ingestion.output()).toContain('ingestion pipeline started');
+
+      // An event flows through the ingestion process and the gateway process answers with it.
+      await placeOrderAndWaitForIngestion(connectionString, kustoUrl, 'o-roles-1', 7.5);
+      const token = await issuer.token({ roles: ['operations'], claims: { tid: 'contoso' } });
+      const response = await fetch(`${gatewayBase}/api/v1/functions/OrderThroughput?lookback=1h`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      expect(
+        ((await response.json()) as { data: Array<{ Placed: number }> }).data[0]?.Placed,
+      ).toBeGreaterThan(0);
+    }, 300_000);
   });
 });

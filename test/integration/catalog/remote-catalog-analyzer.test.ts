@@ -12,8 +12,10 @@ import { buildCatalog } from '../../../src/modules/catalog/catalog-builder.js';
 import type { Catalog, KqlSourceFile } from '../../../src/modules/catalog/catalog.types.js';
 import { KqlDirectorySource } from '../../../src/modules/catalog/kql-directory.source.js';
 import type * as RemoteAnalyzerModule from '../../../src/modules/catalog/remote-catalog-analyzer.js';
-import type * as BackgroundThreadModule from '../../../src/runtime/background-thread.js';
-import type * as KqlThreadModule from '../../../src/runtime/kql-thread.js';
+import type * as PartHostModule from '../../../src/runtime/part-host.js';
+import type { Part } from '../../../src/runtime/part.js';
+import type { EngineInput } from '../../../src/runtime/parts/engine.part.js';
+import type { KqlHostInput } from '../../../src/runtime/parts/kql-host.part.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -35,14 +37,14 @@ const BROKEN: KqlSourceFile = {
 
 describe('RemoteCatalogAnalyzer', () => {
   let remote: typeof RemoteAnalyzerModule;
-  let threads: typeof BackgroundThreadModule;
+  let host: typeof PartHostModule;
   let files: KqlSourceFile[];
   let dir: string;
 
   beforeAll(async () => {
     await ensureBuilt();
     remote = await compiled('src/modules/catalog/remote-catalog-analyzer.js');
-    threads = await compiled('src/runtime/background-thread.js');
+    host = await compiled('src/runtime/part-host.js');
     files = await new KqlDirectorySource(join(repoRoot, 'kql')).read();
     dir = await tempDir('remote-catalog');
   }, 300_000);
@@ -84,37 +86,50 @@ describe('RemoteCatalogAnalyzer', () => {
     }
   }, 120_000);
 
-  it("should analyze over the Kusto.Language thread's catalog port while it compiles for the engine, which keeps serving Kusto REST", async () => {
-    const kqlThread = (await compiled<typeof KqlThreadModule>('src/runtime/kql-thread.js')).spawnKqlThread();
-    const engine = await threads.startBackgroundThread(
+  it("should analyze over the Kusto.Language host's catalog port while it compiles for the engine, which keeps serving Kusto REST", async () => {
+    // The two parts as `npm start` declares them, each in a worker thread of the host.
+    const inWorker = <Input, Facts>(name: string, file: string) => {
+      const moduleUrl = pathToFileURL(join(repoRoot, 'dist', 'src', 'runtime', 'parts', file));
+      return {
+        name,
+        runsIn: 'worker' as const,
+        moduleUrl,
+        load: () => import(moduleUrl.href) as Promise<{ part: Part<Input, Facts> }>,
+      };
+    };
+    const options = { logLevel: 'silent', onCrash: () => undefined };
+    const catalog = new MessageChannel();
+    const compiler = new MessageChannel();
+    const kqlHost = await host.startPart(
+      inWorker<KqlHostInput, unknown>('Kusto.Language host', 'kql-host.part.js'),
+      { catalogPort: catalog.port2, compilerPort: compiler.port2 },
+      options,
+    );
+    const engine = await host.startPart(
+      inWorker<EngineInput, { url: string }>('embedded Kusto engine', 'engine.part.js'),
       {
-        service: 'kusto',
         host: '127.0.0.1',
         port: await freePort(),
         dataDir: join(dir, 'kusto'),
         databases: ['analytics'],
+        compilerPort: compiler.port1,
       },
-      {
-        logLevel: 'silent',
-        logger: silentLogger,
-        onCrash: () => undefined,
-        compilerPort: kqlThread.takeCompilerPort(),
-      },
+      options,
     );
-    const analyzer = remote.RemoteCatalogAnalyzer.overPort(kqlThread.catalogPort, silentLogger);
-    const client = new Client(new KustoConnectionStringBuilder(engine.url));
+    const analyzer = remote.RemoteCatalogAnalyzer.overPort(catalog.port1, silentLogger);
+    const client = new Client(new KustoConnectionStringBuilder(engine.facts.url));
     try {
-      const [catalog, answer] = await Promise.all([
+      const [built, answer] = await Promise.all([
         analyzer.build(files, { version: 1 }),
         client.execute('analytics', 'print answer = 6 * 7'),
       ]);
-      expect(comparable(catalog)).toEqual(comparable(buildCatalog(files, { version: 1 })));
+      expect(comparable(built)).toEqual(comparable(buildCatalog(files, { version: 1 })));
       expect(answer.primaryResults[0].toJSON().data).toEqual([{ answer: 42 }]);
     } finally {
       client.close();
       await analyzer.close();
       await engine.close();
-      await kqlThread.close();
+      await kqlHost.close();
     }
   }, 120_000);
 

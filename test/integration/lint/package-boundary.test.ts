@@ -68,7 +68,7 @@ describe('package boundary (eslint.config.mjs)', () => {
   it("should refuse a package's files in the app", async () => {
     expect(
       await restricted(
-        'src/runtime/embedded-stack.ts',
+        'src/runtime/kqlgate-parts.ts',
         "export { startKustoEmulator } from '../../packages/kusto-emulator/src/kusto-emulator.js';\n",
       ),
     ).toEqual([

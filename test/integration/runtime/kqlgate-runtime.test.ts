@@ -7,41 +7,39 @@
 import { ServiceBusClient } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/common/logging/logger.js';
-import { EnvConfig } from '../../../src/config/env.dto.js';
-import { startEmbeddedStack } from '../../../src/runtime/embedded-stack.js';
-import { ShutdownCoordinator } from '../../../src/runtime/shutdown-coordinator.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { startKqlgate, type RunningKqlgate } from '../../../src/runtime/kqlgate-runtime.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
-describe(startEmbeddedStack.name, () => {
+describe(startKqlgate.name, () => {
   let dataDir: string;
-  const shutdown = new ShutdownCoordinator(silentLogger, 10_000, () => undefined);
+  let running: RunningKqlgate | undefined;
 
   beforeAll(async () => {
-    dataDir = await tempDir('embedded-stack');
+    dataDir = await tempDir('runtime-ports');
   });
 
   afterAll(async () => {
-    await shutdown.shutdown('test done');
+    await running?.close();
     await removeDir(dataDir);
   });
 
   it('should hand on a configuration naming the ports the OS picked for port 0', async () => {
-    // Frozen, as loadConfig returns it.
-    const configured = Object.freeze(
-      Object.assign(new EnvConfig(), {
+    running = await startKqlgate(
+      loadConfig({
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        DEMO_RATE: '0',
         DATA_DIR: dataDir,
-        KUSTO_EMBEDDED_PORT: 0,
-        SERVICEBUS_EMBEDDED_PORT: 0,
+        KUSTO_EMBEDDED_PORT: '0',
+        SERVICEBUS_EMBEDDED_PORT: '0',
       }),
+      { handleSignals: false, mainThreadOnly: true },
     );
+    const config = running.config;
 
-    const stack = await startEmbeddedStack(configured, shutdown, silentLogger);
-    const config = stack.config;
-
-    expect(stack.kusto?.port).toBeGreaterThan(0);
-    expect(stack.serviceBus?.port).toBeGreaterThan(0);
-    expect(config.kustoClusterUrl).toBe(stack.kusto?.url);
+    expect(config.KUSTO_EMBEDDED_PORT).toBeGreaterThan(0);
+    expect(config.SERVICEBUS_EMBEDDED_PORT).toBeGreaterThan(0);
     // Reached through the configuration alone, as the gateway, the ingestion and the demo reach them.
     const kusto = new Client(new KustoConnectionStringBuilder(config.kustoClusterUrl));
     try {
@@ -60,5 +58,5 @@ describe(startEmbeddedStack.name, () => {
     } finally {
       await client.close();
     }
-  });
+  }, 120_000);
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BackgroundThreadReply, BackgroundThreadRequest } from './background-thread-messages.js';
-import { backgroundRequestHandler, type RunningPart } from './background-thread-requests.js';
+import type { RunningPart } from './part.js';
+import type { PartReply, PartRequest } from './part-messages.js';
+import { partRequestHandler } from './part-requests.js';
 
-const START: Extract<BackgroundThreadRequest, { type: 'start' }> = {
+const START: Extract<PartRequest, { type: 'start' }> = {
   type: 'start',
-  spec: { service: 'kusto', host: '127.0.0.1', port: 0, dataDir: '/tmp/x', databases: ['analytics'] },
+  input: { host: '127.0.0.1', port: 0, dataDir: '/tmp/x', databases: ['analytics'] },
   logLevel: 'silent',
 };
 
@@ -22,18 +23,14 @@ async function settle(): Promise<void> {
   }
 }
 
-describe(backgroundRequestHandler.name, () => {
+describe(partRequestHandler.name, () => {
   it('should answer a close that arrives while the modules load only once they are loaded (no teardown mid-load)', async () => {
     const loading = deferred();
-    const replies: BackgroundThreadReply[] = [];
-    let closeRequested = false;
+    const replies: PartReply[] = [];
     let done = false;
-    const handle = backgroundRequestHandler({
+    const handle = partRequestHandler({
       preloaded: loading.promise,
       startPart: () => Promise.reject(new Error('not started in this test')),
-      onCloseRequested: () => {
-        closeRequested = true;
-      },
       reply: (message) => replies.push(message),
       done: () => {
         done = true;
@@ -41,7 +38,6 @@ describe(backgroundRequestHandler.name, () => {
     });
     handle({ type: 'close' });
     await settle();
-    expect(closeRequested).toBe(true);
     expect(replies).toEqual([]);
     expect(done).toBe(false);
 
@@ -54,15 +50,14 @@ describe(backgroundRequestHandler.name, () => {
   it('should close a part whose start is still in progress after it started, then answer closed', async () => {
     const starting = deferred();
     const events: string[] = [];
-    const part: RunningPart = {
-      url: 'http://127.0.0.1:1',
-      port: 1,
+    const part: RunningPart<unknown> = {
+      facts: { url: 'http://127.0.0.1:1' },
       close: () => {
         events.push('part closed');
         return Promise.resolve();
       },
     };
-    const handle = backgroundRequestHandler({
+    const handle = partRequestHandler({
       preloaded: Promise.resolve(undefined),
       startPart: async () => {
         await starting.promise;
@@ -77,12 +72,12 @@ describe(backgroundRequestHandler.name, () => {
     expect(events).toEqual([]);
     starting.resolve();
     await settle();
-    expect(events).toEqual(['ready', 'warmed-up', 'part closed', 'closed', 'done']);
+    expect(events).toEqual(['ready', 'part closed', 'closed', 'done']);
   });
 
   it('should report a module that failed to load as the failure of the start', async () => {
-    const replies: BackgroundThreadReply[] = [];
-    const handle = backgroundRequestHandler({
+    const replies: PartReply[] = [];
+    const handle = partRequestHandler({
       preloaded: Promise.resolve(new Error('Cannot find module duckdb.node')),
       startPart: () => Promise.reject(new Error('must not be called')),
       reply: (message) => replies.push(message),

@@ -1,0 +1,121 @@
+/**
+ * The HTTP side of kqlgate: the Nest application for the role — the gateway's API (catalog of kql/, REST, GraphQL)
+ * and, with the ingestion in this process, its readiness checks; for the ingestion role alone, /health and
+ * /metrics only. With the Kusto.Language host running, kql/ is analyzed there (or taken from the stored analysis),
+ * never in this thread.
+ */
+import { join, resolve } from 'node:path';
+import type { MessagePort } from 'node:worker_threads';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger } from '../../common/logging/logger.js';
+import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
+import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
+import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
+import type { Catalog } from '../../modules/catalog/catalog.types.js';
+import { secondsSinceStart } from '../seconds-since-start.js';
+import type { Part } from '../part.js';
+
+export interface GatewayInput {
+  config: EnvConfig;
+  role: KqlgateRole;
+  /** Re-analyze kql/ on change (`npm start -- --watch`). */
+  watchKql: boolean;
+  /** The ingestion started before, adopted for readiness and cache invalidation. */
+  pipeline?: IngestionPipeline;
+  /** The Kusto.Language host's catalog port; without it kql/ is analyzed in this thread. */
+  catalogPort?: MessagePort;
+  /** With the embedded engine: called once kql/ is deployed to it (the ingestion waits for it). */
+  onKqlDeployed?: () => void;
+}
+
+export interface GatewayFacts {
+  app: NestFastifyApplication;
+  url: string;
+}
+
+/** The catalog analyzer of the API: the stored analysis of kql/, else the Kusto.Language host or this thread. */
+async function catalogAnalyzer(
+  config: EnvConfig,
+  catalogPort: MessagePort | undefined,
+): Promise<{ analyzer: CatalogAnalyzer; first: Promise<Catalog>; close(): Promise<void> }> {
+  const [
+    { StoredCatalogAnalyzer },
+    { RemoteCatalogAnalyzer },
+    { inThreadCatalogAnalyzer },
+    { KqlDirectorySource },
+  ] = await Promise.all([
+    import('../stored-catalog-analyzer.js'),
+    import('../../modules/catalog/remote-catalog-analyzer.js'),
+    import('../../modules/catalog/catalog-analyzer.js'),
+    import('../../modules/catalog/kql-directory.source.js'),
+  ]);
+  const logger = createLogger('catalog');
+  const remote = catalogPort ? RemoteCatalogAnalyzer.overPort(catalogPort, logger) : undefined;
+  const analyzer = new StoredCatalogAnalyzer(
+    join(resolve(config.DATA_DIR), 'catalog'),
+    remote ?? inThreadCatalogAnalyzer,
+    logger,
+  );
+  // The catalog service's first build is version 1; it runs while the gateway's modules load.
+  const first = analyzer.prefetch(await new KqlDirectorySource(resolve(config.KQL_DIR)).read(), 1);
+  return { analyzer, first, close: () => remote?.close() ?? Promise.resolve() };
+}
+
+/**
+ * The catalog deploy (KqlDeployer, as on every catalog swap) of the first catalog, as soon as it is analyzed: the
+ * ingestion waits for the tables, and the gateway's modules take seconds to load. The catalog service's own first
+ * swap then finds everything deployed, and reports any problem at file:line:col; here a failure is only logged.
+ */
+async function deployFirstCatalog(config: EnvConfig, first: Promise<Catalog>): Promise<void> {
+  const [{ KqlDeployer }, { KustoQueryClient }] = await Promise.all([
+    import('../../modules/catalog/kql-deployer.js'),
+    import('../../modules/query/kusto-query.client.js'),
+  ]);
+  const kusto = new KustoQueryClient(config.kustoClusterUrl, config.KUSTO_DATABASE, config.kustoAuth);
+  const logger = createLogger('catalog-deploy');
+  try {
+    const deployer = new KqlDeployer(kusto);
+    const applied = await deployer.apply(await deployer.plan(await first));
+    logger.info(
+      { applied: applied.length, sinceStartS: secondsSinceStart() },
+      'kql/ deployed to the embedded engine',
+    );
+  } catch (error) {
+    logger.warn({ err: error }, 'could not deploy kql/ ahead of the gateway; its catalog deploy reports why');
+  } finally {
+    kusto.close();
+  }
+}
+
+export const part: Part<GatewayInput, GatewayFacts> = {
+  async start(input) {
+    const { config } = input;
+    const catalog = input.role === 'ingestion' ? undefined : await catalogAnalyzer(config, input.catalogPort);
+    const deployed =
+      catalog && input.onKqlDeployed
+        ? deployFirstCatalog(config, catalog.first).finally(input.onKqlDeployed)
+        : undefined;
+    const { createApp } = await import('../../create-app.js');
+    let app: NestFastifyApplication | undefined;
+    const close = async (): Promise<void> => {
+      await app?.close();
+      await catalog?.close();
+    };
+    try {
+      app = await createApp(config, {
+        role: input.role,
+        watchKql: input.watchKql,
+        ingestionPipeline: input.pipeline,
+        catalogAnalyzer: catalog?.analyzer,
+      });
+      await deployed;
+      await app.listen({ port: config.PORT, host: config.HOST });
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    return { facts: { app, url: `http://${config.HOST}:${port}` }, close };
+  },
+};

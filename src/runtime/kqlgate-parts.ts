@@ -23,7 +23,7 @@ import type { BrokerInput } from './parts/broker.part.js';
 import type { DemoInput, DemoPublishedReport } from './parts/demo.part.js';
 import type { EngineInput } from './parts/engine.part.js';
 import type { GatewayFacts, GatewayInput } from './parts/gateway.part.js';
-import type { IngestionInput } from './parts/ingestion.part.js';
+import type { IngestionFacts, IngestionInput } from './parts/ingestion.part.js';
 import type { KqlHostInput } from './parts/kql-host.part.js';
 
 /** What the parts started so far have told the ones after them (main thread). */
@@ -34,6 +34,8 @@ export interface PartWiring {
   /** The Kusto.Language host's ports: the engine's compiler channel and the gateway's catalog channel. */
   kql?: { compiler?: MessagePort; catalog: MessagePort };
   pipeline?: IngestionPipeline;
+  /** Settles once the ingestion checked its routes' tables (after kql/ is deployed); rejects on a refused route. */
+  ingestionChecked?: Promise<void>;
   /** With the embedded engine: resolved once the gateway has deployed kql/ to it (the ingestion waits for it). */
   kqlDeployed?: { promise: Promise<void>; resolve: () => void };
   gateway?: { app: NestFastifyApplication; url: string };
@@ -138,7 +140,7 @@ export const PART_DECLARATIONS = {
       void demoPublished.then((count) => count(message as DemoPublishedReport));
     },
   }),
-  ingestion: declare<IngestionInput, { pipeline: IngestionPipeline }>({
+  ingestion: declare<IngestionInput, IngestionFacts>({
     name: 'ingestion',
     runsIn: 'main',
     moduleUrl: new URL('./parts/ingestion.part.js', import.meta.url),
@@ -216,8 +218,9 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
     needs: [PART_DECLARATIONS.broker.name, PART_DECLARATIONS.engine.name],
     runs: (config) => config.KQLGATE_ROLE !== 'gateway',
     input: ({ config, kqlDeployed }) => ({ config, ingestAfter: kqlDeployed?.promise }),
-    started: (wiring, { pipeline }) => {
+    started: (wiring, { pipeline, checked }) => {
       wiring.pipeline = pipeline;
+      wiring.ingestionChecked = checked;
     },
   }),
   entry(PART_DECLARATIONS.gateway, {

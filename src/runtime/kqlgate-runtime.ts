@@ -74,6 +74,8 @@ export async function startKqlgate(
       ready.set(part.name, started);
     }
     await Promise.all(ready.values());
+    // A route refused by the ingestion's table check fails the start-up like a part that failed to start.
+    await wiring.ingestionChecked;
     shutdown.assertStarting('listening');
   } catch (error) {
     if (error instanceof StartInterrupted || shutdown.stopping) {

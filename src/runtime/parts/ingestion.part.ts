@@ -12,11 +12,24 @@ export interface IngestionInput {
   ingestAfter?: Promise<void>;
 }
 
-export const part: Part<IngestionInput, { pipeline: IngestionPipeline }> = {
+export interface IngestionFacts {
+  pipeline: IngestionPipeline;
+  /** Settles once the gate has opened and the routes' tables were checked; rejects when a route is refused. */
+  checked: Promise<void>;
+}
+
+export const part: Part<IngestionInput, IngestionFacts> = {
   async start({ config, ingestAfter }) {
     const { buildIngestionPipeline } = await import('../../ingestion/started-ingestion.js');
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
-    await pipeline.start({ ingestAfter });
-    return { facts: { pipeline }, close: () => pipeline.stop() };
+    const checked = pipeline.start({ ingestAfter });
+    if (!ingestAfter) {
+      await checked;
+    } else {
+      // The gate is opened by a later part (the gateway deploys kql/ to the embedded engine), so waiting for the
+      // check here would wait for a part that waits for this one. The runtime awaits `checked` once all parts started.
+      checked.catch(() => undefined);
+    }
+    return { facts: { pipeline, checked }, close: () => pipeline.stop() };
   },
 };

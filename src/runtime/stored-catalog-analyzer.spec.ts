@@ -91,7 +91,7 @@ describe(StoredCatalogAnalyzer.name, () => {
     it('should hand the prefetched analysis to the first build of the same files', async () => {
       const analyzer = countingAnalyzer();
       const stored = new StoredCatalogAnalyzer(dir, analyzer, silentLogger);
-      stored.prefetch(FILES, 1);
+      void stored.prefetch(FILES, 1);
       await expect(stored.build(FILES, { version: 1 })).resolves.toMatchObject({ version: 1 });
       expect(analyzer.analyses).toBe(1);
     });

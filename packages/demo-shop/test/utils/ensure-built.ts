@@ -6,6 +6,6 @@ export const packageRoot = resolve(import.meta.dirname, '..', '..');
  * Where this package's dist/ is built. The test run's global setup (test/global-build.ts at the repository root) builds it
  * once before any test, so tests can run what a user runs: the operational consumer in a process of its own.
  */
-export async function ensureBuilt(): Promise<string> {
-  return join(packageRoot, 'dist');
+export function ensureBuilt(): Promise<string> {
+  return Promise.resolve(join(packageRoot, 'dist'));
 }

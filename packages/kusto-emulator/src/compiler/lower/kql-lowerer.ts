@@ -5,7 +5,7 @@
  * and function is expressed relationally. Anything it does not know raises UNSUPPORTED with the operator or
  * function name and position — never a guess.
  */
-import { clrTypeName } from '@kqlgate/kql-language';
+import { clrTypeName, KUSTO_SCALAR_TYPES } from '@kqlgate/kql-language';
 import type { DatabaseSchema, KustoScalarType, QueryParameterValues } from '../compiler-types.js';
 import { KqlCompileError, type SourcePosition } from '../kql-compile-error.js';
 import { AggregateNode } from '../ir/aggregate-node.js';
@@ -84,18 +84,7 @@ export interface LoweringInput {
   readonly now: Date;
 }
 
-const SCALAR_TYPES = new Set([
-  'bool',
-  'int',
-  'long',
-  'real',
-  'decimal',
-  'string',
-  'datetime',
-  'timespan',
-  'guid',
-  'dynamic',
-]);
+const SCALAR_TYPES: ReadonlySet<string> = new Set(KUSTO_SCALAR_TYPES);
 
 export function kustoType(type: KType | null | string): KustoScalarType {
   const name = typeof type === 'string' ? type : (type?.Name ?? 'unknown');

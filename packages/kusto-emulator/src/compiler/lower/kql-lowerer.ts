@@ -44,6 +44,7 @@ import { WindowNode } from '../ir/window-node.js';
 import {
   child,
   columnsOf,
+  expressionResultName,
   type KNode,
   type KType,
   listElements,
@@ -675,6 +676,9 @@ export class KqlLowerer {
         name = nameText(requiredChild(e, 'Name'));
       } else if (syntaxKind(e) === 'NameReference' && inputNames.has(nameText(e))) {
         name = nameText(e);
+      } else if (inputNames.has(expressionResultName(e) ?? '')) {
+        // `extend abs(x)` is named `x` by Kusto and so replaces x in place, like `extend x = abs(x)`.
+        name = expressionResultName(e) ?? '';
       } else {
         name = newNames.filter((n) => !defined.has(n))[unnamedIndex] ?? newNames[unnamedIndex];
         unnamedIndex += 0;

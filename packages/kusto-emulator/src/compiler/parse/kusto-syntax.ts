@@ -165,3 +165,15 @@ export function nameText(node: KNode): string {
   }
   return (node as unknown as { SimpleName?: string }).SimpleName ?? node.toString().trim();
 }
+
+/**
+ * The column name Kusto gives an unnamed expression (`extend abs(x)` names its column `x`, `strlen("a")` names
+ * `strlen_`), or null when Kusto numbers it instead (`Column1`). Kusto.Language's own rule, so ours cannot drift.
+ */
+export function expressionResultName(node: KNode): string | null {
+  const facts = kustoLanguage().KustoFacts as unknown as {
+    GetExpressionResultName(expr: KNode, defaultName: string | null): string | null;
+  };
+  const name = facts.GetExpressionResultName(node, null);
+  return name === null || name === '' ? null : name;
+}

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
 import { freePort } from '../../utils/free-port.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -61,11 +61,23 @@ describe('kqlgate process', () => {
     await removeDir(dataDir);
   });
 
+  // A test that fails before its child exits (a start-up slower than the wait) must not leave it running.
+  const children = new Set<ChildProcess>();
+  afterEach(() => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+      }
+    }
+    children.clear();
+  });
+
   it('should exit 1 with one line naming a bad variable, its value and what is allowed', async () => {
     const child = spawn(process.execPath, [main], {
       env: { ...baseEnv(), KUSTO_INGEST_MODE: 'sometimes', PORT: 'http' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     const exit = await collect(child);
     expect(exit.code).toBe(1);
     expect(exit.stderr).toContain('kqlgate: Invalid configuration:');
@@ -82,8 +94,10 @@ describe('kqlgate process', () => {
       env: { ...baseEnv(), PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     const exited = collect(child);
-    await waitForLive(`http://127.0.0.1:${port}/health/live`, 30_000);
+    // A hang guard: start-up took over 30 s on a 2-core machine under a load of 16.
+    await waitForLive(`http://127.0.0.1:${port}/health/live`, 120_000);
     child.kill(signal);
     const signalledAt = Date.now();
     const exit = await exited;
@@ -99,6 +113,7 @@ describe('kqlgate process', () => {
       env: { ...baseEnv(), PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     const exited = collect(child);
     // The engine is up and the storage deploy is under way: the rest of the start-up is still to come.
     let seen = '';
@@ -132,6 +147,7 @@ describe('kqlgate process', () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'kqlgate.js'), '--help'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.add(child);
     const exit = await collect(child);
     expect(exit.code).toBe(0);
     expect(exit.stdout).toContain('Usage: kqlgate [options] [command]');

@@ -49,6 +49,7 @@ import {
   type KType,
   listElements,
   nameText,
+  ownText,
   requiredChild,
   symbolKind,
   syntaxKind,
@@ -1361,7 +1362,7 @@ export class KqlLowerer {
     const kind = syntaxKind(node);
     // Default values in stored-function signatures are not analyzed (no ResultType): type them by kind.
     const type = node.ResultType ? kustoType(node.ResultType) : (LITERAL_KIND_TYPES[kind] ?? 'dynamic');
-    const text = node.toString().trim();
+    const text = ownText(node);
     const lowered = text.toLowerCase();
     if (kind === 'NullLiteralExpression' || /^[a-z]+\(\s*null\s*\)$/.test(lowered)) {
       return LiteralNode.create(null, type);
@@ -1772,17 +1773,6 @@ export class KqlLowerer {
       }
       case 'materialize':
         return this.scalar(argNodes[0], ctx);
-      case 'extract_all': {
-        // DuckDB returns whole matches; ADX returns the capture groups' values when the regex has groups.
-        const regex = argNodes[0];
-        if (!(regex?.IsConstant && typeof regex.ConstantValue === 'string')) {
-          throw this.unsupported('extract_all() with a non-constant regex', node);
-        }
-        if (hasCaptureGroup(regex.ConstantValue)) {
-          throw this.unsupported('extract_all() with capture groups in its regex', node);
-        }
-        break;
-      }
       default:
         break;
     }
@@ -2128,10 +2118,4 @@ function dependsOnRow(node: unknown): boolean {
     return false;
   }
   return Object.values(node).some(dependsOnRow);
-}
-
-/** Whether a regex has a capturing group: `(`, `(?<name>` or `(?P<name>`, outside escapes and classes. */
-function hasCaptureGroup(regex: string): boolean {
-  const bare = regex.replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
-  return /\((?!\?)|\(\?P?<(?![=!])/.test(bare);
 }

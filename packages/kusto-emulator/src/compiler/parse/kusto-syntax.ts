@@ -51,6 +51,8 @@ export interface KNode {
   GetChild(index: number): KNode | null;
   GetName(index: number): string;
   GetExpansion(): KNode | null;
+  /** With `IncludeTrivia.Interior`: the node's text without the comments and blanks around it. */
+  ToString(includeTrivia: number): string;
   toString(): string;
 }
 
@@ -176,4 +178,12 @@ export function expressionResultName(node: KNode): string | null {
   };
   const name = facts.GetExpressionResultName(node, null);
   return name === null || name === '' ? null : name;
+}
+
+/**
+ * A node's own text: without the whitespace and comments before and after it (`toString()` keeps them, so a literal
+ * after a `// comment` line would read as that comment), with any inside it.
+ */
+export function ownText(node: KNode): string {
+  return node.ToString(kustoLanguage().Syntax.IncludeTrivia.Interior).trim();
 }

@@ -16,6 +16,7 @@ import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
 import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
+import { STRING_FUNCTIONS } from './functions/string-functions.js';
 import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
 
 export interface FunctionMapping {
@@ -216,7 +217,6 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   // ADX returns an empty string when the pattern does not match.
   extract: scalar("coalesce(regexp_extract({2}, {0}, CAST({1} AS INTEGER)), '')"),
   nullif_empty: scalar("nullif({0}, '')"),
-  extract_all: scalar('to_json(regexp_extract_all({1}, {0}))'),
   trim: scalar("regexp_replace({1}, '^(' || {0} || ')+|(' || {0} || ')+$', '', 'g')"),
   trim_start: scalar("regexp_replace({1}, '^(' || {0} || ')+', '')"),
   trim_end: scalar("regexp_replace({1}, '(' || {0} || ')+$', '')"),
@@ -282,6 +282,9 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   toguid: scalar('TRY_CAST({0} AS UUID)'),
   'todynamic(dynamic)': scalar('{0}'),
   'parse_json(dynamic)': scalar('{0}'),
+  // The reference's deprecated spelling, still accepted by ADX.
+  'parsejson(dynamic)': scalar('{0}'),
+  parsejson: scalar('kql_parse_json({0})'),
   todynamic: scalar('kql_parse_json({0})'),
   parse_json: scalar('kql_parse_json({0})'),
   ...fromDynamic(),
@@ -400,6 +403,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   ...MATH_FUNCTIONS,
   ...IP_FUNCTIONS,
   ...UNICODE_HASH_FUNCTIONS,
+  ...STRING_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

@@ -16,8 +16,7 @@
  * a ring that halves the sphere…) fail at run time with the same "not supported" message (src/geo/geo-shapes.ts).
  */
 import type { FunctionMapping } from '../function-map.js';
-
-export type KustoResult = 'string' | 'int' | 'real' | 'bool' | 'dynamic';
+import { jsFunctionMap, type KustoResult } from './js-scalar-function.js';
 
 export const GEO_FUNCTION_RESULTS = {
   geo_point_to_geohash: 'string',
@@ -51,13 +50,5 @@ export const GEO_FUNCTION_RESULTS = {
 
 export type GeoFunctionName = keyof typeof GEO_FUNCTION_RESULTS;
 
-/** The SQL name DuckDB knows the function by. */
-export const geoSqlName = (kqlName: string): string => `kql_${kqlName}`;
-
-export const GEO_FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fromEntries(
-  Object.entries(GEO_FUNCTION_RESULTS).map(([name, result]) => [
-    name,
-    // Dynamic results come back as JSON text, cast to the JSON type dynamic values have.
-    { sql: result === 'dynamic' ? `CAST(${geoSqlName(name)}({*}) AS JSON)` : `${geoSqlName(name)}({*})` },
-  ]),
-);
+export const GEO_FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> =
+  jsFunctionMap(GEO_FUNCTION_RESULTS);

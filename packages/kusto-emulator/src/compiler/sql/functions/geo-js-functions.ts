@@ -32,27 +32,19 @@ import {
   polygonPerimeter,
 } from '../../../geo/s2-measures.js';
 import { isPointInCircle, sphereDistance } from '../../../geo/sphere-distance.js';
-import { GEO_FUNCTION_RESULTS, geoSqlName, type GeoFunctionName, type KustoResult } from './geo-functions.js';
+import { GEO_FUNCTION_RESULTS, type GeoFunctionName } from './geo-functions.js';
 import {
+  JS_RETURN_TYPES,
+  jsSqlName,
   JsScalarUnsupportedError,
   type JsScalarArgument,
   type JsScalarFunction,
   type JsScalarResult,
-  type JsScalarReturnType,
 } from './js-scalar-function.js';
 
 const GEOHASH_DEFAULT_LENGTH = 5;
 
 type GeoCall = (args: readonly JsScalarArgument[]) => JsScalarResult;
-
-const DUCKDB_RETURN: Readonly<Record<KustoResult, JsScalarReturnType>> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  real: 'DOUBLE',
-  bool: 'BOOLEAN',
-  // Returned as JSON text; the template casts it to the JSON type dynamic values have.
-  dynamic: 'VARCHAR',
-};
 
 /** An optional argument: `undefined` when the call leaves it out, so that an explicit null stays invalid. */
 const optional = (
@@ -121,8 +113,8 @@ function refusingAmbiguity(name: string, call: GeoCall): GeoCall {
 
 export const GEO_JS_FUNCTIONS: readonly JsScalarFunction[] = Object.entries(GEO_CALLS).map(
   ([name, call]) => ({
-    name: geoSqlName(name),
-    returns: DUCKDB_RETURN[GEO_FUNCTION_RESULTS[name as GeoFunctionName]],
+    name: jsSqlName(name),
+    returns: JS_RETURN_TYPES[GEO_FUNCTION_RESULTS[name as GeoFunctionName]],
     call: refusingAmbiguity(name, call),
   }),
 );

@@ -14,6 +14,37 @@ export type JsScalarResult = number | string | boolean | null;
 /** The DuckDB type the function returns; a `JSON` result is returned as text and cast by its template. */
 export type JsScalarReturnType = 'VARCHAR' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN';
 
+/** The Kusto type a JavaScript function's result has in the query. */
+export type KustoResult = 'string' | 'int' | 'long' | 'real' | 'bool' | 'dynamic';
+
+/** How each Kusto result crosses back into DuckDB: dynamic values as JSON text, cast by the template. */
+export const JS_RETURN_TYPES: Readonly<Record<KustoResult, JsScalarReturnType>> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  real: 'DOUBLE',
+  bool: 'BOOLEAN',
+  dynamic: 'VARCHAR',
+};
+
+/** The SQL name DuckDB knows a JavaScript function by. */
+export const jsSqlName = (kqlName: string): string => `kql_${kqlName}`;
+
+/**
+ * The function-map rows of a family of JavaScript functions declared by name and Kusto result: each calls its
+ * `kql_<name>` with every argument, and a dynamic result is cast to the JSON type dynamic values have.
+ */
+export function jsFunctionMap(
+  results: Readonly<Record<string, KustoResult>>,
+): Record<string, { readonly sql: string }> {
+  return Object.fromEntries(
+    Object.entries(results).map(([name, result]) => [
+      name,
+      { sql: result === 'dynamic' ? `CAST(${jsSqlName(name)}({*}) AS JSON)` : `${jsSqlName(name)}({*})` },
+    ]),
+  );
+}
+
 export interface JsScalarFunction {
   readonly name: string;
   readonly returns: JsScalarReturnType;

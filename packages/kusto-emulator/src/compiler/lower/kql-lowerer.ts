@@ -978,10 +978,6 @@ export class KqlLowerer {
         args[0] = this.dynamicOf(args[0]);
       }
     }
-    if ((name === 'make_set' || name === 'make_set_if') && this.irScalarType(args[0]) === 'dynamic') {
-      // ADX collects the elements of array values; the SQL set would collect the arrays themselves.
-      throw this.unsupported(`${name}() of a dynamic value`, call);
-    }
     const resolved = resolveFunction(
       name,
       args.map((a) => this.irScalarType(a)),

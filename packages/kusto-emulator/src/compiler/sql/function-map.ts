@@ -17,6 +17,7 @@ import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
 import { STRING_FUNCTIONS } from './functions/string-functions.js';
+import { TIME_ZONE_FUNCTIONS } from './functions/time-zone-functions.js';
 import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
 
 export interface FunctionMapping {
@@ -404,6 +405,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   ...IP_FUNCTIONS,
   ...UNICODE_HASH_FUNCTIONS,
   ...STRING_FUNCTIONS,
+  ...TIME_ZONE_FUNCTIONS,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),
@@ -464,6 +466,19 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   make_set_if: aggregate(
     "coalesce(to_json(list(DISTINCT {0}) FILTER (WHERE {0} IS NOT NULL AND {1})), '[]')",
   ),
+  // ADX collects the elements of array values (and other values as they are), in first-seen order.
+  'make_set(dynamic)': aggregate(
+    "coalesce(to_json(list_transform([flatten(list(kql_set_elements({0})) FILTER (WHERE json_type({0}) <> 'NULL'))], l -> list_filter(l, (x, i) -> list_position(l, x) = i))[1]), '[]')",
+  ),
+  'make_set_if(dynamic,bool)': aggregate(
+    "coalesce(to_json(list_transform([flatten(list(kql_set_elements({0})) FILTER (WHERE json_type({0}) <> 'NULL' AND {1}))], l -> list_filter(l, (x, i) -> list_position(l, x) = i))[1]), '[]')",
+  ),
+  make_bag_if: aggregate(
+    "coalesce(list_reduce(list({0}) FILTER (WHERE json_type({0}) = 'OBJECT' AND {1}), (a, b) -> json_merge_patch(a, b)), '{}')",
+  ),
+  binary_all_and: aggregate('bit_and({0})'),
+  binary_all_or: aggregate('bit_or({0})'),
+  binary_all_xor: aggregate('bit_xor({0})'),
   make_bag: aggregate(
     "coalesce(list_reduce(list({0}) FILTER (WHERE json_type({0}) = 'OBJECT'), (a, b) -> json_merge_patch(a, b)), '{}')",
   ),

@@ -34,6 +34,8 @@ function dynamicOf(type: string, index: number): string {
 export const ARRAY_MACROS: readonly string[] = [
   // The elements of an array, or null for anything else.
   `CREATE OR REPLACE MACRO kql_json_list(d) AS (CASE WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) END)`,
+  // What make_set collects from a dynamic value: an array's elements, any other value itself.
+  `CREATE OR REPLACE MACRO kql_set_elements(d) AS (CASE WHEN json_type(d) = 'ARRAY' THEN CAST(d AS JSON[]) ELSE [d] END)`,
   // Element i (0-based) of the array moved by n places, the vacated places filled with f.
   `CREATE OR REPLACE MACRO kql_array_shift(d, n, f) AS list_transform([kql_json_list(d)], l -> to_json(list_transform(range(len(l)), i -> CASE WHEN i + n >= 0 AND i + n < len(l) THEN l[i + n + 1] ELSE f END)))[1]`,
   `CREATE OR REPLACE MACRO kql_array_rotate(d, n) AS list_transform([kql_json_list(d)], l -> to_json(CASE WHEN len(l) = 0 THEN l ELSE list_transform(range(len(l)), i -> l[((i + n) % len(l) + len(l)) % len(l) + 1]) END))[1]`,

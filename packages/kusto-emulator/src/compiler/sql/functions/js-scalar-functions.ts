@@ -69,4 +69,5 @@ export async function registerJsScalarFunctions(connection: DuckDBConnection): P
   // The geospatial family loads its libraries (h3-js, s2js) on the first registration, not at start-up.
   registerJsFunctions(connection, (await import('./geo-js-functions.js')).GEO_JS_FUNCTIONS);
   registerJsFunctions(connection, (await import('./string-js-functions.js')).STRING_JS_FUNCTIONS);
+  registerJsFunctions(connection, (await import('./time-zone-js-functions.js')).TIME_ZONE_JS_FUNCTIONS);
 }

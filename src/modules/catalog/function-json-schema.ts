@@ -88,9 +88,9 @@ function rangeSchema(p: CatalogParameter, schema: JsonSchema): JsonSchema {
   return extra;
 }
 
-/** One line on a parameter for people and agents: its KQL type, default and range. */
-export function parameterDescription(p: CatalogParameter): string {
-  return `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`;
+/** One line on a parameter for people and agents: its KQL type, default and (unless told not to) range. */
+export function parameterDescription(p: CatalogParameter, withRange = true): string {
+  return `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${withRange && p.range ? `; ${describeRange(p.range)}` : ''}`;
 }
 
 /** The parameters a caller passes: claim-bound ones are filled from the caller's identity and never listed. */

@@ -48,10 +48,13 @@ export function mcpTool(fn: CatalogFunction, maxRows: number): McpToolDefinition
   ].join('\n');
   const input = parametersObjectSchema(fn, (p) => {
     const schema = parameterSchema(p);
-    const line = parameterDescription(p);
+    // A schema's own description is the type's format hint, with the range of a timespan or datetime in it.
     return {
       ...schema,
-      description: typeof schema.description === 'string' ? `${line}. ${schema.description}` : line,
+      description:
+        typeof schema.description === 'string'
+          ? `${parameterDescription(p, false)}. ${schema.description}`
+          : parameterDescription(p),
     };
   });
   return {

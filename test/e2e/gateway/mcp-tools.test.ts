@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey, hashApiKey } from '../../../src/modules/auth/api-key-hasher.js';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
@@ -16,15 +19,23 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
   let dir: string;
   let instance: KqlgateInstance;
   let signer: DevSigningKeyStore;
+  let apiKey: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
     dir = await tempDir('mcp-tools');
+    apiKey = generateApiKey('partner');
+    const keysFile = join(dir, 'api-keys.yaml');
+    await writeFile(
+      keysFile,
+      `keys:\n  - id: partner\n    hash: ${hashApiKey(apiKey)}\n    roles: [support]\n    claims: { tid: A }\n`,
+    );
     // TenantPayments costs 25 points: a second call within the window exceeds RATE_LIMIT_POINTS.
     instance = await startKqlgateInstance({
       KQL_DIR: await writeTestKql(dir),
       RATE_LIMIT_POINTS: '40',
       MCP_MAX_ROWS: '2',
+      API_KEYS_FILE: keysFile,
     });
     signer = new DevSigningKeyStore(instance.dataDir);
     const kusto = new KustoQueryClient(
@@ -52,12 +63,13 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     claims: Record<string, unknown> = { tid: 'B' },
   ): Promise<string> => signer.sign({ subject, roles, claims });
 
-  async function connect(bearer: string): Promise<Client> {
+  async function connect(
+    bearer: string,
+    headers: Record<string, string> = { authorization: `Bearer ${bearer}` },
+  ): Promise<Client> {
     const client = new Client({ name: 'kqlgate-e2e', version: '1.0.0' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${instance.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${bearer}` } },
-      }),
+      new StreamableHTTPClientTransport(new URL(`${instance.url}/mcp`), { requestInit: { headers } }),
     );
     clients.push(client);
     return client;
@@ -138,6 +150,19 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     });
   });
 
+  it('should take a partner API key, with the tenant bound to the key', async () => {
+    const client = await connect('', { 'x-api-key': apiKey });
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual([
+      'PublicOrderCount',
+      'TenantOrderList',
+    ]);
+    const result = await client.callTool({ name: 'TenantOrderList', arguments: {} });
+    expect(result.structuredContent).toMatchObject({
+      rows: [{ OrderId: 'a-1', TenantId: 'A', TotalAmount: 10 }],
+      truncated: false,
+    });
+  });
+
   it('should refuse a claim-bound parameter passed as an argument, as REST does', async () => {
     const client = await connect(await token('mcp-bound', ['support']));
     const result = await client.callTool({ name: 'TenantOrderList', arguments: { tenantId: 'A' } });
@@ -188,6 +213,7 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(mcp.status).toBe(401);
+    expect(mcp.headers.get('x-request-id')).toBeTruthy();
     expect(mcp.headers.get('www-authenticate')).toBe(rest.headers.get('www-authenticate'));
     expect(mcp.headers.get('www-authenticate')).toBe('Bearer realm="kqlgate", ApiKey realm="kqlgate"');
     expect(await mcp.json()).toEqual({
@@ -201,5 +227,19 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     await expect(
       client.connect(new StreamableHTTPClientTransport(new URL(`${instance.url}/mcp`))),
     ).rejects.toThrow(/401/);
+  });
+
+  it('should answer GET and DELETE with 405: no sessions, no server-sent stream', async () => {
+    const headers = { authorization: `Bearer ${await token('mcp-get', ['support'])}` };
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(`${instance.url}/mcp`, { method, headers });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(await response.json()).toEqual({
+        status: 405,
+        code: 'MCP_METHOD_NOT_ALLOWED',
+        title: `${method} /mcp is not offered: this MCP server is stateless (no sessions, no server-sent stream); POST JSON-RPC messages`,
+      });
+    }
   });
 });

@@ -243,3 +243,31 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     }
   });
 });
+
+describe('MCP_ENABLED=false', () => {
+  let instance: KqlgateInstance;
+
+  beforeAll(async () => {
+    instance = await startKqlgateInstance({ MCP_ENABLED: 'false' });
+  });
+
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  it('should have no /mcp route, while REST still answers', async () => {
+    const signer = new DevSigningKeyStore(instance.dataDir);
+    const headers = {
+      authorization: `Bearer ${await signer.sign({ subject: 'mcp-off', roles: ['analyst'], claims: { tid: 'A' } })}`,
+      'content-type': 'application/json',
+    };
+    const mcp = await fetch(`${instance.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(mcp.status).toBe(404);
+    const rest = await fetch(`${instance.url}/api/v1/functions/PaymentFailureRate?lookback=1h`, { headers });
+    expect(rest.status).toBe(200);
+  });
+});

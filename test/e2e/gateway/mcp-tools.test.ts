@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../../src/modules/auth/api-key-hasher.js';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -20,6 +21,7 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
   let instance: KqlgateInstance;
   let signer: DevSigningKeyStore;
   let apiKey: string;
+  let kqlDir: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
@@ -32,7 +34,7 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     );
     // TenantPayments costs 25 points: a second call within the window exceeds RATE_LIMIT_POINTS.
     instance = await startKqlgateInstance({
-      KQL_DIR: await writeTestKql(dir),
+      KQL_DIR: (kqlDir = await writeTestKql(dir)),
       RATE_LIMIT_POINTS: '40',
       MCP_MAX_ROWS: '2',
       API_KEYS_FILE: keysFile,
@@ -227,6 +229,27 @@ describe('MCP tools at /mcp (official SDK client, whole runtime)', () => {
     await expect(
       client.connect(new StreamableHTTPClientTransport(new URL(`${instance.url}/mcp`))),
     ).rejects.toThrow(/401/);
+  });
+
+  it('should list and call a function added by a catalog reload on the next tools/list of the same client', async () => {
+    const client = await connect(await token('mcp-reload', ['support']));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain('TenantOrderTotal');
+    await writeFile(
+      join(kqlDir, 'functions', 'TenantOrderTotal.kql'),
+      `// @expose roles=support cache=60s cost=1
+// @bind tenantId=claim:tid
+.create-or-alter function with (docstring = 'Order total of the caller tenant', folder = 'test')
+TenantOrderTotal(tenantId: string) {
+    Orders
+    | where TenantId == tenantId
+    | summarize Total = sum(TotalAmount)
+}
+`,
+    );
+    await instance.app.get(FunctionCatalogService).reload();
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('TenantOrderTotal');
+    const result = await client.callTool({ name: 'TenantOrderTotal', arguments: {} });
+    expect(result.structuredContent).toMatchObject({ rows: [{ Total: 120 }], rowCount: 1 });
   });
 
   it('should answer GET and DELETE with 405: no sessions, no server-sent stream', async () => {

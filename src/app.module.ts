@@ -11,6 +11,7 @@ import { CacheModule } from './modules/cache/cache.module.js';
 import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
+import { McpModule } from './modules/mcp/mcp.module.js';
 import { QueryModule } from './modules/query/query.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { RedisModule } from './modules/redis/redis.module.js';
@@ -28,8 +29,8 @@ export interface AppOptions {
 }
 
 /**
- * The kqlgate application: cross-cutting modules first, then the gateway (catalog → one query path → REST and
- * GraphQL, with the auth, rate-limit and cache modules bound to the query hooks) and the ingestion pipeline.
+ * The kqlgate application: cross-cutting modules first, then the gateway (catalog → one query path → REST,
+ * GraphQL and MCP, with the auth, rate-limit and cache modules bound to the query hooks) and the ingestion pipeline.
  */
 @Module({})
 export class AppModule {
@@ -44,6 +45,7 @@ export class AppModule {
       CacheModule,
       RestModule,
       GraphqlModule,
+      McpModule,
     ];
     return {
       module: AppModule,

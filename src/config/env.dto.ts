@@ -269,6 +269,17 @@ export class EnvConfig {
   })
   GRAPHQL_MAX_RESPONSE_BYTES: number = 8 * 1024 * 1024;
 
+  // ── MCP (docs/mcp.md) ───────────────────────────────────────────────────────────────────────────────────────
+  @IsIn(['true', 'false'], {
+    message: 'must be true (serve the exposed functions as MCP tools at /mcp) or false (no /mcp route)',
+  })
+  MCP_ENABLED: 'true' | 'false' = 'true';
+
+  @IsInt({ message: 'must be a whole number of rows per MCP tool result between 1 and 100000' })
+  @Min(1, { message: 'must be a whole number of rows per MCP tool result between 1 and 100000' })
+  @Max(100_000, { message: 'must be a whole number of rows per MCP tool result between 1 and 100000' })
+  MCP_MAX_ROWS: number = 100;
+
   // ── cache and limits ──────────────────────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })
   @Min(0, { message: 'must be a whole number of bytes for the in-process result cache (0 disables it)' })

@@ -126,6 +126,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should serve MCP with 100 rows per result by default, read a YAML boolean and reject bad values', () => {
+    const config = loadConfig({});
+    expect([config.MCP_ENABLED, config.MCP_MAX_ROWS]).toEqual(['true', 100]);
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'kqlgate.yaml');
+    writeFileSync(file, 'MCP_ENABLED: false\n');
+    expect(loadConfig({ KQLGATE_CONFIG: file }).MCP_ENABLED).toBe('false');
+    expect(problemsOf({ MCP_ENABLED: 'yes', MCP_MAX_ROWS: '0' })).toEqual([
+      'MCP_ENABLED="yes": must be true (serve the exposed functions as MCP tools at /mcp) or false (no /mcp route)',
+      'MCP_MAX_ROWS=0: must be a whole number of rows per MCP tool result between 1 and 100000',
+    ]);
+  });
+
   it('should run everything by default and check KQLGATE_ROLE and the Azure services a single role needs', () => {
     expect(loadConfig({}).KQLGATE_ROLE).toBe('all');
     const azure = {

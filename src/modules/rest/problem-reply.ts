@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pathOf } from '../../common/logging/log-privacy.js';
 import type { Logger } from '../../common/logging/logger.js';
-import { describeError } from '../query/error-status.js';
+import { describeError, type ErrorBody } from '../query/error-status.js';
 import { refusalHeaders } from '../query/refusal-headers.js';
 
 /**
@@ -35,11 +35,16 @@ export function sendProblem(
     .status(body.status)
     .headers(refusalHeaders(error, body.status))
     .header('content-type', 'application/problem+json; charset=utf-8')
-    .send({
-      ...body.details,
-      type: `https://kqlgate.dev/problems/${body.code.toLowerCase().replace(/_/g, '-')}`,
-      title: body.message,
-      status: body.status,
-      code: body.code,
-    });
+    .send(problemJson(body));
+}
+
+/** The RFC 9457 body of an error, as REST answers it and MCP tools report it. */
+export function problemJson(body: ErrorBody): Record<string, unknown> {
+  return {
+    ...body.details,
+    type: `https://kqlgate.dev/problems/${body.code.toLowerCase().replace(/_/g, '-')}`,
+    title: body.message,
+    status: body.status,
+    code: body.code,
+  };
 }

@@ -1,96 +1,23 @@
-import type { KustoScalarType } from '@kqlgate/kql-language';
-import type { Catalog, CatalogFunction, CatalogParameter } from '../../catalog/catalog.types.js';
-import { describeRange, numericBounds } from '../../catalog/parameter-range.js';
+import type { Catalog, CatalogFunction } from '../../catalog/catalog.types.js';
+import {
+  boundParameterNotes,
+  callerParameters,
+  parameterDescription,
+  parameterSchema,
+  parametersObjectSchema,
+  rowSchema,
+  type JsonSchema,
+} from '../../catalog/function-json-schema.js';
+
+export function rowSchemaName(fn: CatalogFunction): string {
+  return `${fn.name}Row`;
+}
 
 /**
  * OpenAPI 3.1 for every exposed function, built from the catalog alone (parameter types and defaults from the
  * signature, response row schema from the analyzed output columns, required roles and limits from the exposure
  * header). Deterministic for a given catalog, so `kqlgate schema --openapi` output can be committed and diffed.
  */
-export type JsonSchema = Record<string, unknown>;
-
-export function kustoTypeSchema(type: KustoScalarType): JsonSchema {
-  switch (type) {
-    case 'string':
-      return { type: 'string' };
-    case 'bool':
-      return { type: 'boolean' };
-    case 'int':
-      return { type: 'integer', format: 'int32' };
-    case 'long':
-      return {
-        type: ['integer', 'string'],
-        format: 'int64',
-        description: 'A number, or a decimal string when beyond ±2^53',
-      };
-    case 'real':
-      return { type: 'number', format: 'double' };
-    case 'decimal':
-      return { type: 'string', format: 'decimal' };
-    case 'datetime':
-      return { type: 'string', format: 'date-time' };
-    case 'timespan':
-      return {
-        type: 'string',
-        pattern: '^-?(\\d+\\.)?\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,7})?$',
-        description: 'Kusto timespan [d.]hh:mm:ss[.fffffff]',
-        examples: ['01:30:00'],
-      };
-    case 'guid':
-      return { type: 'string', format: 'uuid' };
-    case 'dynamic':
-      return { description: 'Any JSON value (Kusto dynamic)' };
-  }
-}
-
-/** Request-side schema: what the parameter binder accepts for the type (see parameter-binder.ts). */
-function parameterSchema(p: CatalogParameter): JsonSchema {
-  const base: JsonSchema = (() => {
-    switch (p.type) {
-      case 'long':
-        return { type: ['integer', 'string'], format: 'int64', pattern: '^[+-]?\\d+$' };
-      case 'timespan':
-        return {
-          type: 'string',
-          description: 'A timespan: 30m, 1h, 2d, 1.02:00:00 or ISO-8601 PT1H',
-          examples: ['1h'],
-        };
-      case 'datetime':
-        return { type: 'string', format: 'date-time', examples: ['2024-05-01T00:00:00Z'] };
-      case 'bool':
-      case 'decimal':
-      case 'dynamic':
-      case 'guid':
-      case 'int':
-      case 'real':
-      case 'string':
-        return kustoTypeSchema(p.type);
-    }
-  })();
-  const withDefault =
-    p.defaultValue === undefined || p.defaultValue === null ? base : { ...base, default: p.defaultValue };
-  return p.range ? { ...withDefault, ...rangeSchema(p, withDefault) } : withDefault;
-}
-
-/** A declared range as JSON Schema: minimum/maximum for numbers, maxLength for strings, prose for the rest. */
-function rangeSchema(p: CatalogParameter, schema: JsonSchema): JsonSchema {
-  const range = p.range!;
-  const extra: JsonSchema = { ...numericBounds(range) };
-  if (range.maxLength !== undefined) {
-    extra.maxLength = range.maxLength;
-  }
-  if (p.type === 'timespan' || p.type === 'datetime') {
-    const described = describeRange(range);
-    extra.description =
-      typeof schema.description === 'string' ? `${schema.description}; ${described}` : described;
-  }
-  return extra;
-}
-
-export function rowSchemaName(fn: CatalogFunction): string {
-  return `${fn.name}Row`;
-}
-
 export function buildOpenApi(
   catalog: Catalog,
   /** `functions`: only these of the catalog's functions (a caller's view, see function-visibility.ts). */
@@ -149,15 +76,8 @@ export function buildOpenApi(
   };
   const paths: Record<string, unknown> = {};
   for (const fn of exposed) {
-    schemas[rowSchemaName(fn)] = {
-      type: 'object',
-      description: `One row of ${fn.name}`,
-      properties: Object.fromEntries(
-        fn.outputColumns.map((c) => [c.name, { ...kustoTypeSchema(c.type), 'x-kusto-type': c.type }]),
-      ),
-      required: fn.outputColumns.map((c) => c.name),
-    };
-    const visible = fn.parameters.filter((p) => !p.binding);
+    schemas[rowSchemaName(fn)] = rowSchema(fn);
+    const visible = callerParameters(fn);
     const exposure = fn.exposure!;
     const description = [
       fn.docString ?? '',
@@ -167,9 +87,7 @@ export function buildOpenApi(
         : exposure.roles.length > 0
           ? `Requires one of the roles: ${exposure.roles.join(', ')}.`
           : 'Requires an authenticated caller.',
-      ...fn.parameters
-        .filter((p) => p.binding)
-        .map((p) => `\`${p.name}\` is taken from the caller's \`${p.binding!.claim}\` claim.`),
+      ...boundParameterNotes(fn),
       `Cost ${exposure.cost} rate-limit point(s); cached ${exposure.cacheTtlMs / 1000}s; at most ${exposure.maxRows} rows; timeout ${exposure.timeoutMs / 1000}s.`,
       `Source: \`kql/${fn.file}\`.`,
     ].join('\n');
@@ -224,7 +142,7 @@ export function buildOpenApi(
           name: p.name,
           in: 'query',
           required: p.required,
-          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`,
+          description: parameterDescription(p),
           schema: parameterSchema(p),
         })),
         responses,
@@ -235,14 +153,7 @@ export function buildOpenApi(
         requestBody: {
           required: visible.some((p) => p.required),
           content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                additionalProperties: false,
-                properties: Object.fromEntries(visible.map((p) => [p.name, parameterSchema(p)])),
-                required: visible.filter((p) => p.required).map((p) => p.name),
-              },
-            },
+            'application/json': { schema: parametersObjectSchema(fn) },
           },
         },
         responses,

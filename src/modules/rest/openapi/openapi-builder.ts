@@ -44,7 +44,7 @@ export function kustoTypeSchema(type: KustoScalarType): JsonSchema {
 }
 
 /** Request-side schema: what the parameter binder accepts for the type (see parameter-binder.ts). */
-function parameterSchema(p: CatalogParameter): JsonSchema {
+export function parameterSchema(p: CatalogParameter): JsonSchema {
   const base: JsonSchema = (() => {
     switch (p.type) {
       case 'long':
@@ -85,6 +85,11 @@ function rangeSchema(p: CatalogParameter, schema: JsonSchema): JsonSchema {
       typeof schema.description === 'string' ? `${schema.description}; ${described}` : described;
   }
   return extra;
+}
+
+/** What a caller reads about a parameter: its KQL type, its default as written in KQL and its declared range. */
+export function parameterDescription(p: CatalogParameter): string {
+  return `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`;
 }
 
 export function rowSchemaName(fn: CatalogFunction): string {
@@ -224,7 +229,7 @@ export function buildOpenApi(
           name: p.name,
           in: 'query',
           required: p.required,
-          description: `KQL type ${p.type}${p.defaultText === undefined ? '' : `; default ${p.defaultText}`}${p.range ? `; ${describeRange(p.range)}` : ''}`,
+          description: parameterDescription(p),
           schema: parameterSchema(p),
         })),
         responses,

@@ -7,7 +7,7 @@
  * Column types follow openapi.json's schemas; every column may also be null (Kusto values are nullable).
  *
  * | Kusto    | TypeScript (column)        | JSON the gateway sends                                                 |
- * |----------|----------------------------|------------------------------------------------------------------------|
+ * | -------- | -------------------------- | ---------------------------------------------------------------------- |
  * | bool     | `boolean \| null`          | true or false                                                          |
  * | int      | `number \| null`           | a 32-bit integer                                                       |
  * | long     | `number \| string \| null` | a number; a decimal string beyond ±2^53 (Number.MAX_SAFE_INTEGER)      |

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   CLIENT_FILE_NAME,
   generateTypescriptClient,
 } from '../../contracts/typescript-client/typescript-client-generator.js';
-import { loadAndReport } from './lint.command.js';
+import { loadCleanCatalog } from './lint.command.js';
 
 /**
  * `kqlgate client --typescript <dir> [--kql DIR]`: writes a typed, dependency-free TypeScript client for the exposed
@@ -17,18 +17,14 @@ export function registerClientCommand(program: Command): void {
     .description(
       `write a typed TypeScript client (${CLIENT_FILE_NAME}) for the functions of kql/ into a directory`,
     )
-    .option('--typescript <dir>', 'the directory to write the TypeScript client into (created if missing)')
+    .requiredOption(
+      '--typescript <dir>',
+      'the directory to write the TypeScript client into (created if missing)',
+    )
     .option('--kql <dir>', 'the kql directory (tables/ and functions/)', 'kql')
-    .action(async (options: { typescript?: string; kql: string }) => {
-      if (options.typescript === undefined) {
-        throw new InvalidArgumentError('give --typescript <dir>: the directory to write the client into');
-      }
-      const { catalog, errors } = await loadAndReport(options.kql);
-      if (errors > 0) {
-        process.stderr.write(
-          `kqlgate client: ${errors} error(s) in ${options.kql}; fix them first (kqlgate lint)\n`,
-        );
-        process.exitCode = 1;
+    .action(async (options: { typescript: string; kql: string }) => {
+      const catalog = await loadCleanCatalog(options.kql, 'client');
+      if (!catalog) {
         return;
       }
       const dir = resolve(options.typescript);

@@ -51,6 +51,11 @@ function openStream(response: ServerResponse): void {
   response.flushHeaders();
 }
 
+/** Resolves when the server side of the request's connection closes. */
+function connectionClosed(request: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => request.socket.once('close', () => resolve()));
+}
+
 async function collect<Row>(
   stream: AsyncIterable<KqlgateStreamResult<Row>>,
 ): Promise<KqlgateStreamResult<Row>[]> {
@@ -155,10 +160,9 @@ describe('KqlgateStream', () => {
     });
 
     it('should end quietly and close the connection when the AbortSignal aborts', async () => {
-      let closed!: () => void;
-      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      let closed: Promise<void> | undefined;
       script = async (request, response) => {
-        request.socket.on('close', () => closed());
+        closed = connectionClosed(request);
         openStream(response);
         await writeApart(response, [`id: 1\nevent: result\ndata: ${BODY}\n\n`, ': keep-alive\n\n']);
       };
@@ -173,17 +177,16 @@ describe('KqlgateStream', () => {
         seen.push(result.id);
         controller.abort();
       }
-      await connectionClosed;
+      await closed;
 
       expect(seen).toEqual(['1']);
       expect(stream.closeReason).toBeUndefined();
     });
 
     it('should close the connection when the consumer leaves the loop', async () => {
-      let closed!: () => void;
-      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      let closed: Promise<void> | undefined;
       script = async (request, response) => {
-        request.socket.on('close', () => closed());
+        closed = connectionClosed(request);
         openStream(response);
         await writeApart(response, [`id: 7\nevent: result\ndata: ${BODY}\n\n`]);
       };
@@ -194,7 +197,7 @@ describe('KqlgateStream', () => {
         break;
       }
 
-      await expect(connectionClosed).resolves.toBeUndefined();
+      await expect(closed).resolves.toBeUndefined();
     });
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -120,28 +121,78 @@ interface SampleOutcome {
 
 type SampleApp = { run(baseUrl: string, token: string, otherRoleToken: string): Promise<SampleOutcome> };
 
-/** Runs `kqlgate client …` in-process (the CLI's own code path) and returns what it printed. */
-async function kqlgateClient(args: string[]): Promise<string> {
-  const printed: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    printed.push(String(chunk));
+interface CliRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number | string | undefined;
+}
+
+/** Runs `kqlgate client …` in-process (the CLI's own code path): what it printed and the exit code it set. */
+async function kqlgateClient(args: string[]): Promise<CliRun> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const capture = (into: string[]) => (chunk: string | Uint8Array) => {
+    into.push(String(chunk));
     return true;
-  });
+  };
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture(stderr));
+  const exitCode = process.exitCode;
   try {
     const program = new Command('kqlgate').exitOverride();
     registerClientCommand(program);
-    await program.parseAsync(['client', ...args], { from: 'user' });
+    program.commands.forEach((command) => command.exitOverride());
+    await program.parseAsync(['client', ...args], { from: 'user' }).catch((error: Error) => {
+      stderr.push(`thrown: ${error.message}`);
+    });
+    return { stdout: stdout.join(''), stderr: stderr.join(''), exitCode: process.exitCode };
   } finally {
-    spy.mockRestore();
+    process.exitCode = exitCode;
+    out.mockRestore();
+    err.mockRestore();
   }
-  return printed.join('');
 }
+
+describe('kqlgate client', () => {
+  it('should refuse to run without --typescript', async () => {
+    expect(await kqlgateClient([])).toEqual({
+      stdout: '',
+      stderr:
+        "error: required option '--typescript <dir>' not specified\n" +
+        "thrown: error: required option '--typescript <dir>' not specified",
+      exitCode: undefined,
+    });
+  });
+
+  it('should write nothing and exit 1 when kql/ has errors', async () => {
+    const dir = await tempDir('ts-client-bad');
+    try {
+      await mkdir(join(dir, 'kql', 'functions'), { recursive: true });
+      await writeFile(
+        join(dir, 'kql', 'functions', 'Broken.kql'),
+        '// @expose roles=analyst\n.create-or-alter function Broken() { NoSuchTable | take 1 }\n',
+      );
+      const run = await kqlgateClient(['--typescript', join(dir, 'out'), '--kql', join(dir, 'kql')]);
+      expect(run.stdout).toBe('');
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/: error: .*NoSuchTable/);
+      expect(
+        run.stderr.endsWith(
+          `kqlgate client: 1 error(s) in ${join(dir, 'kql')}; fix them first (kqlgate lint)\n`,
+        ),
+      ).toBe(true);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
 
 describe('generated TypeScript client against the real gateway', () => {
   let dir: string;
   let instance: KqlgateInstance;
   let signer: DevSigningKeyStore;
-  let printed: string;
+  let printed: CliRun;
   const minutesAgo = new Date(Date.now() - 5 * 60_000).toISOString();
 
   beforeAll(async () => {
@@ -172,7 +223,11 @@ describe('generated TypeScript client against the real gateway', () => {
   });
 
   it('should write the client, compile an app against it strictly, and return typed rows and coded refusals', async () => {
-    expect(printed).toBe(`kqlgate client: wrote ${join(dir, 'client', CLIENT_FILE_NAME)} (10 functions)\n`);
+    expect(printed).toEqual({
+      stdout: `kqlgate client: wrote ${join(dir, 'client', CLIENT_FILE_NAME)} (10 functions)\n`,
+      stderr: '',
+      exitCode: undefined,
+    });
     await writeFile(join(dir, 'app.ts'), SAMPLE_APP);
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(SAMPLE_TSCONFIG));
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -202,6 +202,56 @@ describe('KqlgateStream', () => {
   });
 });
 
+describe(KqlgateClient.name, () => {
+  describe('lowStock', () => {
+    it('should ask the token function on every call and go through the fetch it is given', async () => {
+      const tokens = ['first', 'second'];
+      const seen: { url: string; authorization: string | null }[] = [];
+      const client = new KqlgateClient({
+        baseUrl: 'https://gateway.example/',
+        token: () => tokens.shift() ?? 'none',
+        fetch: (input, init) => {
+          seen.push({ url: input as string, authorization: new Headers(init?.headers).get('authorization') });
+          return Promise.resolve(Response.json({ data: [], meta: META }));
+        },
+      });
+
+      await client.lowStock({ threshold: 5 });
+      const result = await client.lowStock({ warehouse: 'WH-BER' });
+
+      expect(result).toEqual({ data: [], meta: META });
+      expect(seen).toEqual([
+        {
+          url: 'https://gateway.example/api/v1/functions/LowStock?threshold=5',
+          authorization: 'Bearer first',
+        },
+        {
+          url: 'https://gateway.example/api/v1/functions/LowStock?warehouse=WH-BER',
+          authorization: 'Bearer second',
+        },
+      ]);
+    });
+
+    it('should reject with the AbortError of an aborted signal', async () => {
+      const client = new KqlgateClient({ baseUrl: 'http://127.0.0.1:9' });
+
+      const error = await client
+        .lowStock({}, { signal: AbortSignal.abort() })
+        .catch((e: unknown) => e as Error);
+
+      expect(error).toMatchObject({ name: 'AbortError' });
+    });
+  });
+
+  describe('constructor', () => {
+    it('should refuse both a token and an API key', () => {
+      expect(() => new KqlgateClient({ baseUrl: 'http://127.0.0.1:9', token: 't', apiKey: 'k' })).toThrow(
+        'KqlgateClient: give token or apiKey, not both',
+      );
+    });
+  });
+});
+
 describe(SseParser.name, () => {
   describe('push', () => {
     it('should parse LF, CRLF and CR line ends, a CRLF cut between chunks, and join multi-line data', () => {

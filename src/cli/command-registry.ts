@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerClientCommand } from './commands/client.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerDeployCommand } from './commands/deploy.command.js';
 import { registerEmulatorCommand } from './commands/emulator.command.js';
@@ -17,5 +18,6 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerLintCommand,
   registerDeployCommand,
   registerSchemaCommand,
+  registerClientCommand,
   registerDemoCommand,
 ];

@@ -1,7 +1,7 @@
 /**
  * The files `npm run sync` writes and CI compares with the committed ones: the GraphQL schema and the OpenAPI
- * document the gateway serves for `kql/`, and the DuckDB SQL the embedded engine compiles each exposed
- * function's query to. Committed so that a review of a KQL change shows what it does to the API and to the SQL.
+ * document the gateway serves for `kql/`, the example TypeScript client of its functions, and the DuckDB SQL the
+ * embedded engine compiles each exposed function's query to. Committed so that a review of a KQL change shows what it does to the API and to the SQL.
  *
  * Pure: it reads `kql/` and returns paths (relative to the repository root) with their contents; writing or
  * comparing is the caller's job (scripts/sync.mjs, test/deploy/generated-artefacts.test.ts).
@@ -14,6 +14,10 @@ import { graphqlJs } from '../modules/graphql/graphql-runtime.js';
 import { buildGraphqlSchema } from '../modules/graphql/schema-builder.js';
 import { functionQueryText } from '../modules/query/query-text.js';
 import { buildOpenApi } from '../modules/rest/openapi/openapi-builder.js';
+import {
+  CLIENT_FILE_NAME,
+  generateTypescriptClient,
+} from './typescript-client/typescript-client-generator.js';
 
 export interface GeneratedArtefact {
   /** Relative to the repository root, forward slashes. */
@@ -26,6 +30,12 @@ export const SYNC_COMMAND = 'npm run sync';
 
 /** Where the compiled SQL of each exposed function goes, one `<Function>.sql` per function. */
 export const COMPILED_SQL_DIR = 'kql/compiled';
+
+/** Where the example TypeScript client goes: what `kqlgate client --typescript` writes for kql/ (docs/client.md). */
+export const TYPESCRIPT_CLIENT_DIR = 'examples/typescript-client';
+
+/** Directories holding nothing but generated files: a file there that sync does not write is a leftover. */
+export const GENERATED_DIRS: readonly string[] = [COMPILED_SQL_DIR, TYPESCRIPT_CLIENT_DIR];
 
 type Compiler = typeof import('@kqlgate/kusto-emulator/compiler');
 
@@ -50,6 +60,14 @@ export async function generatedArtefacts(repoRoot: string): Promise<GeneratedArt
     {
       path: 'openapi.json',
       content: await formatted('openapi.json', JSON.stringify(buildOpenApi(catalog), null, 2), repoRoot),
+    },
+    {
+      path: `${TYPESCRIPT_CLIENT_DIR}/${CLIENT_FILE_NAME}`,
+      content: await formatted(
+        `${TYPESCRIPT_CLIENT_DIR}/${CLIENT_FILE_NAME}`,
+        generateTypescriptClient(catalog),
+        repoRoot,
+      ),
     },
     ...catalog.functions
       .filter((fn) => fn.exposure)

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  COMPILED_SQL_DIR,
+  GENERATED_DIRS,
   generatedArtefacts,
   SYNC_COMMAND,
   type GeneratedArtefact,
@@ -10,7 +10,7 @@ import {
 import { repoRoot } from '../utils/ensure-built.js';
 
 /**
- * The committed schema.graphql, openapi.json and kql/compiled/*.sql are what `npm run sync` generates from kql/
+ * The committed schema.graphql, openapi.json, examples/typescript-client/ and kql/compiled/*.sql are what `npm run sync` generates from kql/
  * today: regenerated in memory and compared, so CI fails on a KQL change committed without them.
  */
 describe('generated artefacts', () => {
@@ -30,12 +30,18 @@ describe('generated artefacts', () => {
     expect(stale, `out of date: run \`${SYNC_COMMAND}\` and commit the result`).toEqual([]);
   });
 
-  it('should leave no compiled SQL of a function that is gone', () => {
+  it('should include the example TypeScript client', () => {
+    expect(artefacts.map((a) => a.path)).toContain('examples/typescript-client/kqlgate-client.ts');
+  });
+
+  it('should leave no file in a generated directory that sync does not write', () => {
     const wanted = new Set(artefacts.map((a) => a.path));
-    const dir = join(repoRoot, COMPILED_SQL_DIR);
-    const leftovers = (existsSync(dir) ? readdirSync(dir) : [])
-      .map((name) => `${COMPILED_SQL_DIR}/${name}`)
-      .filter((path) => !wanted.has(path));
+    const leftovers = GENERATED_DIRS.flatMap((generatedDir) => {
+      const dir = join(repoRoot, generatedDir);
+      return (existsSync(dir) ? readdirSync(dir) : [])
+        .map((name) => `${generatedDir}/${name}`)
+        .filter((path) => !wanted.has(path));
+    });
     expect(leftovers, `left over: run \`${SYNC_COMMAND}\` and commit the result`).toEqual([]);
   });
 });

@@ -26,6 +26,22 @@ export async function loadAndReport(kqlDir: string): Promise<{ catalog: Catalog;
   return { catalog, errors };
 }
 
+/**
+ * The catalog of a kql/ directory for a command that generates from it (`schema`, `client`), reported as
+ * loadAndReport does; undefined, with exit code 1 and one line naming the command, when it has errors.
+ */
+export async function loadCleanCatalog(kqlDir: string, command: string): Promise<Catalog | undefined> {
+  const { catalog, errors } = await loadAndReport(kqlDir);
+  if (errors > 0) {
+    process.stderr.write(
+      `kqlgate ${command}: ${errors} error(s) in ${kqlDir}; fix them first (kqlgate lint)\n`,
+    );
+    process.exitCode = 1;
+    return undefined;
+  }
+  return catalog;
+}
+
 type LintFormat = 'text' | 'json' | 'sarif';
 
 /**

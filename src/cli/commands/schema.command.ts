@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { graphqlJs } from '../../modules/graphql/graphql-runtime.js';
 import { buildGraphqlSchema } from '../../modules/graphql/schema-builder.js';
 import { buildOpenApi } from '../../modules/rest/openapi/openapi-builder.js';
-import { loadAndReport } from './lint.command.js';
+import { loadCleanCatalog } from './lint.command.js';
 
 /** `kqlgate schema --graphql|--openapi [--kql DIR]`: print the generated contract (commit it to review changes). */
 export function registerSchemaCommand(program: Command): void {
@@ -16,12 +16,8 @@ export function registerSchemaCommand(program: Command): void {
       if (Boolean(options.graphql) === Boolean(options.openapi)) {
         throw new InvalidArgumentError('give exactly one of --graphql or --openapi');
       }
-      const { catalog, errors } = await loadAndReport(options.kql);
-      if (errors > 0) {
-        process.stderr.write(
-          `kqlgate schema: ${errors} error(s) in ${options.kql}; fix them first (kqlgate lint)\n`,
-        );
-        process.exitCode = 1;
+      const catalog = await loadCleanCatalog(options.kql, 'schema');
+      if (!catalog) {
         return;
       }
       process.stdout.write(

@@ -11,6 +11,8 @@ import { CacheModule } from './modules/cache/cache.module.js';
 import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
+import { LiveCommitsModule } from './modules/live/live-commits.module.js';
+import { LiveModule } from './modules/live/live.module.js';
 import { QueryModule } from './modules/query/query.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { RedisModule } from './modules/redis/redis.module.js';
@@ -44,6 +46,7 @@ export class AppModule {
       CacheModule,
       RestModule,
       GraphqlModule,
+      LiveModule,
     ];
     return {
       module: AppModule,
@@ -52,6 +55,7 @@ export class AppModule {
         LoggingModule.forRoot(),
         HealthModule,
         MetricsModule,
+        LiveCommitsModule,
         ...(role === 'ingestion' ? [] : gateway),
         ...(role === 'gateway' ? [] : [IngestionModule.forRoot(options.ingestionPipeline)]),
       ],

@@ -305,7 +305,9 @@ export class EnvConfig {
 
   @IsInt({ message: 'must be a whole number of open live streams per replica between 1 and 1000000' })
   @Min(1, { message: 'must be a whole number of open live streams per replica between 1 and 1000000' })
-  @Max(1_000_000, { message: 'must be a whole number of open live streams per replica between 1 and 1000000' })
+  @Max(1_000_000, {
+    message: 'must be a whole number of open live streams per replica between 1 and 1000000',
+  })
   LIVE_MAX_SUBSCRIPTIONS: number = 10_000;
 
   /** Bytes a live stream may have written but its client not yet read; past it the client is dropped (SLOW_CONSUMER). */
@@ -317,7 +319,9 @@ export class EnvConfig {
   /** A live stream that pushed no result for this long is closed (IDLE_TIMEOUT); 0 keeps quiet streams open. */
   @IsInt({ message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)' })
   @Min(0, { message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)' })
-  @Max(604_800, { message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)' })
+  @Max(604_800, {
+    message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)',
+  })
   LIVE_IDLE_TIMEOUT_SECONDS: number = 3600;
 
   // ── ingestion (docs/ingestion.md) ───────────────────────────────────────────────────────────────────────

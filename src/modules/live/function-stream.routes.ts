@@ -113,7 +113,11 @@ function credentials(headers: FastifyRequest['headers'], accessToken: unknown): 
   if (accessToken === undefined) {
     return headers;
   }
-  if (typeof accessToken !== 'string' || headers.authorization !== undefined || headers['x-api-key'] !== undefined) {
+  if (
+    typeof accessToken !== 'string' ||
+    headers.authorization !== undefined ||
+    headers['x-api-key'] !== undefined
+  ) {
     throw new AuthError(
       AuthErrorCode.MultipleCredentials,
       'send one credential: access_token= was sent more than once or with an Authorization or X-API-Key header',

@@ -21,7 +21,11 @@ export enum LiveCloseCode {
 export type LiveEndReason = LiveCloseCode | 'CLIENT_GONE';
 
 /** The human sentence sent with each close code. */
-export function liveCloseReason(code: LiveCloseCode, fn: string, facts: { bufferBytes?: number; idleSeconds?: number } = {}): string {
+export function liveCloseReason(
+  code: LiveCloseCode,
+  fn: string,
+  facts: { bufferBytes?: number; idleSeconds?: number } = {},
+): string {
   switch (code) {
     case LiveCloseCode.TokenExpired:
       return `the access token expired; reconnect to ${fn} with a fresh token`;

@@ -23,19 +23,27 @@ export class RedisCommitBus implements TableCommitBus {
   ) {}
 
   static connect(url: string, logger: Logger): RedisCommitBus {
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2_000 });
-    redis.on('error', (error: Error) => logger.debug({ err: error.message }, 'live commit publisher: redis error'));
+    const redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      commandTimeout: 2_000,
+    });
+    redis.on('error', (error: Error) =>
+      logger.debug({ err: error.message }, 'live commit publisher: redis error'),
+    );
     return new RedisCommitBus(redis, logger);
   }
 
   publish(commit: Omit<TableCommit, 'origin'>): void {
     const message = JSON.stringify({ ...commit, origin: this.origin });
-    this.publisher.publish(TABLE_COMMIT_CHANNEL, message).catch((error: unknown) =>
-      this.logger.warn(
-        { table: commit.table, err: error instanceof Error ? error.message : String(error) },
-        'could not publish a table commit to Redis; live subscriptions on other replicas see it at the next commit',
-      ),
-    );
+    this.publisher
+      .publish(TABLE_COMMIT_CHANNEL, message)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { table: commit.table, err: error instanceof Error ? error.message : String(error) },
+          'could not publish a table commit to Redis; live subscriptions on other replicas see it at the next commit',
+        ),
+      );
   }
 
   subscribe(listener: TableCommitListener): () => void {
@@ -69,12 +77,14 @@ export class RedisCommitBus implements TableCommitBus {
         listener(commit);
       }
     });
-    subscriber.subscribe(TABLE_COMMIT_CHANNEL).catch((error: unknown) =>
-      this.logger.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'could not subscribe to table commits in Redis; live results on this replica wait for the reconnection',
-      ),
-    );
+    subscriber
+      .subscribe(TABLE_COMMIT_CHANNEL)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not subscribe to table commits in Redis; live results on this replica wait for the reconnection',
+        ),
+      );
     return subscriber;
   }
 }

@@ -9,7 +9,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { createLogger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
-import type { BatchCommitSource } from '../cache/cache-invalidator.js';
+import { inProcessIngestionEvents } from '../cache/in-process-ingestion-events.js';
 import { TABLE_COMMIT_BUS } from './live.tokens.js';
 import { RedisCommitBus } from './redis-commit.bus.js';
 import { InProcessCommitBus, type TableCommitBus } from './table-commit.bus.js';
@@ -28,7 +28,7 @@ export class TableCommitRelay implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const events = await this.ingestionEvents();
+    const events = await inProcessIngestionEvents(this.moduleRef);
     this.detach = events?.onBatchCommitted(({ database, table, rows }) => {
       if (rows > 0) {
         this.bus.publish({ database, table, rows });
@@ -39,16 +39,6 @@ export class TableCommitRelay implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.detach?.();
     await this.bus.close();
-  }
-
-  /** IngestionEvents when the ingestion module runs in this process; resolved loosely, as the cache does. */
-  private async ingestionEvents(): Promise<BatchCommitSource | undefined> {
-    try {
-      const { IngestionEvents } = await import('../../ingestion/ingestion-events.js');
-      return this.moduleRef.get(IngestionEvents, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 }
 

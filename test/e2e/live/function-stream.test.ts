@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { openSseStream, type SseStream } from '../../utils/sse-stream.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
@@ -36,6 +37,20 @@ LiveOrderPages(tenantId: string) {
     | order by OrderId asc
 }
 `,
+  RoleChanged: `// @expose roles=analyst
+.create-or-alter function with (docstring = 'Its roles change during the test', folder = 'test')
+RoleChanged() {
+    Orders
+    | summarize Orders = count()
+}
+`,
+  Removed: `// @expose roles=analyst
+.create-or-alter function with (docstring = 'Its @expose line goes during the test', folder = 'test')
+Removed() {
+    Orders
+    | summarize Orders = count()
+}
+`,
   OpsOnly: `// @expose roles=operations
 .create-or-alter function with (docstring = 'Needs a role the test callers lack', folder = 'test')
 OpsOnly() {
@@ -63,6 +78,7 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
   let tokens: Record<'contoso' | 'fabrikam' | 'slowco' | 'limited', string>;
   let sb: ServiceBusClient;
   const streams: SseStream[] = [];
+  let stopped = false;
 
   const token = (tenant: string, roles = ['analyst'], expiresInSeconds?: number): Promise<string> =>
     keys.sign({ subject: `user-${tenant}`, roles, claims: { tid: tenant }, expiresInSeconds });
@@ -117,9 +133,11 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
     return found === undefined ? undefined : Number(found.slice(line.length + 1));
   };
 
+  let kqlDir: string;
+
   beforeAll(async () => {
     dir = await tempDir('live');
-    const kqlDir = join(dir, 'kql');
+    kqlDir = join(dir, 'kql');
     await cp(join(import.meta.dirname, '../../../kql/tables'), join(kqlDir, 'tables'), { recursive: true });
     await cp(
       join(import.meta.dirname, '../../../kql/ingestion-routes.json'),
@@ -154,7 +172,9 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       await stream.close();
     }
     await sb?.close();
-    await instance?.stop();
+    if (!stopped) {
+      await instance?.stop();
+    }
     await removeDir(dir);
   });
 
@@ -236,6 +256,35 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       { OrderId: 'o-1', TenantId: 'contoso', TotalAmount: 10.5 },
     ]);
     await stream.close();
+  });
+
+  it('should close the stream with FORBIDDEN when a reload takes the caller role away, and FUNCTION_REMOVED when it unexposes the function', async () => {
+    const changed = await open('RoleChanged', bearer(tokens.fabrikam));
+    const removed = await open('Removed', bearer(tokens.fabrikam));
+    expect(await changed.nextEvent()).toMatchObject({ id: '1', event: 'result' });
+    expect(await removed.nextEvent()).toMatchObject({ id: '1', event: 'result' });
+    await writeFile(
+      join(kqlDir, 'functions', 'RoleChanged.kql'),
+      FUNCTIONS.RoleChanged.replace('roles=analyst', 'roles=operations'),
+    );
+    await writeFile(
+      join(kqlDir, 'functions', 'Removed.kql'),
+      FUNCTIONS.Removed.replace('// @expose roles=analyst\n', ''),
+    );
+    await instance.app.get(FunctionCatalogService).reload();
+    expect(await changed.nextEvent()).toEqual({
+      event: 'close',
+      data: JSON.stringify({
+        code: 'FORBIDDEN',
+        reason: "the caller may no longer run RoleChanged (its roles or the function's changed)",
+      }),
+    });
+    expect(await removed.nextEvent()).toEqual({
+      event: 'close',
+      data: JSON.stringify({ code: 'FUNCTION_REMOVED', reason: 'Removed is no longer exposed' }),
+    });
+    expect(await changed.nextEvent()).toBeUndefined();
+    expect(await removed.nextEvent()).toBeUndefined();
   });
 
   describe('refusals before the stream opens', () => {
@@ -404,5 +453,21 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
     await closedByServer;
     // Generous sanity bound: this process also runs the engine, the broker and the ingestion of 1,000 events.
     expect(rssPeak - rssBefore).toBeLessThan(256 * 2 ** 20);
+  });
+
+  it('should close open streams with SHUTTING_DOWN when the app shuts down', async () => {
+    const stream = await open('LiveOrders', bearer(tokens.fabrikam));
+    expect(await stream.nextEvent()).toMatchObject({ id: '1', event: 'result' });
+    stopped = true;
+    const stopping = instance.stop();
+    expect(await stream.nextEvent()).toEqual({
+      event: 'close',
+      data: JSON.stringify({
+        code: 'SHUTTING_DOWN',
+        reason: 'this kqlgate replica is shutting down; reconnect',
+      }),
+    });
+    expect(await stream.nextEvent()).toBeUndefined();
+    await stopping;
   });
 });

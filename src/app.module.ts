@@ -12,6 +12,8 @@ import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { McpModule } from './modules/mcp/mcp.module.js';
+import { LiveCommitsModule } from './modules/live/live-commits.module.js';
+import { LiveModule } from './modules/live/live.module.js';
 import { QueryModule } from './modules/query/query.module.js';
 import { RateLimitModule } from './modules/rate-limit/rate-limit.module.js';
 import { RedisModule } from './modules/redis/redis.module.js';
@@ -46,6 +48,7 @@ export class AppModule {
       RestModule,
       GraphqlModule,
       McpModule,
+      LiveModule,
     ];
     return {
       module: AppModule,
@@ -54,6 +57,7 @@ export class AppModule {
         LoggingModule.forRoot(),
         HealthModule,
         MetricsModule,
+        LiveCommitsModule,
         ...(role === 'ingestion' ? [] : gateway),
         ...(role === 'gateway' ? [] : [IngestionModule.forRoot(options.ingestionPipeline)]),
       ],

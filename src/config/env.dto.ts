@@ -308,6 +308,33 @@ export class EnvConfig {
   @Max(100_000, { message: 'must be a whole number of queued engine queries between 0 and 100000' })
   ENGINE_QUEUE_LIMIT: number = 256;
 
+  // ── live results (docs/functions.md "Live results") ──────────────────────────────────────────────────────
+  @IsInt({ message: 'must be a whole number of open live streams per caller between 1 and 10000' })
+  @Min(1, { message: 'must be a whole number of open live streams per caller between 1 and 10000' })
+  @Max(10_000, { message: 'must be a whole number of open live streams per caller between 1 and 10000' })
+  LIVE_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: number = 20;
+
+  @IsInt({ message: 'must be a whole number of open live streams per replica between 1 and 1000000' })
+  @Min(1, { message: 'must be a whole number of open live streams per replica between 1 and 1000000' })
+  @Max(1_000_000, {
+    message: 'must be a whole number of open live streams per replica between 1 and 1000000',
+  })
+  LIVE_MAX_SUBSCRIPTIONS: number = 10_000;
+
+  /** Bytes a live stream may have written but its client not yet read; past it the client is dropped (SLOW_CONSUMER). */
+  @IsInt({ message: 'must be a whole number of bytes between 1024 and 268435456' })
+  @Min(1024, { message: 'must be a whole number of bytes between 1024 and 268435456' })
+  @Max(268_435_456, { message: 'must be a whole number of bytes between 1024 and 268435456' })
+  LIVE_BUFFER_BYTES: number = 1024 * 1024;
+
+  /** A live stream that pushed no result for this long is closed (IDLE_TIMEOUT); 0 keeps quiet streams open. */
+  @IsInt({ message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)' })
+  @Min(0, { message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)' })
+  @Max(604_800, {
+    message: 'must be a whole number of seconds between 0 and 604800 (0 disables the idle timeout)',
+  })
+  LIVE_IDLE_TIMEOUT_SECONDS: number = 3600;
+
   // ── ingestion (docs/ingestion.md) ───────────────────────────────────────────────────────────────────────
   @IsInt({ message: 'must be a whole number of messages per batch between 1 and 100000' })
   @Min(1, { message: 'must be a whole number of messages per batch between 1 and 100000' })

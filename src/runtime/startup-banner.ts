@@ -104,11 +104,18 @@ export function renderBanner(facts: BannerFacts): string {
       query: `{ ${example.name}${gqlArgs ? `(${gqlArgs})` : ''} { ${columns.join(' ')} } }`,
     });
     push(`  curl -s ${auth}-H 'content-type: application/json' ${facts.url}/graphql -d '${body}'`);
+    push(`  curl -N ${auth}'${streamUrl(endpoint)}'   (live: a new result after each change)`);
     push('');
   }
   push('Ctrl-C stops everything; the next start resumes with the data kept.');
   push('');
   return lines.join('\n');
+}
+
+/** The SSE stream of a function call's URL: `/api/v1/functions/F?x=1` → `/api/v1/functions/F/stream?x=1`. */
+function streamUrl(endpoint: string): string {
+  const query = endpoint.indexOf('?');
+  return query === -1 ? `${endpoint}/stream` : `${endpoint.slice(0, query)}/stream${endpoint.slice(query)}`;
 }
 
 /** The demo shop tenant the dev token is bound to (its `tid` claim fills the claim-bound tenantId parameters). */

@@ -7,9 +7,10 @@ import { QUERY_RESULT_CACHE } from '../query/query-hooks.js';
 import { EngineConcurrencyGate } from '../rate-limit/engine-concurrency-gate.js';
 import { RedisOutageMonitor } from '../redis/redis-outage.monitor.js';
 import { SHARED_REDIS } from '../redis/redis.module.js';
-import { CacheInvalidator, type BatchCommitSource } from './cache-invalidator.js';
+import { CacheInvalidator } from './cache-invalidator.js';
 import { CacheMetrics } from './cache-metrics.js';
 import type { ResultCacheStore, TableGenerations } from './cache-store.js';
+import { inProcessIngestionEvents } from './in-process-ingestion-events.js';
 import { MemoryCacheStore, MemoryTableGenerations } from './memory-cache.store.js';
 import { QueryResultCache } from './query-result-cache.js';
 import { RedisCacheStore, RedisTableGenerations } from './redis-cache.store.js';
@@ -34,7 +35,7 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const events = await this.ingestionEvents();
+    const events = await inProcessIngestionEvents(this.moduleRef);
     if (events) {
       this.detach = this.invalidator.attach(events);
     } else {
@@ -47,16 +48,6 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.detach?.();
     await this.invalidator.settled();
-  }
-
-  /** IngestionEvents when the ingestion module runs in this process; resolved loosely so neither module imports the other. */
-  private async ingestionEvents(): Promise<BatchCommitSource | undefined> {
-    try {
-      const { IngestionEvents } = await import('../../ingestion/ingestion-events.js');
-      return this.moduleRef.get(IngestionEvents, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 }
 

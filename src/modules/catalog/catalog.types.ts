@@ -28,6 +28,11 @@ export interface Exposure {
   timeoutMs: number;
   /** At most this many rows are returned; more are cut and `meta.truncated` says so. */
   maxRows: number;
+  /**
+   * How often at most a live stream of the function re-runs it after ingestion (`live=`); absent → the cache TTL.
+   * See src/modules/live.
+   */
+  liveIntervalMs?: number;
 }
 
 /** A parameter filled from the caller's identity rather than from the request. */

@@ -36,10 +36,26 @@ describe('parseExposureHeader', () => {
       {
         offset: 120,
         message:
-          "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, swr, cost, timeout, maxRows)",
+          "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, swr, live, cost, timeout, maxRows)",
       },
       { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind, @param)' },
     ]);
+  });
+
+  it('should read live= as the interval of live re-runs and refuse a bad one at the setting', () => {
+    expect(parseExposureHeader([line(' @expose cache=30s live=2s')]).exposure).toMatchObject({
+      cacheTtlMs: 30_000,
+      liveIntervalMs: 2000,
+    });
+    expect(parseExposureHeader([line(' @expose live=0')]).exposure?.liveIntervalMs).toBe(0);
+    expect(parseExposureHeader([line(' @expose live=often', 10)]).problems).toEqual([
+      {
+        offset: 19,
+        message:
+          "live (how often at most a live stream re-runs the function) must be a duration between 0 and 1h such as 1s or 30s; found 'often'",
+      },
+    ]);
+    expect(parseExposureHeader([line(' @expose live=2h')]).problems).toHaveLength(1);
   });
 
   it('should read swr whether it comes before or after cache', () => {

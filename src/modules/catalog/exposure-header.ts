@@ -7,7 +7,7 @@ import type { DeclaredRange } from './parameter-range.js';
  * live next to the KQL an analyst edits and Kusto ignores them when the script runs as is.
  *
  * ```
- * // @expose roles=analyst,fraud-analyst cache=30s swr=5m cost=5 timeout=20s maxRows=1000
+ * // @expose roles=analyst,fraud-analyst cache=30s swr=5m live=5s cost=5 timeout=20s maxRows=1000
  * // @bind tenantId=claim:tid
  * // @param maxAccounts min=1 max=1000
  * ```
@@ -37,6 +37,8 @@ const MAX_TIMEOUT_MS = 10 * 60_000;
 const MAX_ROWS = 500_000;
 /** A day: past that a "stale" result is simply an old one; use a longer cache TTL instead. */
 const MAX_STALE_MS = 24 * 60 * 60_000;
+/** An hour: a live stream pushing less often than that is better served by polling the cached REST call. */
+const MAX_LIVE_INTERVAL_MS = 60 * 60_000;
 
 export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeader {
   const header: ExposureHeader = { bindings: {}, ranges: [], problems: [] };
@@ -148,6 +150,17 @@ function parseExpose(args: Token[], problems: ExposureHeader['problems']): Expos
         }
         break;
       }
+      case 'live': {
+        const ms = durationMs(value);
+        if (ms === undefined || ms < 0 || ms > MAX_LIVE_INTERVAL_MS) {
+          problem(
+            `live (how often at most a live stream re-runs the function) must be a duration between 0 and 1h such as 1s or 30s; found '${value}'`,
+          );
+        } else {
+          exposure.liveIntervalMs = ms;
+        }
+        break;
+      }
       case 'maxRows': {
         const rows = Number(value);
         if (!Number.isInteger(rows) || rows < 1 || rows > MAX_ROWS) {
@@ -159,7 +172,7 @@ function parseExpose(args: Token[], problems: ExposureHeader['problems']): Expos
       }
       default:
         problem(
-          `unknown @expose setting '${key}' (known: roles, scopes, anonymous, cache, swr, cost, timeout, maxRows)`,
+          `unknown @expose setting '${key}' (known: roles, scopes, anonymous, cache, swr, live, cost, timeout, maxRows)`,
         );
     }
   }

@@ -185,7 +185,7 @@ function send(
   }
 }
 
-function fromQueryString(fn: string, query: unknown): Record<string, unknown> {
+export function fromQueryString(fn: string, query: unknown): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   const repeated: string[] = [];
   for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {

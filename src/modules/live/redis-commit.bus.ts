@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../../common/logging/logger.js';
+import type { TableCommit, TableCommitBus, TableCommitListener } from './table-commit.bus.js';
+
+/** The pub/sub channel every replica of one deployment (one Redis) shares. */
+export const TABLE_COMMIT_CHANNEL = 'kqlgate:table-commits';
+
+/**
+ * Commits through Redis pub/sub: an ingestion replica publishes, every gateway replica (this one included)
+ * receives. Pub/sub is fire-and-forget: a commit published while Redis is away is lost, and the subscriptions it
+ * concerned are refreshed by the next commit. The subscriber connection is opened only when something subscribes,
+ * so an ingestion-only replica holds one connection.
+ */
+export class RedisCommitBus implements TableCommitBus {
+  readonly origin = randomUUID();
+  private readonly listeners = new Set<TableCommitListener>();
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly logger: Logger,
+  ) {}
+
+  static connect(url: string, logger: Logger): RedisCommitBus {
+    const redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      commandTimeout: 2_000,
+    });
+    redis.on('error', (error: Error) =>
+      logger.debug({ err: error.message }, 'live commit publisher: redis error'),
+    );
+    return new RedisCommitBus(redis, logger);
+  }
+
+  publish(commit: Omit<TableCommit, 'origin'>): void {
+    const message = JSON.stringify({ ...commit, origin: this.origin });
+    this.publisher
+      .publish(TABLE_COMMIT_CHANNEL, message)
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { table: commit.table, err: error instanceof Error ? error.message : String(error) },
+          'could not publish a table commit to Redis; live subscriptions on other replicas see it at the next commit',
+        ),
+      );
+  }
+
+  subscribe(listener: TableCommitListener): () => void {
+    this.listeners.add(listener);
+    this.subscriber ??= this.openSubscriber();
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    for (const redis of [this.subscriber, this.publisher]) {
+      if (redis && redis.status !== 'end') {
+        await redis.quit().catch(() => redis.disconnect());
+      }
+    }
+  }
+
+  private openSubscriber(): Redis {
+    // A connection in subscriber mode can do nothing else; ioredis subscribes again after each reconnection.
+    const subscriber = this.publisher.duplicate({ enableOfflineQueue: true });
+    subscriber.on('error', (error: Error) =>
+      this.logger.debug({ err: error.message }, 'live commit subscriber: redis error'),
+    );
+    subscriber.on('message', (_channel: string, message: string) => {
+      const commit = parseCommit(message);
+      if (!commit) {
+        this.logger.warn({ channel: TABLE_COMMIT_CHANNEL }, 'ignored a malformed table commit message');
+        return;
+      }
+      for (const listener of this.listeners) {
+        listener(commit);
+      }
+    });
+    subscriber
+      .subscribe(TABLE_COMMIT_CHANNEL)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not subscribe to table commits in Redis; live results on this replica wait for the reconnection',
+        ),
+      );
+    return subscriber;
+  }
+}
+
+function parseCommit(message: string): TableCommit | undefined {
+  try {
+    const value = JSON.parse(message) as Partial<TableCommit>;
+    if (
+      typeof value.database === 'string' &&
+      typeof value.table === 'string' &&
+      typeof value.rows === 'number' &&
+      typeof value.origin === 'string'
+    ) {
+      return { database: value.database, table: value.table, rows: value.rows, origin: value.origin };
+    }
+  } catch {
+    // Not JSON: reported by the caller.
+  }
+  return undefined;
+}

@@ -6,6 +6,9 @@ import { registerHttpMetrics } from './common/metrics/http-metrics.hook.js';
 import { answerClientError } from './common/http/client-error.handler.js';
 import { registerConnectionDrain } from './common/http/connection-drain.hook.js';
 import { registerSecurityHeaders } from './common/http/security-headers.hook.js';
+import { parseCorsOrigins } from './common/http/cors-origins.js';
+import { corsOptions } from './common/http/cors.policy.js';
+import { registerUpgradeOriginGuard } from './common/http/upgrade-origin.guard.js';
 import { rootLogger, setLogLevel } from './common/logging/logger.js';
 import { NestPinoLogger } from './common/logging/nest-pino.logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
@@ -17,7 +20,8 @@ export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
 /**
  * Builds the gateway (not yet listening): Fastify adapter logging through the process root pino logger (one line
- * per request, with its request id), request ids, metrics hook, connection drain; Nest's own lines through pino.
+ * per request, with its request id), request ids, metrics hook, connection drain, CORS (CORS_ORIGINS) and the
+ * WebSocket origin check; Nest's own lines through pino.
  */
 export async function createApp(
   config: EnvConfig,
@@ -44,9 +48,17 @@ export async function createApp(
   registerHttpMetrics(adapter.getInstance());
   registerConnectionDrain(adapter.getInstance());
   registerSecurityHeaders(adapter.getInstance(), { hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS });
+  const origins = parseCorsOrigins(config.CORS_ORIGINS);
+  registerUpgradeOriginGuard(adapter.getInstance(), origins);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
+  // Through Nest so that its hook runs before Nest middleware and every route's own hooks (a preflight carries no
+  // credentials and must be answered before authentication); none without CORS_ORIGINS.
+  const cors = corsOptions(config, origins);
+  if (cors) {
+    app.enableCors(cors);
+  }
   app.useLogger(app.get(NestPinoLogger));
   return app;
 }

@@ -7,6 +7,7 @@
  *   `npm start` builds it, with LOG_LEVEL=info request logs and audit lines written to a file, metrics, request
  *   ids, JWT validation, authorization, claim binding, rate limiting (a budget too large to refuse) and the result
  *   cache;
+ * - the app allows one browser origin (CORS_ORIGINS): the cross-origin run sends its Origin, the others none;
  * - the baseline is a bare Fastify route (no logger) in its own child process, returning the gateway's body;
  * - autocannon runs in a third process for every measurement, so neither server shares its event loop with the
  *   load generator. Both servers are measured one after the other in the same run; compare the ratios.
@@ -42,6 +43,8 @@ const WARMUP_S = 1;
 const CONNECTIONS = 10;
 const FIXED_RATE = 1000;
 const SEED_ROWS = 20;
+/** The front-end origin CORS_ORIGINS allows; the cross-origin run sends it as a browser would. */
+const BROWSER_ORIGIN = 'https://dashboards.example.com';
 
 const FUNCTION_KQL = `// Bench: a small tenant-scoped result, cached.
 //
@@ -256,7 +259,13 @@ export const suite: BenchSuite = {
     try {
       ctx.log('starting the app (node dist/src/main.js, LOG_LEVEL=info to a file) in a child process');
       app = await startKqlgateProcess({
-        env: { KQL_DIR: kqlDir, LOG_LEVEL: 'info', RATE_LIMIT_POINTS: '1000000000' },
+        // CORS on, as for a deployment serving browser front-ends: every call pays the policy's hook.
+        env: {
+          KQL_DIR: kqlDir,
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_POINTS: '1000000000',
+          CORS_ORIGINS: BROWSER_ORIGIN,
+        },
         cpuProfileDir: process.env.BENCH_CPU_PROF_DIR,
       });
       const engine = new Client(new KustoConnectionStringBuilder(app.engineUrl));
@@ -306,6 +315,12 @@ export const suite: BenchSuite = {
       const restResult = await measure(restTarget, app.pid, { kind: 'max' });
       const logBytesPerCall =
         ((await app.logBytes()) - logBefore) / Math.max(restResult.requests + restResult.warmupRequests, 1);
+      ctx.log(`cached REST from a browser page on ${BROWSER_ORIGIN} (Origin header: CORS headers answered)`);
+      const corsResult = await measure(
+        { url: restUrl, headers: { ...auth, origin: BROWSER_ORIGIN } },
+        app.pid,
+        { kind: 'max' },
+      );
       ctx.log(
         "the app's /health/live (Nest + Fastify + the instance hooks, no function): the framework floor",
       );
@@ -343,6 +358,7 @@ export const suite: BenchSuite = {
             : row,
         ),
         ...maxRateRows('cached REST BenchOrders', restResult, bareMean),
+        ...maxRateRows('cached REST BenchOrders, cross-origin (CORS)', corsResult, bareMean),
         ...maxRateRows('kqlgate /health/live (framework floor)', floorResult, bareMean),
         ...maxRateRows('cached GraphQL BenchOrders', gqlResult, bareMean),
         fixedRateRow('bare fastify, same JSON', barePaced, undefined, paced),

@@ -13,6 +13,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import { parseCorsOrigins } from '../common/http/cors-origins.js';
 
 /** What one kqlgate process runs (KQLGATE_ROLE). */
 export const KQLGATE_ROLES = ['all', 'gateway', 'ingestion'] as const;
@@ -201,6 +202,32 @@ export class EnvConfig {
   @Min(0, { message: 'must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)' })
   @Max(63_072_000, { message: 'must be a whole number of seconds between 0 and 63072000 (0 disables HSTS)' })
   HSTS_MAX_AGE_SECONDS: number = 31_536_000;
+
+  /** Browser origins allowed to call across origins (docs/security.md "CORS"); unset: no CORS headers at all. */
+  @IsOptional()
+  @IsCorsOriginList({
+    message: (args) =>
+      `must be origins such as https://app.example.com or https://*.example.com (or * alone), comma-separated: ${parseCorsOrigins(String(args.value)).problems.join('; ')}`,
+  })
+  CORS_ORIGINS?: string;
+
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @CredentialsWithListedOrigins({
+    message:
+      'needs CORS_ORIGINS to list the origins (not *): browsers refuse credentials in an answer to any origin',
+  })
+  CORS_CREDENTIALS: 'true' | 'false' = 'false';
+
+  @IsInt({
+    message: 'must be a whole number of seconds between 0 and 86400 (how long browsers keep a preflight)',
+  })
+  @Min(0, {
+    message: 'must be a whole number of seconds between 0 and 86400 (how long browsers keep a preflight)',
+  })
+  @Max(86_400, {
+    message: 'must be a whole number of seconds between 0 and 86400 (how long browsers keep a preflight)',
+  })
+  CORS_MAX_AGE_SECONDS: number = 600;
 
   @IsOptional()
   @IsIn(['all', 'callable'], {
@@ -565,6 +592,42 @@ function IsTrustedProxyList(options?: ValidationOptions): PropertyDecorator {
               );
             })
           );
+        },
+      },
+    },
+    options,
+  );
+}
+
+/** CORS_ORIGINS: every entry an origin or pattern (cors-origins.ts), listing each one that is not. */
+function IsCorsOriginList(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCorsOriginList',
+      validator: {
+        validate(value: unknown): boolean {
+          return typeof value === 'string' && parseCorsOrigins(value).problems.length === 0;
+        },
+      },
+    },
+    options,
+  );
+}
+
+/** CORS_CREDENTIALS=true only with listed origins: credentials are never sent with `Access-Control-Allow-Origin: *`. */
+function CredentialsWithListedOrigins(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'credentialsWithListedOrigins',
+      validator: {
+        validate(value: unknown, args): boolean {
+          if (value !== 'true') {
+            return true;
+          }
+          const origins = parseCorsOrigins(
+            (args?.object as { CORS_ORIGINS?: string } | undefined)?.CORS_ORIGINS,
+          );
+          return !origins.any && (origins.exact.size > 0 || origins.patterns.length > 0);
         },
       },
     },

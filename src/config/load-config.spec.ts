@@ -113,6 +113,49 @@ describe('loadConfig', () => {
     }
   });
 
+  it("should send no CORS by default and name each bad CORS_ORIGINS entry on the variable's line", () => {
+    const config = loadConfig({});
+    expect([config.CORS_ORIGINS, config.CORS_CREDENTIALS, config.CORS_MAX_AGE_SECONDS]).toEqual([
+      undefined,
+      'false',
+      600,
+    ]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.com, https://*.example.org,http://localhost:5173' })
+        .CORS_ORIGINS,
+    ).toBe('https://app.example.com, https://*.example.org,http://localhost:5173');
+    expect(
+      problemsOf({
+        CORS_ORIGINS: 'https://ok.example.com,app.example.com,https://App.example.com/,null,https://*.com',
+      }),
+    ).toEqual([
+      'CORS_ORIGINS="https://ok.example.com,app.example.com,https://App.example.com/,null,https://*.com": ' +
+        'must be origins such as https://app.example.com or https://*.example.com (or * alone), comma-separated: ' +
+        '"app.example.com" needs its scheme, e.g. https://app.example.com or https://*.example.com; ' +
+        '"https://App.example.com/" must be lower case, as browsers send it; ' +
+        '"null" is the origin of sandboxed and file: pages, which any page can claim: list real origins; ' +
+        '"https://*.com" is too broad: *. must be followed by a domain with at least two labels, e.g. https://*.example.com',
+    ]);
+  });
+
+  it('should refuse CORS credentials without listed origins and a preflight cache outside 0..86400', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://app.example.com', CORS_CREDENTIALS: 'true' }).CORS_CREDENTIALS,
+    ).toBe('true');
+    const needsOrigins =
+      'needs CORS_ORIGINS to list the origins (not *): browsers refuse credentials in an answer to any origin';
+    expect(problemsOf({ CORS_ORIGINS: '*', CORS_CREDENTIALS: 'true' })).toEqual([
+      `CORS_CREDENTIALS="true": ${needsOrigins}`,
+    ]);
+    expect(problemsOf({ CORS_CREDENTIALS: 'true', CORS_MAX_AGE_SECONDS: '86401' })).toEqual([
+      `CORS_CREDENTIALS="true": ${needsOrigins}`,
+      'CORS_MAX_AGE_SECONDS=86401: must be a whole number of seconds between 0 and 86400 (how long browsers keep a preflight)',
+    ]);
+    expect(problemsOf({ CORS_CREDENTIALS: 'yes' })).toEqual([
+      'CORS_CREDENTIALS="yes": must be true or false',
+    ]);
+  });
+
   it('should default the failed-authentication limit and HSTS and reject bad values', () => {
     const config = loadConfig({});
     expect([

@@ -69,7 +69,11 @@ export class OpenApiController {
       return sendProblem(reply, request, error, this.logger);
     }
     if (this.visibility === 'callable') {
-      reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization, X-API-Key');
+      // Added to, not replacing, the `Vary: Origin` of CORS.
+      const vary = reply.getHeader('vary');
+      reply
+        .header('cache-control', 'private, no-cache')
+        .header('vary', vary ? `${String(vary)}, Authorization, X-API-Key` : 'Authorization, X-API-Key');
     }
     if (which === 'docs') {
       // The page's inline script and style, allowed by hash (see docs-page.ts).

@@ -112,16 +112,26 @@ export function parametersObjectSchema(
   };
 }
 
-/** One row of the function's result, from the analyzed output columns; `column` may widen each column's schema. */
-export function rowSchema(
-  fn: CatalogFunction,
-  column: (type: KustoScalarType) => JsonSchema = kustoTypeSchema,
-): JsonSchema {
+/**
+ * A result column's schema with `null` allowed: any Kusto cell may be empty (and a real NaN is sent as null), so
+ * a client that validates rows against the schema (OpenAPI generators, MCP clients) must accept it.
+ */
+export function resultColumnSchema(type: KustoScalarType): JsonSchema {
+  const schema = kustoTypeSchema(type);
+  const declared = schema.type as string | string[] | undefined;
+  if (declared === undefined) {
+    return schema;
+  }
+  return { ...schema, type: [...(Array.isArray(declared) ? declared : [declared]), 'null'] };
+}
+
+/** One row of the function's result, from the analyzed output columns. */
+export function rowSchema(fn: CatalogFunction): JsonSchema {
   return {
     type: 'object',
     description: `One row of ${fn.name}`,
     properties: Object.fromEntries(
-      fn.outputColumns.map((c) => [c.name, { ...column(c.type), 'x-kusto-type': c.type }]),
+      fn.outputColumns.map((c) => [c.name, { ...resultColumnSchema(c.type), 'x-kusto-type': c.type }]),
     ),
     required: fn.outputColumns.map((c) => c.name),
   };

@@ -66,7 +66,7 @@ export function mcpTool(fn: CatalogFunction, maxRows: number): McpToolDefinition
       type: 'object',
       required: ['rows', 'rowCount', 'truncated', 'maxRows', 'cache', 'catalogVersion', 'requestId'],
       properties: {
-        rows: { type: 'array', items: rowSchema(fn, nullableColumn) },
+        rows: { type: 'array', items: rowSchema(fn) },
         rowCount: { type: 'integer' },
         truncated: { type: 'boolean', description: 'More rows existed; only maxRows are returned' },
         maxRows: { type: 'integer' },
@@ -76,17 +76,4 @@ export function mcpTool(fn: CatalogFunction, maxRows: number): McpToolDefinition
       },
     },
   };
-}
-
-/**
- * A result column's schema with `null` allowed: any Kusto cell may be empty (and a real NaN is sent as null), and
- * MCP clients validate `structuredContent` against the output schema.
- */
-function nullableColumn(type: KustoScalarType): JsonSchema {
-  const schema = kustoTypeSchema(type);
-  const declared = schema.type as string | string[] | undefined;
-  if (declared === undefined) {
-    return schema;
-  }
-  return { ...schema, type: [...(Array.isArray(declared) ? declared : [declared]), 'null'] };
 }

@@ -13,6 +13,9 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TRACER_NAME } from './kqlgate-tracer.js';
 
+/** Probes and scrapes: a trace every few seconds per replica that says nothing about callers. */
+const UNTRACED_ROUTES = /^\/(health(\/|$)|metrics$)/;
+
 export function registerHttpTracing(fastify: FastifyInstance): void {
   const tracer = trace.getTracer(TRACER_NAME);
   const traced = new WeakMap<FastifyRequest, { span: Span; context: Context }>();
@@ -35,6 +38,10 @@ export function registerHttpTracing(fastify: FastifyInstance): void {
 
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
+    if (UNTRACED_ROUTES.test(route)) {
+      done();
+      return;
+    }
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(
       `${request.method} ${route}`,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { orderPlacedMessage } from '../../utils/order-placed-message.js';
 
 interface FunctionResponse {
   data: Record<string, unknown>[];
@@ -84,28 +85,7 @@ describe('ingestion-aware caching in the whole app (dev mode)', () => {
     const client = new ServiceBusClient(instance.config.serviceBusConnectionString!);
     const sender = client.createSender(instance.config.SERVICEBUS_TOPIC);
     const messageId = randomUUID();
-    await sender.sendMessages({
-      messageId,
-      contentType: 'application/json',
-      applicationProperties: { eventType: 'order.placed', tenantId: 'contoso' },
-      body: {
-        messageId,
-        eventId: randomUUID(),
-        eventType: 'order.placed',
-        tenantId: 'contoso',
-        occurredAt: new Date().toISOString(),
-        data: {
-          orderId: 'o-security-1',
-          customerId: 'c-security-1',
-          accountId: 'a-security-1',
-          channel: 'web',
-          currency: 'EUR',
-          totalAmount: 42.5,
-          shippingCountry: 'DE',
-          lines: [{ sku: 'sku-1', productName: 'Lamp', category: 'home', quantity: 1, unitPrice: 42.5 }],
-        },
-      },
-    });
+    await sender.sendMessages(orderPlacedMessage({ messageId, orderId: 'o-security-1', totalAmount: 42.5 }));
     await sender.close();
     await client.close();
     await committed;

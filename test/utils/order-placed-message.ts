@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceBusMessage } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import { IngestionEvents } from '../../src/ingestion/ingestion-events.js';
+import type { KqlgateInstance } from './kqlgate-instance.js';
 
 /**
  * An `order.placed` event of one order line as the demo shop publishes it (routed to RawOrderEvents, landing in
@@ -37,4 +39,31 @@ export function orderPlacedMessage(order: {
       },
     },
   };
+}
+
+/**
+ * Sends an order event to the instance's topic with the real Service Bus SDK and resolves once a batch of
+ * RawOrderEvents is committed (its rows are queryable through the update policy).
+ */
+export async function ingestOrderPlaced(
+  instance: KqlgateInstance,
+  message: ServiceBusMessage,
+): Promise<void> {
+  const committed = new Promise<void>((resolve) => {
+    const off = instance.app.get(IngestionEvents).onBatchCommitted((event) => {
+      if (event.table === 'RawOrderEvents') {
+        off();
+        resolve();
+      }
+    });
+  });
+  const client = new ServiceBusClient(instance.config.serviceBusConnectionString!);
+  const sender = client.createSender(instance.config.SERVICEBUS_TOPIC);
+  try {
+    await sender.sendMessages(message);
+  } finally {
+    await sender.close();
+    await client.close();
+  }
+  await committed;
 }

@@ -1,11 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { OtlpReceiver, type ReceivedSpan } from '../../utils/otlp-receiver.js';
-import { orderPlacedMessage } from '../../utils/order-placed-message.js';
+import { ingestOrderPlaced, orderPlacedMessage } from '../../utils/order-placed-message.js';
 
 /** The variables an operator sets; the SDK reads them from the process environment, kqlgate from its config. */
 const OTEL_ENV = {
@@ -109,17 +107,8 @@ describe('OpenTelemetry export', () => {
     const producerTraceId = hex(16);
     const producerSpanId = hex(8);
     const messageId = randomUUID();
-    const committed = new Promise<void>((resolve) => {
-      const off = instance.app.get(IngestionEvents).onBatchCommitted((event) => {
-        if (event.table === 'RawOrderEvents') {
-          off();
-          resolve();
-        }
-      });
-    });
-    const client = new ServiceBusClient(instance.config.serviceBusConnectionString!);
-    const sender = client.createSender(instance.config.SERVICEBUS_TOPIC);
-    await sender.sendMessages(
+    await ingestOrderPlaced(
+      instance,
       orderPlacedMessage({
         messageId,
         orderId: 'o-otel-1',
@@ -127,9 +116,6 @@ describe('OpenTelemetry export', () => {
         properties: { 'Diagnostic-Id': `00-${producerTraceId}-${producerSpanId}-01` },
       }),
     );
-    await sender.close();
-    await client.close();
-    await committed;
 
     const message = await receiver.waitFor('span of the message', (spans) =>
       spans.find(

@@ -13,6 +13,8 @@ import { rootLogger, setLogLevel } from './common/logging/logger.js';
 import { NestPinoLogger } from './common/logging/nest-pino.logger.js';
 import { RequestLogController } from './common/logging/request-log.controller.js';
 import { registerRequestIds, requestIdOf } from './common/logging/request-id.hook.js';
+import { registerHttpTracing } from './common/telemetry/http-tracing.hook.js';
+import { tracing } from './common/telemetry/kqlgate-tracer.js';
 import type { EnvConfig } from './config/env.dto.js';
 
 /** Largest HTTP request body the gateway accepts (function parameters are small; this bounds abuse). */
@@ -44,6 +46,9 @@ export async function createApp(
     // unless the peer is a proxy listed here: then from its X-Forwarded-For / X-Forwarded-Proto.
     trustProxy: config.TRUST_PROXY ? config.TRUST_PROXY.split(',').map((entry) => entry.trim()) : false,
   });
+  if (tracing.enabled) {
+    registerHttpTracing(adapter.getInstance());
+  }
   registerRequestIds(adapter.getInstance());
   registerHttpMetrics(adapter.getInstance());
   registerConnectionDrain(adapter.getInstance());

@@ -20,6 +20,7 @@ import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 import { startBareJsonServer, type BareJsonServer } from '../bare-json-server.js';
 import { startKqlgateProcess, type KqlgateProcess } from '../kqlgate-process.js';
+import { startOtlpSink, type OtlpSink } from '../otlp-sink.js';
 import { runLoad, type LoadOptions, type LoadSummary } from '../load-generator.js';
 import { processCpuMs } from '../process-cpu.js';
 import { repoKqlDir } from '../repo-kql-dir.js';
@@ -119,6 +120,31 @@ function versus(value: number, baseline: number | undefined): Pick<BenchRow, 'ba
     return {};
   }
   return baseline > 0 ? { baseline, ratio: value / baseline } : { baseline };
+}
+
+/** Seeds the app's engine with the bench rows, and checks (warming its cache) that BenchOrders answers them. */
+async function seedAndWarm(
+  app: KqlgateProcess,
+): Promise<{ auth: Record<string, string>; restUrl: string; body: string }> {
+  const engine = new Client(new KustoConnectionStringBuilder(app.engineUrl));
+  try {
+    await engine.executeMgmt('analytics', `.ingest inline into table Orders <|\n${seedOrders()}`);
+  } finally {
+    engine.close();
+  }
+  const token = await new DevSigningKeyStore(app.dataDir).sign({
+    subject: 'bench',
+    roles: ['analyst'],
+    claims: { tid: 'A' },
+  });
+  const auth = { authorization: `Bearer ${token}` };
+  const restUrl = `${app.url}/api/v1/functions/BenchOrders`;
+  const warm = await fetch(restUrl, { headers: auth });
+  const body = await warm.text();
+  if (warm.status !== 200 || !body.includes('"rowCount":20')) {
+    throw new Error(`cache bench: ${restUrl} answered ${warm.status}: ${body.slice(0, 300)}`);
+  }
+  return { auth, restUrl, body };
 }
 
 /** Throughput, p99 and server CPU per request of an as-fast-as-it-answers run. */
@@ -255,6 +281,8 @@ export const suite: BenchSuite = {
     await cp(repoKqlDir(), kqlDir, { recursive: true });
     await writeFile(join(kqlDir, 'functions', 'BenchOrders.kql'), FUNCTION_KQL);
     let app: KqlgateProcess | undefined;
+    let traced: KqlgateProcess | undefined;
+    let sink: OtlpSink | undefined;
     let bare: BareJsonServer | undefined;
     try {
       ctx.log('starting the app (node dist/src/main.js, LOG_LEVEL=info to a file) in a child process');
@@ -268,25 +296,7 @@ export const suite: BenchSuite = {
         },
         cpuProfileDir: process.env.BENCH_CPU_PROF_DIR,
       });
-      const engine = new Client(new KustoConnectionStringBuilder(app.engineUrl));
-      try {
-        await engine.executeMgmt('analytics', `.ingest inline into table Orders <|\n${seedOrders()}`);
-      } finally {
-        engine.close();
-      }
-      const token = await new DevSigningKeyStore(app.dataDir).sign({
-        subject: 'bench',
-        roles: ['analyst'],
-        claims: { tid: 'A' },
-      });
-      const auth = { authorization: `Bearer ${token}` };
-
-      const restUrl = `${app.url}/api/v1/functions/BenchOrders`;
-      const warm = await fetch(restUrl, { headers: auth });
-      const body = await warm.text();
-      if (warm.status !== 200 || !body.includes('"rowCount":20')) {
-        throw new Error(`cache bench: ${restUrl} answered ${warm.status}: ${body.slice(0, 300)}`);
-      }
+      const { auth, restUrl, body } = await seedAndWarm(app);
       const gqlBody = JSON.stringify({ query: '{ BenchOrders { OrderId TenantId TotalAmount } }' });
       const gqlTarget: Target = {
         url: `${app.url}/graphql`,
@@ -338,6 +348,31 @@ export const suite: BenchSuite = {
       const bareBursts = await measure(bareTarget, bare.pid, bursts);
       const restBursts = await measure(restTarget, app.pid, bursts);
 
+      ctx.log(
+        'telemetry on: a second app exporting OTLP/HTTP (every call sampled) to a sink in this process',
+      );
+      sink = await startOtlpSink();
+      traced = await startKqlgateProcess({
+        env: {
+          KQL_DIR: kqlDir,
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_POINTS: '1000000000',
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_TRACES_SAMPLER: 'always_on',
+        },
+      });
+      const tracedCall = await seedAndWarm(traced);
+      const tracedTarget: Target = { url: tracedCall.restUrl, headers: tracedCall.auth };
+      const tracedResult = await measure(tracedTarget, traced.pid, { kind: 'max' });
+      ctx.log('cached REST, telemetry off, again (the off figure is the mean of a run before and after)');
+      const restAgain = await measure(restTarget, app.pid, { kind: 'max' });
+      const restMean = meanOf(restResult, restAgain);
+      const tracedPaced = await measure(tracedTarget, traced.pid, paced);
+      const restPacedAgain = await measure(restTarget, app.pid, paced);
+      if (sink.requests === 0) {
+        throw new Error('cache bench: the telemetry-on app exported nothing to the OTLP sink');
+      }
+
       ctx.log('security layer alone (in-process, cached JWT + authz + claims + rate limit + cache hit)');
       const micros = await securityLayerMicros(scratch, 20_000);
 
@@ -365,6 +400,20 @@ export const suite: BenchSuite = {
         fixedRateRow('cached REST BenchOrders', restPaced, barePaced, paced),
         fixedRateRow('bare fastify, same JSON', bareBursts, undefined, bursts),
         fixedRateRow('cached REST BenchOrders', restBursts, bareBursts, bursts),
+        ...maxRateRows('cached REST BenchOrders, telemetry on (OTLP, always_on)', tracedResult, restMean).map(
+          (row) => ({
+            ...row,
+            note:
+              row.note ??
+              `baseline: telemetry off, mean of a run before (${restResult.requestsPerSecond} req/s) and after (${restAgain.requestsPerSecond} req/s)`,
+          }),
+        ),
+        fixedRateRow(
+          'cached REST BenchOrders, telemetry on (OTLP, always_on)',
+          tracedPaced,
+          restPacedAgain,
+          paced,
+        ),
         {
           benchmark: 'cached REST BenchOrders',
           metric: 'log written per call',
@@ -375,6 +424,8 @@ export const suite: BenchSuite = {
       ];
     } finally {
       await bare?.stop();
+      await traced?.stop();
+      await sink?.stop();
       await app?.stop();
       await rm(scratch, { recursive: true, force: true });
     }

@@ -19,6 +19,20 @@ import { parseCorsOrigins } from '../common/http/cors-origins.js';
 export const KQLGATE_ROLES = ['all', 'gateway', 'ingestion'] as const;
 export type KqlgateRole = (typeof KQLGATE_ROLES)[number];
 
+/** The OTLP/HTTP encodings the exporters speak (gRPC is not bundled). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/** The samplers OTEL_TRACES_SAMPLER names in the OpenTelemetry specification (the SDK builds them). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
 /**
  * Every environment variable kqlgate reads (see docs/architecture.md "Environment"), with its default.
  *
@@ -465,6 +479,54 @@ export class EnvConfig {
   @Min(0, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   @Max(10_000_000, { message: 'must be a whole number of backfilled demo events between 0 and 10000000' })
   DEMO_BACKFILL_EVENTS: number = 8_000;
+
+  // ── telemetry (OpenTelemetry; read by the SDK from the environment, see docs/observability.md) ────────────
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  OTEL_SDK_DISABLED?: 'true' | 'false';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be the http(s) URL of an OTLP/HTTP receiver such as http://otel-collector:4318' },
+  )
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsIn(OTLP_PROTOCOLS, { message: `must be one of ${OTLP_PROTOCOLS.join(', ')} (OTLP over HTTP)` })
+  OTEL_EXPORTER_OTLP_PROTOCOL: OtlpProtocol = 'http/protobuf';
+
+  @IsString()
+  @MinLength(1, { message: 'must name the service in traces and metrics' })
+  OTEL_SERVICE_NAME: string = 'kqlgate';
+
+  @IsOptional()
+  @IsIn(TRACE_SAMPLERS, { message: `must be one of ${TRACE_SAMPLERS.join(', ')}` })
+  OTEL_TRACES_SAMPLER?: string;
+
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Min(1_000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  OTEL_METRIC_EXPORT_INTERVAL: number = 60_000;
+
+  @IsOptional()
+  @Matches(/(^|;)\s*InstrumentationKey=[^;]+/i, {
+    message: 'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+  })
+  APPLICATIONINSIGHTS_CONNECTION_STRING?: string;
+
+  /**
+   * Where traces and metrics go: Azure Monitor when a connection string is set, else the OTLP endpoint, else
+   * nowhere — and then no SDK is loaded at all. OTEL_SDK_DISABLED=true turns both off.
+   */
+  get telemetryExport(): 'azure-monitor' | 'otlp' | 'off' {
+    if (this.OTEL_SDK_DISABLED === 'true') {
+      return 'off';
+    }
+    if (this.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+      return 'azure-monitor';
+    }
+    return this.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'off';
+  }
 
   /**
    * Which exposed functions a caller sees on every surface (REST errors, OpenAPI, /docs, GraphQL schema):

@@ -300,4 +300,45 @@ describe('loadConfig', () => {
     const problems = problemsOf({ KQLGATE_CONFIG: join(dir, 'missing.yaml') });
     expect(problems[0]).toMatch(/^KQLGATE_CONFIG=".*missing\.yaml": cannot read the config file \(ENOENT/);
   });
+  it('should export telemetry to Azure Monitor, else OTLP, else nowhere, and not at all when the SDK is disabled', () => {
+    const appInsights =
+      'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://x/';
+    expect(loadConfig({}).telemetryExport).toBe('off');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).telemetryExport).toBe('otlp');
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights,
+      }).telemetryExport,
+    ).toBe('azure-monitor');
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' })
+        .telemetryExport,
+    ).toBe('off');
+  });
+
+  it('should reject bad telemetry settings, one line each naming what is allowed', () => {
+    expect(
+      problemsOf({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: 'IngestionEndpoint=https://x/',
+      }),
+    ).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": must be the http(s) URL of an OTLP/HTTP receiver such as http://otel-collector:4318',
+      'OTEL_EXPORTER_OTLP_PROTOCOL="grpc": must be one of http/protobuf, http/json (OTLP over HTTP)',
+      'OTEL_TRACES_SAMPLER="sometimes": must be one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING="IngestionEndpoint=https://x/": must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+    ]);
+  });
+
+  it('should refuse telemetry settings in the config file: the SDK reads them from the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kqlgate-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }));
+    expect(problemsOf({ KQLGATE_CONFIG: file })).toEqual([
+      `OTEL_EXPORTER_OTLP_ENDPOINT in ${file}: set it in the environment instead (the OpenTelemetry SDK reads it from the environment)`,
+    ]);
+  });
 });

@@ -22,6 +22,17 @@ export const CONFIG_FILE_VARIABLE = 'KQLGATE_CONFIG';
  */
 const ENVIRONMENT_ONLY: Readonly<Record<string, string>> = {
   LOG_FORMAT: 'logging starts before the config file is read',
+  ...Object.fromEntries(
+    [
+      'OTEL_SDK_DISABLED',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'OTEL_SERVICE_NAME',
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_METRIC_EXPORT_INTERVAL',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    ].map((key) => [key, 'the OpenTelemetry SDK reads it from the environment']),
+  ),
 };
 
 /** Every variable EnvConfig declares, in declaration order. */

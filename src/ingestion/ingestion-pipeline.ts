@@ -23,6 +23,7 @@
  */
 import type { Logger } from '../common/logging/logger.js';
 import { silentLogger } from '../common/logging/logger.js';
+import { failSpan, inSpan, ROOT_CONTEXT, tracing, type Span } from '../common/telemetry/kqlgate-tracer.js';
 import { AdmissionControl } from './admission-control.js';
 import type { Batch, BatchLimits } from './batch-accumulator.js';
 import { BatchScheduler } from './batch-scheduler.js';
@@ -36,6 +37,7 @@ import { classifyIngestFailure } from './ingest-failure.js';
 import { DrainAbortedError, IngestRetry, unlessAborted } from './ingest-retry.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
+import { batchLinks, messageReceived, messageRouted } from './ingestion-tracer.js';
 import type { IngestSink } from './kusto-ingest-sink.js';
 import { DEFAULT_MESSAGE_LIMITS, type LimitRejection, type MessageLimits } from './message-limits.js';
 import type { MessageIdIndex } from './message-id-index.js';
@@ -363,6 +365,7 @@ export class IngestionPipeline {
   // ── reception ─────────────────────────────────────────────────────────────────────────────────────────────
 
   private async handle(message: SourceMessage): Promise<void> {
+    messageReceived(message);
     const admitted = await this.admission.admit(
       () => this.state === 'running',
       () => this.retry.paused,
@@ -417,6 +420,7 @@ export class IngestionPipeline {
       return;
     }
     const target = decision.target;
+    messageRouted(message, target.table);
     this.countReceived(target.table);
     admission.table = target.table;
     const encoded = encodeEvent({
@@ -459,6 +463,7 @@ export class IngestionPipeline {
     admission: Admission,
   ): Promise<void> {
     this.countReceived(table);
+    messageRouted(message, table);
     admission.table = table;
     await this.settlement.deadLetter(message, table, rejection.reason, rejection.description);
   }
@@ -499,13 +504,28 @@ export class IngestionPipeline {
   }
 
   private dispatch(batch: Batch<PipelineEntry>): void {
-    const run = this.runBatch(batch).finally(() => this.active.delete(run));
+    const started = tracing.enabled
+      ? inSpan(
+          'kqlgate.ingestion.batch',
+          {
+            // A trace of its own (not the one of the message whose arrival sealed it), linked to all of them.
+            parent: ROOT_CONTEXT,
+            links: batchLinks(batch.items.map((entry) => entry.message)),
+            attributes: {
+              'kqlgate.table': batch.items[0].target.table,
+              'kqlgate.messages': batch.items.length,
+            },
+          },
+          (span) => this.runBatch(batch, span),
+        )
+      : this.runBatch(batch);
+    const run = started.finally(() => this.active.delete(run));
     this.active.add(run);
   }
 
   // ── ingest + settle ───────────────────────────────────────────────────────────────────────────────────────
 
-  private async runBatch(batch: Batch<PipelineEntry>): Promise<void> {
+  private async runBatch(batch: Batch<PipelineEntry>, span?: Span): Promise<void> {
     if (this.ingestAllowed) {
       await unlessAborted(this.drain.signal, () => this.ingestAllowed!);
     }
@@ -525,9 +545,23 @@ export class IngestionPipeline {
         throw new DrainAbortedError();
       }
       const { fresh, duplicates } = await this.dedup.split(target, entries);
-      const { ingested, rejected } = await this.retry.ingestIsolating(target, fresh, (t, e) =>
-        this.dedup.split(t, e, true),
-      );
+      const ingest = () => this.retry.ingestIsolating(target, fresh, (t, e) => this.dedup.split(t, e, true));
+      const { ingested, rejected } = span
+        ? await inSpan(
+            'kqlgate.ingestion.ingest',
+            { attributes: { 'kqlgate.table': target.table, 'kqlgate.messages': fresh.length } },
+            async (ingestSpan) => {
+              const done = await ingest();
+              ingestSpan?.setAttributes({
+                'kqlgate.rows': done.ingested.reduce((sum, e) => sum + e.rows, 0),
+                'kqlgate.ingested': done.ingested.length,
+                'kqlgate.rejected': done.rejected.length,
+              });
+              return done;
+            },
+          )
+        : await ingest();
+      span?.setAttribute('kqlgate.duplicates', duplicates.length);
       // The next batch of this table goes now, while these messages settle.
       returned();
       if (ingested.length > 0) {
@@ -535,18 +569,32 @@ export class IngestionPipeline {
         this.emitCommitted({ database: this.options.database, table: target.table, rows });
       }
       const now = this.clock.now();
-      await Promise.all([
-        ...ingested.map((e) => this.settlement.complete(e.message)),
-        ...duplicates.map((e) => this.settlement.complete(e.message)),
-        ...rejected.map((r) =>
-          this.settlement.deadLetter(
-            r.entry.message,
-            target.table,
-            DeadLetterReason.MappingFailure,
-            r.description,
+      const settle = async () => {
+        await Promise.all([
+          ...ingested.map((e) => this.settlement.complete(e.message)),
+          ...duplicates.map((e) => this.settlement.complete(e.message)),
+          ...rejected.map((r) =>
+            this.settlement.deadLetter(
+              r.entry.message,
+              target.table,
+              DeadLetterReason.MappingFailure,
+              r.description,
+            ),
           ),
-        ),
-      ]);
+        ]);
+      };
+      await (span
+        ? inSpan(
+            'kqlgate.ingestion.settle',
+            {
+              attributes: {
+                'kqlgate.completed': ingested.length + duplicates.length,
+                'kqlgate.dead_lettered': rejected.length,
+              },
+            },
+            settle,
+          )
+        : settle());
       this.counters.batches++;
       this.counters.ingested += ingested.length;
       this.counters.duplicates += duplicates.length;
@@ -563,6 +611,7 @@ export class IngestionPipeline {
         }
       }
     } catch (error) {
+      failSpan(span, error);
       if (!(error instanceof DrainAbortedError)) {
         this.logger.error(
           { err: error, table: target.table },

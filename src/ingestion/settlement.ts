@@ -6,6 +6,7 @@
 import type { Logger } from '../common/logging/logger.js';
 import type { DeadLetterReason } from './dead-letter-reason.js';
 import type { IngestionMetrics } from './ingestion-metrics.js';
+import { messageSettled } from './ingestion-tracer.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 
 export class Settlement {
@@ -42,6 +43,8 @@ export class Settlement {
       await this.source.deadLetter(message, reason, description);
     } catch (error) {
       this.failed('deadLetter', message, error);
+    } finally {
+      messageSettled(message, 'deadLetter', reason);
     }
   }
 
@@ -50,6 +53,8 @@ export class Settlement {
       await (operation === 'complete' ? this.source.complete(message) : this.source.abandon(message));
     } catch (error) {
       this.failed(operation, message, error);
+    } finally {
+      messageSettled(message, operation);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../common/logging/logger.js';
+import { startTelemetry } from '../common/telemetry/telemetry-starter.js';
 import type { EnvConfig } from '../config/env.dto.js';
 import { KQLGATE_PARTS, type PartWiring } from './kqlgate-parts.js';
 import type { PartHostOptions } from './part-host.js';
@@ -43,6 +44,13 @@ export async function startKqlgate(
   const shutdown = new ShutdownCoordinator(logger, configured.SHUTDOWN_TIMEOUT_MS);
   if (options.handleSignals ?? true) {
     shutdown.installSignalHandlers();
+  }
+  // Before any part's code loads (their spans need the tracer provider); closed last, so the spans and metrics of
+  // the others' shutdown are exported too.
+  const telemetry = await startTelemetry(configured);
+  if (telemetry) {
+    shutdown.add({ name: 'telemetry', close: () => telemetry.shutdown() });
+    logger.info({ export: configured.telemetryExport }, 'OpenTelemetry traces and metrics on');
   }
   const host: PartHostOptions = {
     logLevel: configured.LOG_LEVEL,

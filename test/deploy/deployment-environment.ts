@@ -7,8 +7,6 @@ import { configKeys } from '../../src/config/load-config.js';
 /** Read outside EnvConfig, each by what the comment names. */
 export const VARIABLES_READ_OUTSIDE_CONFIG: Readonly<Record<string, string>> = {
   AZURE_CLIENT_ID: "@azure/identity's DefaultAzureCredential: which user-assigned identity to use",
-  APPLICATIONINSIGHTS_CONNECTION_STRING:
-    'the OpenTelemetry set-up: export traces and metrics to Azure Monitor',
 };
 
 /** The names kqlgate would not read, sorted. */

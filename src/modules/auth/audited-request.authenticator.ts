@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { failSpan, inSpan, tracing } from '../../common/telemetry/kqlgate-tracer.js';
 import { QueryAuditLogger } from '../audit/query-audit.logger.js';
 import { QUERY_AUDIT, type RequestAuthenticator } from '../query/query-hooks.js';
 import { AuthError, AuthErrorCode } from './auth-error.js';
@@ -23,7 +24,24 @@ export class AuditedRequestAuthenticator implements RequestAuthenticator {
     this.audit = audit ?? new QueryAuditLogger();
   }
 
-  async authenticate(
+  authenticate(headers: CredentialHeaders, clientAddress?: string, requestId?: string): Promise<Principal> {
+    if (!tracing.enabled) {
+      return this.audited(headers, clientAddress, requestId);
+    }
+    // The span says how the caller authenticated, or why not: never a credential.
+    return inSpan('kqlgate.authenticate', {}, async (span) => {
+      try {
+        const principal = await this.audited(headers, clientAddress, requestId);
+        span?.setAttributes({ 'kqlgate.auth.method': principal.method, 'kqlgate.status': 'ok' });
+        return principal;
+      } catch (error) {
+        failSpan(span, error);
+        throw error;
+      }
+    });
+  }
+
+  private async audited(
     headers: CredentialHeaders,
     clientAddress?: string,
     requestId?: string,

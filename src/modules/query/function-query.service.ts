@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Histogram } from 'prom-client';
 import { createLogger } from '../../common/logging/logger.js';
 import { singletonMetric } from '../../common/metrics/metrics.registry.js';
+import { failSpan, inSpan, SpanKind, tracing, type Span } from '../../common/telemetry/kqlgate-tracer.js';
 import { QueryAuditLogger, type AuditOutcome } from '../audit/query-audit.logger.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import type { Principal } from '../auth/principal.js';
@@ -199,11 +200,27 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
    * `signal` aborts when the caller goes away (its connection closed): if no other caller waits for the same
    * engine query, the engine query is cancelled.
    */
-  async execute(
+  execute(
     principal: Principal,
     functionName: string,
     params: Readonly<Record<string, unknown>>,
     options: { requestId?: string; signal?: AbortSignal } = {},
+  ): Promise<QueryResult> {
+    if (!tracing.enabled) {
+      return this.run(principal, functionName, params, options);
+    }
+    // One span per call with the stages below it (authorize, cache, Kusto query); no parameter value in any.
+    return inSpan('kqlgate.query.execute', { attributes: { 'kqlgate.function': functionName } }, (span) =>
+      this.run(principal, functionName, params, options, span),
+    );
+  }
+
+  private async run(
+    principal: Principal,
+    functionName: string,
+    params: Readonly<Record<string, unknown>>,
+    options: { requestId?: string; signal?: AbortSignal },
+    span?: Span,
   ): Promise<QueryResult> {
     const started = performance.now();
     const requestId = options.requestId ?? randomUUID();
@@ -214,7 +231,9 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       const exposure = fn.exposure!;
       const { info, csl, ttlSeconds, staleWhileRevalidateSeconds } = this.prepare(fn);
       // Hooks may answer synchronously; awaiting only real promises saves a microtask turn per call.
-      const authorized = this.authorization.authorize(principal, info);
+      const authorized = span
+        ? this.tracedAuthorize(principal, info)
+        : this.authorization.authorize(principal, info);
       if (authorized) {
         await authorized;
       }
@@ -236,24 +255,36 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       const callKey = `${fn.name}\n${JSON.stringify(wire)}`;
       leave = this.inflight.join(callKey, options.signal, () => callersGone(fn.name));
       let engineMs: number | undefined;
-      const outcome = await this.cache.getOrLoad<LoadedRows>(
-        {
-          functionName: fn.name,
-          tables: fn.tables,
-          params: typed,
-          boundClaims: withClaims.bound,
-          ttlSeconds,
-          staleWhileRevalidateSeconds,
-        },
-        async () => {
-          const loadStarted = performance.now();
-          try {
-            return await this.load(fn, csl, wire, requestId, callKey);
-          } finally {
-            engineMs = Math.round((performance.now() - loadStarted) * 1000) / 1000;
-          }
-        },
-      );
+      const lookup = () =>
+        this.cache.getOrLoad<LoadedRows>(
+          {
+            functionName: fn.name,
+            tables: fn.tables,
+            params: typed!,
+            boundClaims: withClaims.bound,
+            ttlSeconds,
+            staleWhileRevalidateSeconds,
+          },
+          async () => {
+            const loadStarted = performance.now();
+            try {
+              return await this.load(fn, csl, wire, requestId, callKey);
+            } finally {
+              engineMs = Math.round((performance.now() - loadStarted) * 1000) / 1000;
+            }
+          },
+        );
+      const outcome = span
+        ? await inSpan(
+            'kqlgate.cache',
+            { attributes: { 'kqlgate.function': fn.name } },
+            async (cacheSpan) => {
+              const looked = await lookup();
+              cacheSpan?.setAttribute('kqlgate.cache', looked.result);
+              return looked;
+            },
+          )
+        : await lookup();
       const meta: QueryResultMeta = {
         function: fn.name,
         rowCount: outcome.value.rows.length,
@@ -292,6 +323,12 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       };
       const elapsed = performance.now() - started;
       meta.durationMs = Math.round(elapsed * 1000) / 1000;
+      span?.setAttributes({
+        'kqlgate.function': fn.name,
+        'kqlgate.cache': outcome.result,
+        'kqlgate.rows': meta.rowCount,
+        'kqlgate.status': 'ok',
+      });
       this.duration.observe({ function: fn.name, outcome: 'ok' }, elapsed / 1000);
       // The audit record is spelled out field by field: this runs on every call.
       this.audit.record({
@@ -308,6 +345,7 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
       return result;
     } catch (error) {
       this.refused(principal, functionName, error, started, options.requestId, typed);
+      failSpan(span, error);
       throw error;
     } finally {
       leave?.();
@@ -333,6 +371,13 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
     if (cancelled > 0) {
       this.logger.info({ cancelled }, 'cancelled the engine queries still running at shutdown');
     }
+  }
+
+  /** The authorization step in a span of its own (tracing on only: the promise costs a microtask turn). */
+  private tracedAuthorize(principal: Principal, info: QueryFunctionInfo): Promise<void> {
+    return inSpan('kqlgate.authorize', { attributes: { 'kqlgate.function': info.name } }, async () => {
+      await this.authorization.authorize(principal, info);
+    });
   }
 
   /** The metric and the audit line of a call that did not answer. */
@@ -392,9 +437,8 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
     }
     const clientRequestId = `kqlgate.${fn.name};${requestId}`;
     const call = this.inflight.startLoad(callKey);
-    let raw;
-    try {
-      raw = await untilAborted(
+    const query = () =>
+      untilAborted(
         this.kusto.query(csl, {
           parameters,
           timeoutMs: exposure.timeoutMs,
@@ -405,6 +449,26 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
         }),
         call.signal,
       );
+    let raw;
+    try {
+      raw = tracing.enabled
+        ? await inSpan(
+            'kqlgate.kusto.query',
+            {
+              kind: SpanKind.CLIENT,
+              attributes: {
+                'db.system.name': 'azure.kusto',
+                'kqlgate.function': fn.name,
+                'kqlgate.client_request_id': clientRequestId,
+              },
+            },
+            async (querySpan) => {
+              const answered = await query();
+              querySpan?.setAttribute('kqlgate.rows', answered.rows.length);
+              return answered;
+            },
+          )
+        : await query();
     } catch (error) {
       if (call.signal.aborted) {
         // Every caller left, or the gateway is shutting down: nobody will read the answer.

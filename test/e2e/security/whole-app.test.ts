@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ServiceBusClient } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestionEvents } from '../../../src/ingestion/ingestion-events.js';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { ingestOrderPlaced, orderPlacedMessage } from '../../utils/order-placed-message.js';
 
 interface FunctionResponse {
   data: Record<string, unknown>[];
@@ -73,42 +72,10 @@ describe('ingestion-aware caching in the whole app (dev mode)', () => {
     await call('contoso', payments);
     expect((await call('contoso', payments)).meta.cache).toBe('hit');
 
-    const committed = new Promise<void>((resolve) => {
-      const off = instance.app.get(IngestionEvents).onBatchCommitted((event) => {
-        if (event.table === 'RawOrderEvents') {
-          off();
-          resolve();
-        }
-      });
-    });
-    const client = new ServiceBusClient(instance.config.serviceBusConnectionString!);
-    const sender = client.createSender(instance.config.SERVICEBUS_TOPIC);
-    const messageId = randomUUID();
-    await sender.sendMessages({
-      messageId,
-      contentType: 'application/json',
-      applicationProperties: { eventType: 'order.placed', tenantId: 'contoso' },
-      body: {
-        messageId,
-        eventId: randomUUID(),
-        eventType: 'order.placed',
-        tenantId: 'contoso',
-        occurredAt: new Date().toISOString(),
-        data: {
-          orderId: 'o-security-1',
-          customerId: 'c-security-1',
-          accountId: 'a-security-1',
-          channel: 'web',
-          currency: 'EUR',
-          totalAmount: 42.5,
-          shippingCountry: 'DE',
-          lines: [{ sku: 'sku-1', productName: 'Lamp', category: 'home', quantity: 1, unitPrice: 42.5 }],
-        },
-      },
-    });
-    await sender.close();
-    await client.close();
-    await committed;
+    await ingestOrderPlaced(
+      instance,
+      orderPlacedMessage({ messageId: randomUUID(), orderId: 'o-security-1', totalAmount: 42.5 }),
+    );
 
     const fresh = await call('contoso', orders);
     expect(fresh.meta.cache).toBe('miss');

@@ -1,5 +1,5 @@
 /**
- * KUSTO_INGEST_MODE=queued end to end on the embedded stack: real @azure/service-bus producer → embedded broker →
+ * KUSTO_INGEST_MODE=queued (and managed) end to end on the embedded stack: real @azure/service-bus producer → embedded broker →
  * ingestion pipeline → azure-kusto-ingest's QueuedIngestClient → the engine's data-management endpoint (Azurite
  * blob + queue, the engine's poller) → rows. The DM's poller is held back (a poll interval of an hour after its
  * first look) so that "queued but not committed" lasts as long as the test needs; restarting the engine with the
@@ -169,4 +169,19 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       }
     }
   }, 300_000);
+
+  it('should stream batches first in managed mode, committed without the queued path', async () => {
+    const settings = queuedSettings(stack);
+    const pipeline = createIngestionPipeline({ ...settings, kusto: { ...settings.kusto, mode: 'managed' } });
+    await pipeline.start();
+    try {
+      await stack.send(Array.from({ length: EVENTS }, (_, i) => event(i)));
+      // The DM's poller is held: rows can only have come through streaming ingestion.
+      await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
+      expect(await stack.counts()).toEqual({ rows: EVENTS, distinct: EVENTS });
+      expect(await queuedBlobs(await readyQueue(stack))).toBe(0);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 400_000);
 });

@@ -138,6 +138,16 @@ export class EnvConfig {
   @IsIn(['streaming', 'queued', 'managed'], { message: 'must be one of streaming, queued, managed' })
   KUSTO_INGEST_MODE: 'streaming' | 'queued' | 'managed' = 'streaming';
 
+  /**
+   * Queued ingestion (queued mode, managed fallback): how long a batch waits for the data-management service to
+   * report its rows committed before the attempt counts as a transient failure (retried; the ingest-by tag keeps
+   * the retry from committing twice). Above the table's ingestion batching time (ADX default: 5 minutes).
+   */
+  @IsInt({ message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Min(1000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  @Max(3_600_000, { message: 'must be a whole number of milliseconds between 1000 and 3600000' })
+  KUSTO_INGEST_STATUS_TIMEOUT_MS: number = 900_000;
+
   /** How KUSTO_CLUSTER_URL and KUSTO_INGEST_URL are authenticated (see kusto-connection.ts). */
   @IsIn(['auto', 'azure', 'none'], {
     message:

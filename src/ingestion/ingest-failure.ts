@@ -7,6 +7,7 @@
  * Unknown shapes count as transient: a stall is visible and recoverable, a wrongly dead-lettered message is not.
  */
 import { InvalidIngestTargetError } from './kusto-ingest-sink.js';
+import { QueuedIngestionFailedError } from './queued-ingestion-status.js';
 
 export type IngestFailureKind = 'transient' | 'permanent';
 
@@ -44,6 +45,10 @@ export function classifyIngestFailure(error: unknown): IngestFailure {
   const message = typeof e.message === 'string' ? e.message : String(error);
   if (error instanceof InvalidIngestTargetError) {
     return { kind: 'permanent', message };
+  }
+  if (error instanceof QueuedIngestionFailedError) {
+    // The data-management service's own verdict (FailureStatus) on a queued ingestion.
+    return { kind: error.permanent ? 'permanent' : 'transient', message };
   }
   if (e.name === 'ThrottlingError') {
     return { kind: 'transient', message, status: 429 };

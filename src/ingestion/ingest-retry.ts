@@ -9,6 +9,7 @@
  *
  * Both stop at once when the drain signal aborts (stop() gave up waiting): the batch is abandoned for redelivery.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../common/logging/logger.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -160,6 +161,7 @@ export class IngestRetry {
       database: this.deps.database,
       table: target.table,
       format: wireFormat(target.format),
+      ingestByTag: ingestByTag(target.table, toIngest),
     };
     if (target.mappingReference !== undefined) {
       ingestTarget.mappingReference = target.mappingReference;
@@ -210,6 +212,16 @@ export class IngestRetry {
   private sleep(ms: number): Promise<void> {
     return unlessAborted(this.deps.drain, () => this.deps.clock.sleep(ms));
   }
+}
+
+/**
+ * The same messages for the same table give the same tag, whatever their order or delivery: what lets a queued
+ * ingestion's retry or redelivery be recognized by the engine (kusto-ingest-sink's module comment).
+ */
+export function ingestByTag(table: string, entries: readonly PipelineEntry[]): string {
+  const ids = entries.map((e) => e.message.messageId).sort();
+  const hash = createHash('sha256').update(table).update('\n').update(ids.join('\n')).digest('hex');
+  return `kqlgate-${hash.slice(0, 32)}`;
 }
 
 /** Waits for `work` — or only until the signal aborts (not at all if it has); the listener goes with the wait. */

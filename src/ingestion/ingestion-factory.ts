@@ -28,7 +28,15 @@ export interface IngestionSettings {
     subscription: string;
     maxConcurrentCalls: number;
   };
-  kusto: { clusterUrl: string; ingestUrl?: string; mode: KustoIngestMode; auth?: KustoAuth };
+  kusto: {
+    clusterUrl: string;
+    ingestUrl?: string;
+    mode: KustoIngestMode;
+    auth?: KustoAuth;
+    /** Queued ingestions: the commit wait (KUSTO_INGEST_STATUS_TIMEOUT_MS) and status-table polling interval. */
+    statusTimeoutMs?: number;
+    statusPollMs?: number;
+  };
   routes: RouteTable;
   pipeline: IngestionPipelineOptions;
 }
@@ -60,6 +68,7 @@ export function ingestionSettingsFromConfig(config: EnvConfig): IngestionSetting
       ingestUrl: config.KUSTO_INGEST_URL,
       mode: config.KUSTO_INGEST_MODE,
       auth: config.kustoAuth,
+      statusTimeoutMs: config.KUSTO_INGEST_STATUS_TIMEOUT_MS,
     },
     routes: routeTableFromConfig(config),
     pipeline: {

@@ -4,9 +4,17 @@
  *   returns, which is what lets the pipeline settle right after it.
  * - `managed`: ManagedStreamingIngestClient — streaming with retries, falling back to queued ingestion for
  *   payloads over 4 MB or after repeated streaming failures.
- * - `queued`: QueuedIngestClient (blob + queue). It returns once the blob is queued, not when the rows are
+ * - `queued`: QueuedIngestClient (blob + queue). The SDK returns once the blob is queued, not when the rows are
  *   committed; ADX then applies the table's ingestion batching policy (default: seal after 5 min, 1000 blobs or
- *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds.
+ *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds. So the sink
+ *   asks for status reports in the status table and returns only once the rows are COMMITTED
+ *   (queued-ingestion-status.ts): the pipeline settles a message after that, never on a merely queued blob.
+ *
+ * Exactly once in queued and managed mode: the pipeline's dedup lookup cannot see rows still in the DM's queue.
+ * Each queued ingestion therefore carries an `ingest-by:` tag derived from the target table and the set of its
+ * message ids (IngestTarget.ingestByTag), and `ingestIfNotExists` of the same tag: a retry after a status timeout,
+ * or the same messages redelivered after a crash while the first blob was pending, commit nothing the second
+ * time (the DM reports `Skipped`, counted as committed).
  *
  * Names and the request URL: azure-kusto-data splices the database, table and mapping names into the streaming
  * ingest URL as given (`{cluster}/v1/rest/ingest/{db}/{table}?streamFormat=…&mappingName=…`), so a `#`, `?`, `&`
@@ -22,11 +30,15 @@ import {
   DataFormat,
   IngestClient,
   ManagedStreamingIngestClient,
+  ReportLevel,
+  ReportMethod,
   StreamingIngestClient,
   StreamDescriptor,
 } from 'azure-kusto-ingest';
 import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connection.js';
+import { systemClock, type Clock } from './clock.js';
 import { entityNameProblem } from './kusto-entity-name.js';
+import { isTableReport, waitForQueuedIngestion } from './queued-ingestion-status.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
 
@@ -35,6 +47,11 @@ export interface IngestTarget {
   table: string;
   format: 'json' | 'csv';
   mappingReference?: string;
+  /**
+   * Queued and managed mode: the extent's `ingest-by:` tag, also checked with ingestIfNotExists, so the same
+   * messages never commit twice (see the module comment). Streaming ignores it (it commits synchronously).
+   */
+  ingestByTag?: string;
 }
 
 /** A target name that is not a Kusto entity name reached the sink: permanent, never sent (ingest-failure). */
@@ -62,7 +79,15 @@ export interface KustoIngestSinkOptions {
   ingestUrl?: string;
   /** How both endpoints are authenticated (KUSTO_AUTH); `auto` when absent. */
   auth?: KustoAuth;
+  /** Queued ingestions (queued mode, managed fallback): how long to wait for the commit (KUSTO_INGEST_STATUS_TIMEOUT_MS). */
+  statusTimeoutMs?: number;
+  /** How often the status table is read while waiting; default 1 s. */
+  statusPollMs?: number;
+  clock?: Clock;
 }
+
+export const DEFAULT_STATUS_TIMEOUT_MS = 15 * 60_000;
+const DEFAULT_STATUS_POLL_MS = 1_000;
 
 export class KustoIngestSink implements IngestSink {
   private readonly client: IngestClientLike;
@@ -86,7 +111,11 @@ export class KustoIngestSink implements IngestSink {
   async ingest(target: IngestTarget, payload: Buffer, sourceId: string = randomUUID()): Promise<void> {
     assertValidNames(target);
     const name = this.options.mode === 'streaming' ? encodeURIComponent : (value: string) => value;
-    const descriptor = new StreamDescriptor(Readable.from([payload]), sourceId, undefined, payload.length);
+    // Managed mode hands the SDK the Buffer itself: its queued fallback (over 4 MB) never finishes uploading a
+    // one-chunk Readable (azure-kusto-ingest 7.0.1 streamUtils' stream merge), and it checks `instanceof Buffer`.
+    const data =
+      this.options.mode === 'managed' ? (payload as unknown as ArrayBuffer) : Readable.from([payload]);
+    const descriptor = new StreamDescriptor(data, sourceId, undefined, payload.length);
     const props: Record<string, unknown> = {
       database: name(target.database),
       table: name(target.table),
@@ -95,7 +124,24 @@ export class KustoIngestSink implements IngestSink {
     if (target.mappingReference !== undefined) {
       props.ingestionMappingReference = name(target.mappingReference);
     }
-    await this.client.ingestFromStream(descriptor, props);
+    if (this.options.mode !== 'streaming') {
+      props.reportLevel = ReportLevel.FailuresAndSuccesses;
+      props.reportMethod = ReportMethod.Table;
+      if (target.ingestByTag !== undefined) {
+        props.ingestByTags = [target.ingestByTag];
+        props.ingestIfNotExists = JSON.stringify([target.ingestByTag]);
+      }
+    }
+    const result = await this.client.ingestFromStream(descriptor, props);
+    // Managed mode answers a streamed batch with the engine's response (committed already), a queued one with a
+    // status to wait for.
+    if (isTableReport(result)) {
+      await waitForQueuedIngestion(result, `${target.database}.${target.table}`, {
+        timeoutMs: this.options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
+        pollMs: this.options.statusPollMs ?? DEFAULT_STATUS_POLL_MS,
+        clock: this.options.clock ?? systemClock,
+      });
+    }
   }
 
   close(): Promise<void> {

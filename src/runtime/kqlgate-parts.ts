@@ -189,6 +189,8 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
         dataDir: join(resolve(config.DATA_DIR), 'kusto'),
         databases: [config.KUSTO_DATABASE],
         memoryLimit: config.KUSTO_EMBEDDED_MEMORY_LIMIT,
+        // Queued ingestion (queued mode, managed's fallback) needs the data-management endpoint and its storage.
+        dataManagement: config.KUSTO_INGEST_MODE !== 'streaming',
         compilerPort: kql.compiler,
       };
     },

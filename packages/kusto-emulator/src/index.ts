@@ -20,3 +20,5 @@ export {
 export type { QueryCompiler, QueryCompilerLoader } from './query/query-compiler.js';
 export { DEFAULT_METRIC_PREFIX, type EngineMetricsOptions } from './protocol/engine-metrics.js';
 export { silentLogger, type Logger } from './logging/logger.js';
+export type { DataManagementOptions } from './dm/data-management.js';
+export type { AzuritePorts } from './dm/azurite-process.js';

@@ -7,9 +7,11 @@
  *     ├─ /v2|v1/rest/query → query/query-executor.ts → compiler (loaded on first query) → DuckDB reader
  *     │                      (listed in query/running-queries.ts: servertimeout, .cancel query, close)
  *     ├─ /v1/rest/mgmt     → @kqlgate/kql-language parser (mgmt/command-parser.ts) → mgmt/command-executor.ts
+ *     │                      (`.get ingestion resources`, `.get kusto identity token` → dm/, when enabled)
  *     └─ /v1/rest/ingest   → ingest/data-ingestion.ts ─┐
  *                            .ingest / .set-or-append ─┴→ ingest/ingestion-service.ts (one transaction,
  *                                                          update policies, extent tags) → DuckDB writer
+ *   dm/ (optional): queued ingestion — Azurite storage + a poller feeding the same ingestion path (dm/data-management.ts)
  */
 import type { AddressInfo } from 'node:net';
 import { setCompilerLogger } from './compiler/compiler-log.js';
@@ -25,6 +27,12 @@ import { KustoEngineError, KustoErrorCode } from './errors/kusto-engine-error.js
 import { RunningQueries } from './query/running-queries.js';
 import { DatabaseRegistry } from './storage/database-registry.js';
 import { WARM_UP_QUERY } from './query/warm-up-query.js';
+import type { AzuritePorts } from './dm/azurite-process.js';
+import {
+  startDataManagement,
+  type DataManagementOptions,
+  type RunningDataManagement,
+} from './dm/data-management.js';
 
 export const DEFAULT_MAX_INGEST_BODY_BYTES = 64 * 1024 * 1024;
 /**
@@ -70,12 +78,20 @@ export interface KustoEmulatorOptions {
    * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on.
    */
   warmUpCompiler?: boolean;
+  /**
+   * Serve ADX's data-management endpoint too (queued ingestion for azure-kusto-ingest's QueuedIngestClient and
+   * ManagedStreamingIngestClient's fallback): starts Azurite (blob, queue and table storage, data under
+   * `dataDir/azurite`) and a poller that ingests the queued blobs. Off by default: Azurite is a second process.
+   */
+  dataManagement?: DataManagementOptions | boolean;
 }
 
 export interface RunningKustoEmulator {
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
+  /** With dataManagement: Azurite's ports (pass them as `dataManagement.storagePorts` to keep them on restart). */
+  storagePorts?: AzuritePorts;
   /** Resolves once the background compiler warm-up (warmUpCompiler) is done; at once without one. */
   warmedUp: Promise<void>;
   close(): Promise<void>;
@@ -106,14 +122,33 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   const ingestion = new IngestionService(loadCompiler);
   const running = new RunningQueries(logger);
   const queries = new QueryExecutor(registry, loadCompiler, running, { memoryLimit });
+  const metrics = new EngineMetrics(options.metrics);
+  let dataManagement: RunningDataManagement | undefined;
+  if (options.dataManagement) {
+    dataManagement = await startDataManagement(
+      options.dataManagement === true ? {} : options.dataManagement,
+      {
+        host,
+        dataDir: options.dataDir,
+        registry,
+        ingestion,
+        logger,
+        onIngested: (database, table, rows) => metrics.ingestedRows.inc({ database, table }, rows),
+      },
+    ).catch(async (error: unknown) => {
+      await registry.closeAll();
+      throw error;
+    });
+  }
   const server = new KustoHttpServer({
     registry,
     ingestion,
     commands: new CommandExecutor(registry, ingestion, loadCompiler, running, queries),
     queries,
     logger,
-    metrics: new EngineMetrics(options.metrics),
+    metrics,
     maxIngestBodyBytes,
+    ingestionStorage: dataManagement?.storage,
   });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
@@ -122,6 +157,7 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
       resolve();
     });
   }).catch(async (error: unknown) => {
+    await dataManagement?.close();
     await registry.closeAll();
     throw error;
   });
@@ -146,6 +182,7 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   return {
     url,
     port,
+    storagePorts: dataManagement?.storage.azurite.ports,
     warmedUp,
     close: () => {
       closing ??= (async () => {
@@ -165,6 +202,8 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
         }
         await background;
         await server.close();
+        // The poller ends its ingestion in hand before the databases close.
+        await dataManagement?.close();
         if (!(await running.idle(CLOSE_QUERY_WAIT_MS))) {
           logger.warn(
             { queries: running.list().map((q) => q.clientActivityId), waitedMs: CLOSE_QUERY_WAIT_MS },

@@ -16,6 +16,8 @@ export interface EngineInput {
   databases: string[];
   /** DuckDB memory limit per database (KUSTO_EMBEDDED_MEMORY_LIMIT). */
   memoryLimit?: string;
+  /** Serve the data-management endpoint (Azurite storage + queued-ingestion poller) too. */
+  dataManagement?: boolean;
   /** The engine's end of the channel to the Kusto.Language host. */
   compilerPort: MessagePort;
 }

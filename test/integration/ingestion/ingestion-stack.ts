@@ -7,7 +7,11 @@ import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { DEFAULT_BACKOFF } from '../../../src/ingestion/backoff.js';
 import type { IngestionSettings } from '../../../src/ingestion/ingestion-factory.js';
-import { startKustoEmulator, type RunningKustoEmulator } from '@kqlgate/kusto-emulator';
+import {
+  startKustoEmulator,
+  type DataManagementOptions,
+  type RunningKustoEmulator,
+} from '@kqlgate/kusto-emulator';
 import { startServiceBusEmulator, type RunningServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
@@ -24,6 +28,8 @@ export interface StackOptions {
   brokerConnectionString?: string;
   /** Where the engine keeps its data (default: a temp dir the stack removes). */
   kustoDataDir?: string;
+  /** Serve the data-management endpoint (queued ingestion) too. */
+  dataManagement?: DataManagementOptions;
 }
 
 export function brokerConfig(options: StackOptions = {}): unknown {
@@ -77,7 +83,12 @@ export class IngestionStack {
   async start(): Promise<void> {
     this.kustoDir = this.options.kustoDataDir ?? (await tempDir('ingest-kusto'));
     this.brokerDir = await tempDir('ingest-sb');
-    this.kusto = await startKustoEmulator({ port: 0, dataDir: this.kustoDir, databases: [DATABASE] });
+    this.kusto = await startKustoEmulator({
+      port: 0,
+      dataDir: this.kustoDir,
+      databases: [DATABASE],
+      dataManagement: this.options.dataManagement,
+    });
     if (this.options.brokerConnectionString === undefined) {
       this.broker = await startServiceBusEmulator({
         port: 0,
@@ -99,11 +110,14 @@ export class IngestionStack {
     await this.kusto.close();
   }
 
-  async restartKusto(): Promise<void> {
+  /** `dataManagement` replaces the stack's options for this start; the storage keeps its ports. */
+  async restartKusto(dataManagement = this.options.dataManagement): Promise<void> {
+    const storagePorts = this.kusto.storagePorts;
     this.kusto = await startKustoEmulator({
       port: this.kusto.port,
       dataDir: this.kustoDir,
       databases: [DATABASE],
+      dataManagement: dataManagement && { ...dataManagement, storagePorts },
     });
   }
 

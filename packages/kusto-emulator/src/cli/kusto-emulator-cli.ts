@@ -25,6 +25,7 @@ interface CliOptions {
   dataDir: string;
   database: string[];
   memoryLimit: string;
+  dataManagement: boolean;
   logLevel: string;
 }
 
@@ -94,6 +95,11 @@ export async function runKustoEmulatorCli(
       'DuckDB memory limit of each database, e.g. 512MB or 2GB; a query needing more fails (E_LOW_MEMORY_CONDITION)',
       DEFAULT_MEMORY_LIMIT,
     )
+    .option(
+      '--data-management',
+      'also serve the data-management endpoint (queued ingestion): starts Azurite storage under <data-dir>/azurite',
+      false,
+    )
     .option('--log-level <level>', 'log level', 'info')
     .showHelpAfterError()
     .exitOverride();
@@ -107,6 +113,7 @@ export async function runKustoEmulatorCli(
     dataDir: resolve(options.dataDir),
     databases: options.database,
     memoryLimit: options.memoryLimit,
+    dataManagement: options.dataManagement,
     logger: createLogger('kusto-emulator'),
     compilerLogger: createLogger('kql-compiler'),
   });

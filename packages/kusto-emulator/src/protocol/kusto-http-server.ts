@@ -18,6 +18,8 @@ import type { CommandExecutor } from '../mgmt/command-executor.js';
 import type { QueryExecutor } from '../query/query-executor.js';
 import { parseRequestProperties } from '../query/request-properties.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
+import { executeDataManagementCommand, isDataManagementCommand } from '../dm/data-management-commands.js';
+import type { IngestionStorage } from '../dm/ingestion-storage.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import { v1MgmtResponse, v1QueryResponse } from './v1-response.js';
 import { v2Frames } from './v2-response.js';
@@ -30,6 +32,8 @@ export interface KustoHttpServerDeps {
   logger: Logger;
   metrics: EngineMetrics;
   maxIngestBodyBytes: number;
+  /** The data-management endpoint's storage, when it runs (queued ingestion); see dm/. */
+  ingestionStorage?: IngestionStorage;
 }
 
 type Endpoint = 'query-v2' | 'query-v1' | 'mgmt' | 'ingest' | 'metadata' | 'other';
@@ -279,6 +283,9 @@ export class KustoHttpServer {
         throw KustoEngineError.badRequest(
           `The management endpoint (/v1/rest/mgmt) runs control commands starting with '.'; send queries to /v2/rest/query.`,
         );
+      }
+      if (isDataManagementCommand(csl)) {
+        return v1MgmtResponse(executeDataManagementCommand(csl, this.deps.ingestionStorage));
       }
       const table = await this.deps.commands.execute(csl, {
         databaseName: payload.db,

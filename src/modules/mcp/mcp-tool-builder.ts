@@ -1,8 +1,6 @@
-import type { KustoScalarType } from '@kqlgate/kql-language';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
 import {
   boundParameterNotes,
-  kustoTypeSchema,
   parameterDescription,
   parameterSchema,
   parametersObjectSchema,

@@ -103,7 +103,7 @@ if [ -f "$ca_file" ]; then
   ca_args=(--volume "$ca_file:/run/kqlgate-build-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/kqlgate-build-ca.crt)
 fi
 step "image $IMAGE (buildah bud --isolation chroot --layers)"
-buildah bud --isolation chroot --layers --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" "${ca_args[@]}" \
+buildah bud --isolation chroot --layers --force-rm --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" "${ca_args[@]}" \
   --tag "$IMAGE" . >"$work/build.log" 2>&1 || fail "buildah bud of the Dockerfile failed (build.log below)"
 image_done=$SECONDS
 

@@ -72,6 +72,9 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       // others walk its selection sets (see query-limits.rule.ts).
       validationRules: [KnownOperationTypesRule, queryLimitsRule(this.limits, measures)],
       formatError: queryLimitsFormatError(this.limits),
+      // Apollo's default indents every answer (JSON.stringify(value, null, 2)): more bytes to build and send for
+      // machines that parse it anyway; in the cached-GraphQL benchmark's profile it was Apollo's costliest step.
+      stringifyResult: (value) => JSON.stringify(value),
       // Apollo would otherwise install its own SIGINT/SIGTERM handlers that stop it and re-send the signal,
       // which the runtime's ShutdownCoordinator takes for a second Ctrl-C and exits 1; the coordinator stops
       // Apollo through app.close() instead.

@@ -118,6 +118,11 @@ export class FunctionCatalogService implements OnModuleInit, OnApplicationBootst
     return this.catalog;
   }
 
+  /** The catalog serving now, or undefined before the first load. */
+  loaded(): Catalog | undefined {
+    return this.catalog;
+  }
+
   exposedFunctions(): CatalogFunction[] {
     return (this.catalog?.functions ?? []).filter((f) => f.exposure);
   }

@@ -1,10 +1,29 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
-import { GraphqlController } from './graphql.controller.js';
-import { GraphqlServerService } from './graphql-server.service.js';
+import { GraphQLModule } from '@nestjs/graphql';
+import { CatalogSchemaGateway } from './catalog-schema.gateway.js';
+import { GraphqlContextFactory } from './graphql-context.factory.js';
+import { GraphqlOptionsFactory } from './graphql-options.factory.js';
+
+/** What GraphQLModule's options are made of; a module of its own so that GraphQLModule can import it. */
+@Module({
+  providers: [CatalogSchemaGateway, GraphqlContextFactory, GraphqlOptionsFactory],
+  exports: [GraphqlOptionsFactory],
+})
+class GraphqlOptionsModule {}
 
 /**
- * `POST /graphql`: Apollo Server over a schema built at run time from the catalog (see schema-builder.ts).
- * Needs QueryModule and CatalogModule (global).
+ * `POST /graphql` (and `GET /graphql?query=…`): GraphQLModule with the Apollo driver on Fastify, serving a schema
+ * built at run time from the catalog (schema-builder.ts) and swapped atomically on reload
+ * (catalog-schema.gateway.ts). Needs QueryModule and CatalogModule (global).
  */
-@Module({ controllers: [GraphqlController], providers: [GraphqlServerService] })
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      imports: [GraphqlOptionsModule],
+      useExisting: GraphqlOptionsFactory,
+    }),
+  ],
+})
 export class GraphqlModule {}

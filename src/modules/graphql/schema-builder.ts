@@ -101,6 +101,22 @@ export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunc
   });
 }
 
+/**
+ * The schema Apollo starts with when GraphQLModule starts before the catalog's first load (the catalog loads once
+ * every module has registered its swap hooks, see FunctionCatalogService.onApplicationBootstrap). The first
+ * catalog replaces it before the server listens, so no caller is served by it.
+ */
+export function catalogPendingSchema(): GraphQLSchemaType {
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({
+      name: 'Query',
+      fields: {
+        _empty: { type: GraphQLString, description: 'The function catalog of kql/ is not loaded yet' },
+      },
+    }),
+  });
+}
+
 function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, GraphqlContext> {
   const rowType = new GraphQLObjectType({
     name: `${graphqlName(fn.name)}Row`,

@@ -7,10 +7,12 @@ import type { TableCommit, TableCommitBus, TableCommitListener } from './table-c
 export const TABLE_COMMIT_CHANNEL = 'kqlgate:table-commits';
 
 /**
- * Commits through Redis pub/sub: an ingestion replica publishes, every gateway replica (this one included)
- * receives. Pub/sub is fire-and-forget: a commit published while Redis is away is lost, and the subscriptions it
- * concerned are refreshed by the next commit. The subscriber connection is opened only when something subscribes,
- * so an ingestion-only replica holds one connection.
+ * Commits through Redis pub/sub: an ingestion replica publishes, every other replica receives. This replica's own
+ * commits go to its listeners directly (and their echo from Redis is dropped by origin), so a replica running
+ * ingestion and the gateway keeps its live results while Redis is away. Pub/sub is fire-and-forget: a commit
+ * published while Redis is away does not reach the other replicas, and the subscriptions it concerned there are
+ * refreshed by the next commit. The subscriber connection is opened only when something subscribes, so an
+ * ingestion-only replica holds one connection.
  */
 export class RedisCommitBus implements TableCommitBus {
   readonly origin = randomUUID();
@@ -35,7 +37,10 @@ export class RedisCommitBus implements TableCommitBus {
   }
 
   publish(commit: Omit<TableCommit, 'origin'>): void {
-    const message = JSON.stringify({ ...commit, origin: this.origin });
+    const stamped: TableCommit = { ...commit, origin: this.origin };
+    // On a later microtask, as the in-process bus does: after every ingestion listener (the cache's invalidation).
+    queueMicrotask(() => this.deliver(stamped));
+    const message = JSON.stringify(stamped);
     this.publisher
       .publish(TABLE_COMMIT_CHANNEL, message)
       .catch((error: unknown) =>
@@ -61,6 +66,12 @@ export class RedisCommitBus implements TableCommitBus {
     }
   }
 
+  private deliver(commit: TableCommit): void {
+    for (const listener of this.listeners) {
+      listener(commit);
+    }
+  }
+
   private openSubscriber(): Redis {
     // A connection in subscriber mode can do nothing else; ioredis subscribes again after each reconnection.
     const subscriber = this.publisher.duplicate({ enableOfflineQueue: true });
@@ -73,8 +84,8 @@ export class RedisCommitBus implements TableCommitBus {
         this.logger.warn({ channel: TABLE_COMMIT_CHANNEL }, 'ignored a malformed table commit message');
         return;
       }
-      for (const listener of this.listeners) {
-        listener(commit);
+      if (commit.origin !== this.origin) {
+        this.deliver(commit);
       }
     });
     subscriber

@@ -71,6 +71,26 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
       expect(gateway.origin).not.toBe(ingestion.origin);
     });
 
+    it('should deliver its own commit once, straight to its listeners, and still while Redis is unreachable', async () => {
+      const ingestion = bus();
+      const seen: TableCommit[] = [];
+      ingestion.subscribe((commit) => seen.push(commit));
+      const gateway = bus();
+      const atGateway = nextCommit(gateway);
+      await subscribers(2);
+      ingestion.publish({ database: 'analytics', table: 'Orders', rows: 2 });
+      await atGateway;
+      // The echo from Redis reached the gateway; give this replica's own echo the same time to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual([{ database: 'analytics', table: 'Orders', rows: 2, origin: ingestion.origin }]);
+
+      const cutOff = RedisCommitBus.connect('redis://127.0.0.1:1', silentLogger);
+      buses.push(cutOff);
+      const local = nextCommit(cutOff);
+      cutOff.publish({ database: 'analytics', table: 'Orders', rows: 1 });
+      expect(await local).toEqual({ database: 'analytics', table: 'Orders', rows: 1, origin: cutOff.origin });
+    });
+
     it('should ignore a malformed message on the channel and deliver the next commit', async () => {
       const gateway = bus();
       const publisher = bus();

@@ -138,8 +138,14 @@ export class LiveResultsService implements OnModuleInit, BeforeApplicationShutdo
     return { id: subscription.id, cancel: () => this.end(subscription, 'CLIENT_GONE') };
   }
 
-  /** Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses). */
+  /**
+   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses).
+   * Called by the stream route's preClose hook and again by Nest; the second call finds nothing open.
+   */
   beforeApplicationShutdown(): void {
+    if (this.closing) {
+      return;
+    }
     this.closing = true;
     for (const detach of this.detach) {
       detach();

@@ -19,6 +19,10 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsFormatError, type QueryLimits } from '
 import { queryLimitsPlugin } from './query-limits.plugin.js';
 import { queryLimitsRule, type DocumentMeasures } from './query-limits.rule.js';
 import { responseHeadersPlugin } from './response-headers.plugin.js';
+import { MemoryApqStore } from './memory-apq.store.js';
+import { TrustedDocumentCache } from './trusted-document.cache.js';
+import { TrustedDocumentRegistry } from './trusted-document.registry.js';
+import { trustedDocumentsFormatError, trustedDocumentsRule } from './trusted-documents.rule.js';
 import type { GraphqlContext } from './schema-builder.js';
 
 /** Overrides of the GRAPHQL_MAX_* limits (tests bind it to exercise a limit without a large document). */
@@ -35,6 +39,7 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   constructor(
     private readonly gateway: CatalogSchemaGateway,
     private readonly contexts: GraphqlContextFactory,
+    private readonly trusted: TrustedDocumentRegistry,
     @Optional() @Inject(GRAPHQL_LIMITS) limits?: Partial<QueryLimits>,
     @Optional() private readonly config?: EnvConfig,
   ) {
@@ -70,8 +75,21 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       parseOptions: { maxTokens: this.limits.maxTokens },
       // Apollo appends these to graphql-js's rules; queryLimitsRule still stops a refused document before the
       // others walk its selection sets (see query-limits.rule.ts).
-      validationRules: [KnownOperationTypesRule, queryLimitsRule(this.limits, measures)],
-      formatError: queryLimitsFormatError(this.limits),
+      validationRules: [
+        // Only with GRAPHQL_TRUSTED_DOCUMENTS_ONLY; first, so an untrusted document is refused before it is measured.
+        ...(this.trusted.trustedOnly ? [trustedDocumentsRule(this.trusted)] : []),
+        KnownOperationTypesRule,
+        queryLimitsRule(this.limits, measures),
+      ],
+      formatError: trustedDocumentsFormatError(queryLimitsFormatError(this.limits)),
+      // Hashes resolve to trusted documents first (GRAPHQL_TRUSTED_DOCUMENTS); automatic persisted queries register
+      // new ones only while any document may be served.
+      persistedQueries: {
+        cache: new TrustedDocumentCache(
+          this.trusted,
+          this.trusted.trustedOnly ? undefined : new MemoryApqStore(),
+        ),
+      },
       // Apollo's default indents every answer (JSON.stringify(value, null, 2)): more bytes to build and send for
       // machines that parse it anyway; in the cached-GraphQL benchmark's profile it was Apollo's costliest step.
       stringifyResult: (value) => JSON.stringify(value),

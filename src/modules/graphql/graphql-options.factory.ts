@@ -9,7 +9,9 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { GqlOptionsFactory } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { EnvConfig } from '../../config/env.dto.js';
+import { SHARED_REDIS } from '../redis/redis.module.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import { CatalogSchemaGateway } from './catalog-schema.gateway.js';
 import { GraphqlContextFactory } from './graphql-context.factory.js';
@@ -20,7 +22,8 @@ import { queryLimitsPlugin } from './query-limits.plugin.js';
 import { queryLimitsRule, type DocumentMeasures } from './query-limits.rule.js';
 import { responseHeadersPlugin } from './response-headers.plugin.js';
 import { MemoryApqStore } from './memory-apq.store.js';
-import { TrustedDocumentCache } from './trusted-document.cache.js';
+import { RedisApqStore } from './redis-apq.store.js';
+import { TrustedDocumentCache, type PersistedQueryCache } from './trusted-document.cache.js';
 import { TrustedDocumentRegistry } from './trusted-document.registry.js';
 import { trustedDocumentsFormatError, trustedDocumentsRule } from './trusted-documents.rule.js';
 import type { GraphqlContext } from './schema-builder.js';
@@ -42,6 +45,7 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
     private readonly trusted: TrustedDocumentRegistry,
     @Optional() @Inject(GRAPHQL_LIMITS) limits?: Partial<QueryLimits>,
     @Optional() private readonly config?: EnvConfig,
+    @Optional() @Inject(SHARED_REDIS) private readonly redis?: Redis | null,
   ) {
     this.limits = {
       ...DEFAULT_QUERY_LIMITS,
@@ -85,10 +89,7 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       // Hashes resolve to trusted documents first (GRAPHQL_TRUSTED_DOCUMENTS); automatic persisted queries register
       // new ones only while any document may be served.
       persistedQueries: {
-        cache: new TrustedDocumentCache(
-          this.trusted,
-          this.trusted.trustedOnly ? undefined : new MemoryApqStore(),
-        ),
+        cache: new TrustedDocumentCache(this.trusted, this.apqStore()),
       },
       // Apollo's default indents every answer (JSON.stringify(value, null, 2)): more bytes to build and send for
       // machines that parse it anyway; in the cached-GraphQL benchmark's profile it was Apollo's costliest step.
@@ -111,5 +112,13 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       ],
     };
     return options;
+  }
+
+  /** Where automatic persisted queries are registered: nowhere when only trusted documents are served. */
+  private apqStore(): PersistedQueryCache | undefined {
+    if (this.trusted.trustedOnly) {
+      return undefined;
+    }
+    return this.redis ? new RedisApqStore(this.redis) : new MemoryApqStore();
   }
 }

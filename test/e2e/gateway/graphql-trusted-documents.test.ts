@@ -3,6 +3,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { documentHash } from '../../../src/modules/graphql/trusted-document.registry.js';
+import {
+  redisUnavailableReason,
+  startRedis,
+  type RunningRedis,
+} from '../../integration/cache/redis-server.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
@@ -17,6 +22,11 @@ TrustedProbe(n: long = 1) {
     | project ${column} = i
 }
 `;
+
+const redisUnavailable = redisUnavailableReason();
+if (redisUnavailable) {
+  console.warn(`SKIPPED the shared-APQ part of graphql-trusted-documents.test.ts: ${redisUnavailable}`);
+}
 
 const REGISTERED = 'query Registered { TrustedProbe { Value } }';
 const RENAMED = 'query Renamed { TrustedProbe(n: 2) { Renamed } }';
@@ -188,6 +198,37 @@ describe('GraphQL trusted documents', () => {
       expect(await post(instance, { hash })).toMatchObject({
         status: 200,
         body: { data: { apq: [{ Value: 1 }, { Value: 2 }] } },
+      });
+    });
+  });
+  describe.skipIf(redisUnavailable !== undefined)('with REDIS_URL', () => {
+    let redis: RunningRedis;
+    let replicas: KqlgateInstance[] = [];
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      replicas = [
+        await startKqlgateInstance({ KQL_DIR: kqlDir, REDIS_URL: redis.url }),
+        await startKqlgateInstance({ KQL_DIR: kqlDir, REDIS_URL: redis.url }),
+      ];
+    });
+    afterAll(async () => {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await redis?.stop();
+    });
+
+    it('should find on one replica the automatic persisted query registered through another', async () => {
+      const [first, second] = replicas;
+      const query = '{ shared: TrustedProbe(n: 1) { Value } }';
+      const hash = documentHash(query);
+      expect(await post(second, { hash })).toEqual(PERSISTED_QUERY_NOT_FOUND);
+      expect(await post(first, { hash, query })).toMatchObject({
+        status: 200,
+        body: { data: { shared: [{ Value: 1 }] } },
+      });
+      expect(await post(second, { hash })).toMatchObject({
+        status: 200,
+        body: { data: { shared: [{ Value: 1 }] } },
       });
     });
   });

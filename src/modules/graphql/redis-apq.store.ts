@@ -26,13 +26,19 @@ export class RedisApqStore implements PersistedQueryCache {
     try {
       return (await this.redis.get(KEY_PREFIX + key)) ?? undefined;
     } catch (error) {
+      // RedisOutageMonitor reports the outage once; a line per lookup would only repeat it.
       this.logger.debug({ err: (error as Error).message }, 'persisted-query lookup in Redis failed');
       return undefined;
     }
   }
 
   async set(key: string, value: string, options?: { ttl?: number | null }): Promise<void> {
-    await this.redis.set(KEY_PREFIX + key, value, 'EX', options?.ttl ?? DEFAULT_TTL_SECONDS);
+    try {
+      await this.redis.set(KEY_PREFIX + key, value, 'EX', options?.ttl ?? DEFAULT_TTL_SECONDS);
+    } catch (error) {
+      // RedisOutageMonitor reports the outage once; a line per lost registration would only repeat it.
+      this.logger.debug({ err: (error as Error).message }, 'persisted-query registration in Redis failed');
+    }
   }
 
   async delete(key: string): Promise<boolean> {

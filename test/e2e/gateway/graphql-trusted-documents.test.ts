@@ -231,5 +231,18 @@ describe('GraphQL trusted documents', () => {
         body: { data: { shared: [{ Value: 1 }] } },
       });
     });
+
+    it('should answer a hash as not found while Redis is away, and serve the re-sent text', async () => {
+      const [first] = replicas;
+      const query = '{ away: TrustedProbe(n: 1) { Value } }';
+      const hash = documentHash(query);
+      await redis.kill();
+
+      expect(await post(first, { hash })).toEqual(PERSISTED_QUERY_NOT_FOUND);
+      expect(await post(first, { hash, query })).toMatchObject({
+        status: 200,
+        body: { data: { away: [{ Value: 1 }] } },
+      });
+    });
   });
 });

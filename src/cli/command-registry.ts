@@ -3,6 +3,7 @@ import { registerClientCommand } from './commands/client.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerDeployCommand } from './commands/deploy.command.js';
 import { registerEmulatorCommand } from './commands/emulator.command.js';
+import { registerGraphqlCommand } from './commands/graphql.command.js';
 import { registerLintCommand } from './commands/lint.command.js';
 import { registerSchemaCommand } from './commands/schema.command.js';
 import { registerStartCommand } from './commands/start.command.js';
@@ -18,6 +19,7 @@ export const commandRegistrations: ReadonlyArray<(program: Command) => void> = [
   registerLintCommand,
   registerDeployCommand,
   registerSchemaCommand,
+  registerGraphqlCommand,
   registerClientCommand,
   registerDemoCommand,
 ];

@@ -320,6 +320,18 @@ export class EnvConfig {
   })
   GRAPHQL_MAX_RESPONSE_BYTES: number = 8 * 1024 * 1024;
 
+  /** A JSON manifest {"<sha256 of the document>": "<document>"} (docs/security.md "Trusted documents"). */
+  @IsOptional()
+  @IsString()
+  GRAPHQL_TRUSTED_DOCUMENTS?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], {
+    message:
+      'must be true (only documents of GRAPHQL_TRUSTED_DOCUMENTS are served) or false (any document); unset: true in production',
+  })
+  GRAPHQL_TRUSTED_DOCUMENTS_ONLY?: 'true' | 'false';
+
   // ── MCP (docs/mcp.md) ───────────────────────────────────────────────────────────────────────────────────────
   @IsIn(['true', 'false'], {
     message: 'must be true (serve the exposed functions as MCP tools at /mcp) or false (no /mcp route)',
@@ -546,6 +558,13 @@ export class EnvConfig {
   get functionVisibility(): 'all' | 'callable' {
     return (
       this.FUNCTION_VISIBILITY ?? this.GRAPHQL_FIELD_VISIBILITY ?? (this.production ? 'callable' : 'all')
+    );
+  }
+
+  /** GRAPHQL_TRUSTED_DOCUMENTS_ONLY, defaulting to true when NODE_ENV=production. */
+  get graphqlTrustedDocumentsOnly(): boolean {
+    return (
+      (this.GRAPHQL_TRUSTED_DOCUMENTS_ONLY ?? (this.NODE_ENV === 'production' ? 'true' : 'false')) === 'true'
     );
   }
 

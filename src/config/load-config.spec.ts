@@ -87,6 +87,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should serve only trusted GraphQL documents by default in production and reject a bad switch', () => {
+    expect(loadConfig({}).graphqlTrustedDocumentsOnly).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlTrustedDocumentsOnly).toBe(true);
+    expect(
+      loadConfig({ NODE_ENV: 'production', GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'false' })
+        .graphqlTrustedDocumentsOnly,
+    ).toBe(false);
+    expect(loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'true' }).graphqlTrustedDocumentsOnly).toBe(true);
+    expect(problemsOf({ GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'yes' })).toEqual([
+      'GRAPHQL_TRUSTED_DOCUMENTS_ONLY="yes": must be true (only documents of GRAPHQL_TRUSTED_DOCUMENTS are served) or false (any document); unset: true in production',
+    ]);
+  });
+
   it('should serve metrics on the gateway port by default and check METRICS_PORT and METRICS_TOKEN', () => {
     const defaults = loadConfig({});
     expect(defaults.METRICS_PORT).toBeUndefined();

@@ -9,6 +9,7 @@ import type { FunctionVisibility } from '../query/function-visibility.js';
 import { CatalogSchemas } from './catalog-schemas.js';
 import { graphqlJs } from './graphql-runtime.js';
 import { catalogPendingSchema, type GraphqlContext } from './schema-builder.js';
+import { TrustedDocumentRegistry } from './trusted-document.registry.js';
 
 const { execute } = graphqlJs;
 
@@ -40,6 +41,7 @@ export class CatalogSchemaGateway implements GatewayInterface {
   constructor(
     private readonly catalog: FunctionCatalogService,
     @Optional() config?: EnvConfig,
+    @Optional() private readonly trusted?: TrustedDocumentRegistry,
   ) {
     this.visibility = config?.functionVisibility ?? 'all';
   }
@@ -90,6 +92,8 @@ export class CatalogSchemaGateway implements GatewayInterface {
 
   private publish(schemas: CatalogSchemas): void {
     this.versions.set(schemas.full, schemas);
+    // Before Apollo sees the schema: no request runs on it with a trusted document it no longer validates.
+    this.trusted?.load(schemas.full);
     // Not a federated supergraph: Apollo reads the SDL only for schema reporting, which kqlgate turns off.
     for (const listener of this.listeners) {
       listener({ apiSchema: schemas.full, coreSupergraphSdl: '' });

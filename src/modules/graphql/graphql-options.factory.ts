@@ -9,7 +9,9 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { GqlOptionsFactory } from '@nestjs/graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { EnvConfig } from '../../config/env.dto.js';
+import { SHARED_REDIS } from '../redis/redis.module.js';
 import { callsExtensionPlugin } from './calls-extension.plugin.js';
 import { CatalogSchemaGateway } from './catalog-schema.gateway.js';
 import { GraphqlContextFactory } from './graphql-context.factory.js';
@@ -19,6 +21,11 @@ import { DEFAULT_QUERY_LIMITS, queryLimitsFormatError, type QueryLimits } from '
 import { queryLimitsPlugin } from './query-limits.plugin.js';
 import { queryLimitsRule, type DocumentMeasures } from './query-limits.rule.js';
 import { responseHeadersPlugin } from './response-headers.plugin.js';
+import { MemoryApqStore } from './memory-apq.store.js';
+import { RedisApqStore } from './redis-apq.store.js';
+import { TrustedDocumentCache, type PersistedQueryCache } from './trusted-document.cache.js';
+import { TrustedDocumentRegistry } from './trusted-document.registry.js';
+import { trustedDocumentsFormatError, trustedDocumentsRule } from './trusted-documents.rule.js';
 import type { GraphqlContext } from './schema-builder.js';
 
 /** Overrides of the GRAPHQL_MAX_* limits (tests bind it to exercise a limit without a large document). */
@@ -35,8 +42,10 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
   constructor(
     private readonly gateway: CatalogSchemaGateway,
     private readonly contexts: GraphqlContextFactory,
+    private readonly trusted: TrustedDocumentRegistry,
     @Optional() @Inject(GRAPHQL_LIMITS) limits?: Partial<QueryLimits>,
     @Optional() private readonly config?: EnvConfig,
+    @Optional() @Inject(SHARED_REDIS) private readonly redis?: Redis | null,
   ) {
     this.limits = {
       ...DEFAULT_QUERY_LIMITS,
@@ -70,8 +79,18 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       parseOptions: { maxTokens: this.limits.maxTokens },
       // Apollo appends these to graphql-js's rules; queryLimitsRule still stops a refused document before the
       // others walk its selection sets (see query-limits.rule.ts).
-      validationRules: [KnownOperationTypesRule, queryLimitsRule(this.limits, measures)],
-      formatError: queryLimitsFormatError(this.limits),
+      validationRules: [
+        // Only with GRAPHQL_TRUSTED_DOCUMENTS_ONLY; first, so an untrusted document is refused before it is measured.
+        ...(this.trusted.trustedOnly ? [trustedDocumentsRule(this.trusted)] : []),
+        KnownOperationTypesRule,
+        queryLimitsRule(this.limits, measures),
+      ],
+      formatError: trustedDocumentsFormatError(queryLimitsFormatError(this.limits)),
+      // Hashes resolve to trusted documents first (GRAPHQL_TRUSTED_DOCUMENTS); automatic persisted queries register
+      // new ones only while any document may be served.
+      persistedQueries: {
+        cache: new TrustedDocumentCache(this.trusted, this.apqStore()),
+      },
       // Apollo's default indents every answer (JSON.stringify(value, null, 2)): more bytes to build and send for
       // machines that parse it anyway; in the cached-GraphQL benchmark's profile it was Apollo's costliest step.
       stringifyResult: (value) => JSON.stringify(value),
@@ -93,5 +112,13 @@ export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConf
       ],
     };
     return options;
+  }
+
+  /** Where automatic persisted queries are registered: nowhere when only trusted documents are served. */
+  private apqStore(): PersistedQueryCache | undefined {
+    if (this.trusted.trustedOnly) {
+      return undefined;
+    }
+    return this.redis ? new RedisApqStore(this.redis) : new MemoryApqStore();
   }
 }

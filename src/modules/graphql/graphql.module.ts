@@ -4,10 +4,11 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { CatalogSchemaGateway } from './catalog-schema.gateway.js';
 import { GraphqlContextFactory } from './graphql-context.factory.js';
 import { GraphqlOptionsFactory } from './graphql-options.factory.js';
+import { TrustedDocumentRegistry } from './trusted-document.registry.js';
 
 /** What GraphQLModule's options are made of; a module of its own so that GraphQLModule can import it. */
 @Module({
-  providers: [CatalogSchemaGateway, GraphqlContextFactory, GraphqlOptionsFactory],
+  providers: [CatalogSchemaGateway, GraphqlContextFactory, GraphqlOptionsFactory, TrustedDocumentRegistry],
   exports: [GraphqlOptionsFactory],
 })
 class GraphqlOptionsModule {}

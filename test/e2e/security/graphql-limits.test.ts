@@ -35,7 +35,13 @@ describe('GraphQL limits against anonymous amplification', () => {
     await issuer.start();
     dir = await tempDir('graphql-limits');
     const auth = { JWKS_URI: issuer.jwksUri, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience };
-    production = await startRealGateway(dir, { ...auth, NODE_ENV: 'production' });
+    // Production defaults, except that any document is served: these are the limits of documents the gateway
+    // accepts (graphql-trusted-documents.test.ts covers the production default of trusted documents only).
+    production = await startRealGateway(dir, {
+      ...auth,
+      NODE_ENV: 'production',
+      GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'false',
+    });
     tight = await startRealGateway(
       await tempDir('graphql-limits-tight'),
       { ...auth, GRAPHQL_INTROSPECTION: 'off', GRAPHQL_MAX_RESPONSE_BYTES: '2048', GRAPHQL_MAX_FIELDS: '20' },

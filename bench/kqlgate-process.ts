@@ -54,6 +54,8 @@ export async function startKqlgateProcess(options: KqlgateProcessOptions): Promi
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
+        // The suites send ad-hoc GraphQL documents; production would accept only registered ones.
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'false',
         DEMO_RATE: '0',
         ...options.env,
         PORT: String(port),

@@ -46,5 +46,18 @@ describe(TrustedDocumentRegistry.name, () => {
       ]);
       expect(registry.size).toBe(0);
     });
+
+    it('should warn that every operation is refused when only trusted documents are served and there is no manifest', () => {
+      const registry = new TrustedDocumentRegistry(loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'true' }));
+      expect(registry.load(schema)).toEqual([
+        'GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on (the default with NODE_ENV=production) and GRAPHQL_TRUSTED_DOCUMENTS is not set: every GraphQL operation is refused. Set GRAPHQL_TRUSTED_DOCUMENTS to a manifest (kqlgate graphql extract) or GRAPHQL_TRUSTED_DOCUMENTS_ONLY=false',
+      ]);
+      expect(registry.size).toBe(0);
+    });
+
+    it('should report nothing without a manifest when any document is served', () => {
+      const registry = new TrustedDocumentRegistry(loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'false' }));
+      expect(registry.load(schema)).toEqual([]);
+    });
   });
 });

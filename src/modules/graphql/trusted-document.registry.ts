@@ -59,7 +59,7 @@ export class TrustedDocumentRegistry {
    */
   load(schema: GraphQLSchema): readonly string[] {
     if (!this.path) {
-      return [];
+      return this.trustedOnly ? [this.warnNothingTrusted()] : [];
     }
     let manifest: unknown;
     try {
@@ -86,6 +86,20 @@ export class TrustedDocumentRegistry {
     }
     this.logger.info({ path: this.path, documents: documents.size }, 'trusted GraphQL documents loaded');
     return problems;
+  }
+
+  /**
+   * Trusted-only with no manifest is a valid setting (an API served by REST alone), but most often it is a
+   * production deployment that forgot the manifest: say so on every catalog swap rather than let each GraphQL
+   * call find out.
+   */
+  private warnNothingTrusted(): string {
+    const problem =
+      'GRAPHQL_TRUSTED_DOCUMENTS_ONLY is on (the default with NODE_ENV=production) and GRAPHQL_TRUSTED_DOCUMENTS is not ' +
+      'set: every GraphQL operation is refused. Set GRAPHQL_TRUSTED_DOCUMENTS to a manifest (kqlgate graphql extract) ' +
+      'or GRAPHQL_TRUSTED_DOCUMENTS_ONLY=false';
+    this.logger.warn(problem);
+    return problem;
   }
 
   private refuseAll(reason: string): readonly string[] {

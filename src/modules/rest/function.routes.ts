@@ -75,7 +75,10 @@ export class FunctionRoutes implements OnModuleInit {
     // destroyed, which comes before Nest's beforeApplicationShutdown), calls in flight get their grace and are then
     // cancelled with a 503 before the server waits for its connections.
     fastify.addHook('preClose', () => this.query.beforeApplicationShutdown());
-    fastify.get<FunctionRoute>(FUNCTION_ROUTE, async (request: FunctionRequest, reply) => {
+    // Every call is audited (FunctionQueryService, or the authenticator for a refused caller): the request line of a
+    // successful answer is left to debug (request-log.controller.ts), so a call writes one line.
+    const config = { audited: true };
+    fastify.get<FunctionRoute>(FUNCTION_ROUTE, { config }, async (request: FunctionRequest, reply) => {
       const principal = await this.authentication.authenticate(request, reply);
       return principal
         ? this.handle(request, reply, principal, () => fromQueryString(request.params.name, request.query))
@@ -85,7 +88,7 @@ export class FunctionRoutes implements OnModuleInit {
     // body to guard and authenticates in its handler).
     fastify.post<FunctionRoute>(
       FUNCTION_ROUTE,
-      { onRequest: this.authentication.onRequest },
+      { config, onRequest: this.authentication.onRequest },
       (request: FunctionRequest, reply) =>
         this.handle(request, reply, this.authentication.principalOf(request), () =>
           fromBody(request.params.name, request.body),

@@ -409,7 +409,7 @@ export const suite: BenchSuite = {
           metric: 'log written per call',
           value: logBytesPerCall,
           unit: 'bytes',
-          note: 'LOG_LEVEL=info: request line + audit line, to a file',
+          note: 'LOG_LEVEL=info, to a file: the audit line (a 2xx REST call writes its request line at debug)',
         },
       ];
     } finally {

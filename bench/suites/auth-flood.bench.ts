@@ -19,10 +19,9 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { generateApiKey, hashApiKey, legacyScryptApiKeyHash } from '../../src/modules/auth/api-key-hasher.js';
 import { ApiKeyStore } from '../../src/modules/auth/api-key.store.js';
-import { DevSigningKeyStore } from '../../src/modules/auth/dev-signing-key.store.js';
+import { seedBenchApp } from '../bench-app-seed.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 import { startKqlgateProcess } from '../kqlgate-process.js';
 import { runLoad, type LoadSummary } from '../load-generator.js';
@@ -158,17 +157,7 @@ export const suite: BenchSuite = {
       env: { KQL_DIR: kqlDir, LOG_LEVEL: 'info', API_KEYS_FILE: keysFile, RATE_LIMIT_POINTS: '1000000000' },
     });
     try {
-      const engine = new Client(new KustoConnectionStringBuilder(app.engineUrl));
-      try {
-        await engine.executeMgmt('analytics', `.ingest inline into table Orders <|\n${seedOrders()}`);
-      } finally {
-        engine.close();
-      }
-      const token = await new DevSigningKeyStore(app.dataDir).sign({
-        subject: 'bench-legit',
-        roles: ['analyst'],
-        claims: { tid: 'A' },
-      });
+      const token = await seedBenchApp(app, seedOrders(), 'bench-legit');
       let nextAmount = 0;
       // Throws when `mustSucceed` (the unloaded baseline); during the flood a failed call (the old code's 504 after
       // the engine timeout) is counted, and its time — what the caller waited — kept.

@@ -32,6 +32,9 @@ function gatewayLike(lines: Record<string, unknown>[]): FastifyInstance {
     // An error whose message quotes the URL, handled by Fastify's default error handler.
     throw new Error(`cannot answer ${request.url}`);
   });
+  fastify.get('/api/v1/audited/:status', { config: { audited: true } }, (request, reply) =>
+    reply.status(Number((request.params as { status: string }).status)).send({ data: [] }),
+  );
   fastify.get('/health/live', (_request, reply) => reply.send({ status: 'ok' }));
   return fastify;
 }
@@ -72,6 +75,21 @@ describe(RequestLogController.name, () => {
       msg: 'request completed',
     });
     expect(typeof lines[0].durationMs).toBe('number');
+  });
+
+  it('should leave the request line of an audited route at debug when it answers 2xx, and log its refusals', async () => {
+    expect((await fetch(url('/api/v1/audited/200'))).status).toBe(200);
+    expect((await fetch(url('/api/v1/audited/304'))).status).toBe(304);
+    expect(lines).toEqual([]);
+    expect((await fetch(url('/api/v1/audited/403'))).status).toBe(403);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        route: '/api/v1/audited/:status',
+        statusCode: 403,
+        msg: 'request refused',
+      }),
+    ]);
   });
 
   it('should never log the query string, whose values may be customer ids', async () => {

@@ -4,6 +4,16 @@ import { pathOf } from './log-privacy.js';
 /** Health probes and metric scrapes would drown the log; they stay visible in the metrics. */
 const UNLOGGED_PATH = /^\/(health|metrics)(\/|\?|$)/;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Every request of this route writes an audit line of its own (the REST function routes: one call per
+     * request, audited by the query path whatever its outcome), so its successful answers need no request line.
+     */
+    audited?: boolean;
+  }
+}
+
 /**
  * Fastify's request lines, reshaped: one JSON line per answered request (instead of Fastify's "incoming request"
  * + "request completed" pair), through the request's own logger — the root pino logger with this request's
@@ -11,6 +21,10 @@ const UNLOGGED_PATH = /^\/(health|metrics)(\/|\?|$)/;
  * purpose: function parameters may be customer ids, and the audit line carries only their hash. 5xx log at
  * `error`, 4xx at `warn`, the rest at `info`. Fastify's error lines that would carry the request (its default
  * error handler's, a failed writeHead's) are written in the same shape, without the URL.
+ *
+ * One line per call: on a route whose every request writes an audit line (route config `audited`), a successful
+ * answer's request line is written at `debug` only — the audit line already says who called what, when (`reqId`,
+ * `time`), the outcome and the duration. Its 4xx and 5xx keep their request line (status, route), as on any route.
  */
 export class RequestLogController extends LogController {
   override isLogDisabled(request: { url?: string }): boolean {
@@ -49,6 +63,8 @@ export class RequestLogController extends LogController {
       request.log.error(line, 'request failed');
     } else if (status >= 400) {
       request.log.warn(line, 'request refused');
+    } else if (request.routeOptions.config.audited === true) {
+      request.log.debug(line, 'request completed');
     } else {
       request.log.info(line, 'request completed');
     }

@@ -15,7 +15,7 @@ import {
   REQUEST_AUTHENTICATOR,
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
-import { sendProblem } from '../rest/problem-reply.js';
+import { RouteAuthentication } from '../rest/route-authentication.js';
 import { McpToolsService } from './mcp-tools.service.js';
 
 /** Where the MCP server answers (Streamable HTTP: JSON-RPC messages POSTed to one URL). */
@@ -40,7 +40,7 @@ export const MCP_ROUTE = '/mcp';
 @Injectable()
 export class McpRoutes implements OnModuleInit {
   private readonly logger = createLogger('mcp');
-  private readonly authenticator: RequestAuthenticator;
+  private readonly authentication: RouteAuthentication;
   private readonly enabled: boolean;
 
   constructor(
@@ -49,7 +49,11 @@ export class McpRoutes implements OnModuleInit {
     @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
     @Optional() config?: EnvConfig,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
+    this.authentication = new RouteAuthentication(
+      authenticator ?? new AnonymousRequestAuthenticator(),
+      this.logger,
+      requireCredentials,
+    );
     this.enabled = (config?.MCP_ENABLED ?? 'true') === 'true';
   }
 
@@ -58,22 +62,13 @@ export class McpRoutes implements OnModuleInit {
       return;
     }
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const principals = new WeakMap<FastifyRequest, Principal>();
     fastify.route({
       method: ['GET', 'POST', 'DELETE'],
       url: MCP_ROUTE,
-      onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
-        const principal = await this.authenticate(request, reply);
-        if (!principal) {
-          // Fastify ends an async hook's request only when the hook returns the reply it answered on.
-          return reply;
-        }
-        principals.set(request, principal);
-        return undefined;
-      },
+      onRequest: this.authentication.onRequest,
       handler: (request, reply) =>
         request.method === 'POST'
-          ? this.handle(request, reply, principals.get(request)!)
+          ? this.handle(request, reply, this.authentication.principalOf(request))
           : reply
               .status(405)
               .header('allow', 'POST')
@@ -84,27 +79,6 @@ export class McpRoutes implements OnModuleInit {
                 title: `${request.method} ${MCP_ROUTE} is not offered: this MCP server is stateless (no sessions, no server-sent stream); POST JSON-RPC messages`,
               }),
     });
-  }
-
-  /** The caller, or undefined once the refusal has been answered; MCP has no anonymous tools. */
-  private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
-    try {
-      const principal = await this.authenticator.authenticate(
-        request.headers,
-        request.ip,
-        String(request.id),
-      );
-      if (principal.anonymous) {
-        throw new AuthError(
-          AuthErrorCode.Unauthenticated,
-          `${MCP_ROUTE} requires authentication: send a bearer token or an API key`,
-        );
-      }
-      return principal;
-    } catch (error) {
-      sendProblem(reply, request, error, this.logger);
-      return undefined;
-    }
   }
 
   private async handle(
@@ -141,6 +115,16 @@ export class McpRoutes implements OnModuleInit {
     } finally {
       await server.close();
     }
+  }
+}
+
+/** MCP has no anonymous tools: an anonymous caller is refused like one without valid credentials. */
+function requireCredentials(principal: Principal): void {
+  if (principal.anonymous) {
+    throw new AuthError(
+      AuthErrorCode.Unauthenticated,
+      `${MCP_ROUTE} requires authentication: send a bearer token or an API key`,
+    );
   }
 }
 

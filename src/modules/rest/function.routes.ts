@@ -17,6 +17,7 @@ import {
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
 import { sendProblem } from './problem-reply.js';
+import { RouteAuthentication } from './route-authentication.js';
 import {
   RESULT_MEDIA_TYPES,
   negotiateFormat,
@@ -51,7 +52,7 @@ type FunctionRequest = FastifyRequest<FunctionRoute>;
 @Injectable()
 export class FunctionRoutes implements OnModuleInit {
   private readonly logger = createLogger('rest');
-  private readonly authenticator: RequestAuthenticator;
+  private readonly authentication: RouteAuthentication;
   private readonly visibility: FunctionVisibility;
 
   constructor(
@@ -61,7 +62,10 @@ export class FunctionRoutes implements OnModuleInit {
     @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
     @Optional() config?: EnvConfig,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
+    this.authentication = new RouteAuthentication(
+      authenticator ?? new AnonymousRequestAuthenticator(),
+      this.logger,
+    );
     this.visibility = config?.functionVisibility ?? 'all';
   }
 
@@ -71,44 +75,25 @@ export class FunctionRoutes implements OnModuleInit {
     // destroyed, which comes before Nest's beforeApplicationShutdown), calls in flight get their grace and are then
     // cancelled with a 503 before the server waits for its connections.
     fastify.addHook('preClose', () => this.query.beforeApplicationShutdown());
-    fastify.get<FunctionRoute>(FUNCTION_ROUTE, async (request: FunctionRequest, reply) => {
-      const principal = await this.authenticate(request, reply);
+    // Every call is audited (FunctionQueryService, or the authenticator for a refused caller): the request line of a
+    // successful answer is left to debug (request-log.controller.ts), so a call writes one line.
+    const config = { audited: true };
+    fastify.get<FunctionRoute>(FUNCTION_ROUTE, { config }, async (request: FunctionRequest, reply) => {
+      const principal = await this.authentication.authenticate(request, reply);
       return principal
         ? this.handle(request, reply, principal, () => fromQueryString(request.params.name, request.query))
         : reply;
     });
-    // A POST is authenticated in onRequest, before its body is read and parsed, so an unauthenticated caller cannot
-    // make the gateway parse a body; the handler finds the principal in this map, keyed by the request object
-    // (POST is not the cached hot path, GET is, and GET has no body to guard).
-    const principals = new WeakMap<FastifyRequest, Principal>();
+    // A POST is authenticated in onRequest, before its body is read and parsed (GET, the cached hot path, has no
+    // body to guard and authenticates in its handler).
     fastify.post<FunctionRoute>(
       FUNCTION_ROUTE,
-      {
-        onRequest: async (request: FunctionRequest, reply: FastifyReply) => {
-          const principal = await this.authenticate(request, reply);
-          if (!principal) {
-            // Fastify ends an async hook's request only when the hook returns the reply it answered on.
-            return reply;
-          }
-          principals.set(request, principal);
-          return undefined;
-        },
-      },
+      { config, onRequest: this.authentication.onRequest },
       (request: FunctionRequest, reply) =>
-        this.handle(request, reply, principals.get(request)!, () =>
+        this.handle(request, reply, this.authentication.principalOf(request), () =>
           fromBody(request.params.name, request.body),
         ),
     );
-  }
-
-  /** The caller, or undefined once the refusal has been answered (ending the request). */
-  private async authenticate(request: FunctionRequest, reply: FastifyReply): Promise<Principal | undefined> {
-    try {
-      return await this.authenticator.authenticate(request.headers, request.ip, String(request.id));
-    } catch (error) {
-      sendProblem(reply, request, error, this.logger);
-      return undefined;
-    }
   }
 
   private async handle(

@@ -37,10 +37,13 @@ export {
   type KustoScalarType,
 } from './kql-scalar-types.js';
 export {
+  EXTERNAL_DATA_FORMATS,
   INGESTION_MAPPING_KINDS,
   POLICY_KINDS,
   type AppendMode,
   type ColumnDefinition,
+  type ExternalDataFormat,
+  type ExternalTableMode,
   type FunctionMode,
   type FunctionParameterDefinition,
   type FunctionSpans,

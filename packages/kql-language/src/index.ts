@@ -6,9 +6,12 @@
  */
 export { FunctionAnalyzer, type AnalysisDiagnostic, type FunctionAnalysis } from './function-analyzer.js';
 export {
+  declaredExternalTables,
+  externalTableDeclaration,
   KqlCommandSyntaxError,
   parseCommand,
   type ColumnDeclaration,
+  type ExternalTableDeclaration,
   type FunctionCommand,
   type KqlCommand,
   type MappingCommand,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, realpath, rename, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   BlobServiceClient,
   RestError,
@@ -42,11 +42,15 @@ export class ExternalFileFetcher {
    */
   async files(location: StorageLocation, what: string, single: boolean): Promise<string[]> {
     return location.kind === 'file'
-      ? this.localFiles(location.path, location.display, what)
+      ? this.localFiles(location, what)
       : this.blobFiles(location, what, single);
   }
 
-  private async localFiles(path: string, display: string, what: string): Promise<string[]> {
+  private async localFiles(
+    location: Extract<StorageLocation, { kind: 'file' }>,
+    what: string,
+  ): Promise<string[]> {
+    const { display } = location;
     const root = this.options.localRoot;
     if (root === undefined) {
       throw KustoEngineError.notSupported(
@@ -55,7 +59,7 @@ export class ExternalFileFetcher {
     }
     let real: string;
     try {
-      real = await realpath(path);
+      real = await realpath(location.relative ? resolve(root, location.path) : location.path);
     } catch {
       throw KustoEngineError.badRequest(`${what}: ${display} was not found.`);
     }

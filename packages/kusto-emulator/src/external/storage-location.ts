@@ -5,6 +5,7 @@
  *   https://<account>.blob.core.windows.net/<container>[/<path>][?<SAS token> | ;<account key>]
  *   http://127.0.0.1:<port>/<account>/<container>[/<path>][…]      Azurite's path-style address, as ADX's own tests use
  *   file:///<absolute path>                                         the embedded engine only: a local file or folder
+ *   file:<relative path>                                            the same, relative to the external data root
  *
  * The connection string's secret (account key or SAS token) stays in the location for the blob client; `display` is
  * the form for messages and `.show external tables`, with the secret replaced by asterisks, as ADX shows it.
@@ -27,13 +28,23 @@ export type StorageLocation =
       credential: BlobCredential;
       display: string;
     }
-  | { kind: 'file'; path: string; display: string };
+  | {
+      kind: 'file';
+      /** Absolute, or relative to the engine's external data root (`file:<relative path>`). */
+      path: string;
+      relative: boolean;
+      display: string;
+    };
 
 const CLOUD_HOST = /^([a-z0-9]{3,24})\.blob\.core\.windows\.net$/i;
 
 /** Parses one connection string; `what` names its owner in messages (`External table 'T'`, `externaldata`). */
 export function parseStorageLocation(connectionString: string, what: string): StorageLocation {
   const text = connectionString.trim();
+  if (/^file:(?!\/)/i.test(text)) {
+    // Not a URL form ADX knows: a path kept in kql/ that does not depend on where the repository is checked out.
+    return { kind: 'file', path: text.slice('file:'.length), relative: true, display: text };
+  }
   if (/^file:/i.test(text)) {
     let path: string;
     try {
@@ -41,7 +52,7 @@ export function parseStorageLocation(connectionString: string, what: string): St
     } catch {
       throw KustoEngineError.badRequest(`${what}: '${text}' is not a valid file:// URL of an absolute path.`);
     }
-    return { kind: 'file', path, display: text };
+    return { kind: 'file', path, relative: false, display: text };
   }
   const semicolon = text.indexOf(';');
   const address = semicolon === -1 ? text : text.slice(0, semicolon);

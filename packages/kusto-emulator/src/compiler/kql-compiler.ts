@@ -28,6 +28,7 @@ import { parseKql } from './parse/kql-parser.js';
 import { bindSlots } from './slot-binding.js';
 import { emitSql } from './sql/duckdb-emitter.js';
 import { compilerLogger } from './compiler-log.js';
+import { withObfuscatedLiterals } from '../logging/obfuscated-literals.js';
 
 export { duckDbSetupSql } from './sql/duckdb-setup.js';
 export { duckDbTypeOf } from './sql/duckdb-dialect.js';
@@ -97,7 +98,7 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   });
   compilerLogger().debug(
     {
-      kql,
+      kql: withObfuscatedLiterals(kql),
       ms: {
         parseAndAnalyze: parsedAt - started,
         bind: boundAt - parsedAt,

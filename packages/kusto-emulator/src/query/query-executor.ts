@@ -21,6 +21,7 @@ import { KqlCompileError } from '../compiler/kql-compile-error.js';
 import { fromDuckDbError, isDuckDbInterrupt } from '../errors/duckdb-error.translator.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import type { ExternalDataReader } from '../external/external-data-reader.js';
+import { withObfuscatedLiterals } from '../logging/obfuscated-literals.js';
 import type { ResultTable } from '../protocol/result-table.js';
 import type { ExternalTableEntry } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
@@ -170,7 +171,8 @@ export class QueryExecutor {
       clientActivityId: context.clientRequestId,
       rootActivityId: context.activityId,
       database: databaseName,
-      text: csl,
+      // As ADX shows queries: secrets in h'…' literals (externaldata URIs) hidden.
+      text: withObfuscatedLiterals(csl),
       application: context.application ?? '',
       startedOn: new Date(),
     });

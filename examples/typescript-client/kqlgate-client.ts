@@ -755,6 +755,31 @@ export interface PaymentFailureRateParams {
   readonly method?: string;
 }
 
+/** One row of RevenueInEur (kql/functions/RevenueInEur.kql). */
+export interface RevenueInEurRow {
+  /** Kusto string: a string. */
+  readonly Currency: string | null;
+  /** Kusto long: a number; a decimal string beyond ±2^53 (Number.MAX_SAFE_INTEGER). */
+  readonly Orders: number | string | null;
+  /** Kusto real: a number; NaN and ±Infinity arrive as null. */
+  readonly Revenue: number | null;
+  /** Kusto real: a number; NaN and ±Infinity arrive as null. */
+  readonly RevenueEur: number | null;
+}
+
+/**
+ * The parameters of RevenueInEur.
+ * `tenantId` is taken from the caller's `tid` claim.
+ */
+export interface RevenueInEurParams {
+  /**
+   * KQL type timespan; default 30d; between 1m and 365d.
+   * A timespan: 30m, 1h, 2d, 1.02:00:00 or ISO-8601 PT1H.
+   * @defaultValue 30d
+   */
+  readonly lookback?: string;
+}
+
 /** One row of SupplyChainForecast (kql/functions/SupplyChainForecast.kql). */
 export interface SupplyChainForecastRow {
   /** Kusto string: a string. */
@@ -1070,6 +1095,34 @@ export class KqlgateClient {
     options: KqlgateCallOptions = {},
   ): KqlgateStream<PaymentFailureRateRow> {
     return this.transport.stream<PaymentFailureRateRow>('PaymentFailureRate', params, [], options);
+  }
+
+  /**
+   * Placed orders and revenue per currency, in the currency and in euros.
+   * Requires one of the roles: operations, analyst.
+   * At most 100 rows (meta.truncated says when more existed). Source: kql/functions/RevenueInEur.kql.
+   *
+   * GET /api/v1/functions/RevenueInEur
+   * @throws KqlgateError when refused
+   */
+  revenueInEur(
+    params: RevenueInEurParams = {},
+    options: KqlgateCallOptions = {},
+  ): Promise<KqlgateResult<RevenueInEurRow>> {
+    return this.transport.get<RevenueInEurRow>('RevenueInEur', params, [], options);
+  }
+
+  /**
+   * The live results of revenueInEur() (server-sent events): the current result at once, then each new one.
+   *
+   * GET /api/v1/functions/RevenueInEur/stream
+   * @throws KqlgateError from the first step of the iteration when refused
+   */
+  streamRevenueInEur(
+    params: RevenueInEurParams = {},
+    options: KqlgateCallOptions = {},
+  ): KqlgateStream<RevenueInEurRow> {
+    return this.transport.stream<RevenueInEurRow>('RevenueInEur', params, [], options);
   }
 
   /**

@@ -7,6 +7,7 @@
  * comparing is the caller's job (scripts/sync.mjs, test/deploy/generated-artefacts.test.ts).
  */
 import { resolve } from 'node:path';
+import { declaredExternalTables } from '@kqlgate/kql-language';
 import { buildCatalog } from '../modules/catalog/catalog-builder.js';
 import type { Catalog, CatalogFunction } from '../modules/catalog/catalog.types.js';
 import { KqlDirectorySource } from '../modules/catalog/kql-directory.source.js';
@@ -108,6 +109,10 @@ function compiledSql(compiler: Compiler, catalog: Catalog, fn: CatalogFunction):
         defaultValue: p.defaultText,
       })),
       body: f.command.body,
+    })),
+    externalTables: declaredExternalTables(catalog.deployOrder.map((e) => e.command)).map((t) => ({
+      name: t.name,
+      columns: t.columns,
     })),
   };
   try {

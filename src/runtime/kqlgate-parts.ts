@@ -191,6 +191,8 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
         memoryLimit: config.KUSTO_EMBEDDED_MEMORY_LIMIT,
         // Queued ingestion (queued mode, managed's fallback) needs the data-management endpoint and its storage.
         dataManagement: config.KUSTO_INGEST_MODE !== 'streaming',
+        // Reference files kql/ external tables name as file:<path> (the embedded engine's local form).
+        externalDataRoot: join(resolve(config.KQL_DIR), 'reference'),
         compilerPort: kql.compiler,
       };
     },

@@ -1,6 +1,11 @@
 /// <reference types="@kusto/language-service-next/Kusto.Language.Bridge.d.ts" />
 import { kustoLanguage } from './kusto-language.js';
-import type { ColumnDeclaration, FunctionCommand, TableCommand } from './kql-command.js';
+import type {
+  ColumnDeclaration,
+  ExternalTableDeclaration,
+  FunctionCommand,
+  TableCommand,
+} from './kql-command.js';
 import { normalizeScalarType } from './kql-scalar-types.js';
 
 /**
@@ -39,7 +44,12 @@ export class FunctionAnalyzer {
   private readonly kusto: KustoLanguage;
   private readonly storedFunctions: Set<string>;
 
-  constructor(databaseName: string, tables: TableCommand[], functions: FunctionCommand[]) {
+  constructor(
+    databaseName: string,
+    tables: TableCommand[],
+    functions: FunctionCommand[],
+    externalTables: readonly ExternalTableDeclaration[] = [],
+  ) {
     this.kusto = kustoLanguage();
     this.storedFunctions = new Set(functions.map((f) => f.name));
     const symbols = this.kusto.Symbols;
@@ -47,6 +57,10 @@ export class FunctionAnalyzer {
     for (const table of tables) {
       const schema = `(${table.columns.map((c) => `['${c.name}']:${c.type}`).join(', ')})`;
       members.push(new symbols.TableSymbol.$ctor7(table.name, schema, table.properties.docstring ?? null));
+    }
+    for (const table of externalTables) {
+      const schema = `(${table.columns.map((c) => `['${c.name}']:${c.type}`).join(', ')})`;
+      members.push(new symbols.ExternalTableSymbol.$ctor4(table.name, schema, table.docstring ?? null));
     }
     for (const fn of functions) {
       members.push(

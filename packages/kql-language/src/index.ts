@@ -6,9 +6,12 @@
  */
 export { FunctionAnalyzer, type AnalysisDiagnostic, type FunctionAnalysis } from './function-analyzer.js';
 export {
+  declaredExternalTables,
+  externalTableDeclaration,
   KqlCommandSyntaxError,
   parseCommand,
   type ColumnDeclaration,
+  type ExternalTableDeclaration,
   type FunctionCommand,
   type KqlCommand,
   type MappingCommand,
@@ -37,10 +40,13 @@ export {
   type KustoScalarType,
 } from './kql-scalar-types.js';
 export {
+  EXTERNAL_DATA_FORMATS,
   INGESTION_MAPPING_KINDS,
   POLICY_KINDS,
   type AppendMode,
   type ColumnDefinition,
+  type ExternalDataFormat,
+  type ExternalTableMode,
   type FunctionMode,
   type FunctionParameterDefinition,
   type FunctionSpans,

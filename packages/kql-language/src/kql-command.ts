@@ -142,6 +142,59 @@ function definitionOf(parsed: ManagementCommand, text: string, offset: number): 
   return { kind: 'other', text, offset };
 }
 
+/** An external table a `kql/` script declares: deployed as written, known to analysis by its schema. */
+export interface ExternalTableDeclaration {
+  name: string;
+  columns: ColumnDeclaration[];
+  dataFormat: string;
+  /** Each connection string without its secret (`;key`, `?sas`): what a database shows back. */
+  addresses: string[];
+  docstring?: string;
+  folder?: string;
+}
+
+const EXTERNAL_TABLE = /^\.(create-or-alter|create|alter)\s+external\s+table\b/i;
+
+/**
+ * The external table an `other` command creates, if it is one. A command that does not parse is left to the
+ * engine, which refuses it with its own message at deploy.
+ */
+export function externalTableDeclaration(command: OtherCommand): ExternalTableDeclaration | undefined {
+  if (!EXTERNAL_TABLE.test(command.text)) {
+    return undefined;
+  }
+  let parsed: ManagementCommand;
+  try {
+    parsed = parseManagementCommand(command.text);
+  } catch {
+    return undefined;
+  }
+  if (parsed.kind !== 'createExternalTable') {
+    return undefined;
+  }
+  const { docstring, folder } = lowerCaseKeys(parsed.properties);
+  return {
+    name: parsed.name,
+    columns: parsed.columns,
+    dataFormat: parsed.dataFormat,
+    addresses: parsed.connectionStrings.map((c) => c.replace(/[;?].*$/s, '')),
+    ...(docstring === undefined ? {} : { docstring }),
+    ...(folder === undefined ? {} : { folder }),
+  };
+}
+
+/** The external tables among `commands`, in order. */
+export function declaredExternalTables(commands: Iterable<KqlCommand>): ExternalTableDeclaration[] {
+  const declared: ExternalTableDeclaration[] = [];
+  for (const command of commands) {
+    const table = command.kind === 'other' ? externalTableDeclaration(command) : undefined;
+    if (table) {
+      declared.push(table);
+    }
+  }
+  return declared;
+}
+
 function lowerCaseKeys(properties: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key.toLowerCase(), value]));
 }

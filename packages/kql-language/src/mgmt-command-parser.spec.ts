@@ -139,4 +139,53 @@ describe('parseManagementCommand', () => {
       "Syntax error at 1:15: expected end of command, found '|'.",
     );
   });
+
+  describe('external tables', () => {
+    it('should parse .create external table as the ADX reference writes it', () => {
+      const command = parseManagementCommand(
+        ".create external table Fx (Currency: string, Rate: real) kind=storage dataformat=parquet ( h@'https://a.blob.core.windows.net/c/fx;KEY' ) with (folder='ref', docstring='rates')",
+      );
+      expect(command).toEqual({
+        kind: 'createExternalTable',
+        mode: 'create',
+        name: 'Fx',
+        columns: [
+          { name: 'Currency', type: 'string' },
+          { name: 'Rate', type: 'real' },
+        ],
+        dataFormat: 'parquet',
+        connectionStrings: ['https://a.blob.core.windows.net/c/fx;KEY'],
+        properties: { folder: 'ref', docstring: 'rates' },
+      });
+    });
+
+    it('should parse drop and the show commands', () => {
+      expect(parseManagementCommand('.drop external table Fx ifexists')).toEqual({
+        kind: 'dropExternalTable',
+        name: 'Fx',
+        ifExists: true,
+      });
+      expect(parseManagementCommand('.show external tables')).toEqual({ kind: 'showExternalTables' });
+      expect(parseManagementCommand('.show external table Fx')).toEqual({
+        kind: 'showExternalTable',
+        name: 'Fx',
+      });
+      expect(parseManagementCommand('.show external table Fx cslschema')).toEqual({
+        kind: 'showExternalTableSchema',
+        name: 'Fx',
+        format: 'csl',
+      });
+    });
+
+    it('should refuse partitions and unknown formats by name', () => {
+      expect(
+        errorOf(
+          ".create external table T (a: int) kind=storage partition by (p: string) dataformat=csv ('x')",
+        ).message,
+      ).toContain("The 'partition' clause of external tables is not supported");
+      expect(
+        errorOf(".create external table T (a: int) kind=storage dataformat=avro ('x')").message,
+      ).toContain("External data format 'avro' is not supported");
+    });
+  });
 });

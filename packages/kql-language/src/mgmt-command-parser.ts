@@ -7,10 +7,13 @@ import type { Token } from './kql-lexer.js';
 import { normalizeScalarType } from './kql-scalar-types.js';
 import { TokenCursor } from './token-cursor.js';
 import {
+  EXTERNAL_DATA_FORMATS,
   INGESTION_MAPPING_KINDS,
   POLICY_KINDS,
   type AppendMode,
   type ColumnDefinition,
+  type ExternalDataFormat,
+  type ExternalTableMode,
   type FunctionMode,
   type FunctionParameterDefinition,
   type IngestionMappingKind,
@@ -112,6 +115,10 @@ class ManagementCommandParser extends TokenCursor {
       }
       case 'table':
         return this.parseTableCommand(verb);
+      case 'external':
+        this.requireVerb(verb, ['create', 'create-or-alter', 'alter'], what);
+        this.expectKeyword('table');
+        return this.parseExternalTable(verb as ExternalTableMode);
       case 'function':
         this.requireVerb(verb, ['create', 'create-or-alter', 'alter'], what);
         return this.parseFunction(verb as FunctionMode);
@@ -174,6 +181,60 @@ class ManagementCommandParser extends TokenCursor {
       ifNotExists = true;
     }
     return { kind: 'createTable', mode: verb as TableSchemaMode, name, columns, properties, ifNotExists };
+  }
+
+  /**
+   * `T (schema) kind=storage [partition by … / pathformat=…] dataformat=<format> (h@'…', …) [with (…)]`, as the ADX
+   * reference writes it. Partitions and path formats are refused by name: the engine reads every blob under the URI.
+   */
+  private parseExternalTable(mode: ExternalTableMode): ManagementCommand {
+    const name = this.parseName('an external table name');
+    const columns = this.parseColumns();
+    this.expectKeyword('kind');
+    this.expectPunct('=', "'=' after kind");
+    const kind = this.expectWord('storage');
+    if (kind.value.toLowerCase() !== 'storage') {
+      throw this.unsupported(kind, `External tables of kind '${kind.value}'`, 'use kind=storage');
+    }
+    for (const clause of ['partition', 'pathformat']) {
+      if (this.peekKeyword(clause)) {
+        throw this.unsupported(this.peek(), `The '${clause}' clause of external tables`);
+      }
+    }
+    this.expectKeyword('dataformat');
+    this.expectPunct('=', "'=' after dataformat");
+    const formatToken = this.expectWord(`a data format (${EXTERNAL_DATA_FORMATS.join(', ')})`);
+    const dataFormat = EXTERNAL_DATA_FORMATS.find((f) => f === formatToken.value.toLowerCase());
+    if (!dataFormat) {
+      throw this.unsupported(
+        formatToken,
+        `External data format '${formatToken.value}'`,
+        `supported: ${EXTERNAL_DATA_FORMATS.join(', ')}`,
+      );
+    }
+    this.expectPunct('(', "'(' opening the storage connection strings");
+    const connectionStrings: string[] = [];
+    for (;;) {
+      connectionStrings.push(this.expectString('a storage connection string literal').value);
+      const separator = this.expectPunct([',', ')'], "',' or ')' in the connection string list");
+      if (separator.value === ')') {
+        break;
+      }
+    }
+    let properties: Record<string, string> = {};
+    if (this.peekKeyword('with')) {
+      this.next();
+      properties = this.parseProperties();
+    }
+    return {
+      kind: 'createExternalTable',
+      mode,
+      name,
+      columns,
+      dataFormat: dataFormat satisfies ExternalDataFormat,
+      connectionStrings,
+      properties,
+    };
   }
 
   /** `Table` or `Database.Table`. */
@@ -417,8 +478,13 @@ class ManagementCommandParser extends TokenCursor {
   }
 
   private parseDrop(): ManagementCommand {
-    const what = this.expectWord('table or function');
+    const what = this.expectWord('table, external table or function');
     switch (what.value.toLowerCase()) {
+      case 'external': {
+        this.expectKeyword('table');
+        const name = this.parseName('an external table name');
+        return { kind: 'dropExternalTable', name, ifExists: this.parseIfExists() };
+      }
       case 'table': {
         const name = this.parseName('a table name');
         if (this.peekKeyword('ingestion')) {
@@ -435,7 +501,7 @@ class ManagementCommandParser extends TokenCursor {
         return { kind: 'dropFunction', name, ifExists: this.parseIfExists() };
       }
       default:
-        throw this.error(what, 'table or function');
+        throw this.error(what, 'table, external table or function');
     }
   }
 
@@ -483,7 +549,7 @@ class ManagementCommandParser extends TokenCursor {
 
   private parseShow(): ManagementCommand {
     const what = this.expectWord(
-      'what to show (tables, table, functions, function, databases, database, version, cluster, running queries, export containers)',
+      'what to show (tables, table, functions, function, databases, database, version, cluster, running queries, export containers, external tables)',
     );
     switch (what.value.toLowerCase()) {
       case 'running':
@@ -518,11 +584,41 @@ class ManagementCommandParser extends TokenCursor {
         return { kind: 'showCluster' };
       case 'table':
         return this.parseShowTable();
+      case 'external':
+        return this.parseShowExternal();
       default:
         throw this.error(
           what,
-          'tables, table, functions, function, databases, database, version, cluster, running queries or export containers',
+          'tables, table, functions, function, databases, database, version, cluster, running queries, export containers or external tables',
         );
+    }
+  }
+
+  /** `.show external tables`, `.show external table T`, `.show external table T schema as json | cslschema`. */
+  private parseShowExternal(): ManagementCommand {
+    const what = this.expectWord('tables or table');
+    switch (what.value.toLowerCase()) {
+      case 'tables':
+        return { kind: 'showExternalTables' };
+      case 'table': {
+        const name = this.parseName('an external table name');
+        if (this.peek().kind === 'eof' || this.peekPunct('|')) {
+          return { kind: 'showExternalTable', name };
+        }
+        const detail = this.expectWord('schema as json or cslschema');
+        switch (detail.value.toLowerCase()) {
+          case 'schema':
+            this.expectKeyword('as');
+            this.expectKeyword('json');
+            return { kind: 'showExternalTableSchema', name, format: 'json' };
+          case 'cslschema':
+            return { kind: 'showExternalTableSchema', name, format: 'csl' };
+          default:
+            throw this.error(detail, 'schema as json or cslschema');
+        }
+      }
+      default:
+        throw this.error(what, 'tables or table');
     }
   }
 

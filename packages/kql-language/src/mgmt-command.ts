@@ -9,6 +9,11 @@ export type TableSchemaMode = 'create' | 'create-merge' | 'alter-merge' | 'alter
 export type FunctionMode = 'create' | 'create-or-alter' | 'alter';
 export type MappingMode = 'create' | 'create-or-alter' | 'alter';
 export type AppendMode = 'set' | 'append' | 'set-or-append' | 'set-or-replace';
+export type ExternalTableMode = 'create' | 'create-or-alter' | 'alter';
+
+/** Data formats of `.create external table … dataformat=<format>` that the parser accepts. */
+export const EXTERNAL_DATA_FORMATS = ['parquet', 'csv', 'json', 'multijson'] as const;
+export type ExternalDataFormat = (typeof EXTERNAL_DATA_FORMATS)[number];
 
 /** Ingestion mapping kinds, spelled as ADX reports them in `.show ingestion mappings`. */
 export const INGESTION_MAPPING_KINDS = [
@@ -107,6 +112,21 @@ export type ManagementCommand =
       properties: Record<string, string>;
       spans: FunctionSpans;
     }
+  | {
+      /** `.create external table T (schema) kind=storage dataformat=<format> (<connection strings>) with (…)`. */
+      kind: 'createExternalTable';
+      mode: ExternalTableMode;
+      name: string;
+      columns: ColumnDefinition[];
+      dataFormat: ExternalDataFormat;
+      /** Decoded string literals; they may carry secrets (account keys, SAS tokens): never log them. */
+      connectionStrings: string[];
+      properties: Record<string, string>;
+    }
+  | { kind: 'dropExternalTable'; name: string; ifExists: boolean }
+  | { kind: 'showExternalTables' }
+  | { kind: 'showExternalTable'; name: string }
+  | { kind: 'showExternalTableSchema'; name: string; format: 'json' | 'csl' }
   | { kind: 'dropFunction'; name: string; ifExists: boolean }
   | { kind: 'showFunctions' }
   | { kind: 'showFunction'; name: string }

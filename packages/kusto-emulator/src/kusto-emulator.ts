@@ -14,7 +14,10 @@
  *   dm/ (optional): queued ingestion — Azurite storage + a poller feeding the same ingestion path (dm/data-management.ts)
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setCompilerLogger } from './compiler/compiler-log.js';
+import { ExternalDataReader } from './external/external-data-reader.js';
+import { ExternalFileFetcher } from './external/external-file-fetcher.js';
 import { IngestionService } from './ingest/ingestion-service.js';
 import { silentLogger, type Logger } from './logging/logger.js';
 import { CommandExecutor } from './mgmt/command-executor.js';
@@ -84,6 +87,12 @@ export interface KustoEmulatorOptions {
    * `dataDir/azurite`) and a poller that ingests the queued blobs. Off by default: Azurite is a second process.
    */
   dataManagement?: DataManagementOptions | boolean;
+  /**
+   * The folder `file://` connection strings of external tables and `externaldata` may read from (itself and below);
+   * unset: local files are refused, so a query cannot read arbitrary files of the engine's machine. Blobs are read
+   * from any storage account, and the development account's cloud address from the engine's own Azurite.
+   */
+  externalDataRoot?: string;
 }
 
 export interface RunningKustoEmulator {
@@ -121,9 +130,16 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
   }
   const ingestion = new IngestionService(loadCompiler);
   const running = new RunningQueries(logger);
-  const queries = new QueryExecutor(registry, loadCompiler, running, { memoryLimit });
-  const metrics = new EngineMetrics(options.metrics);
   let dataManagement: RunningDataManagement | undefined;
+  const externalData = new ExternalDataReader(
+    new ExternalFileFetcher({
+      cacheDir: join(options.dataDir, 'external-cache'),
+      localRoot: options.externalDataRoot,
+      azuriteBlobEndpoint: () => dataManagement?.storage.azurite.blobEndpoint,
+    }),
+  );
+  const queries = new QueryExecutor(registry, loadCompiler, running, { memoryLimit, externalData });
+  const metrics = new EngineMetrics(options.metrics);
   if (options.dataManagement) {
     dataManagement = await startDataManagement(
       options.dataManagement === true ? {} : options.dataManagement,

@@ -45,6 +45,24 @@ describe('buildCatalog', () => {
     expect(catalog.functions.filter((f) => f.exposure).length).toBeGreaterThanOrEqual(8);
   });
 
+  it('should type a function that reads an external table declared in kql/tables', () => {
+    const catalog = buildCatalog([
+      {
+        path: 'tables/ref.kql',
+        text: ".create-or-alter external table Fx (Currency: string, Rate: real) kind=storage dataformat=csv (h@'file:fx.csv')\n",
+      },
+      {
+        path: 'functions/Rates.kql',
+        text: ".create-or-alter function Rates() { external_table('Fx') | project Currency, Doubled = Rate * 2 }\n",
+      },
+    ]);
+    expect(catalog.diagnostics).toEqual([]);
+    expect(catalog.functions[0].outputColumns).toEqual([
+      { name: 'Currency', type: 'string' },
+      { name: 'Doubled', type: 'real' },
+    ]);
+  });
+
   it('should report a bad exposure setting at its file:line:col', () => {
     const catalog = buildCatalog([
       { path: 'tables/t.kql', text: '.create-merge table T (A: string)\n' },

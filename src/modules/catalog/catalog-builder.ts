@@ -1,4 +1,5 @@
 import {
+  declaredExternalTables,
   FunctionAnalyzer,
   type FunctionCommand,
   type HeaderLine,
@@ -172,10 +173,12 @@ function* catalogStages(
     perFile.set(entry.file.path, (perFile.get(entry.file.path) ?? 0) + 1);
   }
 
+  const externalTables = declaredExternalTables(parsed.map((p) => p.command));
   const analyzer = new FunctionAnalyzer(
     'analytics',
     tables.map((t) => t.table),
     uniqueFunctions.map((f) => f.command),
+    externalTables,
   );
   const functions: CatalogFunction[] = [];
   const references = new Map<string, { tables: string[]; functions: string[] }>();

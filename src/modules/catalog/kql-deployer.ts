@@ -1,5 +1,7 @@
 import {
+  externalTableDeclaration,
   formatPosition,
+  type ExternalTableDeclaration,
   type FunctionCommand,
   type MappingCommand,
   type TableCommand,
@@ -22,7 +24,7 @@ export type DeployAction = 'create' | 'update' | 'unchanged' | 'run';
 
 export interface DeployStep {
   action: DeployAction;
-  kind: 'table' | 'mapping' | 'function' | 'update-policy' | 'command';
+  kind: 'table' | 'mapping' | 'function' | 'update-policy' | 'external-table' | 'command';
   name: string;
   /** Human-readable lines explaining an update (added columns, a body diff…). */
   details: string[];
@@ -67,7 +69,12 @@ export class KqlDeployer {
         case 'update-policy':
           steps.push(await this.planPolicy(command, source, existingTables));
           break;
-        case 'other':
+        case 'other': {
+          const external = externalTableDeclaration(command);
+          if (external) {
+            steps.push(await this.planExternalTable(external, command.text, source));
+            break;
+          }
           steps.push({
             action: 'run',
             kind: 'command',
@@ -77,6 +84,7 @@ export class KqlDeployer {
             source,
           });
           break;
+        }
       }
     }
     if (conflicts.length > 0) {
@@ -200,6 +208,34 @@ export class KqlDeployer {
       policyKey(command.policy)
       ? { ...base, action: 'unchanged', details: [] }
       : { ...base, action: 'update', details: [policySummary(command.policy)] };
+  }
+
+  /**
+   * An external table is unchanged when the database has one of that name with the same schema, folder, docstring,
+   * format and storage addresses. Connection-string secrets are never shown back (ADX and the embedded engine redact
+   * them), so a changed key alone is not seen: re-deploy it with the command by hand.
+   */
+  private async planExternalTable(
+    declared: ExternalTableDeclaration,
+    text: string,
+    source: string,
+  ): Promise<DeployStep> {
+    const base = { kind: 'external-table' as const, name: declared.name, command: text, source };
+    const schema = (await this.tryRows(`.show external table ['${declared.name}'] cslschema`))?.[0]?.Schema;
+    if (typeof schema !== 'string') {
+      return { ...base, action: 'create', details: [`(${cslOf(declared.columns)})`] };
+    }
+    const shown = (await this.tryRows('.show external tables'))?.find((r) => r.TableName === declared.name);
+    const properties = typeof shown?.Properties === 'string' ? shown.Properties : '';
+    const same =
+      schema.replace(/\s/g, '') === cslOf(declared.columns).replace(/\s/g, '') &&
+      (shown?.Folder ?? '') === (declared.folder ?? '') &&
+      (shown?.DocString ?? '') === (declared.docstring ?? '') &&
+      properties.toLowerCase().includes(`"format":"${declared.dataFormat}"`) &&
+      declared.addresses.every((address) => properties.includes(address));
+    return same
+      ? { ...base, action: 'unchanged', details: [] }
+      : { ...base, action: 'update', details: ['definition changed'] };
   }
 
   private async tryRows(csl: string): Promise<Record<string, unknown>[] | undefined> {
@@ -365,4 +401,8 @@ export function lineDiff(before: string, after: string): string[] {
     }
   }
   return out;
+}
+
+function cslOf(columns: readonly { name: string; type: string }[]): string {
+  return columns.map((c) => `${c.name}:${c.type}`).join(',');
 }

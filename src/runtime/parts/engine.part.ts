@@ -18,6 +18,8 @@ export interface EngineInput {
   memoryLimit?: string;
   /** Serve the data-management endpoint (Azurite storage + queued-ingestion poller) too. */
   dataManagement?: boolean;
+  /** Where `file:` external tables of kql/ read their files (kql/reference). */
+  externalDataRoot?: string;
   /** The engine's end of the channel to the Kusto.Language host. */
   compilerPort: MessagePort;
 }

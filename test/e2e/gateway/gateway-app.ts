@@ -72,6 +72,8 @@ export async function startGateway(options: { watch?: boolean } = {}): Promise<G
     port: 0,
     dataDir: join(dir, 'engine'),
     databases: ['analytics'],
+    // As the runtime's engine part: file: external tables of kql/ read kql/reference.
+    externalDataRoot: join(kqlDir, 'reference'),
   });
   const config = Object.assign(new EnvConfig(), { KUSTO_EMBEDDED_PORT: engine.port, KQL_DIR: kqlDir });
   const kusto = new RecordingKustoClient(engine.url, 'analytics');

@@ -221,9 +221,18 @@ describe('sample domain (events → raw → update policies → curated → func
         'LowStock',
         'OrderThroughput',
         'PaymentFailureRate',
+        'RevenueInEur',
         'TopProducts',
       ]),
     );
+  });
+
+  it('should convert revenue to euros with the FxRates external table over kql/reference', async () => {
+    const response = await fetch(`${gw.url}/api/v1/functions/RevenueInEur?lookback=1d`, { headers: CONTOSO });
+    const body = (await response.json()) as { data: Record<string, unknown>[] };
+    expect(response.status).toBe(200);
+    // Tenant contoso: the 27 orders of i = 0..29 except 9, 19, 29, of 20 + i each, all in eur (rate 1.0).
+    expect(body.data).toEqual([{ Currency: 'EUR', Orders: 27, Revenue: 918, RevenueEur: 918 }]);
   });
 
   it('should compute the funnel, failure rate and late shipments from the curated rows', async () => {

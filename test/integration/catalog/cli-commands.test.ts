@@ -69,7 +69,7 @@ describe('kqlgate lint / deploy / schema', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      /: 16 tables, 19 functions \(10 exposed\): 0 error\(s\), 0 warning\(s\)\n$/,
+      /: 16 tables, 20 functions \(11 exposed\): 0 error\(s\), 0 warning\(s\)\n$/,
     );
   });
 
@@ -112,7 +112,7 @@ describe('kqlgate lint / deploy / schema', () => {
         version: 1,
         kqlDir: broken,
         // TopProducts does not compile, so it is not exposed.
-        summary: { tables: 16, functions: 19, exposed: 9, errors: 1, warnings: 0 },
+        summary: { tables: 16, functions: 20, exposed: 10, errors: 1, warnings: 0 },
         diagnostics: [
           {
             file: `${broken}/functions/TopProducts.kql`,
@@ -240,7 +240,7 @@ describe('kqlgate lint / deploy / schema', () => {
     expect(real.stderr).toBe('');
     expect(real.exitCode).toBe(0);
     const names = (await client.command('.show functions')).rows.map((r) => r[0]);
-    expect(names).toHaveLength(19);
+    expect(names).toHaveLength(20);
     expect(names).toEqual(
       expect.arrayContaining(['FraudScores', 'CampaignKpis', 'SupplyChainForecast', 'ExpandPaymentEvents']),
     );

@@ -26,6 +26,7 @@ interface CliOptions {
   database: string[];
   memoryLimit: string;
   dataManagement: boolean;
+  externalDataRoot?: string;
   logLevel: string;
 }
 
@@ -100,6 +101,10 @@ export async function runKustoEmulatorCli(
       'also serve the data-management endpoint (queued ingestion): starts Azurite storage under <data-dir>/azurite',
       false,
     )
+    .option(
+      '--external-data-root <dir>',
+      'the folder file:// connection strings of external tables and externaldata may read (unset: local files refused)',
+    )
     .option('--log-level <level>', 'log level', 'info')
     .showHelpAfterError()
     .exitOverride();
@@ -114,6 +119,7 @@ export async function runKustoEmulatorCli(
     databases: options.database,
     memoryLimit: options.memoryLimit,
     dataManagement: options.dataManagement,
+    externalDataRoot: options.externalDataRoot === undefined ? undefined : resolve(options.externalDataRoot),
     logger: createLogger('kusto-emulator'),
     compilerLogger: createLogger('kql-compiler'),
   });

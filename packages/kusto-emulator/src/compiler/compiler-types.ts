@@ -46,6 +46,8 @@ export interface DatabaseSchema {
   name: string;
   tables: TableSchema[];
   functions: StoredFunctionSchema[];
+  /** Tables over external files, named by `external_table('T')`. */
+  externalTables?: TableSchema[];
 }
 
 /** Values of query parameters as the Kusto REST request carries them (see protocols/kusto-rest.md §3). */
@@ -57,9 +59,28 @@ export interface CompiledStatement {
   resultSchema: ColumnSchema[];
 }
 
+/**
+ * External data a compiled query reads, under the view name its SQL scans: the engine creates each view (over the
+ * fetched files) on the connection before running the statements. Files are fetched at run time, not compile time,
+ * so a cached compiled query reads the data as it is now.
+ */
+export type ExternalSource =
+  | { readonly kind: 'table'; readonly view: string; readonly table: string }
+  | {
+      readonly kind: 'data';
+      readonly view: string;
+      /** Decoded URIs; they may carry secrets: never log them. */
+      readonly uris: readonly string[];
+      /** `with (…)` properties, names lower-cased (`format`, `ignorefirstrecord`). */
+      readonly properties: Readonly<Record<string, string | boolean | number>>;
+      readonly columns: readonly ColumnSchema[];
+    };
+
 export interface CompiledQuery {
   /** One per result table, in order. */
   statements: readonly CompiledStatement[];
+  /** Present when the query reads external tables or `externaldata`. */
+  externalSources?: readonly ExternalSource[];
 }
 
 export interface CompileOptions {

@@ -18,6 +18,7 @@ import type {
   CompiledStatement,
   CompileOptions,
   DatabaseSchema,
+  ExternalSource,
   QueryParameterValues,
 } from './compiler-types.js';
 import type { RelationNode } from './ir/ir-node.js';
@@ -27,6 +28,7 @@ import { parseKql } from './parse/kql-parser.js';
 import { bindSlots } from './slot-binding.js';
 import { emitSql } from './sql/duckdb-emitter.js';
 import { compilerLogger } from './compiler-log.js';
+import { withObfuscatedLiterals } from '../logging/obfuscated-literals.js';
 
 export { duckDbSetupSql } from './sql/duckdb-setup.js';
 export { duckDbTypeOf } from './sql/duckdb-dialect.js';
@@ -34,13 +36,21 @@ export { KqlCompileError } from './kql-compile-error.js';
 export { decodeCell, decodeRows } from './result-decoder.js';
 export { bindSlots } from './slot-binding.js';
 
+export interface LoweredKql {
+  relations: RelationNode[];
+  /** What the relations read from outside the database (`external_table()`, `externaldata`). */
+  externalSources: readonly ExternalSource[];
+}
+
 export function lowerKql(
   bound: BoundKql,
   database: DatabaseSchema,
   params: QueryParameterValues,
   now: Date,
-): RelationNode[] {
-  return new KqlLowerer({ text: bound.text, root: bound.root, database, params, now }).lowerQuery();
+): LoweredKql {
+  const lowerer = new KqlLowerer({ text: bound.text, root: bound.root, database, params, now });
+  const relations = lowerer.lowerQuery();
+  return { relations, externalSources: lowerer.external.sources };
 }
 
 export function emitStatements(relations: readonly RelationNode[]): CompiledStatement[] {
@@ -77,15 +87,18 @@ function compileTemplate(kql: string, db: DatabaseSchema, params: QueryParameter
   const parsedAt = performance.now();
   const bound = bindKql(parsed);
   const boundAt = performance.now();
-  const relations = lowerKql(bound, db, params, new Date(0));
+  const { relations, externalSources } = lowerKql(bound, db, params, new Date(0));
   if (relations.length === 0) {
     throw new KqlCompileError('SEMANTIC', 'the query has no tabular expression statement to return');
   }
   const loweredAt = performance.now();
-  const template = Object.freeze({ statements: Object.freeze(emitStatements(relations)) });
+  const template: CompiledQuery = Object.freeze({
+    statements: Object.freeze(emitStatements(relations)),
+    ...(externalSources.length > 0 ? { externalSources: Object.freeze([...externalSources]) } : {}),
+  });
   compilerLogger().debug(
     {
-      kql,
+      kql: withObfuscatedLiterals(kql),
       ms: {
         parseAndAnalyze: parsedAt - started,
         bind: boundAt - parsedAt,

@@ -37,6 +37,7 @@ export function bindSlots(template: CompiledQuery, params: QueryParameterValues,
     return literal;
   };
   return Object.freeze({
+    ...template,
     statements: Object.freeze(
       template.statements.map((s) =>
         Object.freeze({ ...s, parameters: Object.freeze(s.parameters.map(fill)) }),

@@ -19,7 +19,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnSchema, CompiledStatement } from '../compiler/compiler-types.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
-import { compileQuery } from '../query/query-executor.js';
+import { assertNoExternalSources, compileQuery } from '../query/query-executor.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
 import type { KustoDatabase, WriteTransaction } from '../storage/kusto-database.js';
@@ -299,6 +299,7 @@ export class IngestionService {
       const targetTable = database.table(target);
       try {
         const compiled = await compileQuery(compiler, policy.Query, database.schema());
+        assertNoExternalSources(compiled, `The update policy of table '${target}'`);
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`the policy query produced no result.`);

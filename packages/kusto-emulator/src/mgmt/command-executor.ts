@@ -11,7 +11,12 @@ import { createStorageTable, selectIntoColumns, type IngestionService } from '..
 import { resultTable, type ResultTable } from '../protocol/result-table.js';
 import type { QueryCompilerLoader } from '../query/query-compiler.js';
 import { parseRequestProperties } from '../query/request-properties.js';
-import { compileQuery, type QueryContext, type QueryExecutor } from '../query/query-executor.js';
+import {
+  assertNoExternalSources,
+  compileQuery,
+  type QueryContext,
+  type QueryExecutor,
+} from '../query/query-executor.js';
 import type { RunningQueries } from '../query/running-queries.js';
 import { duckDbTypeOf, quoteIdent } from '../schema/kusto-types.js';
 import type { MappingEntry, MappingKind, TableEntry, UpdatePolicy } from '../storage/catalog-types.js';
@@ -34,6 +39,7 @@ import {
 } from './command-results.js';
 import { commandResultQuery } from './command-result-query.js';
 import type { ControlCommand, IngestionMappingKind } from './control-command.js';
+import { ExternalTableCommands } from './external-table-commands.js';
 import { PolicyCommands } from './policy-commands.js';
 
 export const ENGINE_VERSION = '1.0.0-kqlgate';
@@ -105,6 +111,7 @@ function assertDistinctColumns(table: string, columns: ColumnSchema[]): void {
 export class CommandExecutor {
   private readonly startedAt = new Date().toISOString();
   private readonly policies: PolicyCommands;
+  private readonly externalTables = new ExternalTableCommands();
 
   constructor(
     private readonly registry: DatabaseRegistry,
@@ -271,6 +278,16 @@ export class CommandExecutor {
       }
       case 'createFunction':
         return this.createFunction(command, await this.database(context));
+      case 'createExternalTable':
+        return this.externalTables.create(command, await this.database(context));
+      case 'dropExternalTable':
+        return this.externalTables.drop(command.name, command.ifExists, await this.database(context));
+      case 'showExternalTables':
+        return this.externalTables.show(await this.database(context));
+      case 'showExternalTable':
+        return this.externalTables.show(await this.database(context), command.name);
+      case 'showExternalTableSchema':
+        return this.externalTables.showSchema(await this.database(context), command.name, command.format);
       case 'dropFunction': {
         const database = await this.database(context);
         if (!database.catalog.functions.has(command.name)) {
@@ -625,6 +642,7 @@ export class CommandExecutor {
       const compiler = await this.loadCompiler();
       for (const policy of policies) {
         const compiled = await compileQuery(compiler, policy.Query, database.schema());
+        assertNoExternalSources(compiled, `The update policy of table '${tableName}'`);
         const statement = compiled.statements[compiled.statements.length - 1];
         if (!statement) {
           throw KustoEngineError.semantic(`Update policy query of table '${tableName}' produces no result.`);
@@ -673,6 +691,7 @@ export class CommandExecutor {
   ): Promise<ResultTable> {
     const compiler = await this.loadCompiler();
     const compiled = await compileQuery(compiler, command.query, database.schema());
+    assertNoExternalSources(compiled, `.${command.mode}`);
     const statement = compiled.statements[compiled.statements.length - 1];
     if (!statement) {
       throw KustoEngineError.semantic(`The query of .${command.mode} produces no result.`);

@@ -58,6 +58,7 @@ interface Channel {
 
 function deepFreeze(template: CompiledQuery): CompiledQuery {
   return Object.freeze({
+    ...(template.externalSources ? { externalSources: Object.freeze(template.externalSources) } : {}),
     statements: Object.freeze(
       template.statements.map((s) =>
         Object.freeze({

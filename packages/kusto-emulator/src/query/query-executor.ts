@@ -14,12 +14,16 @@ import type {
   CompiledQuery,
   CompiledStatement,
   DatabaseSchema,
+  ExternalSource,
   QueryParameterValues,
 } from '../compiler/compiler-types.js';
 import { KqlCompileError } from '../compiler/kql-compile-error.js';
 import { fromDuckDbError, isDuckDbInterrupt } from '../errors/duckdb-error.translator.js';
 import { KustoEngineError, KustoErrorCode } from '../errors/kusto-engine-error.js';
+import type { ExternalDataReader } from '../external/external-data-reader.js';
+import { withObfuscatedLiterals } from '../logging/obfuscated-literals.js';
 import type { ResultTable } from '../protocol/result-table.js';
+import type { ExternalTableEntry } from '../storage/catalog-types.js';
 import type { DatabaseRegistry } from '../storage/database-registry.js';
 import type { QueryCompiler, QueryCompilerLoader } from './query-compiler.js';
 import { parameterTypes } from './parameter-types.js';
@@ -92,6 +96,18 @@ export async function compileQuery(
   }
 }
 
+/**
+ * Refuses external data where a compiled query runs outside a query request (update policies, `.set-or-append`):
+ * those paths run the SQL on the writer connection without preparing external sources.
+ */
+export function assertNoExternalSources(compiled: CompiledQuery, where: string): void {
+  if (compiled.externalSources && compiled.externalSources.length > 0) {
+    throw KustoEngineError.notSupported(
+      `${where} cannot read external data (external_table(), externaldata) on the embedded engine; query it instead.`,
+    );
+  }
+}
+
 const INTERRUPT_REPEAT_MS = 100;
 
 /** Who asked: the request's ids, for `.show running queries` and `.cancel query`. */
@@ -104,6 +120,8 @@ export interface QueryContext {
 export interface QueryExecutorOptions {
   /** The DuckDB memory limit as configured, for the message of a query that exceeds it. */
   memoryLimit?: string;
+  /** Reads `external_table()` and `externaldata` sources; without one, queries using them are refused. */
+  externalData?: ExternalDataReader;
 }
 
 /** Settles with `work`, or rejects with the signal's reason as soon as it aborts (leaving `work` to finish alone). */
@@ -153,7 +171,8 @@ export class QueryExecutor {
       clientActivityId: context.clientRequestId,
       rootActivityId: context.activityId,
       database: databaseName,
-      text: csl,
+      // As ADX shows queries: secrets in h'…' literals (externaldata URIs) hidden.
+      text: withObfuscatedLiterals(csl),
       application: context.application ?? '',
       startedOn: new Date(),
     });
@@ -172,9 +191,14 @@ export class QueryExecutor {
       );
       const maxRecords = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxRecords;
       const maxSize = options.noTruncation ? Number.POSITIVE_INFINITY : options.truncationMaxSize;
+      const { externalSources } = compiled;
       work = database.read(
-        (connection) =>
-          this.runStatements(connection, compiler, compiled.statements, query, maxRecords, maxSize),
+        async (connection) => {
+          if (externalSources) {
+            await this.prepareExternal(connection, externalSources, database.catalog.externalTables);
+          }
+          return this.runStatements(connection, compiler, compiled.statements, query, maxRecords, maxSize);
+        },
         { compiledSql: true },
       );
       return await untilStopped(work, query.signal);
@@ -187,6 +211,20 @@ export class QueryExecutor {
       clearTimeout(timer);
       void this.running.finish(query, work);
     }
+  }
+
+  private async prepareExternal(
+    connection: DuckDBConnection,
+    sources: readonly ExternalSource[],
+    externalTables: ReadonlyMap<string, ExternalTableEntry>,
+  ): Promise<void> {
+    if (!this.options.externalData) {
+      throw new KustoEngineError(
+        KustoErrorCode.NotSupported,
+        'External data (external_table(), externaldata) is not available on this engine instance.',
+      );
+    }
+    await this.options.externalData.prepare(connection, sources, externalTables);
   }
 
   private async runStatements(

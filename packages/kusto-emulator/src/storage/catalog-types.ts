@@ -3,7 +3,8 @@
  * functions, ingestion mappings, update policies and the other policies. Persisted as JSON bodies in the database's own DuckDB
  * file (schema `kqlgate_meta`), so a schema change commits atomically with the data it describes.
  */
-import type { StoredFunctionSchema, TableColumnSchema } from '../compiler/compiler-types.js';
+import type { ExternalDataFormat } from '@kqlgate/kql-language';
+import type { ColumnSchema, StoredFunctionSchema, TableColumnSchema } from '../compiler/compiler-types.js';
 
 export interface TableEntry {
   name: string;
@@ -14,6 +15,22 @@ export interface TableEntry {
 }
 
 export type FunctionEntry = StoredFunctionSchema;
+
+/**
+ * An external table: a schema over files the engine reads at query time (blobs in Azure Storage or Azurite, or local
+ * files under the engine's external data root). The connection strings keep their secrets, as ADX keeps them; they
+ * are shown only redacted (external/storage-location.ts).
+ */
+export interface ExternalTableEntry {
+  name: string;
+  columns: ColumnSchema[];
+  dataFormat: ExternalDataFormat;
+  connectionStrings: string[];
+  /** ADX's `includeHeaders` of delimited formats: whether each file starts with a header line to skip. */
+  includeHeaders?: 'All' | 'None';
+  docString?: string;
+  folder?: string;
+}
 
 export type MappingKind = 'Json' | 'Csv';
 

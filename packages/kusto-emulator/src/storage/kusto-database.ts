@@ -14,6 +14,7 @@ import { KustoEngineError } from '../errors/kusto-engine-error.js';
 import { quoteIdent } from '../schema/kusto-types.js';
 import { AsyncMutex } from './async-mutex.js';
 import type {
+  ExternalTableEntry,
   FunctionEntry,
   MappingEntry,
   MappingKind,
@@ -26,7 +27,7 @@ import { upgradeTimeColumns } from './time-column-upgrade.js';
 const META_SCHEMA = 'kqlgate_meta';
 const MAX_READERS = 4;
 
-type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy' | 'policy';
+type EntityKind = 'table' | 'function' | 'mapping' | 'update-policy' | 'policy' | 'external-table';
 
 export interface DatabaseOptions {
   /** DuckDB `memory_limit`, e.g. `1GB`; DuckDB's default (80% of RAM) when unset. */
@@ -36,6 +37,7 @@ export interface DatabaseOptions {
 export interface CatalogSnapshot {
   tables: Map<string, TableEntry>;
   functions: Map<string, FunctionEntry>;
+  externalTables: Map<string, ExternalTableEntry>;
   mappings: Map<string, MappingEntry>;
   updatePolicies: Map<string, UpdatePolicy[]>;
   /** JSON policies (streamingingestion, ingestionbatching, retention, …) by policyKey. */
@@ -96,6 +98,16 @@ export class WriteTransaction {
   async deleteFunction(name: string): Promise<void> {
     await this.deleteEntity('function', '', name);
     this.catalogEdits.push(() => this.database.catalog.functions.delete(name));
+  }
+
+  async putExternalTable(entry: ExternalTableEntry): Promise<void> {
+    await this.putEntity('external-table', '', entry.name, entry);
+    this.catalogEdits.push(() => this.database.catalog.externalTables.set(entry.name, entry));
+  }
+
+  async deleteExternalTable(name: string): Promise<void> {
+    await this.deleteEntity('external-table', '', name);
+    this.catalogEdits.push(() => this.database.catalog.externalTables.delete(name));
   }
 
   async putMapping(entry: MappingEntry): Promise<void> {
@@ -175,6 +187,7 @@ export class KustoDatabase {
   readonly catalog: CatalogSnapshot = {
     tables: new Map(),
     functions: new Map(),
+    externalTables: new Map(),
     mappings: new Map(),
     updatePolicies: new Map(),
     policies: new Map(),
@@ -247,6 +260,10 @@ export class KustoDatabase {
       name: this.name,
       tables: [...this.catalog.tables.values()].map((t) => ({ name: t.name, columns: t.columns })),
       functions: [...this.catalog.functions.values()],
+      externalTables: [...this.catalog.externalTables.values()].map((t) => ({
+        name: t.name,
+        columns: t.columns,
+      })),
     });
     return this.schemaSnapshot;
   }
@@ -436,6 +453,11 @@ export class KustoDatabase {
         case 'function': {
           const fn = body as FunctionEntry;
           this.catalog.functions.set(fn.name, fn);
+          break;
+        }
+        case 'external-table': {
+          const table = body as ExternalTableEntry;
+          this.catalog.externalTables.set(table.name, table);
           break;
         }
         case 'mapping': {

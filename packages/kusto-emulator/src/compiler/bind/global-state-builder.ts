@@ -72,6 +72,12 @@ function build(db: DatabaseSchema): GlobalState {
     );
     symbols.push(new S.TableSymbol.$ctor4(table.name, columns));
   }
+  for (const table of db.externalTables ?? []) {
+    const columns = table.columns.map(
+      (c) => new S.ColumnSymbol(c.name, scalarSymbol(k, c.type), null, null, null, null),
+    );
+    symbols.push(new S.ExternalTableSymbol.$ctor1(table.name, columns));
+  }
   for (const fn of db.functions) {
     const parameterList = `(${fn.parameters
       .map((p) => {

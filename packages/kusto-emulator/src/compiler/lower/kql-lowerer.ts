@@ -41,6 +41,7 @@ import { SortNode } from '../ir/sort-node.js';
 import { UnionNode } from '../ir/union-node.js';
 import { ValuesNode } from '../ir/values-node.js';
 import { WindowNode } from '../ir/window-node.js';
+import { ExternalSourceLowerer } from './external-source-lowerer.js';
 import {
   child,
   columnsOf,
@@ -246,6 +247,9 @@ export class KqlLowerer {
   private toscalarScopeFloor: number | undefined;
   private readonly order = new WeakMap<RelationNode, readonly SortKey[]>();
 
+  /** `external_table()` and `externaldata` sources, for the engine to prepare before it runs the SQL. */
+  readonly external = new ExternalSourceLowerer((node) => this.position(node));
+
   constructor(private readonly input: LoweringInput) {}
 
   /** One relation per result-producing statement, in order. */
@@ -392,6 +396,8 @@ export class KqlLowerer {
         return this.tabularCall(node);
       case 'DataTableExpression':
         return this.datatable(node);
+      case 'ExternalDataExpression':
+        return this.external.data(node, schemaOf(node.ResultType));
       case 'PrintOperator':
         return this.print(node);
       case 'RangeOperator':
@@ -435,6 +441,9 @@ export class KqlLowerer {
     const args = this.callArguments(node);
     if (name === 'materialize' && args.length === 1) {
       return this.tabular(args[0]);
+    }
+    if (name === 'external_table' && args.length >= 1) {
+      return this.external.table(args[0], schemaOf(node.ResultType));
     }
     if (name === 'table' && args.length >= 1) {
       const tableName = typeof args[0].ConstantValue === 'string' ? args[0].ConstantValue : nameText(args[0]);

@@ -1,28 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../../utils/chromium-browser.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { ingestOrderPlaced, orderPlacedMessage } from '../../utils/order-placed-message.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
-/** Debian's chromium (`apt-get install chromium`); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
-// CI must prove the explorer in a browser (.ci/run installs chromium): only a local run without it may skip.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-const title = skip
-  ? `The explorer in a real browser — SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium)`
-  : 'The explorer in a real browser';
+const { skip, title } = chromiumSkip('The explorer in a real browser');
 
 /**
  * The browser globals the page functions below use, typed here: the project's tsconfig has no DOM library, and
@@ -76,32 +63,14 @@ OperationsOnly() {
 `,
 };
 
-/** An order.placed event whose order happened `minutesAgo` minutes ago, so each lands in its own minute bin. */
-function orderEvent(orderId: string, amount: number, minutesAgo: number): ServiceBusMessage {
-  const messageId = randomUUID();
-  return {
-    messageId,
-    contentType: 'application/json',
-    applicationProperties: { eventType: 'order.placed', tenantId: 'contoso' },
-    body: {
-      messageId,
-      eventId: randomUUID(),
-      eventType: 'order.placed',
-      tenantId: 'contoso',
-      occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
-      data: {
-        orderId,
-        customerId: `c-${orderId}`,
-        accountId: `a-${orderId}`,
-        channel: 'web',
-        currency: 'EUR',
-        totalAmount: amount,
-        shippingCountry: 'DE',
-        lines: [{ sku: 'sku-1', productName: 'Lamp', category: 'home', quantity: 1, unitPrice: amount }],
-      },
-    },
-  };
-}
+/** An order of contoso that happened `minutesAgo` minutes ago, so each lands in its own minute bin. */
+const order = (orderId: string, totalAmount: number, minutesAgo: number) =>
+  orderPlacedMessage({
+    messageId: randomUUID(),
+    orderId,
+    totalAmount,
+    occurredAt: new Date(Date.now() - minutesAgo * 60_000),
+  });
 
 describe.skipIf(skip)(title, () => {
   let dir: string;
@@ -109,17 +78,8 @@ describe.skipIf(skip)(title, () => {
   let browser: Browser;
   let page: Page;
   let token: string;
-  let sb: ServiceBusClient;
   const consoleErrors: string[] = [];
 
-  const publish = async (messages: ServiceBusMessage[]): Promise<void> => {
-    const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
-    try {
-      await sender.sendMessages(messages);
-    } finally {
-      await sender.close();
-    }
-  };
   /** The page's CSP violations, recorded by a listener installed before any of its scripts runs. */
   const violations = (): Promise<string[]> =>
     page.evaluate(() => (globalThis as unknown as PageGlobals).cspViolations);
@@ -153,18 +113,9 @@ describe.skipIf(skip)(title, () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
-    await publish([orderEvent('o-1', 10, 3), orderEvent('o-2', 20, 2)]);
-    // Ingestion lands the first orders before the page looks at them.
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      const response = await fetch(`${instance.url}/api/v1/functions/OrdersPerMinute?lookback=1h`, {
-        headers: { authorization: `Bearer ${token}`, 'cache-control': 'no-cache' },
-      });
-      if (((await response.json()) as { meta: { rowCount: number } }).meta.rowCount === 2) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    // Sent through the real Service Bus SDK; each resolves once ingestion committed it.
+    await ingestOrderPlaced(instance, order('o-1', 10, 3));
+    await ingestOrderPlaced(instance, order('o-2', 20, 2));
     await mkdir(ARTEFACTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -184,7 +135,6 @@ describe.skipIf(skip)(title, () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await sb?.close();
     await instance?.stop();
     await removeDir(dir);
   });
@@ -250,7 +200,8 @@ describe.skipIf(skip)(title, () => {
     const before = await chartPixels();
     await page.getByRole('switch', { name: /Live/ }).check();
     await page.getByText('live · 1 update received').waitFor();
-    await publish([orderEvent('o-3', 35, 1), orderEvent('o-4', 5, 0)]);
+    await ingestOrderPlaced(instance, order('o-3', 35, 1));
+    await ingestOrderPlaced(instance, order('o-4', 5, 0));
     await page.locator('figure.chart figcaption', { hasText: ': 4 points' }).waitFor({ timeout: 30_000 });
     expect(await page.locator('.live .status').textContent()).toMatch(/^live · \d+ updates received$/);
     expect(await page.locator('.table-wrap tbody tr').count()).toBe(4);

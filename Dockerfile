@@ -31,6 +31,7 @@ COPY tsconfig.base.json tsconfig.build.json ./
 COPY src src
 COPY bench bench
 COPY packages packages
+COPY web web
 RUN npm run build
 
 # ── production dependencies: README "A production install, without the local stack" ──────────────────────────
@@ -51,6 +52,7 @@ RUN (getent group 1000 >/dev/null || groupadd --gid 1000 kqlgate) \
 WORKDIR /app
 COPY --from=production-dependencies /app/node_modules node_modules
 COPY --from=build /app/dist/src dist/src
+COPY --from=build /app/dist/web dist/web
 COPY --from=build /app/packages/kql-language/dist packages/kql-language/dist
 COPY package.json ./
 COPY packages/kql-language/package.json packages/kql-language/

@@ -70,6 +70,11 @@ export default tseslint.config(
   },
   ...packageBoundary,
   {
+    // The browser pages (web/, bundled by Vite): browser globals, type-checked with web/tsconfig.json.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -74,7 +74,8 @@ export default defineConfig({
         plugins,
         test: {
           name: 'unit',
-          include: ['src/**/*.spec.ts'],
+          // web/: the browser pages' pure logic (chart planning, snippets, the SSE parser).
+          include: ['src/**/*.spec.ts', 'web/**/*.spec.ts'],
           // A guard against hangs, not a speed target: the specs that load Kusto.Language (catalog analysis) take
           // a few seconds alone and went past 20 s on a loaded 2-core machine.
           testTimeout: 60_000,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds dist/ and each package's dist/ (`tsc -b`: the packages first, then the app) when any source is newer than
+// Builds dist/ and each package's dist/ (`tsc -b`: the packages first, then the app; then Vite bundles web/ into
+// dist/web) when any source is newer than
 // the last build (or there is none), so `npm start`, `npm run bench` and `npx kqlgate` work straight after `npm ci`
 // and stay fast afterwards.
 // `npm ci` runs it as the `prepare` script, so a fresh clone pays the build during the install rather than in
@@ -42,6 +43,7 @@ function newestMtime(path) {
 
 const sources = [
   'src',
+  'web',
   'bench',
   'packages',
   'tsconfig.json',
@@ -59,12 +61,28 @@ if (built < newest && !existsSync(tsc) && process.argv.includes('--skip-without-
 }
 
 if (built < newest) {
-  process.stderr.write('kqlgate: building (tsc -b tsconfig.build.json)…\n');
+  process.stderr.write('kqlgate: building (tsc -b tsconfig.build.json, vite build)…\n');
   try {
     execFileSync(process.execPath, [tsc, '-b', join(root, 'tsconfig.build.json')], {
       cwd: root,
       stdio: 'inherit',
     });
+    // The browser pages (web/, the explorer): Vite bundles them into dist/web, which the gateway serves.
+    execFileSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        join(root, 'web', 'vite.config.ts'),
+        '--logLevel',
+        'warn',
+      ],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   } catch {
     process.stderr.write('kqlgate: build failed (see the errors above)\n');
     process.exit(1);

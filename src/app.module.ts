@@ -10,6 +10,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { CacheModule } from './modules/cache/cache.module.js';
 import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
+import { ExplorerModule } from './modules/explorer/explorer.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { McpModule } from './modules/mcp/mcp.module.js';
 import { LiveCommitsModule } from './modules/live/live-commits.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
       GraphqlModule,
       McpModule,
       LiveModule,
+      ExplorerModule,
     ];
     return {
       module: AppModule,

@@ -1,31 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { kqlgatePackage } from './package-root.js';
 
-let cached: string | undefined;
-
-/**
- * kqlgate's version from its package.json, found by walking up from this file (it sits at a different depth in
- * `src/` under the test runner and in `dist/src/` when built). Read once.
- */
+/** kqlgate's version from its package.json. */
 export function packageVersion(): string {
-  if (cached === undefined) {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (;;) {
-      const candidate = join(dir, 'package.json');
-      if (existsSync(candidate)) {
-        const manifest = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
-        if (manifest.name === 'kqlgate' && manifest.version) {
-          cached = manifest.version;
-          break;
-        }
-      }
-      const parent = dirname(dir);
-      if (parent === dir) {
-        throw new Error(`package.json of kqlgate not found above ${fileURLToPath(import.meta.url)}`);
-      }
-      dir = parent;
-    }
-  }
-  return cached;
+  return kqlgatePackage().version;
 }

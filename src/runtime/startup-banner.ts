@@ -66,7 +66,7 @@ export function renderBanner(facts: BannerFacts): string {
   push(`  gateway    ${facts.url}`);
   push(`  GraphQL    ${facts.url}/graphql`);
   push(`  REST       ${facts.url}/api/v1/functions/{Name}   (${facts.functions.length} functions exposed)`);
-  push(`  OpenAPI    ${facts.url}/api/v1/openapi.json   docs ${facts.url}/docs`);
+  push(`  OpenAPI    ${facts.url}/api/v1/openapi.json   explorer ${facts.url}/`);
   push(`  health     ${facts.url}/health/ready   metrics ${facts.metricsUrl ?? `${facts.url}/metrics`}`);
   push(
     `  analytics  ${facts.kustoUrl} database ${facts.database}${facts.kustoEmbedded ? ' (embedded Kusto engine)' : ''}`,

@@ -13,6 +13,8 @@ export function orderPlacedMessage(order: {
   totalAmount: number;
   tenantId?: string;
   properties?: Record<string, string>;
+  /** When the order happened; default now. */
+  occurredAt?: Date;
 }): ServiceBusMessage {
   const tenantId = order.tenantId ?? 'contoso';
   return {
@@ -24,7 +26,7 @@ export function orderPlacedMessage(order: {
       eventId: randomUUID(),
       eventType: 'order.placed',
       tenantId,
-      occurredAt: new Date().toISOString(),
+      occurredAt: (order.occurredAt ?? new Date()).toISOString(),
       data: {
         orderId: order.orderId,
         customerId: `c-${order.orderId}`,

@@ -7,7 +7,7 @@ export interface SecurityHeaderOptions {
 
 /**
  * The policy of an HTML response that sets none itself: nothing may load or run, not even inline code. A page
- * with inline script or style (such as /docs) sets its own policy allowing exactly that code by hash.
+ * with code of its own (the explorer at `/`) sets its own policy allowing exactly its bundled files.
  */
 export const STRICT_HTML_CSP =
   "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -19,7 +19,7 @@ const NON_HTML_CSP = "default-src 'none'; frame-ancestors 'none'";
  * Headers every response carries, whatever route (or Fastify's own 404/400 handlers) produced it:
  * - `X-Content-Type-Options: nosniff`: a browser never second-guesses a declared type (a CSV cell or JSON string
  *   that looks like HTML stays data);
- * - `Referrer-Policy: no-referrer`: a link followed from /docs does not leak the gateway's URL and query string;
+ * - `Referrer-Policy: no-referrer`: a link followed from the explorer does not leak the gateway's URL and query string;
  * - `Content-Security-Policy`: the route's own policy, else a strict default;
  * - `Strict-Transport-Security` when the request came over HTTPS: `request.protocol` is `https` for a TLS socket,
  *   or for `X-Forwarded-Proto: https` from a proxy listed in TRUST_PROXY (TLS usually ends at the proxy). Never

@@ -109,4 +109,42 @@ describe('buildCatalog', () => {
       max: { kind: 'long', text: '10', value: '10' },
     });
   });
+  it('should read @chart and report each column that does not fit, naming the function and line', () => {
+    const table = {
+      path: 'tables/t.kql',
+      text: '.create-merge table T (At: datetime, Name: string, N: long)\n',
+    };
+    const fn = (name: string, chart: string) => ({
+      path: `functions/${name}.kql`,
+      text: [
+        '// @expose roles=a',
+        `// @chart ${chart}`,
+        `.create-or-alter function ${name}() { T | project At, Name, N }`,
+        '',
+      ].join('\n'),
+    });
+    const catalog = buildCatalog([
+      table,
+      fn('Good', 'timechart x=At y=N'),
+      fn('Bad', 'timechart x=Name y=N,Missing,Name'),
+      fn('Odd', 'piechart'),
+      fn('Loose', 'columnchart y=N colour=red'),
+    ]);
+    expect(
+      catalog.diagnostics.map(
+        (d) => `${d.position.file}:${d.position.line}:${d.position.column}: ${d.code}: ${d.message}`,
+      ),
+    ).toEqual([
+      "functions/Bad.kql:2:21: KQLGATE_CHART: @chart of Bad: a timechart's x must be a datetime column; Name is string",
+      'functions/Bad.kql:2:28: KQLGATE_CHART: @chart of Bad: y=Missing is not an output column (columns: At, Name, N)',
+      'functions/Bad.kql:2:28: KQLGATE_CHART: @chart of Bad: y columns must be numeric (int, long, real, decimal); Name is string',
+      "functions/Loose.kql:2:27: KQLGATE_EXPOSURE: unknown @chart setting 'colour=red' (known: x=<column>, y=<column>,<column>…)",
+      "functions/Odd.kql:2:11: KQLGATE_EXPOSURE: @chart expects a chart kind (timechart, linechart, columnchart, barchart), e.g. @chart timechart x=Period y=Revenue; found 'piechart'",
+    ]);
+    const byName = new Map(catalog.functions.map((f) => [f.name, f]));
+    expect(byName.get('Good')?.chart).toEqual({ kind: 'timechart', x: 'At', y: ['N'] });
+    expect(byName.get('Bad')?.chart).toBeUndefined();
+    expect(byName.get('Bad')?.exposure).toBeUndefined();
+    expect(byName.get('Loose')?.chart).toEqual({ kind: 'columnchart', y: ['N'] });
+  });
 });

@@ -12,6 +12,7 @@ import {
   splitScript,
   type TableCommand,
 } from '@kqlgate/kql-language';
+import { checkChart } from './chart-directive.js';
 import { parseExposureHeader } from './exposure-header.js';
 import { describeRange, rangeProblem, resolveParameterRange } from './parameter-range.js';
 import type {
@@ -295,6 +296,14 @@ function* catalogStages(
         );
       }
     }
+    let chart;
+    if (header.chart && analysis.outputColumns) {
+      const checked = checkChart(command.name, header.chart, analysis.outputColumns);
+      for (const problem of checked.problems) {
+        diagnostics.push(diag('error', 'KQLGATE_CHART', problem.message, at(problem.offset)));
+      }
+      chart = checked.chart;
+    }
     const failed = diagnostics.filter((d) => d.severity === 'error').length > errorCountBefore;
     if (header.exposure && !analysis.outputColumns && !failed) {
       diagnostics.push(
@@ -317,6 +326,7 @@ function* catalogStages(
       ...(command.properties.docstring ? { docString: command.properties.docstring } : {}),
       ...(command.properties.folder ? { folder: command.properties.folder } : {}),
       ...(header.exposure && analysis.outputColumns && !failed ? { exposure: header.exposure } : {}),
+      ...(chart ? { chart } : {}),
     });
   }
 

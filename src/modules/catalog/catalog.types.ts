@@ -54,6 +54,17 @@ export interface CatalogParameter {
   range?: ParameterRange;
 }
 
+/** How the explorer draws a result (`// @chart`, see chart-directive.ts). */
+export type ChartKind = 'timechart' | 'linechart' | 'columnchart' | 'barchart';
+
+export interface ChartSpec {
+  kind: ChartKind;
+  /** The column along the x axis; absent → the explorer picks the first datetime (or string) column. */
+  x?: string;
+  /** The plotted columns; absent → every numeric column. */
+  y?: string[];
+}
+
 export interface CatalogFunction {
   name: string;
   docString?: string;
@@ -67,6 +78,8 @@ export interface CatalogFunction {
   tables: string[];
   /** Undefined → deployed but not offered over GraphQL/REST. */
   exposure?: Exposure;
+  /** Declared by `// @chart`; absent → the explorer picks a chart from the output types. */
+  chart?: ChartSpec;
   command: FunctionCommand;
 }
 

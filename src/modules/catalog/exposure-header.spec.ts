@@ -38,7 +38,7 @@ describe('parseExposureHeader', () => {
         message:
           "unknown @expose setting 'colour' (known: roles, scopes, anonymous, cache, swr, live, cost, timeout, maxRows)",
       },
-      { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind, @param)' },
+      { offset: 201, message: 'unknown directive @exposed (known: @expose, @bind, @param, @chart)' },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { type HeaderLine, parseTimespanTicks, ticksToMs } from '@kqlgate/kql-language';
 import type { Exposure, ParameterBinding } from './catalog.types.js';
+import { parseChartDirective, type DeclaredChart } from './chart-directive.js';
 import type { DeclaredRange } from './parameter-range.js';
 
 /**
@@ -10,6 +11,7 @@ import type { DeclaredRange } from './parameter-range.js';
  * // @expose roles=analyst,fraud-analyst cache=30s swr=5m live=5s cost=5 timeout=20s maxRows=1000
  * // @bind tenantId=claim:tid
  * // @param maxAccounts min=1 max=1000
+ * // @chart timechart x=Period y=Revenue,Orders
  * ```
  *
  * No `@expose` line → the function is deployed but not offered over GraphQL/REST. `@param` lines are read here
@@ -19,6 +21,7 @@ export interface ExposureHeader {
   exposure?: Exposure;
   bindings: Record<string, ParameterBinding>;
   ranges: DeclaredRange[];
+  chart?: DeclaredChart;
   problems: { offset: number; message: string }[];
 }
 
@@ -79,10 +82,15 @@ export function parseExposureHeader(lines: readonly HeaderLine[]): ExposureHeade
           header.ranges.push(range);
         }
       }
+    } else if (directive === 'chart') {
+      if (header.chart) {
+        header.problems.push({ offset: line.offset + match[1].length, message: 'more than one @chart line' });
+      }
+      header.chart = parseChartDirective(args, line.offset + match[1].length, header.problems);
     } else {
       header.problems.push({
         offset: line.offset + match[1].length,
-        message: `unknown directive @${match[2]} (known: @expose, @bind, @param)`,
+        message: `unknown directive @${match[2]} (known: @expose, @bind, @param, @chart)`,
       });
     }
   }

@@ -8,9 +8,9 @@ import type { Principal } from '../auth/principal.js';
 
 /**
  * `FUNCTION_VISIBILITY` (formerly `GRAPHQL_FIELD_VISIBILITY`), one setting for every surface:
- * - `all` — every caller sees every exposed function (REST errors, OpenAPI, /docs, GraphQL schema) and is refused
+ * - `all` — every caller sees every exposed function (REST errors, OpenAPI and the explorer, GraphQL schema) and is refused
  *   (401/403, naming what is missing) when calling one it may not use;
- * - `callable` — a caller sees only the functions it may call: its OpenAPI document, /docs page and GraphQL schema
+ * - `callable` — a caller sees only the functions it may call: its OpenAPI document (the explorer's list) and GraphQL schema
  *   hold only those, and calling any other answers exactly as calling a name that does not exist (404, same body),
  *   so a partner cannot list or probe what other roles can do.
  * No 404 lists function names, in either mode: it suggests the closest name the caller can see, if one is close.

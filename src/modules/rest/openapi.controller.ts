@@ -12,22 +12,16 @@ import {
   type RequestAuthenticator,
 } from '../query/query-hooks.js';
 import { buildOpenApi } from './openapi/openapi-builder.js';
-import { DOCS_PAGE_CSP, renderDocsPage } from './openapi/docs-page.js';
 import { sendProblem } from './problem-reply.js';
-
-interface Documents {
-  readonly openapi: string;
-  readonly docs: string;
-}
 
 /** Distinct views (sets of visible functions) kept per catalog version; a miss only costs a rebuild. */
 const MAX_VIEWS = 32;
 
 /**
- * The OpenAPI document and the docs page. With `FUNCTION_VISIBILITY=all` one pair for everybody, memoized per
- * catalog version. With `callable` each caller gets the pair of the functions it may call (credentials as on any
- * call; a failing credential is a 401), memoized per set of visible functions and answered `private` with
- * `Vary: Authorization, X-API-Key`, so no shared cache hands one caller's view to another.
+ * The OpenAPI document (which the explorer at `/` reads too). With `FUNCTION_VISIBILITY=all` one document for
+ * everybody, memoized per catalog version. With `callable` each caller gets the document of the functions it may
+ * call (credentials as on any call; a failing credential is a 401), memoized per set of visible functions and
+ * answered `private` with `Vary: Authorization, X-API-Key`, so no shared cache hands one caller's view to another.
  */
 @Controller()
 export class OpenApiController {
@@ -35,7 +29,7 @@ export class OpenApiController {
   private readonly authenticator: RequestAuthenticator;
   private readonly visibility: FunctionVisibility;
   private catalogOfViews?: Catalog;
-  private readonly views = new LRUCache<string, Documents>({ max: MAX_VIEWS });
+  private readonly views = new LRUCache<string, string>({ max: MAX_VIEWS });
 
   constructor(
     private readonly catalog: FunctionCatalogService,
@@ -48,23 +42,9 @@ export class OpenApiController {
 
   @Get('api/v1/openapi.json')
   async openapi(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.answer(request, reply, 'openapi', 'application/json; charset=utf-8');
-  }
-
-  @Get('docs')
-  async docs(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.answer(request, reply, 'docs', 'text/html; charset=utf-8');
-  }
-
-  private async answer(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    which: keyof Documents,
-    contentType: string,
-  ): Promise<FastifyReply> {
-    let documents: Documents;
+    let document: string;
     try {
-      documents = await this.documentsFor(request);
+      document = await this.documentFor(request);
     } catch (error) {
       return sendProblem(reply, request, error, this.logger);
     }
@@ -75,44 +55,31 @@ export class OpenApiController {
         .header('cache-control', 'private, no-cache')
         .header('vary', vary ? `${String(vary)}, Authorization, X-API-Key` : 'Authorization, X-API-Key');
     }
-    if (which === 'docs') {
-      // The page's inline script and style, allowed by hash (see docs-page.ts).
-      reply.header('content-security-policy', DOCS_PAGE_CSP);
-    }
-    return reply.status(200).header('content-type', contentType).send(documents[which]);
+    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(document);
   }
 
-  private async documentsFor(request: FastifyRequest): Promise<Documents> {
+  private async documentFor(request: FastifyRequest): Promise<string> {
     const catalog = this.catalog.current();
     if (this.catalogOfViews !== catalog) {
       this.catalogOfViews = catalog;
       this.views.clear();
     }
     if (this.visibility === 'all') {
-      return this.view('*', () => ({
-        openapi: JSON.stringify(buildOpenApi(catalog), null, 2),
-        docs: renderDocsPage(catalog),
-      }));
+      return this.view('*', () => JSON.stringify(buildOpenApi(catalog), null, 2));
     }
     const principal = await this.authenticator.authenticate(request.headers, request.ip, String(request.id));
     const functions = callableFunctions(catalog.functions, principal);
-    const note = principal.anonymous
-      ? '— those callable without credentials; send yours to see the functions you may call'
-      : '— those you may call';
-    // The docs page's note differs for anonymous callers, so they never share a view with authenticated ones.
-    const key = `${principal.anonymous ? 'anonymous' : 'caller'}:${functions.map((fn) => fn.name).join(',')}`;
-    return this.view(key, () => ({
-      openapi: JSON.stringify(buildOpenApi(catalog, { functions }), null, 2),
-      docs: renderDocsPage(catalog, { functions, note }),
-    }));
+    return this.view(functions.map((fn) => fn.name).join(','), () =>
+      JSON.stringify(buildOpenApi(catalog, { functions }), null, 2),
+    );
   }
 
-  private view(key: string, build: () => Documents): Documents {
-    let documents = this.views.get(key);
-    if (!documents) {
-      documents = build();
-      this.views.set(key, documents);
+  private view(key: string, build: () => string): string {
+    let document = this.views.get(key);
+    if (document === undefined) {
+      document = build();
+      this.views.set(key, document);
     }
-    return documents;
+    return document;
   }
 }

@@ -1,25 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../../utils/chromium-browser.js';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
-/** Debian's chromium (`apt-get install chromium`); playwright-core downloads no browser of its own. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
-// CI must prove CORS in a browser (.ci/run installs chromium): only a local run without it may skip.
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-const title = skip
-  ? `CORS in a real browser — SKIPPED: ${CHROMIUM} is absent (apt-get install -y chromium)`
-  : 'CORS in a real browser';
+const { skip, title } = chromiumSkip('CORS in a real browser');
 
 /**
  * The page a front-end app would be: its script calls the gateway with fetch and reports what the browser let it

@@ -22,6 +22,7 @@ import type { CredentialHeaders } from '../../../src/modules/auth/request-authen
 import { REQUEST_AUTHENTICATOR } from '../../../src/modules/query/query-hooks.js';
 import { QueryModule } from '../../../src/modules/query/query.module.js';
 import { RestModule } from '../../../src/modules/rest/rest.module.js';
+import { ExplorerModule } from '../../../src/modules/explorer/explorer.module.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 /** Records every query text and parameter set the gateway sends, then runs it for real. */
@@ -93,6 +94,7 @@ export async function startGateway(options: { watch?: boolean } = {}): Promise<G
           }),
           RestModule,
           GraphqlModule,
+          ExplorerModule,
         ],
       };
     }

@@ -480,7 +480,7 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
     await gw.catalog.reload();
   });
 
-  it('should publish OpenAPI 3.1 and an offline docs page', async () => {
+  it('should publish OpenAPI 3.1 and the offline explorer, /docs redirecting to it', async () => {
     const openapi = (await (await fetch(`${gw.url}/api/v1/openapi.json`)).json()) as {
       openapi: string;
       paths: Record<
@@ -499,10 +499,12 @@ fabrikam,p-9,o-9,a-9,c-9,authorized,500,USD,card,400000,9999,US,d-9,192.0.2.9,US
       type: ['string', 'null'],
       format: 'date-time',
     });
-    const docs = await fetch(`${gw.url}/docs`);
-    expect(docs.headers.get('content-type')).toContain('text/html');
-    const html = await docs.text();
-    expect(html).toContain('id="SupplyChainForecast"');
+    const docs = await fetch(`${gw.url}/docs`, { redirect: 'manual' });
+    expect([docs.status, docs.headers.get('location')]).toEqual([301, '/']);
+    const explorer = await fetch(`${gw.url}/`);
+    expect(explorer.headers.get('content-type')).toContain('text/html');
+    const html = await explorer.text();
+    expect(html).toContain('/ui/assets/');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 });

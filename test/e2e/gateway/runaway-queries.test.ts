@@ -107,7 +107,7 @@ describe('runaway queries through the gateway', () => {
     },
   );
 
-  it('should show the declared ranges in OpenAPI, GraphQL argument descriptions and /docs', async () => {
+  it('should show the declared ranges in OpenAPI (which the explorer shows) and GraphQL argument descriptions', async () => {
     const openapi = (await (await fetch(`${instance.url}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, { get: { parameters: { name: string; description: string; schema: object }[] } }>;
     };
@@ -132,10 +132,6 @@ describe('runaway queries through the gateway', () => {
     const args = graphql.data.__type.fields.find((f) => f.name === 'SupplyChainForecast')!.args;
     expect(args.find((a) => a.name === 'historyDays')?.description).toBe(
       'KQL long, default 28, between 7 and 365',
-    );
-    const docs = await (await fetch(`${instance.url}/docs`)).text();
-    expect(docs).toContain(
-      '<td><code>historyDays</code></td><td>long</td><td><code>28</code></td><td>between 7 and 365</td>',
     );
   });
 

@@ -124,7 +124,10 @@ export function buildOpenApi(
       summary: fn.docString ?? fn.name,
       description,
       ...(exposure.anonymous ? { security: [{}, { bearer: [] }, { apiKey: [] }] } : {}),
+      // What the explorer shows beside the form (it reads this document with the caller's credentials).
       'x-kqlgate': {
+        ...(fn.folder ? { folder: fn.folder } : {}),
+        anonymous: exposure.anonymous,
         roles: exposure.roles,
         cost: exposure.cost,
         cacheTtlSeconds: exposure.cacheTtlMs / 1000,
@@ -132,6 +135,9 @@ export function buildOpenApi(
         boundParameters: Object.fromEntries(
           fn.parameters.filter((p) => p.binding).map((p) => [p.name, p.binding!.claim]),
         ),
+        parameterTypes: Object.fromEntries(visible.map((p) => [p.name, p.type])),
+        columns: fn.outputColumns,
+        ...(fn.chart ? { chart: fn.chart } : {}),
       },
     };
     paths[`/api/v1/functions/${fn.name}`] = {

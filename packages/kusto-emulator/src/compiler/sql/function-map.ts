@@ -16,6 +16,7 @@ import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
 import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
+import { SERIES_FUNCTIONS } from './functions/series-functions.js';
 import { STRING_FUNCTIONS } from './functions/string-functions.js';
 import { TIME_ZONE_FUNCTIONS } from './functions/time-zone-functions.js';
 import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
@@ -427,6 +428,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   series_subtract: scalar('kql_series_binary({0}, {1}, 1)'),
   series_multiply: scalar('kql_series_binary({0}, {1}, 2)'),
   series_divide: scalar('kql_series_binary({0}, {1}, 3)'),
+  ...SERIES_FUNCTIONS,
 
   // ── aggregates ──────────────────────────────────────────────────────────────────────────────
   count: aggregate('count(*)'),

@@ -17,6 +17,7 @@ import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
 import { PUNYCODE_FUNCTION_MAP } from './functions/punycode-functions.js';
+import { SPECIAL_MATH_FUNCTION_MAP } from './functions/special-math-functions.js';
 import { SERIES_FUNCTIONS } from './functions/series-functions.js';
 import { STRING_FUNCTIONS } from './functions/string-functions.js';
 import { TIME_ZONE_FUNCTIONS } from './functions/time-zone-functions.js';
@@ -409,6 +410,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   ...STRING_FUNCTIONS,
   ...TIME_ZONE_FUNCTIONS,
   ...PUNYCODE_FUNCTION_MAP,
+  ...SPECIAL_MATH_FUNCTION_MAP,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),

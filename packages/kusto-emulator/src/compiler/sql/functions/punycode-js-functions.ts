@@ -6,8 +6,7 @@
 import { punycodeDecode, punycodeEncode } from './punycode-codec.js';
 import { PUNYCODE_FUNCTION_RESULTS, type PunycodeFunctionName } from './punycode-functions.js';
 import {
-  JS_RETURN_TYPES,
-  jsSqlName,
+  jsScalarFunctions,
   JsScalarUnsupportedError,
   type JsScalarArgument,
   type JsScalarFunction,
@@ -29,10 +28,10 @@ const CALLS: Readonly<Record<PunycodeFunctionName, (value: JsScalarArgument) => 
   punycode_to_string: (value) => (typeof value === 'string' ? (punycodeDecode(value) ?? '') : ''),
 };
 
-export const PUNYCODE_JS_FUNCTIONS: readonly JsScalarFunction[] = Object.entries(CALLS).map(
-  ([name, call]) => ({
-    name: jsSqlName(name),
-    returns: JS_RETURN_TYPES[PUNYCODE_FUNCTION_RESULTS[name as PunycodeFunctionName]],
-    call: (args) => call(args[0]),
-  }),
+export const PUNYCODE_JS_FUNCTIONS: readonly JsScalarFunction[] = jsScalarFunctions(
+  PUNYCODE_FUNCTION_RESULTS,
+  {
+    punycode_from_string: (args) => CALLS.punycode_from_string(args[0]),
+    punycode_to_string: (args) => CALLS.punycode_to_string(args[0]),
+  },
 );

@@ -12,8 +12,7 @@ import betaPdf from '@stdlib/stats-base-dists-beta-pdf';
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import { SPECIAL_MATH_FUNCTION_RESULTS, type SpecialMathFunctionName } from './special-math-functions.js';
 import {
-  JS_RETURN_TYPES,
-  jsSqlName,
+  jsScalarFunctions,
   type JsScalarArgument,
   type JsScalarFunction,
   type JsScalarResult,
@@ -38,13 +37,21 @@ const CALLS: Readonly<Record<SpecialMathFunctionName, (args: number[]) => JsScal
   beta_inv: ([p, a, b]) => (inUnitInterval(p) ? beta(betaQuantile)(p, a, b) : null),
 };
 
-export const SPECIAL_MATH_JS_FUNCTIONS: readonly JsScalarFunction[] = Object.entries(CALLS).map(
-  ([name, call]) => ({
-    name: jsSqlName(name),
-    returns: JS_RETURN_TYPES[SPECIAL_MATH_FUNCTION_RESULTS[name as SpecialMathFunctionName]],
-    call: (args) => {
-      const values = numbers(args);
-      return values ? call(values) : null;
-    },
-  }),
+/** A null or non-numeric argument gives null. */
+const numeric =
+  (call: (values: number[]) => JsScalarResult) =>
+  (args: readonly JsScalarArgument[]): JsScalarResult => {
+    const values = numbers(args);
+    return values ? call(values) : null;
+  };
+
+export const SPECIAL_MATH_JS_FUNCTIONS: readonly JsScalarFunction[] = jsScalarFunctions(
+  SPECIAL_MATH_FUNCTION_RESULTS,
+  {
+    erf: numeric(CALLS.erf),
+    erfc: numeric(CALLS.erfc),
+    beta_cdf: numeric(CALLS.beta_cdf),
+    beta_pdf: numeric(CALLS.beta_pdf),
+    beta_inv: numeric(CALLS.beta_inv),
+  },
 );

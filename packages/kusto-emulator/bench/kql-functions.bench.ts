@@ -3,7 +3,8 @@
  * src/compiler/sql/functions/js-scalar-functions.ts) costs per row against SQL: the same column hashed by
  *  - DuckDB's own `hash()` (C++, the cost floor of a SQL built-in),
  *  - an SQL macro of the engine (`kql_ipv4_groups`: regex, casts and arithmetic on each row),
- *  - the JavaScript `kql_xxhash64_string` / `kql_xxhash64_long` behind ADX's `hash()`.
+ *  - the JavaScript `kql_xxhash64_string` / `kql_xxhash64_long` behind ADX's `hash()`;
+ *  - on a double column, DuckDB's `exp()` against the JavaScript `kql_erf` behind KQL's `erf()`.
  * Rows are generated inside DuckDB (1,000,000; 5,000,000 with BENCH_FULL=1). Each query runs once to warm up, then
  * 5 times; the median is reported, and per-row cost is (median - scan median) / rows, the scan being the same
  * aggregate over the bare column. On a shared machine the figures move with the load: compare within one run.
@@ -35,6 +36,9 @@ const VARIANTS: readonly Variant[] = [
     note: 'hash(string)',
   },
   { name: 'JS kql_xxhash64_long(n)', sql: 'SELECT max(kql_xxhash64_long(n)) FROM t', note: 'hash(datetime)' },
+  // A numeric function of one double each way: DuckDB's C++ exp() against stdlib's erf() behind KQL's erf().
+  { name: 'SQL built-in exp(x)', sql: 'SELECT max(exp(x)) FROM t', note: 'exp(real)' },
+  { name: 'JS kql_erf(x)', sql: 'SELECT max(kql_erf(x)) FROM t', note: 'erf(real), @stdlib' },
 ];
 
 async function median(connection: DuckDBConnection, sql: string): Promise<number> {
@@ -60,7 +64,7 @@ export const suite: BenchSuite = {
       await registerJsScalarFunctions(connection);
       ctx.log(`kql-functions: generating ${rows} rows`);
       await connection.run(
-        `CREATE TABLE t AS SELECT 'user-' || i AS s, i * 7919 AS n, '10.' || (i % 256) || '.' || (i // 256 % 256) || '.1' AS ip FROM range(${rows}) r(i)`,
+        `CREATE TABLE t AS SELECT 'user-' || i AS s, i * 7919 AS n, '10.' || (i % 256) || '.' || (i // 256 % 256) || '.1' AS ip, i / ${rows} AS x FROM range(${rows}) r(i)`,
       );
       const out: BenchRow[] = [];
       let scan = 0;

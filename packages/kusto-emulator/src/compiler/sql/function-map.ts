@@ -16,6 +16,9 @@ import { ARRAY_FUNCTIONS } from './functions/array-functions.js';
 import { CONVERSION_FUNCTIONS } from './functions/conversion-functions.js';
 import { IP_FUNCTIONS } from './functions/ip-functions.js';
 import { MATH_FUNCTIONS } from './functions/math-functions.js';
+import { PUNYCODE_FUNCTION_MAP } from './functions/punycode-functions.js';
+import { SPECIAL_MATH_FUNCTION_MAP } from './functions/special-math-functions.js';
+import { SERIES_FUNCTIONS } from './functions/series-functions.js';
 import { STRING_FUNCTIONS } from './functions/string-functions.js';
 import { TIME_ZONE_FUNCTIONS } from './functions/time-zone-functions.js';
 import { UNICODE_HASH_FUNCTIONS } from './functions/unicode-hash-functions.js';
@@ -406,6 +409,8 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   ...UNICODE_HASH_FUNCTIONS,
   ...STRING_FUNCTIONS,
   ...TIME_ZONE_FUNCTIONS,
+  ...PUNYCODE_FUNCTION_MAP,
+  ...SPECIAL_MATH_FUNCTION_MAP,
 
   // ── series (dynamic arrays of numbers; macros in duckdb-setup.ts) ───────────────────────────
   kql_fit_line: scalar('kql_fit_line(kql_series({0}))'),
@@ -427,6 +432,7 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
   series_subtract: scalar('kql_series_binary({0}, {1}, 1)'),
   series_multiply: scalar('kql_series_binary({0}, {1}, 2)'),
   series_divide: scalar('kql_series_binary({0}, {1}, 3)'),
+  ...SERIES_FUNCTIONS,
 
   // ── aggregates ──────────────────────────────────────────────────────────────────────────────
   count: aggregate('count(*)'),

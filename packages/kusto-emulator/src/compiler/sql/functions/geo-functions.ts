@@ -10,7 +10,7 @@
  *   - geo_geohash_neighbors and geo_s2cell_neighbors: ADX lists the neighbours in an order that is neither the
  *     libraries' traversal order nor any geometric order (the reference's examples for `sunny` and `89c259`),
  *     and an array compares by order;
- *   - geometry that builds new shapes (buffers, unions, intersections, simplification, densification, coverings
+ *   - geometry that builds new shapes (buffers, unions, intersections, simplification, coverings
  *     by cells): their output depends on S2 builder and coverer details the reference does not pin down.
  * Inputs a function cannot be sure to answer as ADX does (a MultiPolygon area, which ADX takes over the union;
  * a ring that halves the sphere…) fail at run time with the same "not supported" message (src/geo/geo-shapes.ts).
@@ -46,6 +46,8 @@ export const GEO_FUNCTION_RESULTS = {
   geo_polygon_centroid: 'dynamic',
   geo_point_in_polygon: 'bool',
   geo_distance_point_to_polygon: 'real',
+  geo_line_densify: 'dynamic',
+  geo_polygon_densify: 'dynamic',
 } as const satisfies Record<string, KustoResult>;
 
 export type GeoFunctionName = keyof typeof GEO_FUNCTION_RESULTS;

@@ -31,6 +31,11 @@ import {
   polygonCentroid,
   polygonPerimeter,
 } from '../../../geo/s2-measures.js';
+import {
+  DEFAULT_DENSIFY_TOLERANCE_METERS,
+  densifyLines,
+  densifyPolygons,
+} from '../../../geo/shape-densifier.js';
 import { isPointInCircle, sphereDistance } from '../../../geo/sphere-distance.js';
 import { GEO_FUNCTION_RESULTS, type GeoFunctionName } from './geo-functions.js';
 import {
@@ -95,6 +100,8 @@ const GEO_CALLS: Readonly<Record<GeoFunctionName, GeoCall>> = {
   geo_polygon_centroid: (a) => point(polygonCentroid(a[0])),
   geo_point_in_polygon: (a) => isPointInPolygon(a[0], a[1], a[2]) ?? null,
   geo_distance_point_to_polygon: (a) => distanceToPolygon(a[0], a[1], a[2]) ?? null,
+  geo_line_densify: (a) => densifyLines(a[0], optional(a, 1, DEFAULT_DENSIFY_TOLERANCE_METERS)) ?? null,
+  geo_polygon_densify: (a) => densifyPolygons(a[0], optional(a, 1, DEFAULT_DENSIFY_TOLERANCE_METERS)) ?? null,
 };
 
 /** An input the function cannot answer as ADX does fails the query with the engine's usual refusal. */

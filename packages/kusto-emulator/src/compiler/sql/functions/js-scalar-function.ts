@@ -55,6 +55,18 @@ export interface JsScalarFunction {
   readonly call: (args: readonly JsScalarArgument[]) => JsScalarResult;
 }
 
+/** A family's functions from its declared results and its implementations, both keyed by KQL name. */
+export function jsScalarFunctions<Name extends string>(
+  results: Readonly<Record<Name, KustoResult>>,
+  calls: Readonly<Record<Name, JsScalarFunction['call']>>,
+): JsScalarFunction[] {
+  return (Object.keys(calls) as Name[]).map((name) => ({
+    name: jsSqlName(name),
+    returns: JS_RETURN_TYPES[results[name]],
+    call: calls[name],
+  }));
+}
+
 /**
  * Thrown by a function for an input it cannot answer as ADX does (its message reads "… is not supported by the
  * embedded engine"): the query fails with the engine's NotSupported error and this message, never a guess.

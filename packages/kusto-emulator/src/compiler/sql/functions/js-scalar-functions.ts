@@ -70,4 +70,6 @@ export async function registerJsScalarFunctions(connection: DuckDBConnection): P
   registerJsFunctions(connection, (await import('./geo-js-functions.js')).GEO_JS_FUNCTIONS);
   registerJsFunctions(connection, (await import('./string-js-functions.js')).STRING_JS_FUNCTIONS);
   registerJsFunctions(connection, (await import('./time-zone-js-functions.js')).TIME_ZONE_JS_FUNCTIONS);
+  registerJsFunctions(connection, (await import('./punycode-js-functions.js')).PUNYCODE_JS_FUNCTIONS);
+  registerJsFunctions(connection, (await import('./special-math-js-functions.js')).SPECIAL_MATH_JS_FUNCTIONS);
 }

@@ -4,7 +4,7 @@
  */
 import type { KustoScalarType } from '../compiler-types.js';
 import { KqlCompileError } from '../kql-compile-error.js';
-import type { ScalarNode } from '../ir/ir-node.js';
+import type { LiteralValue, ScalarNode } from '../ir/ir-node.js';
 import { LiteralNode } from '../ir/literal-node.js';
 import { type KNode, ownText, syntaxKind } from '../parse/kusto-syntax.js';
 import { literalValue, parseDatetimeLiteral, parseTimespanLiteral } from './literal-values.js';
@@ -41,18 +41,14 @@ export function lowerLiteral(lc: LoweringContext, node: KNode): ScalarNode {
       return LiteralNode.create(/true/i.test(text), 'bool');
     case 'LongLiteralExpression':
     case 'IntLiteralExpression': {
-      const v = literalValue(type, text);
-      if (v === undefined) {
-        return LiteralNode.create(BigInt(String(node.ConstantValue)), type);
-      }
-      return LiteralNode.create(v, type);
+      // Kusto.Language's ConstantValue reads a literal past the type's range (or `int(+0x10)`) as 0: refuse.
+      return LiteralNode.create(readOrRefuse(lc, node, literalValue(type, text)), type);
     }
     case 'RealLiteralExpression': {
-      const v = literalValue('real', text);
-      return LiteralNode.create(v === undefined ? Number(node.ConstantValue) : v, 'real');
+      return LiteralNode.create(readOrRefuse(lc, node, literalValue('real', text)), 'real');
     }
     case 'DecimalLiteralExpression':
-      return LiteralNode.create(literalValue('decimal', text) ?? String(node.ConstantValue), 'decimal');
+      return LiteralNode.create(readOrRefuse(lc, node, literalValue('decimal', text)), 'decimal');
     case 'DateTimeLiteralExpression': {
       const v = parseDatetimeLiteral(text);
       if (v === undefined) {
@@ -84,4 +80,12 @@ export function lowerLiteral(lc: LoweringContext, node: KNode): ScalarNode {
     default:
       throw lc.unsupported(`literal ${text}`, node);
   }
+}
+
+/** A literal's value as read from its text; a form the reader does not know (`1e400`…) is refused. */
+function readOrRefuse(lc: LoweringContext, node: KNode, value: LiteralValue | undefined): LiteralValue {
+  if (value === undefined) {
+    throw lc.unsupported(`literal ${ownText(node)}`, node);
+  }
+  return value;
 }

@@ -7,7 +7,6 @@ import { CallNode } from '../ir/call-node.js';
 import { CaseNode } from '../ir/case-node.js';
 import type { ScalarNode } from '../ir/ir-node.js';
 import { LiteralNode } from '../ir/literal-node.js';
-import { WindowNode } from '../ir/window-node.js';
 import { child, type KNode, nameText, syntaxKind } from '../parse/kusto-syntax.js';
 import { acceptsArgumentCount, resolveFunction } from '../sql/function-map.js';
 import { isAggregateCall, lowerAggregate } from './aggregate-call-lowerer.js';
@@ -18,6 +17,7 @@ import { kustoType } from './result-schema.js';
 import { asBool, coerce, convert, dynamicOf, stringOf } from './scalar-coercion.js';
 import { callArguments, describe, isBuiltin } from './syntax-reading.js';
 import { strftimeFormat } from './term-pattern.js';
+import { lowerWindowCall, WINDOW_FUNCTIONS } from './window-call-lowerer.js';
 
 export function lowerFunctionCall(lc: LoweringContext, node: KNode, scope: ScalarScope): ScalarNode {
   const nameNode = child(node, 'Name') ?? node;
@@ -27,6 +27,9 @@ export function lowerFunctionCall(lc: LoweringContext, node: KNode, scope: Scala
   const binding = lc.lookup(name);
   if (binding?.kind === 'lambda' || (node.GetExpansion() && !isBuiltin(node))) {
     return expandScalarFunction(lc, node, argNodes, scope);
+  }
+  if (WINDOW_FUNCTIONS.has(name)) {
+    return lowerWindowCall(lc, name, argNodes, scope, type);
   }
   switch (name) {
     case 'now':
@@ -66,32 +69,6 @@ export function lowerFunctionCall(lc: LoweringContext, node: KNode, scope: Scala
       );
     case 'not':
       return CallNode.create('not', [asBool(lc.scalar(argNodes[0], scope))], 'bool');
-    case 'row_number': {
-      let partitionBy: ScalarNode[] = [];
-      if (argNodes.length > 1) {
-        if (!scope.prepare) {
-          throw lc.unsupported('row_number() with a restart condition outside extend', argNodes[1]);
-        }
-        // Restart groups: a running count of restart rows, computed a level below the numbering.
-        const restart = scope.prepare(asBool(lc.scalar(argNodes[1], scope)));
-        const flag = CaseNode.create(
-          [{ when: restart, then: LiteralNode.create(1n, 'long') }],
-          LiteralNode.create(0n, 'long'),
-          'long',
-        );
-        partitionBy = [scope.prepare(WindowNode.create('row_cumsum', [flag], scope.order ?? [], 'long'))];
-      }
-      const rn = WindowNode.create('row_number', [], scope.order ?? [], 'long', partitionBy);
-      if (argNodes.length === 0) {
-        return rn;
-      }
-      const start = coerce(lc.scalar(argNodes[0], scope), 'long');
-      return CallNode.create(
-        'AddExpression',
-        [CallNode.create('SubtractExpression', [rn, LiteralNode.create(1n, 'long')], 'long'), start],
-        'long',
-      );
-    }
     case 'extract': {
       const args = argNodes.slice(0, 3).map((n) => lc.scalar(n, scope));
       const text = CallNode.create('extract', args, 'string');
@@ -116,19 +93,6 @@ export function lowerFunctionCall(lc: LoweringContext, node: KNode, scope: Scala
       }
       return CallNode.create('coalesce', args, type);
     }
-    case 'prev':
-    case 'next': {
-      const args = argNodes.map((n) => lc.scalar(n, scope));
-      const col = args[0];
-      const offset = args[1] ?? LiteralNode.create(1n, 'long');
-      const rest = args[2] ? [coerce(args[2], col.type)] : [];
-      return WindowNode.create(name, [col, offset, ...rest], scope.order ?? [], type);
-    }
-    case 'row_cumsum':
-      if (argNodes.length > 1) {
-        throw lc.unsupported('row_cumsum() with a restart condition', argNodes[1]);
-      }
-      return WindowNode.create('row_cumsum', [lc.scalar(argNodes[0], scope)], scope.order ?? [], type);
     case 'format_datetime': {
       const fmt = argNodes[1];
       if (!(fmt.IsConstant && typeof fmt.ConstantValue === 'string')) {

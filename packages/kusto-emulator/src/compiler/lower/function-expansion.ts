@@ -24,8 +24,14 @@ interface KSignature {
   Parameters: { Count: number; getItem(i: number): KParameter };
 }
 
-export function expandTabularFunction(lc: LoweringContext, call: KNode, args: KNode[]): RelationNode {
-  return expand(lc, call, args, (body) => lc.tabular(body));
+/** `piped`: the input of `T | invoke f(…)`, bound to the function's first (tabular) parameter. */
+export function expandTabularFunction(
+  lc: LoweringContext,
+  call: KNode,
+  args: KNode[],
+  piped?: RelationNode,
+): RelationNode {
+  return expand(lc, call, args, (body) => lc.tabular(body), piped);
 }
 
 export function expandScalarFunction(
@@ -34,15 +40,21 @@ export function expandScalarFunction(
   args: KNode[],
   scope: ScalarScope,
 ): ScalarNode {
-  return expand(lc, call, args, (body) => lc.scalar(body, scope));
+  return expand(lc, call, args, (body) => lc.scalar(body, scope), undefined);
 }
 
-function expand<T>(lc: LoweringContext, call: KNode, args: KNode[], lowerBody: (body: KNode) => T): T {
+function expand<T>(
+  lc: LoweringContext,
+  call: KNode,
+  args: KNode[],
+  lowerBody: (body: KNode) => T,
+  piped: RelationNode | undefined,
+): T {
   const expansion = call.GetExpansion();
   if (!expansion) {
     throw lc.unsupported(`function ${nameText(call)}`, call);
   }
-  const frame = argumentFrame(lc, call, args);
+  const frame = argumentFrame(lc, call, args, piped);
   return lc.withScope(frame, () => {
     for (const statement of listElements(child(expansion, 'Statements'))) {
       lc.statement(statement);
@@ -52,7 +64,12 @@ function expand<T>(lc: LoweringContext, call: KNode, args: KNode[], lowerBody: (
 }
 
 /** Binds a call's arguments (positional, named, defaults) to the callee's parameter names. */
-function argumentFrame(lc: LoweringContext, call: KNode, args: KNode[]): Map<string, Binding> {
+function argumentFrame(
+  lc: LoweringContext,
+  call: KNode,
+  args: KNode[],
+  piped: RelationNode | undefined,
+): Map<string, Binding> {
   const frame = new Map<string, Binding>();
   const signature = (call as unknown as { ReferencedSignature?: KSignature | null }).ReferencedSignature;
   const parameters = signature ? listToArray(signature.Parameters) : [];
@@ -65,7 +82,11 @@ function argumentFrame(lc: LoweringContext, call: KNode, args: KNode[]): Map<str
       positional.push(arg);
     }
   }
-  parameters.forEach((p, i) => {
+  const offset = piped ? 1 : 0;
+  if (piped && parameters.length > 0) {
+    frame.set(parameters[0].Name, { kind: 'relation', node: piped });
+  }
+  parameters.slice(offset).forEach((p, i) => {
     const arg = named.get(p.Name) ?? positional[i];
     const valueNode = arg ?? p.DefaultValue;
     if (!valueNode) {

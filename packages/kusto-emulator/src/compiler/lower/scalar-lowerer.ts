@@ -11,6 +11,7 @@ import { LimitNode } from '../ir/limit-node.js';
 import { LiteralNode } from '../ir/literal-node.js';
 import { ProjectNode } from '../ir/project-node.js';
 import { ScalarSubqueryNode } from '../ir/scalar-subquery-node.js';
+import { ValuesNode } from '../ir/values-node.js';
 import { type KNode, nameText, requiredChild, symbolKind, syntaxKind } from '../parse/kusto-syntax.js';
 import { resolveFunction } from '../sql/function-map.js';
 import { lowerFunctionCall } from './function-call-lowerer.js';
@@ -119,7 +120,17 @@ export function lowerScalar(lc: LoweringContext, node: KNode, scope: ScalarScope
       return lowerFunctionCall(lc, node, scope);
     case 'ToScalarExpression': {
       // ADX evaluates toscalar() once, outside any row: names bound to a row's values cannot reach inside.
-      const relation = lc.insideToscalar(() => lc.tabular(requiredChild(node, 'Expression')));
+      const inner = requiredChild(node, 'Expression');
+      // `toscalar(new_guid())`: a scalar is evaluated once as well, as a one-row relation.
+      const relation = lc.insideToscalar(() =>
+        inner.ResultType?.Columns
+          ? lc.tabular(inner)
+          : ProjectNode.create(
+              ValuesNode.create([[]], []),
+              [{ name: 'print_0', expr: lc.scalar(inner, {}) }],
+              [{ name: 'print_0', type: kustoType(inner.ResultType) }],
+            ),
+      );
       const first = relation.columns[0];
       return ScalarSubqueryNode.create(
         ProjectNode.create(

@@ -14,7 +14,8 @@ import { lowerJoin, lowerLookup } from './join-operators.js';
 import { lowerMakeSeries } from './make-series-operator.js';
 import { lowerMvExpand } from './mv-expand-operator.js';
 import type { OperatorLowerer } from './operator-lowerer.js';
-import { lowerParse } from './parse-operator.js';
+import { lowerInvoke } from './invoke-operator.js';
+import { lowerParse, lowerParseWhere } from './parse-operator.js';
 import { lowerProject, lowerProjectRename, lowerSelectColumns } from './project-operators.js';
 import { lowerSort, lowerTop } from './sort-operators.js';
 import { lowerCount, lowerDistinct, lowerSummarize } from './summarize-operators.js';
@@ -45,6 +46,8 @@ const OPERATORS: Readonly<Record<string, OperatorLowerer>> = {
   MvExpandOperator: lowerMvExpand,
   MakeSeriesOperator: lowerMakeSeries,
   ParseOperator: lowerParse,
+  ParseWhereOperator: lowerParseWhere,
+  InvokeOperator: lowerInvoke,
   GetSchemaOperator: lowerGetSchema,
 };
 

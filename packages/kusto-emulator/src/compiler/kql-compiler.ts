@@ -50,7 +50,7 @@ export function lowerKql(
 ): LoweredKql {
   const lowerer = new KqlLowerer({ text: bound.text, root: bound.root, database, params, now });
   const relations = lowerer.lowerQuery();
-  return { relations, externalSources: lowerer.external.sources };
+  return { relations, externalSources: lowerer.externalSources };
 }
 
 export function emitStatements(relations: readonly RelationNode[]): CompiledStatement[] {

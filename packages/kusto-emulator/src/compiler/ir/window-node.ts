@@ -1,6 +1,6 @@
 import type { IrType, ScalarNode, SortKey } from './ir-node.js';
 
-/** A function over the serialized row order (row_number, prev, next, row_cumsum). */
+/** A function over the serialized row order (row_number, prev, next, row_cumsum, partition_min). */
 export interface WindowNode {
   readonly kind: 'Window';
   readonly fn: string;

@@ -138,12 +138,12 @@ export function literalValue(
       if (body.toLowerCase() === 'null') {
         return null;
       }
-      if (/^-?0x[0-9a-f]+$/i.test(body)) {
+      if (/^[-+]?0x[0-9a-f]+$/i.test(body)) {
         // Hexadecimal (0xFF): BigInt reads the digits but not a sign in front of them.
-        const magnitude = BigInt(body.replace(/^-/, ''));
+        const magnitude = BigInt(body.replace(/^[-+]/, ''));
         return inRange(type, body.startsWith('-') ? -magnitude : magnitude);
       }
-      return /^-?\d+$/.test(body) ? inRange(type, BigInt(body)) : undefined;
+      return /^[-+]?\d+$/.test(body) ? inRange(type, BigInt(body)) : undefined;
     }
     case 'real':
     case 'decimal': {

@@ -11,7 +11,7 @@ import { kustoLanguage } from '@kqlgate/kql-language';
 import { KqlCompileError } from '../kql-compile-error.js';
 import type { GlobalState } from '../bind/global-state-builder.js';
 import { type KDiagnostic, listToArray, type KList } from './kusto-syntax.js';
-import { positionAt } from '../lower/kql-lowerer.js';
+import { positionAt } from '../lower/source-position.js';
 
 export interface ParsedKql {
   readonly text: string;

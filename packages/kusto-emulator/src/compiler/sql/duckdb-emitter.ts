@@ -331,6 +331,8 @@ class SqlEmitter {
           return `lead(${args.join(', ')}) ${over}`;
         case 'row_cumsum':
           return `sum(${args[0]}) ${window('ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')}`;
+        case 'partition_min':
+          return `min(${args[0]}) ${over}`;
         default:
           throw new Error(`internal: unknown window function ${n.fn}`);
       }

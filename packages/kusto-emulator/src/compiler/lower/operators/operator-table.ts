@@ -1,0 +1,61 @@
+/**
+ * Tabular operators by syntax kind. An operator missing from the table is refused with its name and
+ * position; adding one is a new entry here and a module of its own.
+ */
+import type { RelationNode } from '../../ir/ir-node.js';
+import { type KNode, syntaxKind } from '../../parse/kusto-syntax.js';
+import type { LoweringContext } from '../lowering-context.js';
+import { schemaOf } from '../result-schema.js';
+import { describe } from '../syntax-reading.js';
+import { lowerExtend } from './extend-operator.js';
+import { lowerFilter, lowerSample, lowerTake } from './filter-operators.js';
+import { lowerGetSchema } from './get-schema-operator.js';
+import { lowerJoin, lowerLookup } from './join-operators.js';
+import { lowerMakeSeries } from './make-series-operator.js';
+import { lowerMvExpand } from './mv-expand-operator.js';
+import type { OperatorLowerer } from './operator-lowerer.js';
+import { lowerInvoke } from './invoke-operator.js';
+import { lowerParse, lowerParseWhere } from './parse-operator.js';
+import { lowerProject, lowerProjectRename, lowerSelectColumns } from './project-operators.js';
+import { lowerSort, lowerTop } from './sort-operators.js';
+import { lowerCount, lowerDistinct, lowerSummarize } from './summarize-operators.js';
+import { lowerUnion } from './union-operator.js';
+
+const OPERATORS: Readonly<Record<string, OperatorLowerer>> = {
+  FilterOperator: lowerFilter,
+  TakeOperator: lowerTake,
+  SampleOperator: lowerSample,
+  ExtendOperator: lowerExtend,
+  SerializeOperator: lowerExtend,
+  ProjectOperator: lowerProject,
+  ProjectRenameOperator: lowerProjectRename,
+  // Operators that only reshuffle, drop or keep columns: the output is Kusto's result schema, by name.
+  ProjectAwayOperator: lowerSelectColumns,
+  ProjectKeepOperator: lowerSelectColumns,
+  ProjectReorderOperator: lowerSelectColumns,
+  AsOperator: lowerSelectColumns,
+  RenderOperator: lowerSelectColumns,
+  SummarizeOperator: lowerSummarize,
+  CountOperator: lowerCount,
+  DistinctOperator: lowerDistinct,
+  SortOperator: lowerSort,
+  TopOperator: lowerTop,
+  JoinOperator: lowerJoin,
+  LookupOperator: lowerLookup,
+  UnionOperator: (lc, input, op) => lowerUnion(lc, input, op),
+  MvExpandOperator: lowerMvExpand,
+  MakeSeriesOperator: lowerMakeSeries,
+  ParseOperator: lowerParse,
+  ParseWhereOperator: lowerParseWhere,
+  InvokeOperator: lowerInvoke,
+  GetSchemaOperator: lowerGetSchema,
+};
+
+export function lowerOperator(lc: LoweringContext, input: RelationNode, op: KNode): RelationNode {
+  const kind = syntaxKind(op);
+  const lower = Object.prototype.hasOwnProperty.call(OPERATORS, kind) ? OPERATORS[kind] : undefined;
+  if (!lower) {
+    throw lc.unsupported(`operator '${describe(op)}'`, op);
+  }
+  return lower(lc, input, op, schemaOf(op.ResultType), { order: lc.orderOf(input) });
+}

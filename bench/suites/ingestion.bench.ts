@@ -9,19 +9,20 @@
  *   acknowledged (streaming ingestion: durable and queryable), p50/p95/p99, with the production batch limits;
  * - where the time goes: median ingest request and dedup lookup durations, mean batch size.
  */
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { Client, KustoConnectionStringBuilder } from 'azure-kusto-data';
 import { startKustoEmulator } from '@kqlgate/kusto-emulator';
-import { startServiceBusEmulator } from '@kqlgate/servicebus-emulator';
+import type { startServiceBusEmulator as StartServiceBusEmulator } from '@kqlgate/servicebus-emulator';
 import { servicebusEntitiesFile } from '../../src/config/servicebus-entities-file.js';
 import { DEFAULT_BACKOFF } from '../../src/ingestion/backoff.js';
 import { createIngestionPipeline } from '../../src/ingestion/ingestion-factory.js';
 import type { DedupMode, IngestionPipeline } from '../../src/ingestion/ingestion-pipeline.js';
-import type { IngestSink, IngestTarget } from '../../src/ingestion/kusto-ingest-sink.js';
+import type { IngestReceipt, IngestSink, IngestTarget } from '../../src/ingestion/kusto-ingest-sink.js';
 import type { MessageIdIndex } from '../../src/ingestion/message-id-index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { BenchContext, BenchRow, BenchSuite } from '../bench-types.js';
 
 const TOPIC = 'oltp-events';
@@ -34,6 +35,34 @@ interface Timings {
   lookupMs: number[];
   batchSizes: number[];
   freshnessMs: number[];
+  /** Per event, where its send → queryable went (freshness phases: events carrying `sentAt`). */
+  stages: Record<Stage, number[]>;
+  /** Message id → when its batch's dedup lookup started. */
+  lookupStartedAt: Map<string, number>;
+}
+
+/**
+ * One event's journey, from the timestamps on hand: `sentAt` (producer, before the send call), `_enqueuedTime`
+ * (the broker's, stamped when it stores the message), the batch's dedup lookup start, the ingest start and its
+ * acknowledgement (streaming ingestion: committed and queryable).
+ */
+const STAGES = {
+  producer: 'producer send → broker stored',
+  delivery: 'broker stored → batch out (delivery, batching)',
+  lookup: 'batch out → ingest sent (dedup lookup)',
+  ingest: 'ingest sent → committed',
+} as const;
+type Stage = keyof typeof STAGES;
+
+function newTimings(): Timings {
+  return {
+    ingestMs: [],
+    lookupMs: [],
+    batchSizes: [],
+    freshnessMs: [],
+    stages: { producer: [], delivery: [], lookup: [], ingest: [] },
+    lookupStartedAt: new Map(),
+  };
 }
 
 /** Records how long each ingest takes and, from the `sentAt` the producer put in each body, the freshness. */
@@ -43,19 +72,29 @@ class TimedSink implements IngestSink {
     private readonly timings: Timings,
   ) {}
 
-  async ingest(target: IngestTarget, payload: Buffer): Promise<void> {
+  async ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
     const started = performance.now();
-    await this.inner.ingest(target, payload);
+    const startedAt = Date.now();
+    const receipt = await this.inner.ingest(target, payload);
     const now = Date.now();
     this.timings.ingestMs.push(performance.now() - started);
     const lines = payload.toString('utf8').trimEnd().split('\n');
     this.timings.batchSizes.push(lines.length);
+    const { stages, lookupStartedAt } = this.timings;
     for (const line of lines) {
-      const sentAt = (JSON.parse(line) as { sentAt?: number }).sentAt;
-      if (typeof sentAt === 'number') {
-        this.timings.freshnessMs.push(now - sentAt);
+      const event = JSON.parse(line) as { sentAt?: number; messageId?: string; _enqueuedTime?: string };
+      if (typeof event.sentAt !== 'number') {
+        continue;
       }
+      this.timings.freshnessMs.push(now - event.sentAt);
+      const enqueued = event._enqueuedTime === undefined ? Number.NaN : Date.parse(event._enqueuedTime);
+      const out = lookupStartedAt.get(event.messageId ?? '') ?? startedAt;
+      stages.producer.push(enqueued - event.sentAt);
+      stages.delivery.push(out - enqueued);
+      stages.lookup.push(startedAt - out);
+      stages.ingest.push(now - startedAt);
     }
+    return receipt;
   }
 
   close(): Promise<void> {
@@ -76,6 +115,10 @@ class TimedIndex implements MessageIdIndex {
     ids: readonly string[],
   ): Promise<Set<string>> {
     const started = performance.now();
+    const startedAt = Date.now();
+    for (const id of ids) {
+      this.timings.lookupStartedAt.set(id, startedAt);
+    }
     try {
       return await this.inner.existing(database, table, column, ids);
     } finally {
@@ -90,6 +133,15 @@ class TimedIndex implements MessageIdIndex {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/** The broker under test: this build's, or another build's (BENCH_SERVICEBUS_MODULE, for a before/after). */
+async function loadBroker(): Promise<typeof StartServiceBusEmulator> {
+  const override = process.env.BENCH_SERVICEBUS_MODULE;
+  const mod = (await import(override ? pathToFileURL(override).href : '@kqlgate/servicebus-emulator')) as {
+    startServiceBusEmulator: typeof StartServiceBusEmulator;
+  };
+  return mod.startServiceBusEmulator;
 }
 
 function percentile(values: number[], p: number): number {
@@ -113,20 +165,30 @@ function eventsFrom(start: number, count: number, stamp: boolean): ServiceBusMes
   }));
 }
 
-async function sendAll(client: ServiceBusClient, messages: ServiceBusMessage[]): Promise<void> {
+async function sendAll(sender: ServiceBusSender, messages: ServiceBusMessage[]): Promise<void> {
+  let batch = await sender.createMessageBatch();
+  for (const message of messages) {
+    if (!batch.tryAddMessage(message)) {
+      await sender.sendMessages(batch);
+      batch = await sender.createMessageBatch();
+      batch.tryAddMessage(message);
+    }
+  }
+  if (batch.count > 0) {
+    await sender.sendMessages(batch);
+  }
+}
+
+/** A producer as applications hold one: its link attached once, before the clock starts. */
+async function withSender(
+  client: ServiceBusClient,
+  use: (sender: ServiceBusSender) => Promise<void>,
+): Promise<void> {
   const sender = client.createSender(TOPIC);
   try {
-    let batch = await sender.createMessageBatch();
-    for (const message of messages) {
-      if (!batch.tryAddMessage(message)) {
-        await sender.sendMessages(batch);
-        batch = await sender.createMessageBatch();
-        batch.tryAddMessage(message);
-      }
-    }
-    if (batch.count > 0) {
-      await sender.sendMessages(batch);
-    }
+    // Creating a batch attaches the link (and negotiates its token), which a long-lived producer does once.
+    await sender.createMessageBatch();
+    await use(sender);
   } finally {
     await sender.close();
   }
@@ -154,7 +216,9 @@ export const suite: BenchSuite = {
       await mkdtemp(join(tmpdir(), 'kqlgate-bench-sb-')),
     ];
     const kusto = await startKustoEmulator({ port: 0, dataDir: dirs[0], databases: [DATABASE] });
-    const broker = await startServiceBusEmulator({
+    const broker = await (
+      await loadBroker()
+    )({
       port: 0,
       dataDir: dirs[1],
       configFile: servicebusEntitiesFile(),
@@ -182,7 +246,7 @@ export const suite: BenchSuite = {
         phase: (pipeline: IngestionPipeline, timings: Timings) => Promise<void>,
         dedup: DedupMode = 'table',
       ): Promise<Timings> => {
-        const timings: Timings = { ingestMs: [], lookupMs: [], batchSizes: [], freshnessMs: [] };
+        const timings = newTimings();
         const pipeline = createIngestionPipeline(
           {
             serviceBus: {
@@ -223,7 +287,7 @@ export const suite: BenchSuite = {
 
       // Warm-up: compiler load, first connections.
       await runPhase(async (pipeline) => {
-        await sendAll(producer, eventsFrom(1_000_000, 50, false));
+        await withSender(producer, (sender) => sendAll(sender, eventsFrom(1_000_000, 50, false)));
         await until(() => pipeline.stats().ingested >= 50, 30_000);
       });
 
@@ -234,9 +298,12 @@ export const suite: BenchSuite = {
         ['redelivered', 5_000_000],
       ] as const) {
         ctx.log(`throughput: backlog of ${throughputEvents} events, INGEST_DEDUP=${mode}`);
-        const sendStarted = performance.now();
-        await sendAll(producer, eventsFrom(base, throughputEvents, false));
-        const sendMs = performance.now() - sendStarted;
+        let sendMs = 0;
+        await withSender(producer, async (sender) => {
+          const sendStarted = performance.now();
+          await sendAll(sender, eventsFrom(base, throughputEvents, false));
+          sendMs = performance.now() - sendStarted;
+        });
         let drainMs = 0;
         let completed = false;
         const timings = await runPhase(async (pipeline) => {
@@ -299,21 +366,25 @@ export const suite: BenchSuite = {
         const perTick = rate / 10;
         ctx.log(`freshness: ${rate} events/s for ${freshnessSeconds} s, INGEST_DEDUP=${mode}`);
         const freshness = await runPhase(async (pipeline) => {
-          const started = Date.now();
-          for (let sent = 0; sent < total; sent += perTick) {
-            const due = started + (sent / perTick) * 100;
-            await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-            await sendAll(producer, eventsFrom(base + sent, perTick, true));
-          }
+          await withSender(producer, async (sender) => {
+            const started = Date.now();
+            for (let sent = 0; sent < total; sent += perTick) {
+              const due = started + (sent / perTick) * 100;
+              await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+              await sendAll(sender, eventsFrom(base + sent, perTick, true));
+            }
+          });
           await until(() => pipeline.stats().ingested >= total, 60_000);
         }, mode);
         const label = `freshness at ${rate.toLocaleString('en-US')} events/s (dedup ${mode})`;
+        const build = process.env.BENCH_SERVICEBUS_MODULE;
         for (const p of [50, 95, 99]) {
           rows.push({
             benchmark: label,
             metric: `p${p}`,
             value: round(percentile(freshness.freshnessMs, p)),
             unit: 'ms',
+            note: build === undefined ? undefined : `broker build ${build}`,
           });
         }
         rows.push(
@@ -339,6 +410,16 @@ export const suite: BenchSuite = {
             value: round(percentile(freshness.lookupMs, 50)),
             unit: 'ms',
           });
+        }
+        for (const stage of Object.keys(STAGES) as Stage[]) {
+          for (const p of [50, 99]) {
+            rows.push({
+              benchmark: `  ${STAGES[stage]} (${rate}/s, dedup ${mode})`,
+              metric: `p${p}`,
+              value: round(percentile(freshness.stages[stage], p)),
+              unit: 'ms',
+            });
+          }
         }
       }
     } finally {

@@ -6,6 +6,9 @@
  *   reception — the backpressure that keeps an outage from piling messages into memory or the DLQ.
  * - ingestIsolating(): ingests a batch as one request; when the engine rejects it permanently, halves it until each
  *   rejected message is alone (log2(n) extra requests per bad message), so one poison message never blocks its batch.
+ *   A queued ingestion the engine skipped (one of its messages' ingest-by tags is already on an extent) is halved
+ *   the same way: each half is looked up again and only what is not in is ingested, so a regrouped redelivery
+ *   neither doubles the messages committed before nor loses the ones that were not.
  *
  * Both stop at once when the drain signal aborts (stop() gave up waiting): the batch is abandoned for redelivery.
  */
@@ -16,7 +19,7 @@ import type { Clock } from './clock.js';
 import { wireFormat } from './ingest-format.js';
 import { classifyIngestFailure, type IngestFailure } from './ingest-failure.js';
 import type { IngestionMetrics } from './ingestion-metrics.js';
-import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { PipelineEntry } from './pipeline-entry.js';
 import type { ReachabilityTracker } from './reachability-tracker.js';
 import type { RouteTarget } from './table-router.js';
@@ -161,14 +164,16 @@ export class IngestRetry {
       database: this.deps.database,
       table: target.table,
       format: wireFormat(target.format),
-      ingestByTag: ingestByTag(target.table, toIngest),
+      ingestByTags: toIngest.map((e) => ingestByTag(target.table, e)),
     };
     if (target.mappingReference !== undefined) {
       ingestTarget.mappingReference = target.mappingReference;
     }
+    let receipt: IngestReceipt;
     try {
-      await this.call(target.table, 'ingest', () => this.timedIngest(ingestTarget, payload, toIngest.length));
-      return { ingested: [...toIngest, ...alreadyIn], rejected: [] };
+      receipt = await this.call(target.table, 'ingest', () =>
+        this.timedIngest(ingestTarget, payload, toIngest.length),
+      );
     } catch (error) {
       if (!(error instanceof PermanentIngestFailure)) {
         throw error;
@@ -185,25 +190,47 @@ export class IngestRetry {
           ],
         };
       }
-      const middle = Math.ceil(toIngest.length / 2);
-      const left = await this.ingestIsolating(target, toIngest.slice(0, middle), recheck, depth + 1);
-      const right = await this.ingestIsolating(target, toIngest.slice(middle), recheck, depth + 1);
-      return {
-        ingested: [...alreadyIn, ...left.ingested, ...right.ingested],
-        rejected: [...left.rejected, ...right.rejected],
-      };
+      return this.halves(target, toIngest, alreadyIn, recheck, depth);
     }
+    // Skipped with one message: its own tag is on an extent, so an earlier ingestion of it was committed.
+    if (receipt === 'committed' || toIngest.length === 1) {
+      return { ingested: [...toIngest, ...alreadyIn], rejected: [] };
+    }
+    // Skipped: some of these messages were committed by an earlier ingestion that grouped them differently, and
+    // nothing of this one was stored. The halves look their ids up (now visible) and ingest the rest.
+    this.deps.logger.info(
+      { table: target.table, messages: toIngest.length },
+      'queued ingestion skipped: some messages were already committed; ingesting the others again',
+    );
+    return this.halves(target, toIngest, alreadyIn, recheck, depth);
   }
 
-  private async timedIngest(target: IngestTarget, payload: Buffer, events: number): Promise<void> {
+  private async halves(
+    target: RouteTarget,
+    entries: PipelineEntry[],
+    alreadyIn: PipelineEntry[],
+    recheck: Recheck,
+    depth: number,
+  ): Promise<IngestOutcome> {
+    const middle = Math.ceil(entries.length / 2);
+    const left = await this.ingestIsolating(target, entries.slice(0, middle), recheck, depth + 1);
+    const right = await this.ingestIsolating(target, entries.slice(middle), recheck, depth + 1);
+    return {
+      ingested: [...alreadyIn, ...left.ingested, ...right.ingested],
+      rejected: [...left.rejected, ...right.rejected],
+    };
+  }
+
+  private async timedIngest(target: IngestTarget, payload: Buffer, events: number): Promise<IngestReceipt> {
     const { clock, metrics } = this.deps;
     const started = clock.now();
     let outcome = 'error';
     try {
-      await this.deps.sink.ingest(target, payload);
-      outcome = 'ok';
+      const receipt = await this.deps.sink.ingest(target, payload);
+      outcome = receipt === 'committed' ? 'ok' : 'skipped';
       metrics.batchEvents.observe({ table: target.table }, events);
       metrics.batchBytes.observe({ table: target.table }, payload.length);
+      return receipt;
     } finally {
       metrics.ingestDuration.observe({ table: target.table, outcome }, (clock.now() - started) / 1000);
     }
@@ -215,12 +242,12 @@ export class IngestRetry {
 }
 
 /**
- * The same messages for the same table give the same tag, whatever their order or delivery: what lets a queued
- * ingestion's retry or redelivery be recognized by the engine (kusto-ingest-sink's module comment).
+ * One message's ingest-by tag in a table: the same whatever batch carries the message, so that the engine recognizes
+ * it in any regrouping (a retry, or a redelivery batched differently; kusto-ingest-sink's module comment). Hashed:
+ * a tag of bounded length and plain characters, whatever the message id holds.
  */
-export function ingestByTag(table: string, entries: readonly PipelineEntry[]): string {
-  const ids = entries.map((e) => e.message.messageId).sort();
-  const hash = createHash('sha256').update(table).update('\n').update(ids.join('\n')).digest('hex');
+export function ingestByTag(table: string, entry: PipelineEntry): string {
+  const hash = createHash('sha256').update(table).update('\n').update(entry.message.messageId).digest('hex');
   return `kqlgate-${hash.slice(0, 32)}`;
 }
 

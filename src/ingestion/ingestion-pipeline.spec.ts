@@ -6,7 +6,7 @@ import {
   type BatchCommittedEvent,
   type IngestionPipelineOptions,
 } from './ingestion-pipeline.js';
-import type { IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 import { TableRouter, type RouteDecision } from './table-router.js';
@@ -82,7 +82,7 @@ class FakeEngine implements IngestSink, MessageIdIndex {
   /** Set: ingest requests wait for it (an engine that stopped answering). */
   hang?: Promise<void>;
 
-  async ingest(_target: IngestTarget, payload: Buffer): Promise<void> {
+  async ingest(_target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
     this.requests++;
     await this.hang;
     if (this.transientFailuresLeft > 0) {
@@ -107,6 +107,7 @@ class FakeEngine implements IngestSink, MessageIdIndex {
       });
     }
     this.rows.push(...rows);
+    return 'committed';
   }
   /** Table → columns, as the start-up check of the id column reads them. */
   readonly tables = new Map<string, string[]>([['T', ['MessageId']]]);

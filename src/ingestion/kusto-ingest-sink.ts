@@ -11,10 +11,12 @@
  *   (queued-ingestion-status.ts): the pipeline settles a message after that, never on a merely queued blob.
  *
  * Exactly once in queued and managed mode: the pipeline's dedup lookup cannot see rows still in the DM's queue.
- * Each queued ingestion therefore carries an `ingest-by:` tag derived from the target table and the set of its
- * message ids (IngestTarget.ingestByTag), and `ingestIfNotExists` of the same tag: a retry after a status timeout,
- * or the same messages redelivered after a crash while the first blob was pending, commit nothing the second
- * time (the DM reports `Skipped`, counted as committed).
+ * Each queued ingestion therefore tags its extent `ingest-by:` once per message (IngestTarget.ingestByTags, derived
+ * from the table and the message id) and asks `ingestIfNotExists` of the same tags. The DM then skips the whole
+ * ingestion if any of its messages was committed before — however that earlier ingestion grouped them (a retry
+ * after a status timeout, or messages redelivered after a crash and batched differently). A skipped ingestion
+ * (`Skipped`) is reported as such: the pipeline looks its messages up again and ingests the ones that are not in
+ * (ingest-retry.ts), since a skip stores none of them.
  *
  * Names and the request URL: azure-kusto-data splices the database, table and mapping names into the streaming
  * ingest URL as given (`{cluster}/v1/rest/ingest/{db}/{table}?streamFormat=…&mappingName=…`), so a `#`, `?`, `&`
@@ -48,11 +50,17 @@ export interface IngestTarget {
   format: 'json' | 'csv';
   mappingReference?: string;
   /**
-   * Queued and managed mode: the extent's `ingest-by:` tag, also checked with ingestIfNotExists, so the same
-   * messages never commit twice (see the module comment). Streaming ignores it (it commits synchronously).
+   * Queued and managed mode: the extent's `ingest-by:` tags, one per message, also checked with ingestIfNotExists,
+   * so no message commits twice (see the module comment). Streaming ignores them (it commits synchronously).
    */
-  ingestByTag?: string;
+  ingestByTags?: readonly string[];
 }
+
+/**
+ * `committed`: the rows are durable and queryable. `skipped` (queued ingestion only): nothing was stored, because
+ * an extent already carries one of the ingestion's `ingestIfNotExists` tags.
+ */
+export type IngestReceipt = 'committed' | 'skipped';
 
 /** A target name that is not a Kusto entity name reached the sink: permanent, never sent (ingest-failure). */
 export class InvalidIngestTargetError extends Error {
@@ -62,7 +70,7 @@ export class InvalidIngestTargetError extends Error {
 /** What the pipeline needs from a sink; KustoIngestSink is the real one. */
 export interface IngestSink {
   /** `sourceId` must be a uuid (the SDK validates it); it becomes the request's client id for tracing. */
-  ingest(target: IngestTarget, payload: Buffer, sourceId?: string): Promise<void>;
+  ingest(target: IngestTarget, payload: Buffer, sourceId?: string): Promise<IngestReceipt>;
   close(): Promise<void>;
 }
 
@@ -108,7 +116,11 @@ export class KustoIngestSink implements IngestSink {
     }
   }
 
-  async ingest(target: IngestTarget, payload: Buffer, sourceId: string = randomUUID()): Promise<void> {
+  async ingest(
+    target: IngestTarget,
+    payload: Buffer,
+    sourceId: string = randomUUID(),
+  ): Promise<IngestReceipt> {
     assertValidNames(target);
     const name = this.options.mode === 'streaming' ? encodeURIComponent : (value: string) => value;
     // Managed mode hands the SDK the Buffer itself: its queued fallback (over 4 MB) never finishes uploading a
@@ -127,21 +139,22 @@ export class KustoIngestSink implements IngestSink {
     if (this.options.mode !== 'streaming') {
       props.reportLevel = ReportLevel.FailuresAndSuccesses;
       props.reportMethod = ReportMethod.Table;
-      if (target.ingestByTag !== undefined) {
-        props.ingestByTags = [target.ingestByTag];
-        props.ingestIfNotExists = JSON.stringify([target.ingestByTag]);
+      if (target.ingestByTags !== undefined && target.ingestByTags.length > 0) {
+        props.ingestByTags = [...target.ingestByTags];
+        props.ingestIfNotExists = JSON.stringify(target.ingestByTags);
       }
     }
     const result = await this.client.ingestFromStream(descriptor, props);
     // Managed mode answers a streamed batch with the engine's response (committed already), a queued one with a
     // status to wait for.
-    if (isTableReport(result)) {
-      await waitForQueuedIngestion(result, `${target.database}.${target.table}`, {
-        timeoutMs: this.options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
-        pollMs: this.options.statusPollMs ?? DEFAULT_STATUS_POLL_MS,
-        clock: this.options.clock ?? systemClock,
-      });
+    if (!isTableReport(result)) {
+      return 'committed';
     }
+    return waitForQueuedIngestion(result, `${target.database}.${target.table}`, {
+      timeoutMs: this.options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
+      pollMs: this.options.statusPollMs ?? DEFAULT_STATUS_POLL_MS,
+      clock: this.options.clock ?? systemClock,
+    });
   }
 
   close(): Promise<void> {

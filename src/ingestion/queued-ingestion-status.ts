@@ -58,11 +58,15 @@ interface StatusEntity {
   FailureStatus?: string;
 }
 
+/**
+ * Resolves once the ingestion is final: `committed` (Succeeded, PartiallySucceeded) or `skipped` (nothing stored,
+ * because an extent already carries one of its `ingestIfNotExists` tags).
+ */
 export async function waitForQueuedIngestion(
   report: TableReport,
   what: string,
   options: StatusWaitOptions,
-): Promise<void> {
+): Promise<'committed' | 'skipped'> {
   const { url, tableName } = report.tableClient;
   const table = new TableClient(url, tableName, { allowInsecureConnection: isLoopbackHttp(url) });
   const { partitionKey, rowKey } = report.ingestionStatusInTableDescription;
@@ -74,8 +78,9 @@ export async function waitForQueuedIngestion(
       switch (entity.Status ?? 'unset') {
         case 'Succeeded':
         case 'PartiallySucceeded':
+          return 'committed';
         case 'Skipped':
-          return;
+          return 'skipped';
         case 'Failed':
           throw new QueuedIngestionFailedError(
             `queued ingestion ${rowKey} into ${what} failed (${entity.ErrorCode ?? 'no error code'}): ${entity.Details ?? ''}`,

@@ -17,15 +17,21 @@ import { IngestionStack, event, waitUntil } from './ingestion-stack.js';
 
 const HELD = { pollIntervalMs: 3_600_000 };
 const EVENTS = 40;
-/**
- * The crash test: one message per batch, all in flight at once. Batches form adaptively (whatever arrived while
- * the previous ingest was in flight), so only single-message batches are sure to be formed the same way by the
- * consumer that gets the redelivery — the case the ingest-by tag closes (docs/ingestion.md names the other).
- */
+/** The crash tests' first consumer: one message per batch, all in flight at once. */
 const CRASH_EVENTS = 8;
 const ONE_PER_BATCH = {
   batch: { maxEvents: 1, maxBytes: 1_000_000, maxAgeMs: 100 },
   maxParallelIngests: CRASH_EVENTS,
+};
+/** New messages sent after the first consumer died. */
+const NEW_EVENTS = 4;
+/**
+ * The regrouping consumer: the first new message goes out alone (nothing in flight); every other one waits, with the
+ * redelivered messages, for a batch of all of them (the age limit only a safety net).
+ */
+const REGROUPED = {
+  batch: { maxEvents: NEW_EVENTS - 1 + CRASH_EVENTS, maxBytes: 1_000_000, maxAgeMs: 60_000 },
+  maxParallelIngests: 4,
 };
 
 function queuedSettings(
@@ -70,6 +76,44 @@ async function queuedBlobs(queue: QueueClient): Promise<number> {
   return (await queue.getProperties()).approximateMessagesCount ?? 0;
 }
 
+/** A consumer in its own process (fixtures/ingestion-consumer.mjs), so that it can be SIGKILLed. */
+async function startConsumerProcess(
+  stack: IngestionStack,
+  pipeline: Partial<IngestionSettings['pipeline']>,
+): Promise<ChildProcess> {
+  const dist = await ensureBuilt();
+  return spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'ingestion-consumer.mjs')], {
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      KQLGATE_DIST: dist,
+      KQLGATE_INGEST_SETTINGS: JSON.stringify(queuedSettings(stack, pipeline)),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/**
+ * Sends CRASH_EVENTS and lets a consumer queue each as its own blob (the DM is held, so none commits), then
+ * SIGKILLs it: its messages come back once their locks expire.
+ */
+async function crashAfterQueueing(
+  stack: IngestionStack,
+  queue: QueueClient,
+  children: ChildProcess[],
+): Promise<void> {
+  await stack.send(Array.from({ length: CRASH_EVENTS }, (_, i) => event(i)));
+  const first = await startConsumerProcess(stack, ONE_PER_BATCH);
+  children.push(first);
+  await waitUntil(
+    'the first consumer queued every batch',
+    async () => (await queuedBlobs(queue)) === CRASH_EVENTS,
+  );
+  const exited = new Promise((resolve) => first.once('exit', resolve));
+  first.kill('SIGKILL');
+  await exited;
+}
+
 describe(`${IngestionPipeline.name} in queued mode`, () => {
   let stack: IngestionStack;
 
@@ -108,40 +152,14 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
   }, 400_000);
 
   it('should lose and double nothing when the consumer dies between queueing and commit', async () => {
-    const dist = await ensureBuilt();
     const children: ChildProcess[] = [];
-    const startConsumer = (): ChildProcess => {
-      const child = spawn(
-        process.execPath,
-        [join(import.meta.dirname, 'fixtures', 'ingestion-consumer.mjs')],
-        {
-          env: {
-            ...process.env,
-            LOG_LEVEL: 'warn',
-            KQLGATE_DIST: dist,
-            KQLGATE_INGEST_SETTINGS: JSON.stringify(queuedSettings(stack, ONE_PER_BATCH)),
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
-      children.push(child);
-      return child;
-    };
     try {
-      await stack.send(Array.from({ length: CRASH_EVENTS }, (_, i) => event(i)));
       const queue = await readyQueue(stack);
-      const first = startConsumer();
-      await waitUntil(
-        'the first consumer queued every batch',
-        async () => (await queuedBlobs(queue)) === CRASH_EVENTS,
-      );
-      const exited = new Promise((resolve) => first.once('exit', resolve));
-      first.kill('SIGKILL');
-      await exited;
+      await crashAfterQueueing(stack, queue, children);
 
       // Its locks expire, the messages come back to a new consumer; the dedup lookup cannot see the queued rows,
       // so it queues the same batch again.
-      startConsumer();
+      children.push(await startConsumerProcess(stack, ONE_PER_BATCH));
       await waitUntil(
         'the second consumer queued them again',
         async () => (await queuedBlobs(queue)) === 2 * CRASH_EVENTS,
@@ -154,7 +172,7 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       await waitUntil('every queued blob is processed', async () => (await queuedBlobs(queue)) === 0);
       expect(await stack.counts()).toEqual({ rows: CRASH_EVENTS, distinct: CRASH_EVENTS });
       expect(await stack.drainDeadLetters()).toEqual([]);
-      // Each second blob committed nothing: the DM skipped it by its batch's ingest-by tag.
+      // Each second blob committed nothing: the DM skipped it by its message's ingest-by tag.
       const statuses = await reportedStatuses(stack);
       expect(statuses.map((s) => s.Status)).toEqual([
         ...Array<string>(CRASH_EVENTS).fill('Skipped'),
@@ -163,6 +181,43 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       expect(statuses.filter((s) => s.Status === 'Succeeded').map((s) => s.Details)).toEqual(
         Array<string>(CRASH_EVENTS).fill('1 rows ingested.'),
       );
+    } finally {
+      for (const child of children) {
+        child.kill('SIGKILL');
+      }
+    }
+  }, 300_000);
+
+  it('should lose and double nothing when the redelivered messages are batched differently, with new ones', async () => {
+    const children: ChildProcess[] = [];
+    try {
+      const queue = await readyQueue(stack);
+      await crashAfterQueueing(stack, queue, children);
+
+      // The next consumer batches differently: the first message it gets alone, then the others together, new
+      // and redelivered alike. Its dedup lookup cannot see the first consumer's queued rows.
+      await stack.send(Array.from({ length: NEW_EVENTS }, (_, i) => event(CRASH_EVENTS + i)));
+      children.push(await startConsumerProcess(stack, REGROUPED));
+      await waitUntil(
+        'the second consumer queued its two batches',
+        async () => (await queuedBlobs(queue)) === CRASH_EVENTS + 2,
+      );
+      expect(await stack.counts()).toEqual({ rows: 0, distinct: 0 });
+
+      await stack.stopKusto();
+      await stack.restartKusto({});
+      // A skipped batch's new messages are ingested again after their ids are looked up: wait for every id (peeking
+      // does not see messages still locked by the consumer).
+      const total = CRASH_EVENTS + NEW_EVENTS;
+      await waitUntil('every message is in the table', async () => (await stack.counts()).distinct === total);
+      await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
+      await waitUntil('every queued blob is processed', async () => (await queuedBlobs(queue)) === 0);
+      expect(await stack.counts()).toEqual({ rows: total, distinct: total });
+      expect(await stack.drainDeadLetters()).toEqual([]);
+      // A batch holding redelivered messages was skipped as a whole (their tags were on the first consumer's
+      // extents); its new messages were then ingested on their own.
+      const statuses = await reportedStatuses(stack);
+      expect(statuses.some((s) => s.Status === 'Skipped')).toBe(true);
     } finally {
       for (const child of children) {
         child.kill('SIGKILL');

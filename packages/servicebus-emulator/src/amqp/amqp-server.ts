@@ -22,6 +22,7 @@ import { refuseLink } from './link-refusal.js';
 import { isManagementAddress, ManagementLinkHandler } from './management-link-handler.js';
 import { OutgoingLinkHandler } from './outgoing-link-handler.js';
 import { ReplyLink } from './reply-link.js';
+import { gatherSocketOutput } from './socket-output.js';
 
 export interface AmqpServerOptions {
   readonly host: string;
@@ -124,6 +125,7 @@ export class AmqpServer {
    */
   private accept(socket: Socket): void {
     this.sockets.add(socket);
+    gatherSocketOutput(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const connection = (
       this.container as unknown as {

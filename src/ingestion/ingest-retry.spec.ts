@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../common/logging/logger.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import { systemClock } from './clock.js';
+import { ingestByTag, IngestRetry, type Recheck } from './ingest-retry.js';
+import { ingestionMetrics } from './ingestion-metrics.js';
+import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import type { PipelineEntry } from './pipeline-entry.js';
+import { ReachabilityTracker } from './reachability-tracker.js';
+import type { RouteTarget } from './table-router.js';
+
+const TARGET: RouteTarget = { table: 'T', format: 'json' };
+
+function entry(id: string): PipelineEntry {
+  return {
+    message: { messageId: id, body: {}, deliveryCount: 1, handle: undefined },
+    target: TARGET,
+    payload: Buffer.from(`${JSON.stringify({ messageId: id })}\n`),
+    rows: 1,
+    batchKey: 'T',
+    idKey: `T/${id}`,
+  };
+}
+
+/**
+ * A data-management service as ADX runs one: an ingestion whose `ingestIfNotExists` lists a tag already on an
+ * extent stores nothing and is reported skipped; otherwise its rows and tags are committed.
+ */
+class TaggingEngine implements IngestSink {
+  readonly tags = new Set<string>();
+  readonly ids: string[] = [];
+  readonly requests: string[][] = [];
+
+  ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
+    const ids = payload
+      .toString()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { messageId: string }).messageId);
+    this.requests.push(ids);
+    const tags = target.ingestByTags ?? [];
+    if (tags.some((tag) => this.tags.has(tag))) {
+      return Promise.resolve('skipped');
+    }
+    tags.forEach((tag) => this.tags.add(tag));
+    this.ids.push(...ids);
+    return Promise.resolve('committed');
+  }
+
+  /** What the pipeline's id lookup sees. */
+  readonly recheck: Recheck = (_target, entries) =>
+    Promise.resolve({
+      fresh: entries.filter((e) => !this.ids.includes(e.message.messageId)),
+      duplicates: entries.filter((e) => this.ids.includes(e.message.messageId)),
+    });
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function retryOn(sink: IngestSink): IngestRetry {
+  return new IngestRetry({
+    database: 'db',
+    sink,
+    clock: systemClock,
+    logger: silentLogger,
+    metrics: ingestionMetrics(),
+    random: () => 0,
+    backoff: DEFAULT_BACKOFF,
+    health: new ReachabilityTracker(systemClock, 30_000),
+    drain: new AbortController().signal,
+    onResume: () => undefined,
+  });
+}
+
+describe(IngestRetry.name, () => {
+  describe('ingestIsolating', () => {
+    it('should tag every message on its own, whatever batch carries it', async () => {
+      const engine = new TaggingEngine();
+      await retryOn(engine).ingestIsolating(TARGET, [entry('a'), entry('b')], engine.recheck);
+      expect([...engine.tags]).toEqual([ingestByTag('T', entry('a')), ingestByTag('T', entry('b'))]);
+    });
+
+    it('should ingest again only the messages a skipped ingestion did not hold', async () => {
+      const engine = new TaggingEngine();
+      const retry = retryOn(engine);
+      // An earlier consumer's batch, committed after the regrouped batch was looked up.
+      await retry.ingestIsolating(TARGET, [entry('a'), entry('b')], engine.recheck);
+
+      const regrouped = [entry('n1'), entry('a'), entry('n2'), entry('b'), entry('n3')];
+      const outcome = await retry.ingestIsolating(TARGET, regrouped, engine.recheck);
+
+      expect(outcome.rejected).toEqual([]);
+      expect(outcome.ingested.map((e) => e.message.messageId).sort()).toEqual(['a', 'b', 'n1', 'n2', 'n3']);
+      expect([...engine.ids].sort()).toEqual(['a', 'b', 'n1', 'n2', 'n3']);
+      // The regrouped batch was skipped whole; its halves ingested only the new messages.
+      expect(engine.requests).toEqual([['a', 'b'], ['n1', 'a', 'n2', 'b', 'n3'], ['n1', 'n2'], ['n3']]);
+    });
+
+    it('should settle a lone message whose own tag is already on an extent', async () => {
+      const engine = new TaggingEngine();
+      engine.tags.add(ingestByTag('T', entry('a')));
+      const outcome = await retryOn(engine).ingestIsolating(TARGET, [entry('a')], engine.recheck);
+      expect(outcome.ingested.map((e) => e.message.messageId)).toEqual(['a']);
+      expect(engine.ids).toEqual([]);
+    });
+  });
+});

@@ -12,6 +12,7 @@ import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { McpModule } from './modules/mcp/mcp.module.js';
+import { GraphqlSubscriptionsModule } from './modules/live/graphql-subscriptions.module.js';
 import { LiveCommitsModule } from './modules/live/live-commits.module.js';
 import { LiveModule } from './modules/live/live.module.js';
 import { QueryModule } from './modules/query/query.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
       GraphqlModule,
       McpModule,
       LiveModule,
+      GraphqlSubscriptionsModule,
     ];
     return {
       module: AppModule,

@@ -9,7 +9,13 @@ import { FunctionCatalogService } from '../../../src/modules/catalog/function-ca
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { openSseStream, type SseStream } from '../../utils/sse-stream.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { LIVE_FUNCTIONS, writeLiveKqlDir } from './live-functions.js';
+import {
+  LIVE_FUNCTIONS,
+  metricValue,
+  publishEvents,
+  waitUntilReady,
+  writeLiveKqlDir,
+} from './live-functions.js';
 
 /**
  * Live results over SSE in the whole runtime (embedded engine and broker, ingestion, gateway, dev-mode tokens):
@@ -75,19 +81,8 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       },
     };
   };
-  const publish = async (messages: ServiceBusMessage[]): Promise<void> => {
-    const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
-    try {
-      await sender.sendMessages(messages);
-    } finally {
-      await sender.close();
-    }
-  };
-  const metric = async (line: string): Promise<number | undefined> => {
-    const text = await (await fetch(`${instance.url}/metrics`)).text();
-    const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-    return found === undefined ? undefined : Number(found.slice(line.length + 1));
-  };
+  const publish = (messages: ServiceBusMessage[]): Promise<void> => publishEvents(sb, instance, messages);
+  const metric = (line: string): Promise<number | undefined> => metricValue(instance, line);
 
   let kqlDir: string;
 
@@ -107,12 +102,7 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       slowco: await token('slowco'),
       limited: await token('limited'),
     };
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await waitUntilReady(instance);
     sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
   });
   afterAll(async () => {

@@ -1,5 +1,7 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 /** The functions of the live-results tests, each reading Orders (filled from RawOrderEvents by an update policy). */
 export const LIVE_FUNCTIONS: Record<string, string> = {
@@ -58,4 +60,35 @@ export async function writeLiveKqlDir(kqlDir: string): Promise<void> {
   for (const [name, text] of Object.entries(LIVE_FUNCTIONS)) {
     await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
   }
+}
+
+/** Waits (up to a minute) until the instance reports ready: its catalog deployed and ingestion running. */
+export async function waitUntilReady(instance: KqlgateInstance): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Sends `messages` to the instance's topic with the real Service Bus SDK. */
+export async function publishEvents(
+  sb: ServiceBusClient,
+  instance: KqlgateInstance,
+  messages: ServiceBusMessage[],
+): Promise<void> {
+  const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
+  try {
+    await sender.sendMessages(messages);
+  } finally {
+    await sender.close();
+  }
+}
+
+/** The value of one sample line of the instance's /metrics (`name{labels}`), if present. */
+export async function metricValue(instance: KqlgateInstance, line: string): Promise<number | undefined> {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
 }

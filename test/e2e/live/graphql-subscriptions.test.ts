@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { documentHash } from '../../../src/modules/graphql/trusted-document.registry.js';
@@ -14,7 +15,13 @@ import {
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { orderPlacedMessage } from '../../utils/order-placed-message.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { LIVE_FUNCTIONS, writeLiveKqlDir } from './live-functions.js';
+import {
+  LIVE_FUNCTIONS,
+  metricValue,
+  publishEvents,
+  waitUntilReady,
+  writeLiveKqlDir,
+} from './live-functions.js';
 
 /**
  * Live results as GraphQL subscriptions over WebSocket (graphql-ws) in the whole runtime: a real graphql-ws client,
@@ -64,19 +71,8 @@ describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
     connect({ Authorization: `Bearer ${await token(tenant, roles, expiresInSeconds)}` });
   const order = (tenantId: string, orderId: string, totalAmount: number): ServiceBusMessage =>
     orderPlacedMessage({ messageId: randomUUID(), orderId, totalAmount, tenantId });
-  const publish = async (messages: ServiceBusMessage[]): Promise<void> => {
-    const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
-    try {
-      await sender.sendMessages(messages);
-    } finally {
-      await sender.close();
-    }
-  };
-  const metric = async (line: string): Promise<number | undefined> => {
-    const text = await (await fetch(`${instance.url}/metrics`)).text();
-    const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-    return found === undefined ? undefined : Number(found.slice(line.length + 1));
-  };
+  const publish = (messages: ServiceBusMessage[]): Promise<void> => publishEvents(sb, instance, messages);
+  const metric = (line: string): Promise<number | undefined> => metricValue(instance, line);
 
   beforeAll(async () => {
     dir = await tempDir('live-graphql');
@@ -95,12 +91,7 @@ describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
     });
     wsUrl = `${instance.url.replace(/^http/, 'ws')}/graphql`;
     keys = new DevSigningKeyStore(instance.dataDir);
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await waitUntilReady(instance);
     sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
   });
   afterAll(async () => {
@@ -202,6 +193,24 @@ describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
         reason: 'AUTH_INVALID_TOKEN: token is malformed: Invalid Compact JWS',
       });
       expect(await stream.next()).toMatchObject({ error: { code: 4401 } });
+    });
+
+    it('should refuse the upgrade of a page from an origin CORS_ORIGINS does not allow', async () => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { origin: 'https://elsewhere.example' });
+      const refused = await new Promise<{ status?: number; body: string }>((resolve) =>
+        socket.once('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode, body }));
+        }),
+      );
+      expect(refused.status).toBe(403);
+      expect(JSON.parse(refused.body)).toEqual({
+        status: 403,
+        code: 'UPGRADE_ORIGIN_REFUSED',
+        title:
+          'a page from https://elsewhere.example may not open a connection here: add the origin to CORS_ORIGINS to allow it',
+      });
     });
 
     it('should refuse an unauthenticated caller with the error of the query path', async () => {

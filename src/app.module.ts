@@ -13,6 +13,7 @@ import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { ExplorerModule } from './modules/explorer/explorer.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
 import { McpModule } from './modules/mcp/mcp.module.js';
+import { GraphqlSubscriptionsModule } from './modules/live/graphql-subscriptions.module.js';
 import { LiveCommitsModule } from './modules/live/live-commits.module.js';
 import { LiveModule } from './modules/live/live.module.js';
 import { QueryModule } from './modules/query/query.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
       McpModule,
       LiveModule,
       ExplorerModule,
+      GraphqlSubscriptionsModule,
     ];
     return {
       module: AppModule,

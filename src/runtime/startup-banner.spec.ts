@@ -32,4 +32,14 @@ describe('renderBanner', () => {
       '  curl -N -H "authorization: Bearer <token>" \'http://127.0.0.1:3000/api/v1/functions/OrderThroughput/stream?lookback=7d&binSize=1h\'   (live: a new result after each change)',
     ]);
   });
+
+  it('should print a GraphQL subscription of the example function, with where and how to send it', () => {
+    const lines = renderBanner({
+      ...facts,
+      devToken: { token: 't', tenant: 'contoso', roles: ['analyst'], ttlHours: 12 },
+    }).split('\n');
+    expect(lines.filter((line) => line.includes('subscription {'))).toEqual([
+      '  subscription { OrderThroughput(lookback: "7d", binSize: "1h") { Period Placed } }   (live over graphql-ws at ws://127.0.0.1:3000/graphql; connection_init {"Authorization": "Bearer $TOKEN"})',
+    ]);
+  });
 });

@@ -56,7 +56,7 @@ function exampleArguments(fn: CatalogFunction): Record<string, string> {
 
 /**
  * The start-up banner a newcomer reads first: where everything is, a token that works, and three calls to paste
- * (REST as JSON, REST as CSV, GraphQL) against a function the catalog really exposes.
+ * (REST as JSON, REST as CSV, GraphQL, the SSE stream and a GraphQL subscription) against a function the catalog really exposes.
  */
 export function renderBanner(facts: BannerFacts): string {
   const lines: string[] = [];
@@ -100,11 +100,13 @@ export function renderBanner(facts: BannerFacts): string {
     push('Try:');
     push(`  curl -s ${auth}'${endpoint}'`);
     push(`  curl -s ${auth}-H 'accept: text/csv' '${endpoint}'`);
-    const body = JSON.stringify({
-      query: `{ ${example.name}${gqlArgs ? `(${gqlArgs})` : ''} { ${columns.join(' ')} } }`,
-    });
+    const selection = `${example.name}${gqlArgs ? `(${gqlArgs})` : ''} { ${columns.join(' ')} }`;
+    const body = JSON.stringify({ query: `{ ${selection} }` });
     push(`  curl -s ${auth}-H 'content-type: application/json' ${facts.url}/graphql -d '${body}'`);
     push(`  curl -N ${auth}'${streamUrl(endpoint)}'   (live: a new result after each change)`);
+    push(
+      `  subscription { ${selection} }   (live over graphql-ws at ${facts.url.replace(/^http/, 'ws')}/graphql; connection_init {"Authorization": "Bearer ${facts.devToken ? '$TOKEN' : '<token>'}"})`,
+    );
     push('');
   }
   push('Ctrl-C stops everything; the next start resumes with the data kept.');

@@ -37,6 +37,7 @@ export class CatalogSchemaGateway implements GatewayInterface {
   /** Full schema → its catalog version's schemas; entries go with the schemas no request holds any more. */
   private readonly versions = new WeakMap<GraphQLSchema, CatalogSchemas>();
   private unsubscribe?: () => void;
+  private latest?: CatalogSchemas;
 
   constructor(
     private readonly catalog: FunctionCatalogService,
@@ -44,6 +45,11 @@ export class CatalogSchemaGateway implements GatewayInterface {
     @Optional() private readonly trusted?: TrustedDocumentRegistry,
   ) {
     this.visibility = config?.functionVisibility ?? 'all';
+  }
+
+  /** The schemas Apollo serves now: subscriptions (graphql-subscriptions.server.ts) start on them too. */
+  get current(): CatalogSchemas | undefined {
+    return this.latest;
   }
 
   onSchemaLoadOrUpdate(listener: SchemaListener): () => void {
@@ -92,6 +98,7 @@ export class CatalogSchemaGateway implements GatewayInterface {
 
   private publish(schemas: CatalogSchemas): void {
     this.versions.set(schemas.full, schemas);
+    this.latest = schemas;
     // Before Apollo sees the schema: no request runs on it with a trusted document it no longer validates.
     this.trusted?.load(schemas.full);
     // Not a federated supergraph: Apollo reads the SDL only for schema reporting, which kqlgate turns off.

@@ -37,7 +37,8 @@ export const GRAPHQL_LIMITS = Symbol('kqlgate:GraphqlLimits');
  */
 @Injectable()
 export class GraphqlOptionsFactory implements GqlOptionsFactory<ApolloDriverConfig> {
-  private readonly limits: QueryLimits;
+  /** GRAPHQL_MAX_* as configured; subscriptions over WebSocket are held to them too. */
+  readonly limits: QueryLimits;
 
   constructor(
     private readonly gateway: CatalogSchemaGateway,

@@ -9,7 +9,7 @@ import { TrustedDocumentRegistry } from './trusted-document.registry.js';
 /** What GraphQLModule's options are made of; a module of its own so that GraphQLModule can import it. */
 @Module({
   providers: [CatalogSchemaGateway, GraphqlContextFactory, GraphqlOptionsFactory, TrustedDocumentRegistry],
-  exports: [GraphqlOptionsFactory],
+  exports: [GraphqlOptionsFactory, CatalogSchemaGateway, TrustedDocumentRegistry],
 })
 class GraphqlOptionsModule {}
 
@@ -25,6 +25,9 @@ class GraphqlOptionsModule {}
       imports: [GraphqlOptionsModule],
       useExisting: GraphqlOptionsFactory,
     }),
+    GraphqlOptionsModule,
   ],
+  // For the WebSocket transport of subscriptions (live/graphql-subscriptions.module.ts).
+  exports: [GraphqlOptionsModule],
 })
 export class GraphqlModule {}

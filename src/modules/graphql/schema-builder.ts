@@ -34,6 +34,11 @@ const {
  * arguments typed from its KQL parameters (non-null iff the parameter has no default; claim-bound parameters are
  * not arguments), an object type per output schema, descriptions from docstrings. A new catalog gives a new
  * schema; nothing here is generated code.
+ *
+ * Every exposed function is also a `Subscription` field with the same arguments and type (live results: the
+ * result now, then again whenever ingestion changes it), as every exposed function has its SSE stream. Those
+ * fields are served over WebSocket only (graphql-subscriptions.server.ts), which puts a LiveSubscriptionContext
+ * in their context.
  */
 
 /** Executes one function call; the resolver context provides it (per request, with the caller's principal). */
@@ -44,6 +49,13 @@ export interface GraphqlContext {
   loader: DataLoader<CallKey, QueryResult, string>;
   /** meta of every call, reported in the response's `extensions.kqlgate`. */
   calls: QueryResultMeta[];
+}
+
+/** The context of a subscription operation (graphql-subscriptions.server.ts). */
+export interface LiveSubscriptionContext {
+  principal: Principal;
+  /** Opens a live subscription of `fn`: its current result first, then one result per change. */
+  follow(fn: string, params: Record<string, unknown>): Promise<AsyncIterable<QueryResult>>;
 }
 
 export interface CallKey {
@@ -81,8 +93,11 @@ export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunc
     .filter((f) => f.exposure)
     .sort((a, b) => a.name.localeCompare(b.name));
   const fields: Record<string, GraphQLFieldConfig<unknown, GraphqlContext>> = {};
+  const live: Record<string, GraphQLFieldConfig<unknown, LiveSubscriptionContext>> = {};
   for (const fn of exposed) {
-    fields[graphqlName(fn.name)] = functionField(fn);
+    const field = functionField(fn);
+    fields[graphqlName(fn.name)] = field;
+    live[graphqlName(fn.name)] = subscriptionField(fn, field);
   }
   if (exposed.length === 0) {
     fields._empty = {
@@ -97,6 +112,14 @@ export function buildGraphqlSchema(catalog: Catalog, only?: readonly CatalogFunc
       name: 'Query',
       description: 'One field per exposed KQL function of kql/functions',
       fields,
+    }),
+    ...(exposed.length > 0 && {
+      subscription: new GraphQLObjectType<unknown, LiveSubscriptionContext>({
+        name: 'Subscription',
+        description:
+          'One field per exposed KQL function: its result now, then again whenever ingestion changes it (graphql-ws over WebSocket at /graphql)',
+        fields: live,
+      }),
     }),
   });
 }
@@ -161,14 +184,7 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
     args,
     extensions: { [COST_EXTENSION]: exposure.cost },
     resolve: async (_source, rawArgs: Record<string, unknown>, context) => {
-      // GraphQL names may differ from KQL names; map back before the call.
-      const params: Record<string, unknown> = {};
-      for (const parameter of fn.parameters) {
-        const value = rawArgs[graphqlName(parameter.name)];
-        if (value !== undefined && value !== null) {
-          params[parameter.name] = value;
-        }
-      }
+      const params = kqlParameters(fn, rawArgs);
       try {
         const result = await context.loader.load({ fn: fn.name, args: params });
         context.calls.push(result.meta);
@@ -178,6 +194,43 @@ function functionField(fn: CatalogFunction): GraphQLFieldConfig<unknown, Graphql
       }
     },
   };
+}
+
+/**
+ * The live twin of a function's query field: `subscribe` opens the live subscription (refusals — auth, claims,
+ * limits — are thrown before anything is sent, with the query path's codes), each event is a QueryResult.
+ */
+function subscriptionField(
+  fn: CatalogFunction,
+  query: GraphQLFieldConfig<unknown, GraphqlContext>,
+): GraphQLFieldConfig<unknown, LiveSubscriptionContext> {
+  return {
+    type: query.type,
+    description: `${query.description ?? ''} Pushed again whenever ingestion changes the result.`,
+    args: query.args,
+    extensions: query.extensions,
+    subscribe: async (_source, rawArgs: Record<string, unknown>, context) => {
+      try {
+        return await context.follow(fn.name, kqlParameters(fn, rawArgs));
+      } catch (error) {
+        throw toGraphqlError(error);
+      }
+    },
+    // Each event of the stream `subscribe` returned is a QueryResult.
+    resolve: (result) => (result as QueryResult).rows,
+  };
+}
+
+/** GraphQL names may differ from KQL names (`Order Id` → `Order_Id`): the call's parameters by their KQL names. */
+function kqlParameters(fn: CatalogFunction, rawArgs: Record<string, unknown>): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const parameter of fn.parameters) {
+    const value = rawArgs[graphqlName(parameter.name)];
+    if (value !== undefined && value !== null) {
+      params[parameter.name] = value;
+    }
+  }
+  return params;
 }
 
 function sentence(text: string): string {

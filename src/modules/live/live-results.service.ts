@@ -366,7 +366,7 @@ export class LiveResultsService implements OnModuleInit, BeforeApplicationShutdo
 }
 
 /** When the principal's token expires (its `exp` claim), or +Infinity for credentials that do not expire. */
-function tokenExpiresAtMs(principal: Principal): number {
+export function tokenExpiresAtMs(principal: Principal): number {
   const exp = principal.claims.exp;
   return typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
 }

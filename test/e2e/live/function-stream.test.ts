@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
@@ -9,57 +9,19 @@ import { FunctionCatalogService } from '../../../src/modules/catalog/function-ca
 import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { openSseStream, type SseStream } from '../../utils/sse-stream.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
+import {
+  LIVE_FUNCTIONS,
+  metricValue,
+  publishEvents,
+  waitUntilReady,
+  writeLiveKqlDir,
+} from './live-functions.js';
 
 /**
  * Live results over SSE in the whole runtime (embedded engine and broker, ingestion, gateway, dev-mode tokens):
  * order events sent with the real Service Bus SDK land in RawOrderEvents, the update policy fills Orders, and
  * every subscriber of a function reading Orders gets one new result per change of its own rows — and only that.
  */
-const FUNCTIONS: Record<string, string> = {
-  LiveOrders: `// @expose roles=analyst cache=30s live=0
-// @bind tenantId=claim:tid
-.create-or-alter function with (docstring = 'Orders of the caller tenant', folder = 'test')
-LiveOrders(tenantId: string, minAmount: real = 0.0) {
-    Orders
-    | where TenantId == tenantId and TotalAmount >= minAmount
-    | project OrderId, TenantId, TotalAmount
-    | order by OrderId asc
-}
-`,
-  LiveOrderPages: `// @expose roles=analyst live=0 maxRows=5000
-// @bind tenantId=claim:tid
-.create-or-alter function with (docstring = 'Large rows, for the slow-consumer test', folder = 'test')
-LiveOrderPages(tenantId: string) {
-    Orders
-    | where TenantId == tenantId
-    | extend Padding = strrep('x', 8000)
-    | project OrderId, Padding
-    | order by OrderId asc
-}
-`,
-  RoleChanged: `// @expose roles=analyst
-.create-or-alter function with (docstring = 'Its roles change during the test', folder = 'test')
-RoleChanged() {
-    Orders
-    | summarize Orders = count()
-}
-`,
-  Removed: `// @expose roles=analyst
-.create-or-alter function with (docstring = 'Its @expose line goes during the test', folder = 'test')
-Removed() {
-    Orders
-    | summarize Orders = count()
-}
-`,
-  OpsOnly: `// @expose roles=operations
-.create-or-alter function with (docstring = 'Needs a role the test callers lack', folder = 'test')
-OpsOnly() {
-    Orders
-    | summarize Orders = count()
-}
-`,
-};
-
 const MAX_PER_PRINCIPAL = 3;
 
 /** The members of `meta` that differ between two calls with equal rows (ids, timings, cache state). */
@@ -119,34 +81,15 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       },
     };
   };
-  const publish = async (messages: ServiceBusMessage[]): Promise<void> => {
-    const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
-    try {
-      await sender.sendMessages(messages);
-    } finally {
-      await sender.close();
-    }
-  };
-  const metric = async (line: string): Promise<number | undefined> => {
-    const text = await (await fetch(`${instance.url}/metrics`)).text();
-    const found = text.split('\n').find((l) => l.startsWith(`${line} `));
-    return found === undefined ? undefined : Number(found.slice(line.length + 1));
-  };
+  const publish = (messages: ServiceBusMessage[]): Promise<void> => publishEvents(sb, instance, messages);
+  const metric = (line: string): Promise<number | undefined> => metricValue(instance, line);
 
   let kqlDir: string;
 
   beforeAll(async () => {
     dir = await tempDir('live');
     kqlDir = join(dir, 'kql');
-    await cp(join(import.meta.dirname, '../../../kql/tables'), join(kqlDir, 'tables'), { recursive: true });
-    await cp(
-      join(import.meta.dirname, '../../../kql/ingestion-routes.json'),
-      join(kqlDir, 'ingestion-routes.json'),
-    );
-    await mkdir(join(kqlDir, 'functions'));
-    for (const [name, text] of Object.entries(FUNCTIONS)) {
-      await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
-    }
+    await writeLiveKqlDir(kqlDir);
     instance = await startKqlgateInstance({
       KQL_DIR: kqlDir,
       RATE_LIMIT_POINTS: '0',
@@ -159,12 +102,7 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       slowco: await token('slowco'),
       limited: await token('limited'),
     };
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await waitUntilReady(instance);
     sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
   });
   afterAll(async () => {
@@ -265,11 +203,11 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
     expect(await removed.nextEvent()).toMatchObject({ id: '1', event: 'result' });
     await writeFile(
       join(kqlDir, 'functions', 'RoleChanged.kql'),
-      FUNCTIONS.RoleChanged.replace('roles=analyst', 'roles=operations'),
+      LIVE_FUNCTIONS.RoleChanged.replace('roles=analyst', 'roles=operations'),
     );
     await writeFile(
       join(kqlDir, 'functions', 'Removed.kql'),
-      FUNCTIONS.Removed.replace('// @expose roles=analyst\n', ''),
+      LIVE_FUNCTIONS.Removed.replace('// @expose roles=analyst\n', ''),
     );
     await instance.app.get(FunctionCatalogService).reload();
     expect(await changed.nextEvent()).toEqual({

@@ -184,12 +184,12 @@ describe('CORS with CORS_ORIGINS set', () => {
       code: 'UPGRADE_ORIGIN_REFUSED',
       title: `a page from ${REFUSED} may not open a connection here: add the origin to CORS_ORIGINS to allow it`,
     });
-    // No WebSocket endpoint exists yet: the others reach GET /graphql, which wants a query (400).
+    // The others reach the GraphQL subscriptions' WebSocket at /graphql, which accepts the upgrade.
     const sameHost = new URL(instance.url).host;
     for (const origin of [ALLOWED, SUBDOMAIN, `http://${sameHost}`, undefined]) {
       expect([origin, (await rawUpgrade(instance.url, origin)).statusLine]).toEqual([
         origin,
-        'HTTP/1.1 400 Bad Request',
+        'HTTP/1.1 101 Switching Protocols',
       ]);
     }
   });
@@ -243,7 +243,7 @@ describe('CORS without CORS_ORIGINS (default)', () => {
     expect((await rawUpgrade(instance.url, ALLOWED)).statusLine).toBe('HTTP/1.1 403 Forbidden');
     const sameHost = new URL(instance.url).host;
     expect((await rawUpgrade(instance.url, `http://${sameHost}`)).statusLine).toBe(
-      'HTTP/1.1 400 Bad Request',
+      'HTTP/1.1 101 Switching Protocols',
     );
   });
 });

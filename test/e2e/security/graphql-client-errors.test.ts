@@ -29,19 +29,28 @@ describe('GraphQL client mistakes', () => {
     send({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('should answer client mistakes with a 400 and a stable code, mutations and subscriptions included', async () => {
-    for (const operation of ['mutation', 'subscription']) {
-      const answer = await postJson({ query: `${operation} { __typename }` });
-      expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({
-        errors: [
-          {
-            message: `The ${operation} operation is not supported by the schema: kqlgate serves queries only.`,
-            locations: [{ line: 1, column: 1 }],
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-          },
-        ],
-      });
-    }
+    const refused = (message: string, column = 1) => ({
+      message,
+      locations: [{ line: 1, column }],
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    const mutation = await postJson({ query: 'mutation { __typename }' });
+    expect(mutation.status).toBe(400);
+    expect(mutation.body).toEqual({
+      errors: [
+        refused('The mutation operation is not supported by the schema: kqlgate serves queries only.'),
+      ],
+    });
+    const subscription = await postJson({ query: 'subscription { __typename }' });
+    expect(subscription.status).toBe(400);
+    expect(subscription.body).toEqual({
+      errors: [
+        refused('Anonymous Subscription must not select an introspection top level field.', 16),
+        refused(
+          'The subscription operation is served over WebSocket (the graphql-ws protocol) at /graphql, not over HTTP.',
+        ),
+      ],
+    });
     const overGet = await send(
       { headers: { 'apollo-require-preflight': 'true' } },
       `?query=${encodeURIComponent('mutation { __typename }')}`,

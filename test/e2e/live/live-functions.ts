@@ -1,0 +1,94 @@
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
+
+/** The functions of the live-results tests, each reading Orders (filled from RawOrderEvents by an update policy). */
+export const LIVE_FUNCTIONS: Record<string, string> = {
+  LiveOrders: `// @expose roles=analyst cache=30s live=0
+// @bind tenantId=claim:tid
+.create-or-alter function with (docstring = 'Orders of the caller tenant', folder = 'test')
+LiveOrders(tenantId: string, minAmount: real = 0.0) {
+    Orders
+    | where TenantId == tenantId and TotalAmount >= minAmount
+    | project OrderId, TenantId, TotalAmount
+    | order by OrderId asc
+}
+`,
+  LiveOrderPages: `// @expose roles=analyst live=0 maxRows=5000
+// @bind tenantId=claim:tid
+.create-or-alter function with (docstring = 'Large rows, for the slow-consumer test', folder = 'test')
+LiveOrderPages(tenantId: string) {
+    Orders
+    | where TenantId == tenantId
+    | extend Padding = strrep('x', 8000)
+    | project OrderId, Padding
+    | order by OrderId asc
+}
+`,
+  RoleChanged: `// @expose roles=analyst
+.create-or-alter function with (docstring = 'Its roles change during the test', folder = 'test')
+RoleChanged() {
+    Orders
+    | summarize Orders = count()
+}
+`,
+  Removed: `// @expose roles=analyst
+.create-or-alter function with (docstring = 'Its @expose line goes during the test', folder = 'test')
+Removed() {
+    Orders
+    | summarize Orders = count()
+}
+`,
+  OpsOnly: `// @expose roles=operations
+.create-or-alter function with (docstring = 'Needs a role the test callers lack', folder = 'test')
+OpsOnly() {
+    Orders
+    | summarize Orders = count()
+}
+`,
+};
+
+/** A kql/ directory at `kqlDir` with the repository's tables and ingestion routes and LIVE_FUNCTIONS. */
+export async function writeLiveKqlDir(kqlDir: string): Promise<void> {
+  await cp(join(import.meta.dirname, '../../../kql/tables'), join(kqlDir, 'tables'), { recursive: true });
+  await cp(
+    join(import.meta.dirname, '../../../kql/ingestion-routes.json'),
+    join(kqlDir, 'ingestion-routes.json'),
+  );
+  await mkdir(join(kqlDir, 'functions'));
+  for (const [name, text] of Object.entries(LIVE_FUNCTIONS)) {
+    await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
+  }
+}
+
+/** Waits (up to a minute) until the instance reports ready: its catalog deployed and ingestion running. */
+export async function waitUntilReady(instance: KqlgateInstance): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt += 1) {
+    if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Sends `messages` to the instance's topic with the real Service Bus SDK. */
+export async function publishEvents(
+  sb: ServiceBusClient,
+  instance: KqlgateInstance,
+  messages: ServiceBusMessage[],
+): Promise<void> {
+  const sender = sb.createSender(instance.config.SERVICEBUS_TOPIC);
+  try {
+    await sender.sendMessages(messages);
+  } finally {
+    await sender.close();
+  }
+}
+
+/** The value of one sample line of the instance's /metrics (`name{labels}`), if present. */
+export async function metricValue(instance: KqlgateInstance, line: string): Promise<number | undefined> {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}

@@ -67,10 +67,10 @@ export class FunctionRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // Whoever closes the server first (the app's shutdown, or the GraphQL driver's drain while its module is
-    // destroyed, which comes before Nest's beforeApplicationShutdown), calls in flight get their grace and are then
-    // cancelled with a 503 before the server waits for its connections.
-    fastify.addHook('preClose', () => this.query.beforeApplicationShutdown());
+    // The one shutdown step of calls in flight, whoever closes the server first (the app's shutdown, or the GraphQL
+    // driver's drain while its module is destroyed): they get their grace and are then cancelled with a 503 before
+    // the server waits for its connections.
+    fastify.addHook('preClose', () => this.query.drainForShutdown());
     fastify.get<FunctionRoute>(FUNCTION_ROUTE, async (request: FunctionRequest, reply) => {
       const principal = await this.authenticate(request, reply);
       return principal

@@ -6,6 +6,7 @@ import { createLogger } from '../../common/logging/logger.js';
 import type { EnvConfig } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { Part } from '../part.js';
+import { whenAborted } from '../when-aborted.js';
 
 export interface IngestionInput {
   config: EnvConfig;
@@ -19,12 +20,20 @@ export interface IngestionFacts {
 }
 
 export const part: Part<IngestionInput, IngestionFacts> = {
-  async start({ config, ingestAfter }) {
+  async start({ config, ingestAfter }, { signal }) {
     const { buildIngestionPipeline } = await import('../../ingestion/started-ingestion.js');
+    signal.throwIfAborted();
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
     const checked = pipeline.start({ ingestAfter });
     if (!ingestAfter) {
-      await checked;
+      // A shutdown during the check (an engine that does not answer yet) does not wait for it: the pipeline stops,
+      // and the check left running ends with the process.
+      await Promise.race([checked, whenAborted(signal)]);
+      if (signal.aborted) {
+        checked.catch(() => undefined);
+        await pipeline.stop();
+        signal.throwIfAborted();
+      }
     } else {
       // The gate is opened by a later part (the gateway deploys kql/ to the embedded engine), so waiting for the
       // check here would wait for a part that waits for this one. The runtime awaits `checked` once all parts started.

@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../../common/logging/logger.js';
+// Static: the application's modules (seconds of loading) load when the part is prepared, while the main thread
+// waits for the engine and the broker, not once the parts this one needs are ready.
+import { createApp } from '../../create-app.js';
 import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
@@ -117,7 +120,6 @@ export const part: Part<GatewayInput, GatewayFacts> = {
     signal.addEventListener('abort', abandonAnalysis, { once: true });
     try {
       signal.throwIfAborted();
-      const { createApp } = await import('../../create-app.js');
       app = await createApp(config, {
         role: input.role,
         watchKql: input.watchKql,

@@ -5,6 +5,9 @@
 import { createLogger } from '../../common/logging/logger.js';
 import type { EnvConfig } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
+// Static: the Service Bus and Kusto SDKs load when the part is prepared, while the main thread waits for the broker
+// and the engine, not after them.
+import { buildIngestionPipeline } from '../../ingestion/started-ingestion.js';
 import type { Part } from '../part.js';
 import { whenAborted } from '../when-aborted.js';
 
@@ -21,7 +24,6 @@ export interface IngestionFacts {
 
 export const part: Part<IngestionInput, IngestionFacts> = {
   async start({ config, ingestAfter }, { signal }) {
-    const { buildIngestionPipeline } = await import('../../ingestion/started-ingestion.js');
     signal.throwIfAborted();
     const pipeline = buildIngestionPipeline(config, createLogger('ingestion'));
     const checked = pipeline.start({ ingestAfter });

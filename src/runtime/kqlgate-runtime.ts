@@ -6,6 +6,7 @@ import { KQLGATE_PARTS, type PartWiring } from './kqlgate-parts.js';
 import type { PartHostOptions } from './part-host.js';
 import { secondsSinceStart } from './seconds-since-start.js';
 import { ShutdownCoordinator, StartInterrupted } from './shutdown-coordinator.js';
+import { whenAborted } from './when-aborted.js';
 
 export interface RunningKqlgate {
   /** The HTTP application of the role (for the ingestion role: /health and /metrics). */
@@ -55,6 +56,7 @@ export async function startKqlgate(
   const host: PartHostOptions = {
     logLevel: configured.LOG_LEVEL,
     mainThreadOnly: options.mainThreadOnly,
+    signal: shutdown.signal,
     onCrash: (name, error) => {
       logger.error({ part: name, err: error }, `${name} stopped unexpectedly; shutting down`);
       void shutdown.shutdown(`${name} crashed`).then(() => process.exit(1));
@@ -62,28 +64,38 @@ export async function startKqlgate(
   };
   const wiring: PartWiring = { config: configured, watchKql: options.watchKql ?? false };
   const ready = new Map<string, Promise<void>>();
+  // A part waiting for the ones it needs stops waiting when the shutdown begins.
+  const stopped = whenAborted(shutdown.signal);
   try {
     for (const part of KQLGATE_PARTS.filter((candidate) => candidate.runs(configured))) {
       // Its code loads from now on; it starts once the parts it needs are ready.
       const prepared = part.prepare(host);
       let running: { close(): Promise<void> } | undefined;
-      shutdown.add({ name: part.name, close: () => (running ? running.close() : prepared.discard()) });
-      const started = Promise.all(part.needs.map((name) => ready.get(name) ?? Promise.resolve())).then(
-        async () => {
-          shutdown.assertStarting(part.name);
-          const began = Date.now();
-          running = await prepared.start(wiring);
-          logger.info({ ms: Date.now() - began, sinceStartS: secondsSinceStart() }, `${part.name} ready`);
-        },
-      );
+      const needed = Promise.all(part.needs.map((name) => ready.get(name) ?? Promise.resolve()));
+      const started = Promise.race([needed, stopped]).then(async () => {
+        shutdown.assertStarting(part.name);
+        const began = Date.now();
+        running = await prepared.start(wiring);
+        logger.info({ ms: Date.now() - began, sinceStartS: secondsSinceStart() }, `${part.name} ready`);
+      });
       // Awaited below with the others; until then a failure must not be an unhandled rejection.
       started.catch(() => undefined);
-      shutdown.track(started);
       ready.set(part.name, started);
+      shutdown.add({
+        name: part.name,
+        close: async () => {
+          if (!running) {
+            // Still starting: the shutdown's signal told it to end (a worker's thread ends its start on discard).
+            await prepared.discard();
+            await started.catch(() => undefined);
+          }
+          await running?.close();
+        },
+      });
     }
     await Promise.all(ready.values());
     // A route refused by the ingestion's table check fails the start-up like a part that failed to start.
-    await wiring.ingestionChecked;
+    await Promise.race([wiring.ingestionChecked, stopped]);
     shutdown.assertStarting('listening');
   } catch (error) {
     if (error instanceof StartInterrupted || shutdown.stopping) {

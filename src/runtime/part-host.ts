@@ -26,6 +26,11 @@ export interface PartHostOptions {
   mainThreadOnly?: boolean;
   /** A part in a worker died after it was ready: the process lost a part it runs with. */
   onCrash(name: string, error: Error): void;
+  /**
+   * The shutdown's: a main-thread part's start in progress ends early when it aborts (a worker's thread aborts its
+   * own on close). Without it, starts run to their end.
+   */
+  signal?: AbortSignal;
 }
 
 /** A part whose code is loading (in this thread, or in its worker thread), not started yet. */
@@ -45,8 +50,9 @@ export function preparePart<Input, Facts>(
     // Reported by start(); a part never started must not leave an unhandled rejection.
     loaded.catch(() => undefined);
     const report = (message: unknown): void => declaration.onReport?.(message);
+    const signal = options.signal ?? new AbortController().signal;
     return {
-      start: (input) => loaded.then(({ part }) => part.start(input, { report })),
+      start: (input) => loaded.then(({ part }) => part.start(input, { report, signal })),
       discard: () => Promise.resolve(),
     };
   }

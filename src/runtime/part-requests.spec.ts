@@ -57,9 +57,11 @@ describe(partRequestHandler.name, () => {
         return Promise.resolve();
       },
     };
+    let startSignal: AbortSignal | undefined;
     const handle = partRequestHandler({
       preloaded: Promise.resolve(undefined),
-      startPart: async () => {
+      startPart: async (_request, signal) => {
+        startSignal = signal;
         await starting.promise;
         return part;
       },
@@ -67,9 +69,13 @@ describe(partRequestHandler.name, () => {
       done: () => events.push('done'),
     });
     handle(START);
+    await settle();
+    expect(startSignal?.aborted).toBe(false);
     handle({ type: 'close' });
     await settle();
     expect(events).toEqual([]);
+    // Told to end early; a start that cannot is still waited for.
+    expect(startSignal?.aborted).toBe(true);
     starting.resolve();
     await settle();
     expect(events).toEqual(['ready', 'part closed', 'closed', 'done']);

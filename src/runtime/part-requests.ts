@@ -3,9 +3,9 @@
  * ordering rules can be tested without a thread:
  * - a 'start' waits for the part's module (imported from the moment the thread exists) and reports a load failure
  *   as that start's failure;
- * - a 'close' waits for a start still in progress and for the module loading itself. The host terminates the
- *   thread on 'closed', and a thread terminated while a native addon is still loading (DuckDB) can abort the whole
- *   process.
+ * - a 'close' aborts a start still in progress (its signal), waits for it and for the module loading itself. The
+ *   host terminates the thread on 'closed', and a thread terminated while a native addon is still loading (DuckDB)
+ *   can abort the whole process.
  */
 import type { RunningPart } from './part.js';
 import type { PartReply, PartRequest } from './part-messages.js';
@@ -13,7 +13,10 @@ import type { PartReply, PartRequest } from './part-messages.js';
 export interface PartRequestHandlers {
   /** Settles once the part's module is loaded: undefined, or the load error. Never rejects. */
   preloaded: Promise<unknown>;
-  startPart(request: Extract<PartRequest, { type: 'start' }>): Promise<RunningPart<unknown>>;
+  startPart(
+    request: Extract<PartRequest, { type: 'start' }>,
+    signal: AbortSignal,
+  ): Promise<RunningPart<unknown>>;
   reply(message: PartReply): void;
   /** After 'closed' was sent: no more messages. */
   done(): void;
@@ -30,6 +33,7 @@ export function partRequestHandler(handlers: PartRequestHandlers): (request: Par
   const { preloaded } = handlers;
   const reply = (message: PartReply): void => handlers.reply(message);
   let part: Promise<RunningPart<unknown> | undefined> = Promise.resolve(undefined);
+  const closing = new AbortController();
   return (request) => {
     if (request.type === 'start') {
       part = (async () => {
@@ -39,7 +43,7 @@ export function partRequestHandler(handlers: PartRequestHandlers): (request: Par
           return undefined;
         }
         try {
-          const running = await handlers.startPart(request);
+          const running = await handlers.startPart(request, closing.signal);
           reply({ type: 'ready', facts: running.facts });
           return running;
         } catch (error) {
@@ -50,6 +54,7 @@ export function partRequestHandler(handlers: PartRequestHandlers): (request: Par
       return;
     }
     // After a start still in progress (so nothing is left running) and after the module loading.
+    closing.abort();
     void Promise.all([part.then((running) => running?.close()), preloaded]).then(
       () => {
         reply({ type: 'closed' });

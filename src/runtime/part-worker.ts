@@ -29,12 +29,12 @@ function run(port: MessagePort): void {
     'message',
     partRequestHandler({
       preloaded,
-      startPart: (request) => {
+      startPart: (request, signal) => {
         setLogLevel(request.logLevel);
         if (!part) {
           return Promise.reject(new Error(`${moduleUrl} exports no part`));
         }
-        return part.start(request.input, { report: (message) => reply({ type: 'report', message }) });
+        return part.start(request.input, { report: (message) => reply({ type: 'report', message }), signal });
       },
       reply,
       done: () => port.close(),

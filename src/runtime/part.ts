@@ -14,6 +14,11 @@ export interface RunningPart<Facts> {
 export interface PartContext {
   /** Sends a report to the main thread (the declaration's onReport), wherever the part runs. */
   report(message: unknown): void;
+  /**
+   * Aborted when the process shuts down while the part starts: a start that waits (for a catalog analysis, an
+   * engine) ends early, closing what it opened, and rejects. A start that only loads and opens may ignore it.
+   */
+  signal: AbortSignal;
 }
 
 export interface Part<Input, Facts> {

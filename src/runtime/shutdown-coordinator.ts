@@ -19,14 +19,13 @@ export class StartInterrupted extends Error {
 
 /**
  * Stops the process's parts in reverse order — on SIGTERM/SIGINT, on close(), or after a failed start — whichever
- * comes first, once. A shutdown during start-up waits for the parts that are starting, then closes them with the
- * others; nothing starts after it. Exits 0 when everything closed within the timeout, 1 otherwise; a second signal
- * forces exit 1 at once.
+ * comes first, once. A shutdown during start-up aborts `signal` first: nothing starts after it, and a part still
+ * starting ends its start early (its closer waits for that, not for the whole start-up). Exits 0 when everything
+ * closed within the timeout, 1 otherwise; a second signal forces exit 1 at once.
  */
 export class ShutdownCoordinator {
   private readonly closers: Closer[] = [];
-  /** The starts in progress, settled (never rejects): a shutdown waits for them before closing anything. */
-  private starting: Promise<void> = Promise.resolve();
+  private readonly aborted = new AbortController();
   private running?: Promise<number>;
 
   constructor(
@@ -40,20 +39,14 @@ export class ShutdownCoordinator {
     return this.running !== undefined;
   }
 
+  /** Aborted when the shutdown begins: the starts in progress end early. */
+  get signal(): AbortSignal {
+    return this.aborted.signal;
+  }
+
   /** Registers a closer: they close in reverse order of registration. */
   add(closer: Closer): void {
     this.closers.push(closer);
-  }
-
-  /** A start in progress (a part starting): the shutdown waits for it to settle before closing anything. */
-  track(start: Promise<unknown>): void {
-    this.starting = Promise.all([
-      this.starting,
-      start.then(
-        () => undefined,
-        () => undefined,
-      ),
-    ]).then(() => undefined);
   }
 
   /** Throws StartInterrupted, naming `nextStep`, once the shutdown has begun: nothing more may start. */
@@ -78,7 +71,11 @@ export class ShutdownCoordinator {
 
   /** Closes every started part once, last started first; resolves the exit code. Later calls share the first. */
   shutdown(reason: string): Promise<number> {
-    this.running ??= this.closeEverything(reason);
+    if (!this.running) {
+      // The closers run after the abort, so a part's closer finds its start already told to end.
+      this.running = Promise.resolve().then(() => this.closeEverything(reason));
+      this.aborted.abort(new StartInterrupted('the shutdown'));
+    }
     return this.running;
   }
 
@@ -90,7 +87,6 @@ export class ShutdownCoordinator {
       timer.unref();
     });
     const closeAll = async (): Promise<'done'> => {
-      await this.starting;
       for (const closer of [...this.closers].reverse()) {
         await this.closeOne(closer);
       }

@@ -57,11 +57,11 @@ export class FunctionStreamRoutes implements OnModuleInit, OnApplicationShutdown
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get<StreamRoute>(FUNCTION_STREAM_ROUTE, (request, reply) => this.stream(request, reply));
-    // Whoever closes the server first (the app's shutdown, or the GraphQL driver's drain while its module is
-    // destroyed, which comes before Nest's beforeApplicationShutdown), open streams must end with SHUTTING_DOWN
-    // before the server waits for its connections: a stream never ends on its own.
+    // The one shutdown step of live streams, whoever closes the server first (the app's shutdown, or the GraphQL
+    // driver's drain while its module is destroyed): open streams end with SHUTTING_DOWN before the server waits
+    // for its connections, since a stream never ends on its own.
     fastify.addHook('preClose', (done) => {
-      this.live.beforeApplicationShutdown();
+      this.live.endAllForShutdown();
       done();
     });
     this.heartbeat = setInterval(() => {

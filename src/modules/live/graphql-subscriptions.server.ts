@@ -121,7 +121,7 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
     // The SSE route's preClose hook ends every live subscription (graphql-ws ones included) with SHUTTING_DOWN;
     // connections without one are closed here, in the same step, before the server waits for its sockets.
     fastify.addHook('preClose', (done) => {
-      this.live.beforeApplicationShutdown();
+      this.live.endAllForShutdown();
       for (const client of wss.clients) {
         client.close(1012, LiveCloseCode.ShuttingDown);
       }

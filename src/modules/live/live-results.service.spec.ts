@@ -65,7 +65,7 @@ describe(LiveResultsService.name, () => {
     sut.onModuleInit();
   });
   afterEach(() => {
-    sut.beforeApplicationShutdown();
+    sut.endAllForShutdown();
     vi.useRealTimers();
   });
 
@@ -131,11 +131,11 @@ describe(LiveResultsService.name, () => {
     });
   });
 
-  describe('beforeApplicationShutdown', () => {
+  describe('endAllForShutdown', () => {
     it('should close every subscription with SHUTTING_DOWN and refuse new ones', async () => {
       const out = sink();
       await sut.open(principal, 'Counts', {}, out as LiveSink);
-      sut.beforeApplicationShutdown();
+      sut.endAllForShutdown();
       expect(out.close).toHaveBeenCalledWith(
         LiveCloseCode.ShuttingDown,
         'this kqlgate replica is shutting down; reconnect',

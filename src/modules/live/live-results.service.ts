@@ -1,11 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Optional,
-  type BeforeApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { createLogger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
 import { AuthError } from '../auth/auth-error.js';
@@ -61,7 +55,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * expiry, idle timeout, shutdown — happens here, once for every transport.
  */
 @Injectable()
-export class LiveResultsService implements OnModuleInit, BeforeApplicationShutdown {
+export class LiveResultsService implements OnModuleInit {
   private readonly logger = createLogger('live');
   private readonly metrics = new LiveMetrics();
   private readonly subscriptions = new Set<Subscription>();
@@ -139,10 +133,10 @@ export class LiveResultsService implements OnModuleInit, BeforeApplicationShutdo
   }
 
   /**
-   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses).
-   * Called by the stream route's preClose hook and again by Nest; the second call finds nothing open.
+   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses): the
+   * stream route's preClose hook, the one shutdown step of live results. Not a Nest lifecycle hook.
    */
-  beforeApplicationShutdown(): void {
+  endAllForShutdown(): void {
     if (this.closing) {
       return;
     }

@@ -291,14 +291,14 @@ describe(FunctionQueryService.name, () => {
     });
   });
 
-  describe('beforeApplicationShutdown', () => {
+  describe('drainForShutdown', () => {
     it('should cancel the engine queries still running after the grace and refuse new ones', async () => {
       vi.useFakeTimers();
       try {
         const { sut, kusto } = newService(() => new Promise<RawResultTable>(() => undefined));
         const call = failure(sut.execute(principal, 'Slow', {}, { requestId: 'req-3' }));
         await vi.waitFor(() => expect(kusto.query).toHaveBeenCalled());
-        const shutdown = sut.beforeApplicationShutdown();
+        const shutdown = sut.drainForShutdown();
         await vi.advanceTimersByTimeAsync(2_100);
         await shutdown;
         expect((await call).message).toBe('kqlgate is shutting down; the call was cancelled, retry it');

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Histogram } from 'prom-client';
 import { createLogger } from '../../common/logging/logger.js';
@@ -123,7 +123,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * caching happen here, in that order (see query-hooks.ts), and the query text never contains a parameter value.
  */
 @Injectable()
-export class FunctionQueryService implements BeforeApplicationShutdown {
+export class FunctionQueryService {
   private readonly logger = createLogger('query');
   private readonly inflight = new InflightEngineCalls();
   private closing = false;
@@ -353,10 +353,11 @@ export class FunctionQueryService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Before the HTTP server closes (it waits for every request in flight): calls get SHUTDOWN_GRACE_MS to finish,
-   * then their engine queries are cancelled and they answer 503, so a long query cannot hold the shutdown.
+   * The REST route's preClose hook, the one shutdown step of calls in flight (the HTTP server then waits for them):
+   * calls get SHUTDOWN_GRACE_MS to finish, then their engine queries are cancelled and they answer 503, so a long
+   * query cannot hold the shutdown. Not a Nest lifecycle hook: whoever closes the server runs it, once.
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  async drainForShutdown(): Promise<void> {
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     while (this.inflight.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));

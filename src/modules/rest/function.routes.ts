@@ -71,10 +71,10 @@ export class FunctionRoutes implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // Whoever closes the server first (the app's shutdown, or the GraphQL driver's drain while its module is
-    // destroyed, which comes before Nest's beforeApplicationShutdown), calls in flight get their grace and are then
-    // cancelled with a 503 before the server waits for its connections.
-    fastify.addHook('preClose', () => this.query.beforeApplicationShutdown());
+    // The one shutdown step of calls in flight, whoever closes the server first (the app's shutdown, or the GraphQL
+    // driver's drain while its module is destroyed): they get their grace and are then cancelled with a 503 before
+    // the server waits for its connections.
+    fastify.addHook('preClose', () => this.query.drainForShutdown());
     // Every call is audited (FunctionQueryService, or the authenticator for a refused caller): the request line of a
     // successful answer is left to debug (request-log.controller.ts), so a call writes one line.
     const config = { audited: true };

@@ -8,12 +8,16 @@ import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../../common/logging/logger.js';
+// Static: the application's modules (seconds of loading) load when the part is prepared, while the main thread
+// waits for the engine and the broker, not once the parts this one needs are ready.
+import { createApp } from '../../create-app.js';
 import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
 import type { Catalog } from '../../modules/catalog/catalog.types.js';
 import { secondsSinceStart } from '../seconds-since-start.js';
 import type { Part } from '../part.js';
+import { whenAborted } from '../when-aborted.js';
 
 export interface GatewayInput {
   config: EnvConfig;
@@ -66,7 +70,11 @@ async function catalogAnalyzer(
  * ingestion waits for the tables, and the gateway's modules take seconds to load. The catalog service's own first
  * swap then finds everything deployed, and reports any problem at file:line:col; here a failure is only logged.
  */
-async function deployFirstCatalog(config: EnvConfig, first: Promise<Catalog>): Promise<void> {
+async function deployFirstCatalog(
+  config: EnvConfig,
+  first: Promise<Catalog>,
+  signal: AbortSignal,
+): Promise<void> {
   const [{ KqlDeployer }, { KustoQueryClient }] = await Promise.all([
     import('../../modules/catalog/kql-deployer.js'),
     import('../../modules/query/kusto-query.client.js'),
@@ -81,38 +89,51 @@ async function deployFirstCatalog(config: EnvConfig, first: Promise<Catalog>): P
       'kql/ deployed to the embedded engine',
     );
   } catch (error) {
-    logger.warn({ err: error }, 'could not deploy kql/ ahead of the gateway; its catalog deploy reports why');
+    // Abandoned by a shutdown during start-up: nothing to report.
+    if (!signal.aborted) {
+      logger.warn(
+        { err: error },
+        'could not deploy kql/ ahead of the gateway; its catalog deploy reports why',
+      );
+    }
   } finally {
     kusto.close();
   }
 }
 
 export const part: Part<GatewayInput, GatewayFacts> = {
-  async start(input) {
+  async start(input, { signal }) {
     const { config } = input;
     const catalog = input.role === 'ingestion' ? undefined : await catalogAnalyzer(config, input.catalogPort);
     const deployed =
       catalog && input.onKqlDeployed
-        ? deployFirstCatalog(config, catalog.first).finally(input.onKqlDeployed)
+        ? deployFirstCatalog(config, catalog.first, signal).finally(input.onKqlDeployed)
         : undefined;
-    const { createApp } = await import('../../create-app.js');
     let app: NestFastifyApplication | undefined;
     const close = async (): Promise<void> => {
       await app?.close();
       await catalog?.close();
     };
+    // A shutdown during start-up: the analysis of kql/ in progress is abandoned (its builds reject), so the
+    // deploy and the application's first catalog load end at once instead of waiting for Kusto.Language.
+    const abandonAnalysis = (): void => void catalog?.close();
+    signal.addEventListener('abort', abandonAnalysis, { once: true });
     try {
+      signal.throwIfAborted();
       app = await createApp(config, {
         role: input.role,
         watchKql: input.watchKql,
         ingestionPipeline: input.pipeline,
         catalogAnalyzer: catalog?.analyzer,
       });
-      await deployed;
+      await Promise.race([deployed, whenAborted(signal)]);
+      signal.throwIfAborted();
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (error) {
       await close();
       throw error;
+    } finally {
+      signal.removeEventListener('abort', abandonAnalysis);
     }
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -143,6 +143,51 @@ describe('kqlgate process', () => {
     expect(exit.stderr).toBe('');
   });
 
+  it('should end a start that waits on an unreachable engine at SIGINT: exit 0 within the shutdown timeout', async () => {
+    // The ingestion role checks its routes' tables before it is ready, retrying an engine that does not answer for
+    // INGEST_UNREACHABLE_THRESHOLD_MS (here far longer than the shutdown may take): the start is still in progress.
+    const closedPort = await freePort();
+    const child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        PORT: String(await freePort()),
+        KQLGATE_ROLE: 'ingestion',
+        KUSTO_CLUSTER_URL: `http://127.0.0.1:${closedPort}`,
+        SERVICEBUS_CONNECTION_STRING: `Endpoint=sb://127.0.0.1:${ports.servicebus};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true`,
+        INGEST_UNREACHABLE_THRESHOLD_MS: '600000',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    const exited = collect(child);
+    // Its first line (the unreachable broker, the unanswered check) says the ingestion's start is under way.
+    await new Promise<void>((resolveStarting, reject) => {
+      child.stdout.once('data', () => resolveStarting());
+      child.once('exit', () => reject(new Error('exited before its start-up began')));
+    });
+    child.kill('SIGINT');
+    const exit = await exited;
+    const lines = exit.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; closer?: string });
+    // Before: the shutdown waited for the start to finish, timed out after SHUTDOWN_TIMEOUT_MS and exited 1.
+    expect(exit.stdout).not.toContain('shutdown timed out');
+    expect(exit.code).toBe(0);
+    expect(lines.map((line) => line.msg)).toContain('start-up interrupted by the shutdown');
+    // What was started closed, last first; the gateway, which needs the ingestion, never started.
+    expect(lines.filter((line) => line.msg === 'closed').map((line) => line.closer)).toEqual([
+      'gateway',
+      'ingestion',
+    ]);
+    expect(exit.stdout).not.toContain('"msg":"ingestion ready"');
+    expect(exit.stdout).not.toContain('kqlgate listening on');
+    expect(exit.stdout).toContain('"msg":"shutdown complete"');
+  });
+
   it('should print the CLI help with its subcommands', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'kqlgate.js'), '--help'], {
       stdio: ['ignore', 'pipe', 'pipe'],

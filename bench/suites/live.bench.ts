@@ -198,10 +198,7 @@ async function measureLatency(ctx: BenchContext, scratch: string): Promise<Bench
     stream.destroy();
     await client.dispose();
     const rate = `${(commits / elapsedS).toFixed(0)} commits/s achieved; shared loaded machine`;
-    return [
-      ...latencyRows('SSE', sse, commits, rate),
-      ...latencyRows('GraphQL', graphql, commits, rate),
-    ];
+    return [...latencyRows('SSE', sse, commits, rate), ...latencyRows('GraphQL', graphql, commits, rate)];
   } finally {
     await instance.stop();
   }

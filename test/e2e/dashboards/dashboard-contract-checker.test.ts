@@ -98,7 +98,7 @@ describe(DashboardContractChecker.name, () => {
       expect(checker.checkGrafana(gone, DS, 'd.json')).toEqual([
         'd.json: panel 8 "Orders per time bin" target A: no exposed function OrdersPerMinute (the OpenAPI document ' +
           'lists: CampaignKpis, CustomerCohorts, CustomerOrders, FraudScores, LateShipments, LowStock, ' +
-          'OrderThroughput, PaymentFailureRate, SupplyChainForecast, TopProducts)',
+          'OrderThroughput, PaymentFailureRate, RevenueInEur, SupplyChainForecast, TopProducts)',
       ]);
     });
 

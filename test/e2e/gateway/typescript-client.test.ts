@@ -224,7 +224,7 @@ describe('generated TypeScript client against the real gateway', () => {
 
   it('should write the client, compile an app against it strictly, and return typed rows and coded refusals', async () => {
     expect(printed).toEqual({
-      stdout: `kqlgate client: wrote ${join(dir, 'client', CLIENT_FILE_NAME)} (10 functions)\n`,
+      stdout: `kqlgate client: wrote ${join(dir, 'client', CLIENT_FILE_NAME)} (11 functions)\n`,
       stderr: '',
       exitCode: undefined,
     });

@@ -124,7 +124,7 @@ type SampleApp = { run(baseUrl: string, token: string, otherRoleToken: string): 
 interface CliRun {
   readonly stdout: string;
   readonly stderr: string;
-  readonly exitCode: number | string | undefined;
+  readonly exitCode: typeof process.exitCode;
 }
 
 /** Runs `kqlgate client …` in-process (the CLI's own code path): what it printed and the exit code it set. */

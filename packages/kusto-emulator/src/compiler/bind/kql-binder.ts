@@ -1,10 +1,12 @@
 /**
  * Bind stage, part 2: Kusto.Language semantic analysis over the parsed tree (names → symbols, types,
- * result schemas, function expansions). Semantic errors → SEMANTIC with Kusto's own message and code.
+ * result schemas, function expansions). Semantic errors → SEMANTIC with Kusto's own message and code, except inside
+ * an operator the engine does not implement, which it refuses by name (`diagnostic-refusal.ts`).
  * The analysis itself ran with the parse (see `parse/kql-parser.ts`); this stage checks and exposes it.
  */
 import type { KNode } from '../parse/kusto-syntax.js';
 import { diagnosticError, errorsOf, type ParsedKql } from '../parse/kql-parser.js';
+import { refusalForDiagnostic } from './diagnostic-refusal.js';
 
 export interface BoundKql {
   readonly text: string;
@@ -16,9 +18,13 @@ export function bindKql(parsed: ParsedKql): BoundKql {
   if (!analyzed.HasSemantics || !analyzed.Syntax) {
     throw new Error('Kusto.Language returned no analyzed tree');
   }
+  const root = analyzed.Syntax as unknown as KNode;
   const errors = errorsOf(analyzed.GetDiagnostics());
   if (errors.length > 0) {
-    throw diagnosticError('SEMANTIC', parsed.text, errors[0]);
+    throw (
+      refusalForDiagnostic(parsed.text, root, errors[0], 'SEMANTIC') ??
+      diagnosticError('SEMANTIC', parsed.text, errors[0])
+    );
   }
-  return { text: parsed.text, root: analyzed.Syntax as unknown as KNode };
+  return { text: parsed.text, root };
 }

@@ -1,5 +1,6 @@
 /**
- * Parse stage: KQL text → Kusto.Language syntax tree (Microsoft's parser), syntax errors → SYNTAX.
+ * Parse stage: KQL text → Kusto.Language syntax tree (Microsoft's parser), syntax errors → SYNTAX (or the engine's
+ * refusal when the error is about a documented operator Kusto.Language does not know, see `diagnostic-refusal.ts`).
  *
  * The tree is parsed and analyzed in one `KustoCode.ParseAndAnalyze` call: `KustoCode.Analyze()` on a
  * parsed-only code re-runs the parser over the tokens, so parsing first and analyzing after would parse
@@ -10,7 +11,8 @@
 import { kustoLanguage } from '@kqlgate/kql-language';
 import { KqlCompileError } from '../kql-compile-error.js';
 import type { GlobalState } from '../bind/global-state-builder.js';
-import { type KDiagnostic, listToArray, type KList } from './kusto-syntax.js';
+import { refusalForDiagnostic } from '../bind/diagnostic-refusal.js';
+import { type KDiagnostic, type KNode, listToArray, type KList } from './kusto-syntax.js';
 import { positionAt } from '../lower/source-position.js';
 
 export interface ParsedKql {
@@ -40,7 +42,11 @@ export function parseKql(text: string, globals: GlobalState): ParsedKql {
   if (errorsOf(code.GetDiagnostics()).length > 0) {
     const syntaxErrors = errorsOf(code.GetSyntaxDiagnostics());
     if (syntaxErrors.length > 0) {
-      throw diagnosticError('SYNTAX', text, syntaxErrors[0]);
+      const root = code.Syntax as unknown as KNode;
+      throw (
+        refusalForDiagnostic(text, root, syntaxErrors[0], 'SYNTAX') ??
+        diagnosticError('SYNTAX', text, syntaxErrors[0])
+      );
     }
   }
   return { text, code };

@@ -51,9 +51,24 @@ const OPERATORS: Readonly<Record<string, OperatorLowerer>> = {
   GetSchemaOperator: lowerGetSchema,
 };
 
+/** Query operators lowered outside this table: tabular sources (tabular-source-lowerer.ts) and fork (statement-lowerer.ts). */
+const LOWERED_ELSEWHERE: ReadonlySet<string> = new Set(['PrintOperator', 'RangeOperator', 'ForkOperator']);
+
+function inTable(kind: string): boolean {
+  return Object.prototype.hasOwnProperty.call(OPERATORS, kind);
+}
+
+/**
+ * Whether the engine lowers query operators of this syntax kind at all (it refuses `EvaluateOperator`,
+ * `MakeGraphOperator`…); one it lowers may still refuse some of its forms (`join kind=…`).
+ */
+export function lowersOperator(kind: string): boolean {
+  return inTable(kind) || LOWERED_ELSEWHERE.has(kind);
+}
+
 export function lowerOperator(lc: LoweringContext, input: RelationNode, op: KNode): RelationNode {
   const kind = syntaxKind(op);
-  const lower = Object.prototype.hasOwnProperty.call(OPERATORS, kind) ? OPERATORS[kind] : undefined;
+  const lower = inTable(kind) ? OPERATORS[kind] : undefined;
   if (!lower) {
     throw lc.unsupported(`operator '${describe(op)}'`, op);
   }

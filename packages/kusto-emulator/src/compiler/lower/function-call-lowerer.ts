@@ -146,6 +146,20 @@ export function lowerFunctionCall(lc: LoweringContext, node: KNode, scope: Scala
     }
     case 'materialize':
       return lc.scalar(argNodes[0], scope);
+    case 'make_timespan': {
+      // (hour, minute), (hour, minute, second) or (day, hour, minute, second); a real second is documented
+      // although Kusto.Language rejects it (bind/reference-divergence.ts).
+      const forms = ['make_timespan', 'make_timespan_seconds', 'make_timespan_days'];
+      const form = forms[argNodes.length - 2];
+      if (!form) {
+        break;
+      }
+      return CallNode.create(
+        form,
+        argNodes.map((n) => lc.scalar(n, scope)),
+        'timespan',
+      );
+    }
     default:
       break;
   }

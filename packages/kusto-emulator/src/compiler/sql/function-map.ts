@@ -363,6 +363,13 @@ export const FUNCTION_MAP: Readonly<Record<string, FunctionMapping>> = Object.fr
     'kql_timestamp_ticks(make_timestamp(CAST({0} AS BIGINT), CAST({1} AS BIGINT), CAST({2} AS BIGINT), CAST({3} AS BIGINT), CAST({4} AS BIGINT), 0)) + CAST(round({5} * 10000000) AS BIGINT)',
   ),
   make_timespan: scalar('CAST(({0} * 3600 + {1} * 60) * 10000000 AS BIGINT)'),
+  // make_timespan(hour, minute, second) and (day, hour, minute, second): the second is real, rounded to ticks.
+  make_timespan_seconds: scalar(
+    'CAST(CAST({0} AS BIGINT) * 36000000000 + CAST({1} AS BIGINT) * 600000000 + round({2} * 10000000) AS BIGINT)',
+  ),
+  make_timespan_days: scalar(
+    'CAST(CAST({0} AS BIGINT) * 864000000000 + CAST({1} AS BIGINT) * 36000000000 + CAST({2} AS BIGINT) * 600000000 + round({3} * 10000000) AS BIGINT)',
+  ),
   unixtime_seconds_todatetime: scalar('(CAST(round({0} * 10000000) AS BIGINT) + 621355968000000000)'),
   unixtime_milliseconds_todatetime: scalar('(CAST(round({0} * 10000) AS BIGINT) + 621355968000000000)'),
   unixtime_microseconds_todatetime: scalar('(CAST(round({0} * 10) AS BIGINT) + 621355968000000000)'),

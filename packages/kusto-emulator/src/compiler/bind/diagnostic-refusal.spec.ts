@@ -1,7 +1,8 @@
 import { kustoLanguage } from '@kqlgate/kql-language';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseSchema } from '../compiler-types.js';
-import { compileKql, KqlCompileError } from '../kql-compiler.js';
+import { compileErrorOf } from '../../../test/utils/compile-error.js';
+import { compileKql, type KqlCompileError } from '../kql-compiler.js';
 import { type KDiagnostic, type KList, listToArray } from '../parse/kusto-syntax.js';
 import { OPERATORS_UNKNOWN_TO_KUSTO_LANGUAGE, refusalForDiagnostic } from './diagnostic-refusal.js';
 
@@ -19,17 +20,7 @@ const db: DatabaseSchema = {
   functions: [],
 };
 
-function compileError(kql: string): KqlCompileError {
-  try {
-    compileKql(kql, db);
-  } catch (error) {
-    if (error instanceof KqlCompileError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error(`expected ${kql} to fail`);
-}
+const compileError = (kql: string): KqlCompileError => compileErrorOf(kql, db);
 
 beforeAll(() => {
   // Loading Kusto.Language and its first analysis take seconds on a busy machine.

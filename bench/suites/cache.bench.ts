@@ -329,7 +329,10 @@ export const suite: BenchSuite = {
       const bareAfter = await measure(bareTarget, bare.pid, { kind: 'max' });
       const bareMean = meanOf(bareResult, bareAfter);
       ctx.log('cached GraphQL through the app');
+      const gqlLogBefore = await app.logBytes();
       const gqlResult = await measure(gqlTarget, app.pid, { kind: 'max' });
+      const gqlLogBytesPerCall =
+        ((await app.logBytes()) - gqlLogBefore) / Math.max(gqlResult.requests + gqlResult.warmupRequests, 1);
       ctx.log(`steady ${FIXED_RATE} req/s, then autocannon overallRate ${FIXED_RATE}: bare and cached REST`);
       const paced: Rate = { kind: 'paced' };
       const bursts: Rate = { kind: 'autocannon-bursts' };
@@ -410,6 +413,13 @@ export const suite: BenchSuite = {
           value: logBytesPerCall,
           unit: 'bytes',
           note: 'LOG_LEVEL=info, to a file: the audit line (a 2xx REST call writes its request line at debug)',
+        },
+        {
+          benchmark: 'cached GraphQL BenchOrders',
+          metric: 'log written per call',
+          value: gqlLogBytesPerCall,
+          unit: 'bytes',
+          note: 'LOG_LEVEL=info, to a file: the audit line of its function call (then no request line at info)',
         },
       ];
     } finally {

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { markRequestAudited } from './audited-requests.js';
 import { privateLoggerOptions } from './log-privacy.js';
 import { RequestLogController } from './request-log.controller.js';
 import { REQUEST_ID_HEADER, registerRequestIds, requestIdOf } from './request-id.hook.js';
@@ -35,6 +36,14 @@ function gatewayLike(lines: Record<string, unknown>[]): FastifyInstance {
   fastify.get('/api/v1/audited/:status', { config: { audited: true } }, (request, reply) =>
     reply.status(Number((request.params as { status: string }).status)).send({ data: [] }),
   );
+  // As /graphql: a request that calls a function marks itself audited (each call writes its audit line).
+  fastify.post('/graphql', (request, reply) => {
+    const { calls, status } = request.body as { calls: number; status: number };
+    if (calls > 0) {
+      markRequestAudited(request);
+    }
+    return reply.status(status).send({ data: {} });
+  });
   fastify.get('/health/live', (_request, reply) => reply.send({ status: 'ok' }));
   return fastify;
 }
@@ -89,6 +98,23 @@ describe(RequestLogController.name, () => {
         statusCode: 403,
         msg: 'request refused',
       }),
+    ]);
+  });
+
+  it('should leave the request line of a request that wrote its own audit line at debug when it answers 2xx', async () => {
+    const post = (body: { calls: number; status: number }) =>
+      fetch(url('/graphql'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ calls: 1, status: 200 })).status).toBe(200);
+    expect(lines).toEqual([]);
+    expect((await post({ calls: 1, status: 400 })).status).toBe(400);
+    expect((await post({ calls: 0, status: 200 })).status).toBe(200);
+    expect(lines.map((l) => [l.level, l.route, l.statusCode, l.msg])).toEqual([
+      [40, '/graphql', 400, 'request refused'],
+      [30, '/graphql', 200, 'request completed'],
     ]);
   });
 

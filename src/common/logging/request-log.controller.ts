@@ -1,4 +1,5 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isRequestAudited } from './audited-requests.js';
 import { pathOf } from './log-privacy.js';
 
 /** Health probes and metric scrapes would drown the log; they stay visible in the metrics. */
@@ -22,9 +23,10 @@ declare module 'fastify' {
  * `error`, 4xx at `warn`, the rest at `info`. Fastify's error lines that would carry the request (its default
  * error handler's, a failed writeHead's) are written in the same shape, without the URL.
  *
- * One line per call: on a route whose every request writes an audit line (route config `audited`), a successful
+ * One line per call: on a route whose every request writes an audit line (route config `audited`), and for a
+ * request that wrote one itself (a GraphQL request that called a function, see audited-requests.ts), a successful
  * answer's request line is written at `debug` only — the audit line already says who called what, when (`reqId`,
- * `time`), the outcome and the duration. Its 4xx and 5xx keep their request line (status, route), as on any route.
+ * `time`), the outcome and the duration. Their 4xx and 5xx keep their request line (status, route), as on any route.
  */
 export class RequestLogController extends LogController {
   override isLogDisabled(request: { url?: string }): boolean {
@@ -63,7 +65,7 @@ export class RequestLogController extends LogController {
       request.log.error(line, 'request failed');
     } else if (status >= 400) {
       request.log.warn(line, 'request refused');
-    } else if (request.routeOptions.config.audited === true) {
+    } else if (request.routeOptions.config.audited === true || isRequestAudited(request)) {
       request.log.debug(line, 'request completed');
     } else {
       request.log.info(line, 'request completed');

@@ -2,6 +2,7 @@ import { HeaderMap } from '@apollo/server';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError as GraphQLErrorType } from 'graphql';
+import { markRequestAudited } from '../../common/logging/audited-requests.js';
 import type { Principal } from '../auth/principal.js';
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { describeError } from '../query/error-status.js';
@@ -79,6 +80,8 @@ export class GraphqlContextFactory {
       calls: [],
       budget,
       loader: createCallLoader(async (fn, args) => {
+        // The call writes its audit line whatever its outcome: a successful answer needs no request line too.
+        markRequestAudited(request);
         try {
           const result = await this.query.execute(principal, fn, args, options);
           budget.answered(result.rateLimit);

@@ -57,13 +57,6 @@ export class FunctionStreamRoutes implements OnModuleInit, OnApplicationShutdown
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get<StreamRoute>(FUNCTION_STREAM_ROUTE, (request, reply) => this.stream(request, reply));
-    // The one shutdown step of live streams, whoever closes the server first (the app's shutdown, or the GraphQL
-    // driver's drain while its module is destroyed): open streams end with SHUTTING_DOWN before the server waits
-    // for its connections, since a stream never ends on its own.
-    fastify.addHook('preClose', (done) => {
-      this.live.endAllForShutdown();
-      done();
-    });
     this.heartbeat = setInterval(() => {
       for (const sink of this.open) {
         sink.heartbeat();

@@ -36,6 +36,7 @@ import {
 import { GraphqlWsConnection, GraphqlWsSink } from './graphql-ws.sink.js';
 import { LiveCloseCode } from './live-close.js';
 import { LiveResultsService, tokenExpiresAtMs } from './live-results.service.js';
+import { LiveShutdownHook } from './live-shutdown.hook.js';
 
 const { GraphQLError, getOperationAST, parse, specifiedRules, subscribe, validate } = graphqlJs;
 
@@ -86,6 +87,7 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
 
   constructor(
     private readonly live: LiveResultsService,
+    private readonly shutdown: LiveShutdownHook,
     private readonly gateway: CatalogSchemaGateway,
     private readonly options: GraphqlOptionsFactory,
     private readonly trusted: TrustedDocumentRegistry,
@@ -118,15 +120,8 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     });
-    // The SSE route's preClose hook ends every live subscription (graphql-ws ones included) with SHUTTING_DOWN;
-    // connections without one are closed here, in the same step, before the server waits for its sockets.
-    fastify.addHook('preClose', (done) => {
-      this.live.endAllForShutdown();
-      for (const client of wss.clients) {
-        client.close(1012, LiveCloseCode.ShuttingDown);
-      }
-      done();
-    });
+    // Its connections end in the live module's one shutdown step, with the subscriptions they carry.
+    this.shutdown.closeWithLiveResults(wss);
   }
 
   onApplicationShutdown(): void {

@@ -133,8 +133,8 @@ export class LiveResultsService implements OnModuleInit {
   }
 
   /**
-   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses): the
-   * stream route's preClose hook, the one shutdown step of live results. Not a Nest lifecycle hook.
+   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses):
+   * called by LiveShutdownHook, the one shutdown step of live results. Not a Nest lifecycle hook.
    */
   endAllForShutdown(): void {
     if (this.closing) {

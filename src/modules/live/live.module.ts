@@ -3,10 +3,12 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { TableLineage } from '../cache/table-lineage.js';
 import { FunctionStreamRoutes } from './function-stream.routes.js';
 import { LiveResultsService } from './live-results.service.js';
+import { LiveShutdownHook } from './live-shutdown.hook.js';
 import { LIVE_LINEAGE } from './live.tokens.js';
 
 /**
- * Live results (LiveResultsService) and their SSE transport (`GET /api/v1/functions/{Name}/stream`). Needs
+ * Live results (LiveResultsService), their SSE transport (`GET /api/v1/functions/{Name}/stream`) and their one
+ * shutdown step (LiveShutdownHook, which the graphql-ws transport registers with). Needs
  * QueryModule, CatalogModule, CacheModule and LiveCommitsModule (global).
  */
 @Module({
@@ -17,8 +19,9 @@ import { LIVE_LINEAGE } from './live.tokens.js';
       useFactory: (config: EnvConfig) => TableLineage.fromKqlDir(config.KQL_DIR),
     },
     LiveResultsService,
+    LiveShutdownHook,
     FunctionStreamRoutes,
   ],
-  exports: [LiveResultsService],
+  exports: [LiveResultsService, LiveShutdownHook],
 })
 export class LiveModule {}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type {
@@ -28,11 +28,7 @@ import { TrustedDocumentRegistry } from '../graphql/trusted-document.registry.js
 import { trustedDocumentsRule } from '../graphql/trusted-documents.rule.js';
 import { describeError } from '../query/error-status.js';
 import type { FunctionVisibility } from '../query/function-visibility.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { GraphqlWsConnection, GraphqlWsSink } from './graphql-ws.sink.js';
 import { LiveCloseCode } from './live-close.js';
 import { LiveResultsService, tokenExpiresAtMs } from './live-results.service.js';
@@ -76,7 +72,6 @@ type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Co
 @Injectable()
 export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('live');
-  private readonly authenticator: RequestAuthenticator;
   private readonly visibility: FunctionVisibility;
   private readonly measures: DocumentMeasures = new WeakMap();
   private readonly formatLimitError: (
@@ -93,9 +88,8 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
     private readonly trusted: TrustedDocumentRegistry,
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: EnvConfig,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) private readonly authenticator: RequestAuthenticator,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
     this.visibility = config.functionVisibility;
     this.formatLimitError = queryLimitsFormatError(options.limits);
   }

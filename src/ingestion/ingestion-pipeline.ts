@@ -43,6 +43,7 @@ import { DEFAULT_MESSAGE_LIMITS, type LimitRejection, type MessageLimits } from 
 import type { MessageIdIndex } from './message-id-index.js';
 import type { PipelineEntry } from './pipeline-entry.js';
 import { ReachabilityTracker, type ReachabilityStatus } from './reachability-tracker.js';
+import { SourceOutageLog } from './source-outage-log.js';
 import { Settlement } from './settlement.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 import type { TableRouter } from './table-router.js';
@@ -133,6 +134,7 @@ export class IngestionPipeline {
   private readonly inFlightIds = new Map<string, PipelineEntry[]>();
   private readonly active = new Set<Promise<void>>();
   private readonly sourceHealth: ReachabilityTracker;
+  private readonly sourceOutage: SourceOutageLog;
   /** The receive link's state as the source reports it (see MessageSource.subscribe). */
   private linkAttached = false;
   private linkAttachments = 0;
@@ -164,6 +166,7 @@ export class IngestionPipeline {
       this.dispatch(batch),
     );
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
+    this.sourceOutage = new SourceOutageLog(this.logger, this.clock);
     this.sinkHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
     this.admission = new AdmissionControl(
       {
@@ -474,7 +477,7 @@ export class IngestionPipeline {
   }
 
   private onSourceError(error: Error, where: string): void {
-    this.logger.warn({ err: error, where }, `Service Bus ${where} error: ${error.message}`);
+    this.sourceOutage.failed(error, where);
     if (where === 'receive' && !this.linkAttached) {
       // Why the link does not come back; a receive error on an attached link changes nothing by itself.
       this.sourceHealth.markDown(error);
@@ -487,7 +490,8 @@ export class IngestionPipeline {
     }
     this.linkAttached = attached;
     if (attached) {
-      if (this.linkAttachments++ > 0) {
+      const logged = this.sourceOutage.recovered();
+      if (this.linkAttachments++ > 0 && !logged) {
         this.logger.info('Service Bus receive link attached again; reception resumed');
       }
       this.sourceHealth.markUp();

@@ -9,8 +9,10 @@ import { JwksController } from './jwks.controller.js';
 
 /**
  * Who is calling and what they may call: authentication (JWT/JWKS, API keys, dev tokens) for both edges, and
- * per-function authorization with claim binding for FunctionQueryService. Global, so the query module and the
- * edges see the hook bindings; needs the global ConfigModule (EnvConfig).
+ * per-function authorization with claim binding for FunctionQueryService. It alone binds REQUEST_AUTHENTICATOR,
+ * which the edges (REST, SSE, graphql-ws, MCP) inject as it is: a call without credentials is anonymous
+ * by its decision, not by an edge's fallback. Global, so the query module and the edges see the hook bindings;
+ * needs the global ConfigModule (EnvConfig).
  */
 @Global()
 @Module({

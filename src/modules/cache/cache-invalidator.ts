@@ -29,6 +29,11 @@ export class CacheInvalidator {
     private readonly logger: Logger = silentLogger,
   ) {}
 
+  /** False when the generations are shared: the commit bus bumps them (RedisCommitBus), not this process. */
+  get bumpsOnCommit(): boolean {
+    return !this.generations.shared;
+  }
+
   /** Subscribes to a pipeline; returns the unsubscribe function. */
   attach(source: BatchCommitSource): () => void {
     return source.onBatchCommitted((event) => {

@@ -22,6 +22,11 @@ export interface ResultCacheStore {
  * their function reads, so a bump invalidates exactly those entries — also across replicas when it lives in Redis.
  */
 export interface TableGenerations {
+  /**
+   * True when every replica reads the same counters (Redis): the commit bus bumps them as it publishes the commit,
+   * so neither the committing replica's cache nor the replicas receiving the commit bump them again.
+   */
+  readonly shared: boolean;
   /** `Orders=3,Payments=0` for the given tables (sorted), in one round trip. */
   read(tables: readonly string[]): Promise<string>;
   bump(table: string): Promise<number>;

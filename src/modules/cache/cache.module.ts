@@ -36,7 +36,11 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     const events = await inProcessIngestionEvents(this.moduleRef);
-    if (events) {
+    if (!this.invalidator.bumpsOnCommit) {
+      this.logger.info(
+        'cached results are invalidated through Redis: the replica that commits bumps the table generations as it publishes the commit',
+      );
+    } else if (events) {
       this.detach = this.invalidator.attach(events);
     } else {
       this.logger.info(

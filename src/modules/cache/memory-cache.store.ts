@@ -43,6 +43,7 @@ export class MemoryCacheStore implements ResultCacheStore {
 }
 
 export class MemoryTableGenerations implements TableGenerations {
+  readonly shared = false;
   private readonly generations = new Map<string, number>();
 
   read(tables: readonly string[]): Promise<string> {

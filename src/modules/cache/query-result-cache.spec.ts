@@ -136,6 +136,7 @@ describe(QueryResultCache.name, () => {
       let down = true;
       const generations = new MemoryTableGenerations();
       const flaky = {
+        shared: true,
         read: (tables: readonly string[]) =>
           down ? Promise.reject(new Error('Connection is closed.')) : generations.read(tables),
         bump: (table: string) => generations.bump(table),

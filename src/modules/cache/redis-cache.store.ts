@@ -8,6 +8,11 @@ import {
 
 const GENERATION_PREFIX = 'kqlgate:gen:';
 
+/** The Redis key of a table's generation counter (RedisCommitBus bumps it in the transaction that publishes). */
+export function tableGenerationKey(table: string): string {
+  return GENERATION_PREFIX + table;
+}
+
 /**
  * Results shared by all gateway replicas. One Redis string per entry, `PX` set to the end of its stale window.
  * The entry is stored as `<etag>\n<storedAt>\n<freshUntil>\n<staleUntil>\n<json>` so a hit costs one GET and no
@@ -52,8 +57,13 @@ export class RedisCacheStore implements ResultCacheStore {
   }
 }
 
-/** Per-table generation counters in Redis: an INCR by any replica's ingestion invalidates every replica's cache. */
+/**
+ * Per-table generation counters in Redis: an INCR by any replica's ingestion invalidates every replica's cache.
+ * Shared, so the replica that commits bumps them once for all (RedisCommitBus, with the commit's publication).
+ */
 export class RedisTableGenerations implements TableGenerations {
+  readonly shared = true;
+
   constructor(private readonly redis: Redis) {}
 
   async read(tables: readonly string[]): Promise<string> {
@@ -61,11 +71,11 @@ export class RedisTableGenerations implements TableGenerations {
     if (sorted.length === 0) {
       return '';
     }
-    const values = await this.redis.mget(...sorted.map((table) => GENERATION_PREFIX + table));
+    const values = await this.redis.mget(...sorted.map(tableGenerationKey));
     return formatGenerations(sorted, values);
   }
 
   bump(table: string): Promise<number> {
-    return this.redis.incr(GENERATION_PREFIX + table);
+    return this.redis.incr(tableGenerationKey(table));
   }
 }

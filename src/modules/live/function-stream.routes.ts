@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../../common/logging/logger.js';
@@ -9,11 +9,7 @@ import type { CredentialHeaders } from '../auth/request-authenticator.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
 import { visibleError, type FunctionVisibility } from '../query/function-visibility.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { fromQueryString } from '../rest/function.routes.js';
 import { sendProblem } from '../rest/problem-reply.js';
 import { LiveResultsService } from './live-results.service.js';
@@ -37,7 +33,6 @@ type StreamRequest = FastifyRequest<StreamRoute>;
 @Injectable()
 export class FunctionStreamRoutes implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('live');
-  private readonly authenticator: RequestAuthenticator;
   private readonly visibility: FunctionVisibility;
   private readonly open = new Set<SseSink>();
   private heartbeat?: NodeJS.Timeout;
@@ -48,22 +43,14 @@ export class FunctionStreamRoutes implements OnModuleInit, OnApplicationShutdown
     private readonly catalog: FunctionCatalogService,
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: EnvConfig,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) private readonly authenticator: RequestAuthenticator,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
     this.visibility = config.functionVisibility;
   }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.get<StreamRoute>(FUNCTION_STREAM_ROUTE, (request, reply) => this.stream(request, reply));
-    // The one shutdown step of live streams, whoever closes the server first (the app's shutdown, or the GraphQL
-    // driver's drain while its module is destroyed): open streams end with SHUTTING_DOWN before the server waits
-    // for its connections, since a stream never ends on its own.
-    fastify.addHook('preClose', (done) => {
-      this.live.endAllForShutdown();
-      done();
-    });
     this.heartbeat = setInterval(() => {
       for (const sink of this.open) {
         sink.heartbeat();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type {
@@ -28,14 +28,11 @@ import { TrustedDocumentRegistry } from '../graphql/trusted-document.registry.js
 import { trustedDocumentsRule } from '../graphql/trusted-documents.rule.js';
 import { describeError } from '../query/error-status.js';
 import type { FunctionVisibility } from '../query/function-visibility.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { GraphqlWsConnection, GraphqlWsSink } from './graphql-ws.sink.js';
 import { LiveCloseCode } from './live-close.js';
 import { LiveResultsService, tokenExpiresAtMs } from './live-results.service.js';
+import { LiveShutdownHook } from './live-shutdown.hook.js';
 
 const { GraphQLError, getOperationAST, parse, specifiedRules, subscribe, validate } = graphqlJs;
 
@@ -75,7 +72,6 @@ type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Co
 @Injectable()
 export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = createLogger('live');
-  private readonly authenticator: RequestAuthenticator;
   private readonly visibility: FunctionVisibility;
   private readonly measures: DocumentMeasures = new WeakMap();
   private readonly formatLimitError: (
@@ -86,14 +82,14 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
 
   constructor(
     private readonly live: LiveResultsService,
+    private readonly shutdown: LiveShutdownHook,
     private readonly gateway: CatalogSchemaGateway,
     private readonly options: GraphqlOptionsFactory,
     private readonly trusted: TrustedDocumentRegistry,
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: EnvConfig,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) private readonly authenticator: RequestAuthenticator,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
     this.visibility = config.functionVisibility;
     this.formatLimitError = queryLimitsFormatError(options.limits);
   }
@@ -118,15 +114,8 @@ export class GraphqlSubscriptionServer implements OnModuleInit, OnApplicationShu
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     });
-    // The SSE route's preClose hook ends every live subscription (graphql-ws ones included) with SHUTTING_DOWN;
-    // connections without one are closed here, in the same step, before the server waits for its sockets.
-    fastify.addHook('preClose', (done) => {
-      this.live.endAllForShutdown();
-      for (const client of wss.clients) {
-        client.close(1012, LiveCloseCode.ShuttingDown);
-      }
-      done();
-    });
+    // Its connections end in the live module's one shutdown step, with the subscriptions they carry.
+    this.shutdown.closeWithLiveResults(wss);
   }
 
   onApplicationShutdown(): void {

@@ -10,7 +10,8 @@ import { ModuleRef } from '@nestjs/core';
 import { createLogger } from '../../common/logging/logger.js';
 import { EnvConfig } from '../../config/env.dto.js';
 import { inProcessIngestionEvents } from '../cache/in-process-ingestion-events.js';
-import { TABLE_COMMIT_BUS } from './live.tokens.js';
+import { TableLineage } from '../cache/table-lineage.js';
+import { LIVE_LINEAGE, TABLE_COMMIT_BUS } from './live.tokens.js';
 import { RedisCommitBus } from './redis-commit.bus.js';
 import { InProcessCommitBus, type TableCommitBus } from './table-commit.bus.js';
 
@@ -44,21 +45,28 @@ export class TableCommitRelay implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * The table-commit bus between ingestion and live results: Redis pub/sub with REDIS_URL (an ingestion replica
- * reaches every gateway replica), in-process otherwise. Global; imported for every KQLGATE_ROLE.
+ * reaches every gateway replica, and bumps the shared cache generations as it publishes), in-process otherwise;
+ * and the lineage of kql/tables, which says what a commit to a table changes. Global; imported for every
+ * KQLGATE_ROLE.
  */
 @Global()
 @Module({
   providers: [
     {
-      provide: TABLE_COMMIT_BUS,
+      provide: LIVE_LINEAGE,
       inject: [EnvConfig],
-      useFactory: (config: EnvConfig): TableCommitBus =>
+      useFactory: (config: EnvConfig) => TableLineage.fromKqlDir(config.KQL_DIR),
+    },
+    {
+      provide: TABLE_COMMIT_BUS,
+      inject: [EnvConfig, LIVE_LINEAGE],
+      useFactory: (config: EnvConfig, lineage: TableLineage): TableCommitBus =>
         config.REDIS_URL
-          ? RedisCommitBus.connect(config.REDIS_URL, createLogger('live'))
+          ? RedisCommitBus.connect(config.REDIS_URL, lineage, createLogger('live'))
           : new InProcessCommitBus(),
     },
     TableCommitRelay,
   ],
-  exports: [TABLE_COMMIT_BUS],
+  exports: [TABLE_COMMIT_BUS, LIVE_LINEAGE],
 })
 export class LiveCommitsModule {}

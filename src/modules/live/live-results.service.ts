@@ -133,8 +133,8 @@ export class LiveResultsService implements OnModuleInit {
   }
 
   /**
-   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses): the
-   * stream route's preClose hook, the one shutdown step of live results. Not a Nest lifecycle hook.
+   * Closes every subscription with SHUTTING_DOWN before the HTTP server closes (it waits for open responses):
+   * called by LiveShutdownHook, the one shutdown step of live results. Not a Nest lifecycle hook.
    */
   endAllForShutdown(): void {
     if (this.closing) {
@@ -185,21 +185,16 @@ export class LiveResultsService implements OnModuleInit {
 
   /**
    * A commit concerns the subscriptions whose function reads one of the tables it changed. The cache entry of
-   * such a function must be invalid before the re-run reads it: a commit of this process was invalidated by the
-   * cache's own ingestion listener; one of another replica is invalidated here.
+   * such a function must be invalid before the re-run reads it: a commit of this process is invalidated by the
+   * cache's own ingestion listener (awaited here); one of another replica came through Redis, whose generations
+   * the committing replica bumped before it published the commit (RedisCommitBus), so there is nothing to write.
    */
   private async onCommit(commit: TableCommit): Promise<void> {
     if (commit.rows <= 0) {
       return;
     }
-    try {
-      if (commit.origin === this.bus.origin) {
-        await this.invalidator?.settled();
-      } else {
-        await this.invalidator?.invalidate(commit);
-      }
-    } catch (error) {
-      this.logger.warn({ table: commit.table, err: error }, 'cache invalidation failed before live re-runs');
+    if (commit.origin === this.bus.origin) {
+      await this.invalidator?.settled();
     }
     if (this.subscriptions.size === 0) {
       return;

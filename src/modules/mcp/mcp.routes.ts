@@ -10,11 +10,7 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import type { Principal } from '../auth/principal.js';
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { RouteAuthentication } from '../rest/route-authentication.js';
 import { McpToolsService } from './mcp-tools.service.js';
 
@@ -46,14 +42,10 @@ export class McpRoutes implements OnModuleInit {
   constructor(
     private readonly tools: McpToolsService,
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) authenticator: RequestAuthenticator,
     @Optional() config?: EnvConfig,
   ) {
-    this.authentication = new RouteAuthentication(
-      authenticator ?? new AnonymousRequestAuthenticator(),
-      this.logger,
-      requireCredentials,
-    );
+    this.authentication = new RouteAuthentication(authenticator, this.logger, requireCredentials);
     this.enabled = (config?.MCP_ENABLED ?? 'true') === 'true';
   }
 

@@ -5,9 +5,10 @@ import type { RateLimitState } from '../rate-limit/rate-limit-error.js';
 
 /**
  * The extension points of the one query path (`FunctionQueryService.execute`). Real implementations are bound to
- * these injection tokens by the global auth, rate-limit and cache modules, or via `QueryModule.forRoot({ hooks })`;
- * a token nobody binds falls back to the permissive / pass-through default below, so the gateway also runs on its
- * own. execute() calls them in this order for every GraphQL field and REST call:
+ * these injection tokens by the global auth, rate-limit and cache modules, or via `QueryModule.forRoot({ hooks })`.
+ * REQUEST_AUTHENTICATOR is the auth module's (it decides what a call without credentials is) and the edges require
+ * it; any other token nobody binds falls back to the permissive / pass-through default below. execute() calls them
+ * in this order for every GraphQL field and REST call:
  *
  *   1. `REQUEST_AUTHENTICATOR.authenticate(headers, clientAddress, requestId)` — at the edge, once per request
  *   2. `AUTHORIZATION_POLICY.authorize(principal, fn)` — may the caller run it (throws → 401/403)

@@ -11,11 +11,7 @@ import { visibleError, type FunctionVisibility } from '../query/function-visibil
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
 import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { sendProblem } from './problem-reply.js';
 import { RouteAuthentication } from './route-authentication.js';
 import {
@@ -59,13 +55,10 @@ export class FunctionRoutes implements OnModuleInit {
     private readonly query: FunctionQueryService,
     private readonly catalog: FunctionCatalogService,
     private readonly adapterHost: HttpAdapterHost,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) authenticator: RequestAuthenticator,
     @Optional() config?: EnvConfig,
   ) {
-    this.authentication = new RouteAuthentication(
-      authenticator ?? new AnonymousRequestAuthenticator(),
-      this.logger,
-    );
+    this.authentication = new RouteAuthentication(authenticator, this.logger);
     this.visibility = config?.functionVisibility ?? 'all';
   }
 

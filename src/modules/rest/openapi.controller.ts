@@ -6,11 +6,7 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { callableFunctions, type FunctionVisibility } from '../query/function-visibility.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { buildOpenApi } from './openapi/openapi-builder.js';
 import { sendProblem } from './problem-reply.js';
 
@@ -26,17 +22,15 @@ const MAX_VIEWS = 32;
 @Controller()
 export class OpenApiController {
   private readonly logger = createLogger('rest');
-  private readonly authenticator: RequestAuthenticator;
   private readonly visibility: FunctionVisibility;
   private catalogOfViews?: Catalog;
   private readonly views = new LRUCache<string, string>({ max: MAX_VIEWS });
 
   constructor(
     private readonly catalog: FunctionCatalogService,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
+    @Inject(REQUEST_AUTHENTICATOR) private readonly authenticator: RequestAuthenticator,
     @Optional() config?: EnvConfig,
   ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
     this.visibility = config?.functionVisibility ?? 'all';
   }
 

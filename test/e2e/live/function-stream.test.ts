@@ -2,19 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
-import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { openSseStream, type SseStream } from '../../utils/sse-stream.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
 import {
   LIVE_FUNCTIONS,
   metricValue,
   publishEvents,
-  waitUntilReady,
-  writeLiveKqlDir,
+  startLiveInstance,
+  type LiveTestInstance,
 } from './live-functions.js';
 
 /**
@@ -34,16 +32,13 @@ function stableBody(json: string): unknown {
 }
 
 describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
-  let dir: string;
+  let live: LiveTestInstance;
   let instance: KqlgateInstance;
-  let keys: DevSigningKeyStore;
   let tokens: Record<'contoso' | 'fabrikam' | 'slowco' | 'limited', string>;
-  let sb: ServiceBusClient;
   const streams: SseStream[] = [];
-  let stopped = false;
 
-  const token = (tenant: string, roles = ['analyst'], expiresInSeconds?: number): Promise<string> =>
-    keys.sign({ subject: `user-${tenant}`, roles, claims: { tid: tenant }, expiresInSeconds });
+  const token = (tenant: string, roles?: string[], expiresInSeconds?: number): Promise<string> =>
+    live.token(tenant, roles, expiresInSeconds);
 
   /** Opens `/api/v1/functions/{name}/stream?{query}`. */
   const open = async (name: string, headers: Record<string, string> = {}, query = ''): Promise<SseStream> => {
@@ -81,39 +76,30 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
       },
     };
   };
-  const publish = (messages: ServiceBusMessage[]): Promise<void> => publishEvents(sb, instance, messages);
+  const publish = (messages: ServiceBusMessage[]): Promise<void> =>
+    publishEvents(live.sb, instance, messages);
   const metric = (line: string): Promise<number | undefined> => metricValue(instance, line);
 
   let kqlDir: string;
 
   beforeAll(async () => {
-    dir = await tempDir('live');
-    kqlDir = join(dir, 'kql');
-    await writeLiveKqlDir(kqlDir);
-    instance = await startKqlgateInstance({
-      KQL_DIR: kqlDir,
+    live = await startLiveInstance('live', () => ({
       RATE_LIMIT_POINTS: '0',
       LIVE_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: String(MAX_PER_PRINCIPAL),
-    });
-    keys = new DevSigningKeyStore(instance.dataDir);
+    }));
+    ({ instance, kqlDir } = live);
     tokens = {
       contoso: await token('contoso'),
       fabrikam: await token('fabrikam'),
       slowco: await token('slowco'),
       limited: await token('limited'),
     };
-    await waitUntilReady(instance);
-    sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
   });
   afterAll(async () => {
     for (const stream of streams) {
       await stream.close();
     }
-    await sb?.close();
-    if (!stopped) {
-      await instance?.stop();
-    }
-    await removeDir(dir);
+    await live?.close();
   });
 
   it('should send the current result at once, then one result per change of the caller tenant rows only', async () => {
@@ -396,8 +382,7 @@ describe('GET /api/v1/functions/{Name}/stream (Server-Sent Events)', () => {
   it('should close open streams with SHUTTING_DOWN when the app shuts down', async () => {
     const stream = await open('LiveOrders', bearer(tokens.fabrikam));
     expect(await stream.nextEvent()).toMatchObject({ id: '1', event: 'result' });
-    stopped = true;
-    const stopping = instance.stop();
+    const stopping = live.stop();
     expect(await stream.nextEvent()).toEqual({
       event: 'close',
       data: JSON.stringify({

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
 import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
 import { documentHash } from '../../../src/modules/graphql/trusted-document.registry.js';
 import {
@@ -12,15 +11,14 @@ import {
   type GraphqlWsSession,
   type SubscriptionEvent,
 } from '../../utils/graphql-ws-session.js';
-import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { orderPlacedMessage } from '../../utils/order-placed-message.js';
-import { removeDir, tempDir } from '../../utils/temp-dir.js';
 import {
   LIVE_FUNCTIONS,
   metricValue,
   publishEvents,
-  waitUntilReady,
-  writeLiveKqlDir,
+  startLiveInstance,
+  type LiveTestInstance,
 } from './live-functions.js';
 
 /**
@@ -51,17 +49,14 @@ function rowsOf(event: SubscriptionEvent, field: string): Row[] {
 }
 
 describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
-  let dir: string;
+  let live: LiveTestInstance;
   let kqlDir: string;
   let instance: KqlgateInstance;
-  let keys: DevSigningKeyStore;
-  let sb: ServiceBusClient;
   let wsUrl: string;
   const sessions: GraphqlWsSession[] = [];
-  let stopped = false;
 
-  const token = (tenant: string, roles = ['analyst'], expiresInSeconds?: number): Promise<string> =>
-    keys.sign({ subject: `user-${tenant}`, roles, claims: { tid: tenant }, expiresInSeconds });
+  const token = (tenant: string, roles?: string[], expiresInSeconds?: number): Promise<string> =>
+    live.token(tenant, roles, expiresInSeconds);
   const connect = (connectionParams?: Record<string, unknown>): GraphqlWsSession => {
     const session = openGraphqlWs(wsUrl, connectionParams);
     sessions.push(session);
@@ -71,38 +66,33 @@ describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
     connect({ Authorization: `Bearer ${await token(tenant, roles, expiresInSeconds)}` });
   const order = (tenantId: string, orderId: string, totalAmount: number): ServiceBusMessage =>
     orderPlacedMessage({ messageId: randomUUID(), orderId, totalAmount, tenantId });
-  const publish = (messages: ServiceBusMessage[]): Promise<void> => publishEvents(sb, instance, messages);
+  const publish = (messages: ServiceBusMessage[]): Promise<void> =>
+    publishEvents(live.sb, instance, messages);
   const metric = (line: string): Promise<number | undefined> => metricValue(instance, line);
 
   beforeAll(async () => {
-    dir = await tempDir('live-graphql');
-    kqlDir = join(dir, 'kql');
-    await writeLiveKqlDir(kqlDir);
-    const manifest = join(dir, 'trusted-documents.json');
-    await writeFile(
-      manifest,
-      JSON.stringify(Object.fromEntries(Object.values(DOCUMENTS).map((text) => [documentHash(text), text]))),
-    );
-    instance = await startKqlgateInstance({
-      KQL_DIR: kqlDir,
-      RATE_LIMIT_POINTS: '0',
-      GRAPHQL_TRUSTED_DOCUMENTS: manifest,
-      GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'true',
+    live = await startLiveInstance('live-graphql', async (dir) => {
+      const manifest = join(dir, 'trusted-documents.json');
+      await writeFile(
+        manifest,
+        JSON.stringify(
+          Object.fromEntries(Object.values(DOCUMENTS).map((text) => [documentHash(text), text])),
+        ),
+      );
+      return {
+        RATE_LIMIT_POINTS: '0',
+        GRAPHQL_TRUSTED_DOCUMENTS: manifest,
+        GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'true',
+      };
     });
+    ({ instance, kqlDir } = live);
     wsUrl = `${instance.url.replace(/^http/, 'ws')}/graphql`;
-    keys = new DevSigningKeyStore(instance.dataDir);
-    await waitUntilReady(instance);
-    sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
   });
   afterAll(async () => {
     for (const session of sessions) {
       await session.dispose();
     }
-    await sb?.close();
-    if (!stopped) {
-      await instance?.stop();
-    }
-    await removeDir(dir);
+    await live?.close();
   });
 
   it('should send the current result at once, then one result per change of the caller tenant rows only', async () => {
@@ -328,8 +318,7 @@ describe('GraphQL subscriptions over WebSocket (graphql-ws)', () => {
     const idleStream = idle.subscribe(DOCUMENTS.orders);
     await idleStream.next();
     idleStream.unsubscribe();
-    stopped = true;
-    const stopping = instance.stop();
+    const stopping = live.stop();
     expect(await session.closed).toEqual({ code: 1012, reason: 'SHUTTING_DOWN' });
     expect(await idle.closed).toEqual({ code: 1012, reason: 'SHUTTING_DOWN' });
     await stopping;

@@ -1,7 +1,9 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
-import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
 /** The functions of the live-results tests, each reading Orders (filled from RawOrderEvents by an update policy). */
 export const LIVE_FUNCTIONS: Record<string, string> = {
@@ -60,6 +62,55 @@ export async function writeLiveKqlDir(kqlDir: string): Promise<void> {
   for (const [name, text] of Object.entries(LIVE_FUNCTIONS)) {
     await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
   }
+}
+
+/** A running instance serving LIVE_FUNCTIONS, with what the live tests drive it by. */
+export interface LiveTestInstance {
+  /** The test's temp directory; its kql/ is `kqlDir`. */
+  readonly dir: string;
+  readonly kqlDir: string;
+  readonly instance: KqlgateInstance;
+  /** A real Service Bus client of the instance's broker. */
+  readonly sb: ServiceBusClient;
+  /** A dev-mode token of `user-<tenant>` with `tid=<tenant>`. */
+  token(tenant: string, roles?: string[], expiresInSeconds?: number): Promise<string>;
+  /** Stops the instance once (a shutdown test stops it itself; close() then leaves it). */
+  stop(): Promise<void>;
+  /** Closes the Service Bus client, stops the instance and removes the directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * The whole runtime (startKqlgateInstance) on a kql/ of LIVE_FUNCTIONS in a new temp directory, ready: its catalog
+ * deployed and ingestion running. `env(dir)` adds settings, and may write files they name into `dir` first.
+ */
+export async function startLiveInstance(
+  name: string,
+  env: (dir: string) => Promise<Record<string, string>> | Record<string, string>,
+): Promise<LiveTestInstance> {
+  const dir = await tempDir(name);
+  const kqlDir = join(dir, 'kql');
+  await writeLiveKqlDir(kqlDir);
+  const instance = await startKqlgateInstance({ KQL_DIR: kqlDir, ...(await env(dir)) });
+  const keys = new DevSigningKeyStore(instance.dataDir);
+  await waitUntilReady(instance);
+  const sb = new ServiceBusClient(instance.config.serviceBusConnectionString!);
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= instance.stop());
+  return {
+    dir,
+    kqlDir,
+    instance,
+    sb,
+    token: (tenant, roles = ['analyst'], expiresInSeconds) =>
+      keys.sign({ subject: `user-${tenant}`, roles, claims: { tid: tenant }, expiresInSeconds }),
+    stop,
+    async close() {
+      await sb.close();
+      await stop();
+      await removeDir(dir);
+    },
+  };
 }
 
 /** Waits (up to a minute) until the instance reports ready: its catalog deployed and ingestion running. */

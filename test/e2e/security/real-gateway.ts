@@ -17,6 +17,8 @@ import { RateLimitModule } from '../../../src/modules/rate-limit/rate-limit.modu
 import { RedisModule } from '../../../src/modules/redis/redis.module.js';
 import { CatalogModule } from '../../../src/modules/catalog/catalog.module.js';
 import { GraphqlModule } from '../../../src/modules/graphql/graphql.module.js';
+import { LiveCommitsModule } from '../../../src/modules/live/live-commits.module.js';
+import { LiveModule } from '../../../src/modules/live/live.module.js';
 import {
   KustoQueryClient,
   type KustoQueryOptions,
@@ -26,7 +28,7 @@ import { QueryModule } from '../../../src/modules/query/query.module.js';
 import { RestModule } from '../../../src/modules/rest/rest.module.js';
 
 /**
- * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL and the auth, rate-limit and cache modules — over the embedded
+ * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL, live results and the auth, rate-limit and cache modules — over the embedded
  * Kusto engine, with a small KQL directory of its own (two tables, three functions) so that the security tests
  * do not depend on the sample domain. Engine queries are counted at the client the gateway uses.
  */
@@ -111,6 +113,10 @@ class RealGatewayTestModule {
         RedisModule,
         RateLimitModule,
         CacheModule,
+        // As in AppModule: the commit bus carries ingestion commits (and, with Redis, the cache generations'
+        // bump) to every replica, and live results follow them.
+        LiveCommitsModule,
+        LiveModule,
       ],
       providers: [{ provide: IngestionEvents, useValue: events }],
     };

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheInvalidator } from '../../../src/modules/cache/cache-invalidator.js';
+import type { Redis } from 'ioredis';
+import { LiveResultsService } from '../../../src/modules/live/live-results.service.js';
+import { TABLE_COMMIT_BUS } from '../../../src/modules/live/live.tokens.js';
+import type { TableCommitBus } from '../../../src/modules/live/table-commit.bus.js';
+import { SHARED_REDIS } from '../../../src/modules/redis/redis.module.js';
 import {
   redisUnavailableReason,
   startRedis,
@@ -79,6 +83,18 @@ describe.skipIf(unavailable !== undefined)('two real gateway instances sharing R
     expect(other.headers.get('ratelimit-remaining')).toBe('75');
   });
 
+  /** Resolves when the next commit on replica `i`'s bus has reached its listeners (live results' first). */
+  const nextCommitAt = (i: number): Promise<void> =>
+    new Promise((resolve) => {
+      const off = replicas[i].app.get<TableCommitBus>(TABLE_COMMIT_BUS).subscribe(() => {
+        off();
+        resolve();
+      });
+    });
+  /** Orders' cache generation, read on replica `i`'s own connection: after every command it sent before. */
+  const ordersGeneration = async (i: number): Promise<number> =>
+    Number(await replicas[i].app.get<Redis>(SHARED_REDIS).get('kqlgate:gen:Orders'));
+
   it('should share the cache, and an ingestion commit on one instance refreshes the other', async () => {
     const headers = await auth('cache');
     const get = async (i: number) =>
@@ -92,8 +108,15 @@ describe.skipIf(unavailable !== undefined)('two real gateway instances sharing R
     expect(replicas.map((r, i) => r.kusto.queries - before[i])).toEqual([1, 0]);
 
     await ingestInline(replicas[0], 'Orders', ['A,a-2,20']);
+    const generation = await ordersGeneration(1);
+    const heard = [nextCommitAt(0), nextCommitAt(1)];
     replicas[0].events.emit({ database: 'analytics', table: 'Orders', rows: 1 });
-    await replicas[0].app.get(CacheInvalidator).settled();
+    await Promise.all(heard);
+    // One write for the whole deployment, by the replica that committed, before either replica heard of it;
+    // the replica that received it (it runs live results, which follow commits) writes nothing more.
+    expect(replicas[1].app.get(LiveResultsService)).toBeDefined();
+    expect(await ordersGeneration(1)).toBe(generation + 1);
+    expect(await ordersGeneration(0)).toBe(generation + 1);
 
     const after = await get(1);
     expect(after.meta.cache).toBe('miss');

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
+import { TableLineage } from '../../../src/modules/cache/table-lineage.js';
 import { RedisCommitBus, TABLE_COMMIT_CHANNEL } from '../../../src/modules/live/redis-commit.bus.js';
 import type { TableCommit } from '../../../src/modules/live/table-commit.bus.js';
 import { redisUnavailableReason, startRedis, type RunningRedis } from '../cache/redis-server.js';
@@ -28,8 +29,10 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
     await redis?.stop();
   });
 
+  // Orders is derived from RawOrderEvents by an update policy, as in kql/tables.
+  const lineage = TableLineage.fromPolicies([{ table: 'Orders', source: 'RawOrderEvents' }]);
   const bus = (): RedisCommitBus => {
-    const created = RedisCommitBus.connect(redis.url, silentLogger);
+    const created = RedisCommitBus.connect(redis.url, lineage, silentLogger);
     buses.push(created);
     return created;
   };
@@ -84,11 +87,43 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(seen).toEqual([{ database: 'analytics', table: 'Orders', rows: 2, origin: ingestion.origin }]);
 
-      const cutOff = RedisCommitBus.connect('redis://127.0.0.1:1', silentLogger);
+      const cutOff = RedisCommitBus.connect('redis://127.0.0.1:1', lineage, silentLogger);
       buses.push(cutOff);
       const local = nextCommit(cutOff);
       cutOff.publish({ database: 'analytics', table: 'Orders', rows: 1 });
       expect(await local).toEqual({ database: 'analytics', table: 'Orders', rows: 1, origin: cutOff.origin });
+    });
+
+    it('should bump the generations of the table and of the tables derived from it once, before any replica hears of the commit', async () => {
+      const probe = new Redis(redis.url);
+      // The buses of the tests before stay subscribed until the end.
+      const [, earlier] = (await probe.pubsub('NUMSUB', TABLE_COMMIT_CHANNEL)) as [string, number];
+      const ingestion = bus();
+      const gateways = [bus(), bus()];
+      try {
+        const generations = async (): Promise<(string | null)[]> =>
+          probe.mget('kqlgate:gen:RawOrderEvents', 'kqlgate:gen:Orders', 'kqlgate:gen:Payments');
+        const before = (await generations()).map(Number);
+        // What each gateway replica reads when the commit reaches it.
+        const seenAtGateways = gateways.map(
+          (gateway) =>
+            new Promise<number[]>((resolve) => {
+              const off = gateway.subscribe(() => {
+                off();
+                resolve(generations().then((values) => values.map(Number)));
+              });
+            }),
+        );
+        const seenAtIngestion = nextCommit(ingestion).then(generations);
+        await subscribers(earlier + 3);
+        ingestion.publish({ database: 'analytics', table: 'RawOrderEvents', rows: 4 });
+        const once = [before[0] + 1, before[1] + 1, before[2]];
+        expect(await Promise.all(seenAtGateways)).toEqual([once, once]);
+        expect((await seenAtIngestion).map(Number)).toEqual(once);
+        expect((await generations()).map(Number)).toEqual(once);
+      } finally {
+        probe.disconnect();
+      }
     });
 
     it('should ignore a malformed message on the channel and deliver the next commit', async () => {

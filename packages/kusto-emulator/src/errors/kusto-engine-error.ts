@@ -73,6 +73,18 @@ export class KustoEngineError extends Error {
     });
   }
 
+  /**
+   * `.create` of a table over an external table's name, or the reverse: "an external table can't have the same name
+   * as a regular table in the same database" (ADX, `.create external table`), so the name is taken.
+   */
+  static nameTaken(kind: string, name: string, takenBy: string, database: string): KustoEngineError {
+    return new KustoEngineError(
+      KustoErrorCode.EntityAlreadyExists,
+      `${kind} '${name}' cannot be created: database '${database}' has ${takenBy} of that name, and a table and an external table can't have the same name.`,
+      { kind, name },
+    );
+  }
+
   static badRequest(message: string, details?: Record<string, unknown>): KustoEngineError {
     return new KustoEngineError(KustoErrorCode.BadRequest, message, details);
   }

@@ -29,9 +29,7 @@ export class ExternalTableCommands {
       throw KustoEngineError.notFound('External table', name, `database '${database.name}'`);
     }
     if (database.catalog.tables.has(name)) {
-      throw KustoEngineError.semantic(
-        `${what} cannot be created: database '${database.name}' has a table of that name.`,
-      );
+      throw KustoEngineError.nameTaken('External table', name, 'a table', database.name);
     }
     const seen = new Set<string>();
     for (const column of command.columns) {

@@ -157,6 +157,37 @@ describe('External tables (azure-kusto-data against the engine, blobs in its Azu
     );
   });
 
+  it('should refuse a table over an external table name, and an external table over a table name', async () => {
+    const taken = {
+      status: 400,
+      code: 'BadRequest_EntityAlreadyExists',
+      type: 'Kusto.Data.Exceptions.EntityAlreadyExistsException',
+    };
+    for (const command of ['.create table FxWrong (a: string)', '.create-merge table FxWrong (a: string)']) {
+      expect(await kustoError(h.client.execute('analytics', command))).toEqual({
+        ...taken,
+        message:
+          "Table 'FxWrong' cannot be created: database 'analytics' has an external table of that name, and a table and an external table can't have the same name.",
+      });
+    }
+    await h.client.execute('analytics', '.create table Ledger (Sku: string)');
+    const file = pathToFileURL(join(root, 'products.csv')).href;
+    expect(
+      await kustoError(
+        h.client.execute(
+          'analytics',
+          `.create external table Ledger (Sku: string) kind=storage dataformat=csv (h@'${file}')`,
+        ),
+      ),
+    ).toEqual({
+      ...taken,
+      message:
+        "External table 'Ledger' cannot be created: database 'analytics' has a table of that name, and a table and an external table can't have the same name.",
+    });
+    const tables = rowsOf(await h.client.execute('analytics', '.show tables')).map((t) => t.TableName);
+    expect(tables).toEqual(['Ledger']);
+  });
+
   it('should drop an external table', async () => {
     await h.client.execute('analytics', '.drop external table FxWrong');
     const error = await kustoError(h.client.execute('analytics', '.show external table FxWrong'));

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRequestAudited } from '../../common/logging/audited-requests.js';
 import type { FunctionQueryService, QueryResult } from '../query/function-query.service.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
+import { AnonymousRequestAuthenticator } from '../query/query-hooks.js';
 import { GraphqlContextFactory } from './graphql-context.factory.js';
 
 /** What FunctionQueryService answers for `BenchOrders`; any other name is refused as unknown. */
@@ -41,7 +42,7 @@ describe(GraphqlContextFactory.name, () => {
 
   beforeEach(async () => {
     marked = {};
-    const contexts = new GraphqlContextFactory(queryService);
+    const contexts = new GraphqlContextFactory(queryService, new AnonymousRequestAuthenticator());
     fastify = Fastify();
     // As Apollo's Fastify integration calls the context function: with Fastify's own request and reply.
     fastify.post('/graphql', async (request, reply) => {

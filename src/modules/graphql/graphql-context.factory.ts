@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError as GraphQLErrorType } from 'graphql';
 import { markRequestAudited } from '../../common/logging/audited-requests.js';
@@ -7,11 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { describeError } from '../query/error-status.js';
 import { FunctionQueryService } from '../query/function-query.service.js';
-import {
-  AnonymousRequestAuthenticator,
-  REQUEST_AUTHENTICATOR,
-  type RequestAuthenticator,
-} from '../query/query-hooks.js';
+import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
 import { refusalHeaders } from '../query/refusal-headers.js';
 import { RateLimitError, type RateLimitState } from '../rate-limit/rate-limit-error.js';
 import { graphqlJs } from './graphql-runtime.js';
@@ -56,14 +52,10 @@ export interface GraphqlRequestContext extends GraphqlContext {
  */
 @Injectable()
 export class GraphqlContextFactory {
-  private readonly authenticator: RequestAuthenticator;
-
   constructor(
     private readonly query: FunctionQueryService,
-    @Optional() @Inject(REQUEST_AUTHENTICATOR) authenticator?: RequestAuthenticator,
-  ) {
-    this.authenticator = authenticator ?? new AnonymousRequestAuthenticator();
-  }
+    @Inject(REQUEST_AUTHENTICATOR) private readonly authenticator: RequestAuthenticator,
+  ) {}
 
   async create(request: FastifyRequest, reply: FastifyReply): Promise<GraphqlRequestContext> {
     const requestId = String(request.id);

@@ -18,6 +18,11 @@
  * (`Skipped`) is reported as such: the pipeline looks its messages up again and ingests the ones that are not in
  * (ingest-retry.ts), since a skip stores none of them.
  *
+ * Which path a batch took is counted in `kqlgate_ingestion_batches_total{path}` (IngestPath): in managed mode the
+ * SDK decides, without telling — over 4 MB it queues at once, and after three failed streaming attempts (throttling
+ * with 429, 5xx, timeouts; anything not `@permanent`) it queues what it could not stream. The sink tells them apart
+ * by the size and by what came back (a status to wait for means queued).
+ *
  * Names and the request URL: azure-kusto-data splices the database, table and mapping names into the streaming
  * ingest URL as given (`{cluster}/v1/rest/ingest/{db}/{table}?streamFormat=…&mappingName=…`), so a `#`, `?`, `&`
  * or `/` in a name would cut or reshape the request. Every name is checked against Kusto's naming rule here (the
@@ -40,9 +45,16 @@ import {
 import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connection.js';
 import { systemClock, type Clock } from './clock.js';
 import { entityNameProblem } from './kusto-entity-name.js';
+import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import { isTableReport, waitForQueuedIngestion } from './queued-ingestion-status.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
+
+/** The path a batch took into Kusto (the `path` label of kqlgate_ingestion_batches_total). */
+export type IngestPath = 'streaming' | 'queued' | 'queued_over_4mb' | 'queued_after_streaming_failures';
+
+/** ManagedStreamingIngestClient streams payloads up to this size (its `maxStreamSize`) and queues larger ones. */
+export const MANAGED_STREAMING_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface IngestTarget {
   database: string;
@@ -92,6 +104,8 @@ export interface KustoIngestSinkOptions {
   /** How often the status table is read while waiting; default 1 s. */
   statusPollMs?: number;
   clock?: Clock;
+  /** Where the batch paths are counted; default the process's ingestion metrics. */
+  metrics?: Pick<IngestionMetrics, 'batches'>;
 }
 
 export const DEFAULT_STATUS_TIMEOUT_MS = 15 * 60_000;
@@ -147,6 +161,10 @@ export class KustoIngestSink implements IngestSink {
     const result = await this.client.ingestFromStream(descriptor, props);
     // Managed mode answers a streamed batch with the engine's response (committed already), a queued one with a
     // status to wait for.
+    (this.options.metrics ?? ingestionMetrics()).batches.inc({
+      table: target.table,
+      path: this.pathOf(payload.length, isTableReport(result)),
+    });
     if (!isTableReport(result)) {
       return 'committed';
     }
@@ -155,6 +173,20 @@ export class KustoIngestSink implements IngestSink {
       pollMs: this.options.statusPollMs ?? DEFAULT_STATUS_POLL_MS,
       clock: this.options.clock ?? systemClock,
     });
+  }
+
+  private pathOf(bytes: number, queued: boolean): IngestPath {
+    switch (this.options.mode) {
+      case 'streaming':
+        return 'streaming';
+      case 'queued':
+        return 'queued';
+      case 'managed':
+        if (!queued) {
+          return 'streaming';
+        }
+        return bytes > MANAGED_STREAMING_MAX_BYTES ? 'queued_over_4mb' : 'queued_after_streaming_failures';
+    }
   }
 
   close(): Promise<void> {

@@ -56,7 +56,8 @@ export function ingestionMetrics(): IngestionMetrics {
       'kqlgate_ingestion_batches_total',
       'Batches handed to Kusto, by the path they took: streaming, queued, and in managed mode queued_over_4mb ' +
         '(over the streaming request limit) or queued_after_streaming_failures (streaming refused three times, ' +
-        'e.g. throttled with 429)',
+        'e.g. throttled with 429) or queued_redelivered (a redelivered batch, queued to guard against a pending ' +
+        'queued ingestion of its earlier delivery)',
       ['table', 'path'],
     ),
     batchEvents: histogram(

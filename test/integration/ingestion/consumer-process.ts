@@ -18,10 +18,13 @@ export interface ConsumerStats {
 
 export type PathCounts = Partial<Record<IngestPath, number>>;
 
+const MAX_LOG_LINES = 20;
+
 export class ConsumerProcess {
   stats: ConsumerStats | undefined;
   paths: PathCounts = {};
   private readonly exited: Promise<unknown>;
+  private logLines = 0;
 
   private constructor(readonly process: ChildProcess) {
     this.exited = new Promise((resolve) => process.once('exit', resolve));
@@ -36,8 +39,9 @@ export class ConsumerProcess {
             stats: ConsumerStats;
             paths: PathCounts;
           });
-        } else if (line.length > 0) {
-          // The consumer's own warnings/errors (pino JSON), kept visible for diagnosis.
+        } else if (line.length > 0 && this.logLines++ < MAX_LOG_LINES) {
+          // The consumer's own warnings/errors (pino JSON), kept visible for diagnosis; the first ones only, as
+          // every lock lost to the kill is a warning of its own.
           globalThis.process.stderr.write(`[consumer ${process.pid}] ${line.slice(0, 500)}\n`);
         }
       }

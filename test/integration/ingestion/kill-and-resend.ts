@@ -30,8 +30,13 @@ export async function ingestAcrossKillAndResend(
     await stack.send(events);
     const first = await ConsumerProcess.start(settings);
     consumers.push(first);
-    const waitFor = (what: string, condition: () => Promise<boolean>, consumer: ConsumerProcess) =>
-      waitUntil(what, condition).catch(async (error: Error) => {
+    const waitFor = (
+      what: string,
+      condition: () => Promise<boolean>,
+      consumer: ConsumerProcess,
+      timeoutMs?: number,
+    ) =>
+      waitUntil(what, condition, timeoutMs).catch(async (error: Error) => {
         const state = { consumer: consumer.report(), table: await stack.counts() };
         throw new Error(`${error.message}; ${JSON.stringify(state)}`);
       });
@@ -46,6 +51,8 @@ export async function ingestAcrossKillAndResend(
       'every event is in the table',
       async () => (await stack.counts()).distinct === total,
       second,
+      // The redelivered messages go through queued ingestion again, on a loaded 2-core machine.
+      240_000,
     );
     await waitFor('the subscription is empty', () => stack.subscriptionEmpty(), second);
     expect(await stack.counts()).toEqual({ rows: total, distinct: total });

@@ -24,8 +24,10 @@ describe(`${IngestionPipeline.name} in queued mode at volume`, () => {
   });
 
   it('should land 10,000 events exactly once across a SIGKILL and a full resend', async () => {
+    // At most 400 messages a batch: a queued ingestion's queue message carries two tags per message, and Azure
+    // Storage (and Azurite) caps a queue message at 64 KB.
     const settings = stack.settings(
-      { batch: { maxEvents: 1000, maxBytes: 1_000_000, maxAgeMs: 200 } },
+      { batch: { maxEvents: 400, maxBytes: 1_000_000, maxAgeMs: 200 } },
       { mode: 'queued', statusPollMs: 200 },
     );
     const consumers = await ingestAcrossKillAndResend(

@@ -11,9 +11,9 @@ import type { RouteTarget } from './table-router.js';
 
 const TARGET: RouteTarget = { table: 'T', format: 'json' };
 
-function entry(id: string): PipelineEntry {
+function entry(id: string, deliveryCount = 1): PipelineEntry {
   return {
-    message: { messageId: id, body: {}, deliveryCount: 1, handle: undefined },
+    message: { messageId: id, body: {}, deliveryCount, handle: undefined },
     target: TARGET,
     payload: Buffer.from(`${JSON.stringify({ messageId: id })}\n`),
     rows: 1,
@@ -30,8 +30,10 @@ class TaggingEngine implements IngestSink {
   readonly tags = new Set<string>();
   readonly ids: string[] = [];
   readonly requests: string[][] = [];
+  readonly targets: IngestTarget[] = [];
 
   ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
+    this.targets.push(target);
     const ids = payload
       .toString()
       .trim()
@@ -96,6 +98,14 @@ describe(IngestRetry.name, () => {
       expect([...engine.ids].sort()).toEqual(['a', 'b', 'n1', 'n2', 'n3']);
       // The regrouped batch was skipped whole; its halves ingested only the new messages.
       expect(engine.requests).toEqual([['a', 'b'], ['n1', 'a', 'n2', 'b', 'n3'], ['n1', 'n2'], ['n3']]);
+    });
+
+    it('should mark a batch holding a message delivered before as redelivered (managed mode queues it)', async () => {
+      const engine = new TaggingEngine();
+      const retry = retryOn(engine);
+      await retry.ingestIsolating(TARGET, [entry('a', 0), entry('b', 0)], engine.recheck);
+      await retry.ingestIsolating(TARGET, [entry('c', 0), entry('d', 2)], engine.recheck);
+      expect(engine.targets.map((t) => t.redelivered)).toEqual([false, true]);
     });
 
     it('should settle a lone message whose own tag is already on an extent', async () => {

@@ -165,6 +165,7 @@ export class IngestRetry {
       table: target.table,
       format: wireFormat(target.format),
       ingestByTags: toIngest.map((e) => ingestByTag(target.table, e)),
+      redelivered: toIngest.some((e) => e.message.deliveryCount > 0),
     };
     if (target.mappingReference !== undefined) {
       ingestTarget.mappingReference = target.mappingReference;

@@ -9,6 +9,7 @@ export interface IngestionMetrics {
   deadLettered: Counter<'table' | 'reason'>;
   transientFailures: Counter<'table' | 'operation'>;
   settlementFailures: Counter<'operation'>;
+  batches: Counter<'table' | 'path'>;
   batchEvents: Histogram<'table'>;
   batchBytes: Histogram<'table'>;
   ingestDuration: Histogram<'table' | 'outcome'>;
@@ -50,6 +51,14 @@ export function ingestionMetrics(): IngestionMetrics {
       'kqlgate_ingestion_settlement_failures_total',
       'complete/dead-letter/abandon calls that failed (the message is redelivered and deduplicated)',
       ['operation'],
+    ),
+    batches: counter(
+      'kqlgate_ingestion_batches_total',
+      'Batches handed to Kusto, by the path they took: streaming, queued, and in managed mode queued_over_4mb ' +
+        '(over the streaming request limit) or queued_after_streaming_failures (streaming refused three times, ' +
+        'e.g. throttled with 429) or queued_redelivered (a redelivered batch, queued to guard against a pending ' +
+        'queued ingestion of its earlier delivery)',
+      ['table', 'path'],
     ),
     batchEvents: histogram(
       'kqlgate_ingestion_batch_events',

@@ -18,6 +18,17 @@
  * (`Skipped`) is reported as such: the pipeline looks its messages up again and ingests the ones that are not in
  * (ingest-retry.ts), since a skip stores none of them.
  *
+ * Which path a batch took is counted in `kqlgate_ingestion_batches_total{path}` (IngestPath): in managed mode the
+ * SDK decides, without telling — over 4 MB it queues at once, and after three failed streaming attempts (throttling
+ * with 429, 5xx, timeouts; anything not `@permanent`) it queues what it could not stream. The sink tells them apart
+ * by the size and by what came back (a status to wait for means queued).
+ *
+ * Managed mode queues a batch holding a redelivered message itself (`queued_redelivered`): the crashed consumer may
+ * have left a queued ingestion of it pending, invisible to the dedup lookup, and a streamed copy would commit beside
+ * it; queued, the two are guarded by the same ingest-by tags. (Found by managed-exactly-once.test.ts: 304 duplicates
+ * in 10,000 after a SIGKILL.) A producer resend (not a redelivery) while such an ingestion is pending is still
+ * streamed: that window stays open.
+ *
  * Names and the request URL: azure-kusto-data splices the database, table and mapping names into the streaming
  * ingest URL as given (`{cluster}/v1/rest/ingest/{db}/{table}?streamFormat=…&mappingName=…`), so a `#`, `?`, `&`
  * or `/` in a name would cut or reshape the request. Every name is checked against Kusto's naming rule here (the
@@ -40,9 +51,17 @@ import {
 import { kustoConnection, type KustoAuth } from '../common/azure/kusto-connection.js';
 import { systemClock, type Clock } from './clock.js';
 import { entityNameProblem } from './kusto-entity-name.js';
+import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import { isTableReport, waitForQueuedIngestion } from './queued-ingestion-status.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
+
+/** The path a batch took into Kusto (the `path` label of kqlgate_ingestion_batches_total). */
+export type IngestPath =
+  'streaming' | 'queued' | 'queued_over_4mb' | 'queued_after_streaming_failures' | 'queued_redelivered';
+
+/** ManagedStreamingIngestClient streams payloads up to this size (its `maxStreamSize`) and queues larger ones. */
+export const MANAGED_STREAMING_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface IngestTarget {
   database: string;
@@ -54,6 +73,12 @@ export interface IngestTarget {
    * so no message commits twice (see the module comment). Streaming ignores them (it commits synchronously).
    */
   ingestByTags?: readonly string[];
+  /**
+   * Some message of the batch was delivered before (a crash or a lost lock). Managed mode then queues the batch
+   * instead of streaming it: the earlier delivery may have left a queued ingestion of it pending, and only a queued
+   * ingestion's ingestIfNotExists keeps the two from both committing (streaming ignores tags).
+   */
+  redelivered?: boolean;
 }
 
 /**
@@ -92,6 +117,8 @@ export interface KustoIngestSinkOptions {
   /** How often the status table is read while waiting; default 1 s. */
   statusPollMs?: number;
   clock?: Clock;
+  /** Where the batch paths are counted; default the process's ingestion metrics. */
+  metrics?: Pick<IngestionMetrics, 'batches'>;
 }
 
 export const DEFAULT_STATUS_TIMEOUT_MS = 15 * 60_000;
@@ -99,6 +126,8 @@ const DEFAULT_STATUS_POLL_MS = 1_000;
 
 export class KustoIngestSink implements IngestSink {
   private readonly client: IngestClientLike;
+  /** Managed mode: the queued client for redelivered batches (IngestTarget.redelivered). */
+  private readonly queued?: IngestClientLike;
 
   constructor(readonly options: KustoIngestSinkOptions) {
     const engine = kustoConnection(options.clusterUrl, options.auth);
@@ -109,6 +138,7 @@ export class KustoIngestSink implements IngestSink {
         break;
       case 'managed':
         this.client = new ManagedStreamingIngestClient(engine, dm);
+        this.queued = new IngestClient(dm);
         break;
       case 'queued':
         this.client = new IngestClient(dm);
@@ -123,10 +153,13 @@ export class KustoIngestSink implements IngestSink {
   ): Promise<IngestReceipt> {
     assertValidNames(target);
     const name = this.options.mode === 'streaming' ? encodeURIComponent : (value: string) => value;
+    const client = target.redelivered === true && this.queued !== undefined ? this.queued : this.client;
     // Managed mode hands the SDK the Buffer itself: its queued fallback (over 4 MB) never finishes uploading a
     // one-chunk Readable (azure-kusto-ingest 7.0.1 streamUtils' stream merge), and it checks `instanceof Buffer`.
     const data =
-      this.options.mode === 'managed' ? (payload as unknown as ArrayBuffer) : Readable.from([payload]);
+      client instanceof ManagedStreamingIngestClient
+        ? (payload as unknown as ArrayBuffer)
+        : Readable.from([payload]);
     const descriptor = new StreamDescriptor(data, sourceId, undefined, payload.length);
     const props: Record<string, unknown> = {
       database: name(target.database),
@@ -144,9 +177,14 @@ export class KustoIngestSink implements IngestSink {
         props.ingestIfNotExists = JSON.stringify(target.ingestByTags);
       }
     }
-    const result = await this.client.ingestFromStream(descriptor, props);
+    const result = await client.ingestFromStream(descriptor, props);
     // Managed mode answers a streamed batch with the engine's response (committed already), a queued one with a
     // status to wait for.
+    (this.options.metrics ?? ingestionMetrics()).batches.inc({
+      table: target.table,
+      path:
+        client === this.queued ? 'queued_redelivered' : this.pathOf(payload.length, isTableReport(result)),
+    });
     if (!isTableReport(result)) {
       return 'committed';
     }
@@ -157,8 +195,23 @@ export class KustoIngestSink implements IngestSink {
     });
   }
 
+  private pathOf(bytes: number, queued: boolean): IngestPath {
+    switch (this.options.mode) {
+      case 'streaming':
+        return 'streaming';
+      case 'queued':
+        return 'queued';
+      case 'managed':
+        if (!queued) {
+          return 'streaming';
+        }
+        return bytes > MANAGED_STREAMING_MAX_BYTES ? 'queued_over_4mb' : 'queued_after_streaming_failures';
+    }
+  }
+
   close(): Promise<void> {
     this.client.close();
+    this.queued?.close();
     return Promise.resolve();
   }
 }

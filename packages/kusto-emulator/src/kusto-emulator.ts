@@ -23,6 +23,7 @@ import { silentLogger, type Logger } from './logging/logger.js';
 import { CommandExecutor } from './mgmt/command-executor.js';
 import { EngineMetrics, type EngineMetricsOptions } from './protocol/engine-metrics.js';
 import { KustoHttpServer } from './protocol/kusto-http-server.js';
+import { StreamingIngestThrottle } from './protocol/streaming-ingest-throttle.js';
 import { loadKqlCompiler } from './query/compiler-loader.js';
 import type { QueryCompilerLoader } from './query/query-compiler.js';
 import { compileQuery, QueryExecutor } from './query/query-executor.js';
@@ -57,6 +58,12 @@ export interface KustoEmulatorOptions {
   databases?: string[];
   /** Largest accepted ingestion body after decompression (streaming and `.ingest inline`); default 64 MiB. */
   maxIngestBodyBytes?: number;
+  /**
+   * Streaming ingestion requests handled at once; more are answered 429 (throttled), as ADX does over its streaming
+   * capacity (about six per core), so that clients' throttling paths — ManagedStreamingIngestClient's fallback to
+   * queued ingestion — can be rehearsed. Default: no limit.
+   */
+  maxConcurrentStreamingIngests?: number;
   /** Where the engine logs; default: nowhere. */
   logger?: Logger;
   /**
@@ -164,6 +171,7 @@ export async function startKustoEmulator(options: KustoEmulatorOptions): Promise
     logger,
     metrics,
     maxIngestBodyBytes,
+    streamingThrottle: new StreamingIngestThrottle(options.maxConcurrentStreamingIngests),
     ingestionStorage: dataManagement?.storage,
   });
   await new Promise<void>((resolve, reject) => {

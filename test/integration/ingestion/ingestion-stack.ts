@@ -30,6 +30,8 @@ export interface StackOptions {
   kustoDataDir?: string;
   /** Serve the data-management endpoint (queued ingestion) too. */
   dataManagement?: DataManagementOptions;
+  /** The engine's streaming ingestion capacity (maxConcurrentStreamingIngests): more at once are answered 429. */
+  maxConcurrentStreamingIngests?: number;
 }
 
 export function brokerConfig(options: StackOptions = {}): unknown {
@@ -88,6 +90,7 @@ export class IngestionStack {
       dataDir: this.kustoDir,
       databases: [DATABASE],
       dataManagement: this.options.dataManagement,
+      maxConcurrentStreamingIngests: this.options.maxConcurrentStreamingIngests,
     });
     if (this.options.brokerConnectionString === undefined) {
       this.broker = await startServiceBusEmulator({
@@ -118,6 +121,7 @@ export class IngestionStack {
       dataDir: this.kustoDir,
       databases: [DATABASE],
       dataManagement: dataManagement && { ...dataManagement, storagePorts },
+      maxConcurrentStreamingIngests: this.options.maxConcurrentStreamingIngests,
     });
   }
 
@@ -217,7 +221,10 @@ export class IngestionStack {
     }
   }
 
-  settings(overrides: Partial<IngestionSettings['pipeline']> = {}): IngestionSettings {
+  settings(
+    overrides: Partial<IngestionSettings['pipeline']> = {},
+    kusto: Partial<IngestionSettings['kusto']> = {},
+  ): IngestionSettings {
     return {
       serviceBus: {
         connectionString: this.brokerConnectionString,
@@ -225,7 +232,7 @@ export class IngestionStack {
         subscription: SUBSCRIPTION,
         maxConcurrentCalls: 500,
       },
-      kusto: { clusterUrl: this.kusto.url, mode: 'streaming' },
+      kusto: { clusterUrl: this.kusto.url, mode: 'streaming', ...kusto },
       routes: { property: 'kind', routes: { good: { table: TABLE, mapping: MAPPING } } },
       pipeline: {
         database: DATABASE,

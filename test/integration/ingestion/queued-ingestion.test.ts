@@ -5,14 +5,12 @@
  * first look) so that "queued but not committed" lasts as long as the test needs; restarting the engine with the
  * default interval lets it catch up.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngestionPipeline, type IngestionSettings } from '../../../src/ingestion/ingestion-factory.js';
 import { IngestionPipeline } from '../../../src/ingestion/ingestion-pipeline.js';
-import { ensureBuilt } from '../../utils/ensure-built.js';
+import { ConsumerProcess } from './consumer-process.js';
 import { IngestionStack, event, waitUntil } from './ingestion-stack.js';
 
 const HELD = { pollIntervalMs: 3_600_000 };
@@ -76,23 +74,6 @@ async function queuedBlobs(queue: QueueClient): Promise<number> {
   return (await queue.getProperties()).approximateMessagesCount ?? 0;
 }
 
-/** A consumer in its own process (fixtures/ingestion-consumer.mjs), so that it can be SIGKILLed. */
-async function startConsumerProcess(
-  stack: IngestionStack,
-  pipeline: Partial<IngestionSettings['pipeline']>,
-): Promise<ChildProcess> {
-  const dist = await ensureBuilt();
-  return spawn(process.execPath, [join(import.meta.dirname, 'fixtures', 'ingestion-consumer.mjs')], {
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      KQLGATE_DIST: dist,
-      KQLGATE_INGEST_SETTINGS: JSON.stringify(queuedSettings(stack, pipeline)),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
 /**
  * Sends CRASH_EVENTS and lets a consumer queue each as its own blob (the DM is held, so none commits), then
  * SIGKILLs it: its messages come back once their locks expire.
@@ -100,18 +81,16 @@ async function startConsumerProcess(
 async function crashAfterQueueing(
   stack: IngestionStack,
   queue: QueueClient,
-  children: ChildProcess[],
+  children: ConsumerProcess[],
 ): Promise<void> {
   await stack.send(Array.from({ length: CRASH_EVENTS }, (_, i) => event(i)));
-  const first = await startConsumerProcess(stack, ONE_PER_BATCH);
+  const first = await ConsumerProcess.start(queuedSettings(stack, ONE_PER_BATCH));
   children.push(first);
   await waitUntil(
     'the first consumer queued every batch',
     async () => (await queuedBlobs(queue)) === CRASH_EVENTS,
   );
-  const exited = new Promise((resolve) => first.once('exit', resolve));
-  first.kill('SIGKILL');
-  await exited;
+  await first.kill();
 }
 
 describe(`${IngestionPipeline.name} in queued mode`, () => {
@@ -152,14 +131,14 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
   }, 400_000);
 
   it('should lose and double nothing when the consumer dies between queueing and commit', async () => {
-    const children: ChildProcess[] = [];
+    const children: ConsumerProcess[] = [];
     try {
       const queue = await readyQueue(stack);
       await crashAfterQueueing(stack, queue, children);
 
       // Its locks expire, the messages come back to a new consumer; the dedup lookup cannot see the queued rows,
       // so it queues the same batch again.
-      children.push(await startConsumerProcess(stack, ONE_PER_BATCH));
+      children.push(await ConsumerProcess.start(queuedSettings(stack, ONE_PER_BATCH)));
       await waitUntil(
         'the second consumer queued them again',
         async () => (await queuedBlobs(queue)) === 2 * CRASH_EVENTS,
@@ -183,13 +162,13 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       );
     } finally {
       for (const child of children) {
-        child.kill('SIGKILL');
+        child.process.kill('SIGKILL');
       }
     }
   }, 300_000);
 
   it('should lose and double nothing when the redelivered messages are batched differently, with new ones', async () => {
-    const children: ChildProcess[] = [];
+    const children: ConsumerProcess[] = [];
     try {
       const queue = await readyQueue(stack);
       await crashAfterQueueing(stack, queue, children);
@@ -197,7 +176,7 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       // The next consumer batches differently: the first message it gets alone, then the others together, new
       // and redelivered alike. Its dedup lookup cannot see the first consumer's queued rows.
       await stack.send(Array.from({ length: NEW_EVENTS }, (_, i) => event(CRASH_EVENTS + i)));
-      children.push(await startConsumerProcess(stack, REGROUPED));
+      children.push(await ConsumerProcess.start(queuedSettings(stack, REGROUPED)));
       await waitUntil(
         'the second consumer queued its two batches',
         async () => (await queuedBlobs(queue)) === CRASH_EVENTS + 2,
@@ -220,7 +199,7 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       expect(statuses.some((s) => s.Status === 'Skipped')).toBe(true);
     } finally {
       for (const child of children) {
-        child.kill('SIGKILL');
+        child.process.kill('SIGKILL');
       }
     }
   }, 300_000);

@@ -27,6 +27,7 @@ interface CliOptions {
   memoryLimit: string;
   dataManagement: boolean;
   externalDataRoot?: string;
+  maxConcurrentStreamingIngests?: number;
   logLevel: string;
 }
 
@@ -36,6 +37,14 @@ function portOption(value: string): number {
     throw new InvalidArgumentError(`"${value}" is not a port number (0–65535; 0 picks a free port)`);
   }
   return port;
+}
+
+function positiveIntegerOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) {
+    throw new InvalidArgumentError(`"${value}" is not a whole number of at least 1`);
+  }
+  return n;
 }
 
 /** Runs until SIGTERM/SIGINT, then closes the engine and exits 0 (1 if closing failed). */
@@ -105,6 +114,11 @@ export async function runKustoEmulatorCli(
       '--external-data-root <dir>',
       'the folder file:// connection strings of external tables and externaldata may read (unset: local files refused)',
     )
+    .option(
+      '--max-concurrent-streaming-ingests <n>',
+      'streaming ingestion requests handled at once; more are answered 429 (throttled) as ADX does (default: no limit)',
+      positiveIntegerOption,
+    )
     .option('--log-level <level>', 'log level', 'info')
     .showHelpAfterError()
     .exitOverride();
@@ -120,6 +134,7 @@ export async function runKustoEmulatorCli(
     memoryLimit: options.memoryLimit,
     dataManagement: options.dataManagement,
     externalDataRoot: options.externalDataRoot === undefined ? undefined : resolve(options.externalDataRoot),
+    maxConcurrentStreamingIngests: options.maxConcurrentStreamingIngests,
     logger: createLogger('kusto-emulator'),
     compilerLogger: createLogger('kql-compiler'),
   });

@@ -257,6 +257,7 @@ function failureCode(code: KustoErrorCode): string {
     case KustoErrorCode.Timeout:
     case KustoErrorCode.Cancelled:
     case KustoErrorCode.LimitsExceeded:
+    case KustoErrorCode.Throttled:
     case KustoErrorCode.Unavailable:
     case KustoErrorCode.Internal:
       return 'General_InternalServerError';

@@ -31,6 +31,8 @@ export enum KustoErrorCode {
   ValueOutOfRange = 'VALUE_OUT_OF_RANGE',
   /** The query needs more memory than the engine's limit allows. */
   LimitsExceeded = 'LIMITS_EXCEEDED',
+  /** Over the engine's streaming ingestion capacity (maxConcurrentStreamingIngests): retry later or queue. */
+  Throttled = 'THROTTLED',
   /** The engine is shutting down: the query was stopped, another attempt may succeed elsewhere. */
   Unavailable = 'UNAVAILABLE',
   /** A bug or an I/O failure in the engine itself. */

@@ -116,6 +116,15 @@ export function errorShape(code: KustoErrorCode): ErrorShape {
         type: 'Kusto.Data.Exceptions.KustoServicePartialQueryFailureLimitsExceededException',
         permanent: true,
       };
+    case KustoErrorCode.Throttled:
+      // azure-kusto-data turns any 429 into its ThrottlingError (by status alone); not permanent, so
+      // ManagedStreamingIngestClient retries and then falls back to queued ingestion.
+      return {
+        status: 429,
+        code: 'TooManyRequests',
+        type: 'Kusto.Data.Exceptions.KustoRequestThrottledException',
+        permanent: false,
+      };
     case KustoErrorCode.Unavailable:
       return {
         status: 503,

@@ -21,6 +21,7 @@ import type { DatabaseRegistry } from '../storage/database-registry.js';
 import { executeDataManagementCommand, isDataManagementCommand } from '../dm/data-management-commands.js';
 import type { IngestionStorage } from '../dm/ingestion-storage.js';
 import type { EngineMetrics } from './engine-metrics.js';
+import type { StreamingIngestThrottle } from './streaming-ingest-throttle.js';
 import { v1MgmtResponse, v1QueryResponse } from './v1-response.js';
 import { v2Frames } from './v2-response.js';
 
@@ -32,6 +33,8 @@ export interface KustoHttpServerDeps {
   logger: Logger;
   metrics: EngineMetrics;
   maxIngestBodyBytes: number;
+  /** Streaming ingestion capacity: requests over it are answered 429. */
+  streamingThrottle: StreamingIngestThrottle;
   /** The data-management endpoint's storage, when it runs (queued ingestion); see dm/. */
   ingestionStorage?: IngestionStorage;
 }
@@ -327,6 +330,20 @@ export class KustoHttpServer {
     const [, dbPart, tablePart] = INGEST_PATH.exec(url.pathname) as RegExpExecArray;
     const databaseName = decodeURIComponent(dbPart);
     const tableName = decodeURIComponent(tablePart);
+    this.deps.streamingThrottle.acquire(databaseName, tableName);
+    try {
+      return await this.ingestStream(request, url, databaseName, tableName);
+    } finally {
+      this.deps.streamingThrottle.release();
+    }
+  }
+
+  private async ingestStream(
+    request: IncomingMessage,
+    url: URL,
+    databaseName: string,
+    tableName: string,
+  ): Promise<unknown> {
     if ((url.searchParams.get('sourceKind') ?? '').toLowerCase() === 'uri') {
       await readBody(request, JSON_BODY_HEADROOM).catch(() => undefined);
       throw KustoEngineError.notSupported(

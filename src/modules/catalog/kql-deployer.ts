@@ -7,13 +7,17 @@ import {
   type TableCommand,
   type UpdatePolicyCommand,
 } from '@kqlgate/kql-language';
-import type { Catalog } from './catalog.types.js';
+import type { Catalog, CatalogCommand } from './catalog.types.js';
+import { DeployStateReader } from './deploy-state-reader.js';
 
 /**
  * Idempotent deployment of kql/ to a database: reads what the database has (`.show tables`, `.show table T
  * cslschema`, `.show table T ingestion json mappings`, `.show functions`, `.show table T policy update`), plans
  * one step per declared object — create, update or unchanged — and applies only the creates and updates, in the
  * catalog's deploy order (tables, mappings, functions callee-first, update policies). `--dry-run` prints the plan.
+ * The plan reads the database in two steps, not one round trip per object: the tables and functions, then at once
+ * (DeployStateReader) everything the steps ask of the objects already there; a table the plan creates has no
+ * mappings or policies to read.
  */
 
 export interface KustoCommandRunner {
@@ -44,11 +48,15 @@ export class KqlDeployer {
   constructor(private readonly client: KustoCommandRunner) {}
 
   async plan(catalog: Pick<Catalog, 'deployOrder'>): Promise<DeployStep[]> {
-    const tables = await this.tryRows('.show tables');
-    const existingTables = new Set((tables ?? []).map((r) => String(r.TableName)));
-    const functions = new Map(
-      ((await this.tryRows('.show functions')) ?? []).map((r) => [String(r.Name), r]),
-    );
+    const reader = new DeployStateReader(this.client);
+    const [tables, functionRows] = await Promise.all([
+      reader.rows('.show tables'),
+      reader.rows('.show functions'),
+    ]);
+    const inDatabase: ReadonlySet<string> = new Set((tables ?? []).map((r) => String(r.TableName)));
+    const existingTables = new Set(inDatabase);
+    const functions = new Map((functionRows ?? []).map((r) => [String(r.Name), r]));
+    reader.prefetch(stateReads(catalog.deployOrder, inDatabase));
     const steps: DeployStep[] = [];
     const conflicts: string[] = [];
     const schemaCache = new Map<string, Map<string, string> | undefined>();
@@ -58,21 +66,21 @@ export class KqlDeployer {
       const command = entry.command;
       switch (command.kind) {
         case 'table':
-          steps.push(await this.planTable(command, source, existingTables, schemaCache, conflicts));
+          steps.push(await this.planTable(reader, command, source, existingTables, schemaCache, conflicts));
           break;
         case 'mapping':
-          steps.push(await this.planMapping(command, source, existingTables));
+          steps.push(await this.planMapping(reader, command, source, inDatabase));
           break;
         case 'function':
           steps.push(planFunction(command, source, functions.get(command.name)));
           break;
         case 'update-policy':
-          steps.push(await this.planPolicy(command, source, existingTables));
+          steps.push(await this.planPolicy(reader, command, source, inDatabase));
           break;
         case 'other': {
           const external = externalTableDeclaration(command);
           if (external) {
-            steps.push(await this.planExternalTable(external, command.text, source));
+            steps.push(await this.planExternalTable(reader, external, command.text, source));
             break;
           }
           steps.push({
@@ -115,6 +123,7 @@ export class KqlDeployer {
   }
 
   private async planTable(
+    reader: DeployStateReader,
     command: TableCommand,
     source: string,
     existing: Set<string>,
@@ -132,7 +141,7 @@ export class KqlDeployer {
       };
     }
     if (!schemaCache.has(command.name)) {
-      const rows = await this.tryRows(`.show table ['${command.name}'] cslschema`);
+      const rows = await reader.rows(tableSchemaRead(command.name));
       const schema = rows?.[0]?.Schema;
       schemaCache.set(command.name, typeof schema === 'string' ? parseCslSchema(schema) : undefined);
     }
@@ -163,9 +172,10 @@ export class KqlDeployer {
   }
 
   private async planMapping(
+    reader: DeployStateReader,
     command: MappingCommand,
     source: string,
-    existing: Set<string>,
+    inDatabase: ReadonlySet<string>,
   ): Promise<DeployStep> {
     const base = {
       kind: 'mapping' as const,
@@ -173,9 +183,7 @@ export class KqlDeployer {
       command: command.text,
       source,
     };
-    const rows = existing.has(command.table)
-      ? await this.tryRows(`.show table ['${command.table}'] ingestion ${command.format} mappings`)
-      : [];
+    const rows = inDatabase.has(command.table) ? await reader.rows(mappingsRead(command)) : [];
     const current = rows?.find((r) => r.Name === command.name);
     if (!current) {
       return { ...base, action: 'create', details: [`${command.format} mapping`] };
@@ -186,14 +194,13 @@ export class KqlDeployer {
   }
 
   private async planPolicy(
+    reader: DeployStateReader,
     command: UpdatePolicyCommand,
     source: string,
-    existing: Set<string>,
+    inDatabase: ReadonlySet<string>,
   ): Promise<DeployStep> {
     const base = { kind: 'update-policy' as const, name: command.table, command: command.text, source };
-    const rows = existing.has(command.table)
-      ? await this.tryRows(`.show table ['${command.table}'] policy update`)
-      : [];
+    const rows = inDatabase.has(command.table) ? await reader.rows(policyRead(command.table)) : [];
     const current = rows?.[0]?.Policy;
     if (
       current === undefined ||
@@ -216,16 +223,17 @@ export class KqlDeployer {
    * them), so a changed key alone is not seen: re-deploy it with the command by hand.
    */
   private async planExternalTable(
+    reader: DeployStateReader,
     declared: ExternalTableDeclaration,
     text: string,
     source: string,
   ): Promise<DeployStep> {
     const base = { kind: 'external-table' as const, name: declared.name, command: text, source };
-    const schema = (await this.tryRows(`.show external table ['${declared.name}'] cslschema`))?.[0]?.Schema;
+    const schema = (await reader.rows(externalSchemaRead(declared.name)))?.[0]?.Schema;
     if (typeof schema !== 'string') {
       return { ...base, action: 'create', details: [`(${cslOf(declared.columns)})`] };
     }
-    const shown = (await this.tryRows('.show external tables'))?.find((r) => r.TableName === declared.name);
+    const shown = (await reader.rows(EXTERNAL_TABLES_READ))?.find((r) => r.TableName === declared.name);
     const properties = typeof shown?.Properties === 'string' ? shown.Properties : '';
     const same =
       schema.replace(/\s/g, '') === cslOf(declared.columns).replace(/\s/g, '') &&
@@ -237,13 +245,47 @@ export class KqlDeployer {
       ? { ...base, action: 'unchanged', details: [] }
       : { ...base, action: 'update', details: ['definition changed'] };
   }
+}
 
-  private async tryRows(csl: string): Promise<Record<string, unknown>[] | undefined> {
-    try {
-      const table = await this.client.command(csl);
-      return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.name, row[i]])));
-    } catch {
-      return undefined;
+const tableSchemaRead = (table: string): string => `.show table ['${table}'] cslschema`;
+const mappingsRead = ({ table, format }: MappingCommand): string =>
+  `.show table ['${table}'] ingestion ${format} mappings`;
+const policyRead = (table: string): string => `.show table ['${table}'] policy update`;
+const externalSchemaRead = (table: string): string => `.show external table ['${table}'] cslschema`;
+const EXTERNAL_TABLES_READ = '.show external tables';
+
+/** The `.show` commands the plan's steps send for the objects of kql/ whose tables are already in the database. */
+function* stateReads(
+  deployOrder: readonly CatalogCommand[],
+  inDatabase: ReadonlySet<string>,
+): Generator<string> {
+  for (const { command } of deployOrder) {
+    switch (command.kind) {
+      case 'table':
+        if (inDatabase.has(command.name)) {
+          yield tableSchemaRead(command.name);
+        }
+        break;
+      case 'mapping':
+        if (inDatabase.has(command.table)) {
+          yield mappingsRead(command);
+        }
+        break;
+      case 'update-policy':
+        if (inDatabase.has(command.table)) {
+          yield policyRead(command.table);
+        }
+        break;
+      case 'function':
+        break;
+      case 'other': {
+        const external = externalTableDeclaration(command);
+        if (external) {
+          yield externalSchemaRead(external.name);
+          yield EXTERNAL_TABLES_READ;
+        }
+        break;
+      }
     }
   }
 }

@@ -576,9 +576,9 @@ export class EnvConfig {
     );
   }
 
-  /** GRAPHQL_IDE, defaulting to false when NODE_ENV=production (as GRAPHQL_TRUSTED_DOCUMENTS_ONLY, which it would meet). */
+  /** GRAPHQL_IDE, defaulting to false in production (see `production`): no IDE page unless asked for. */
   get graphqlIde(): boolean {
-    return (this.GRAPHQL_IDE ?? (this.NODE_ENV === 'production' ? 'false' : 'true')) === 'true';
+    return (this.GRAPHQL_IDE ?? (this.production ? 'false' : 'true')) === 'true';
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EnvConfig } from '../../config/env.dto.js';
 import { ExplorerAssets } from './explorer-assets.js';
+import { sendWebPage } from './web-page.reply.js';
 
 /** Where GraphQL is served (POST, Apollo's GET queries and the graphql-ws upgrade) and the IDE is shown. */
 const GRAPHQL_PATH = '/graphql';
@@ -47,31 +48,17 @@ export class GraphqlIdeRoutes implements OnModuleInit {
     }
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, reply, done) => {
-      if (wantsIde(request)) {
-        this.page(reply);
+      if (!wantsIde(request)) {
+        done();
         return;
       }
-      done();
+      void sendWebPage(
+        reply,
+        this.assets.page('graphiql'),
+        GRAPHQL_IDE_CSP,
+        'The GraphQL IDE is not built: `npm run build` writes dist/web/graphiql. GraphQL is served at POST /graphql.\n',
+      );
     });
-  }
-
-  private page(reply: FastifyReply): void {
-    const page = this.assets.page('graphiql');
-    if (!page) {
-      void reply
-        .status(404)
-        .header('content-type', 'text/plain; charset=utf-8')
-        .send(
-          'The GraphQL IDE is not built: `npm run build` writes dist/web/graphiql. GraphQL is served at POST /graphql.\n',
-        );
-      return;
-    }
-    void reply
-      .status(200)
-      .header('content-type', page.contentType)
-      .header('cache-control', 'no-cache')
-      .header('content-security-policy', GRAPHQL_IDE_CSP)
-      .send(page.body);
   }
 }
 

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../../utils/chromium-browser.js';
-import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { openRecordingPage, startAppWithFunctions, type RecordingPage } from '../../utils/browser-app.js';
+import { chromiumSkip } from '../../utils/chromium-browser.js';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { ingestOrderPlaced, orderPlacedMessage } from '../../utils/order-placed-message.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
@@ -21,14 +19,7 @@ interface CodeMirrorElement {
  * page.evaluate serializes each function, so it cannot share a helper.
  */
 interface PageGlobals {
-  cspViolations: string[];
-  document: {
-    querySelector(selector: string): CodeMirrorElement | null;
-    addEventListener(
-      type: 'securitypolicyviolation',
-      listener: (event: { violatedDirective: string; blockedURI: string }) => void,
-    ): void;
-  };
+  document: { querySelector(selector: string): CodeMirrorElement | null };
   sessionStorage: { getItem(key: string): string | null };
   localStorage: { length: number };
 }
@@ -49,30 +40,11 @@ describe.skipIf(skip)(title, () => {
   let browser: Browser;
   let page: Page;
   let token: string;
-  const consoleErrors: string[] = [];
+  let recording: RecordingPage;
 
   beforeAll(async () => {
     dir = await tempDir('graphql-ide');
-    const kqlDir = join(dir, 'kql');
-    await cp(join(import.meta.dirname, '../../../kql/tables'), join(kqlDir, 'tables'), { recursive: true });
-    await cp(
-      join(import.meta.dirname, '../../../kql/ingestion-routes.json'),
-      join(kqlDir, 'ingestion-routes.json'),
-    );
-    await mkdir(join(kqlDir, 'functions'));
-    await writeFile(join(kqlDir, 'functions', 'RevenueByChannel.kql'), REVENUE_BY_CHANNEL);
-    instance = await startKqlgateInstance({ KQL_DIR: kqlDir, FUNCTION_VISIBILITY: 'callable' });
-    token = await new DevSigningKeyStore(instance.dataDir).sign({
-      subject: 'analyst-1',
-      roles: ['analyst'],
-      claims: { tid: 'contoso' },
-    });
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    ({ instance, token } = await startAppWithFunctions(dir, { RevenueByChannel: REVENUE_BY_CHANNEL }));
     // Sent through the real Service Bus SDK; each resolves once ingestion committed it.
     for (const [orderId, totalAmount] of [
       ['o-1', 10],
@@ -83,21 +55,8 @@ describe.skipIf(skip)(title, () => {
         orderPlacedMessage({ messageId: randomUUID(), orderId, totalAmount, occurredAt: new Date() }),
       );
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        consoleErrors.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    await page.addInitScript(() => {
-      const page = globalThis as unknown as PageGlobals;
-      page.cspViolations = [];
-      page.document.addEventListener('securitypolicyviolation', (event) => {
-        page.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-      });
-    });
+    recording = await openRecordingPage({ width: 1280, height: 900 });
+    ({ browser, page } = recording);
   });
   afterAll(async () => {
     await browser?.close();
@@ -134,7 +93,7 @@ describe.skipIf(skip)(title, () => {
       ),
     ).toBe(token);
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.length)).toBe(0);
-    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).cspViolations)).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(await recording.violations()).toEqual([]);
+    expect(recording.consoleErrors).toEqual([]);
   });
 });

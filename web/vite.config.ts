@@ -18,9 +18,21 @@ export default defineConfig({
     emptyOutDir: true,
     // No inlined data: URLs (the CSP allows none), no module-preload polyfill (an inline helper).
     assetsInlineLimit: 0,
+    // GraphiQL (React, CodeMirror, graphql-js) is one ~1 MB script, loaded once by the IDE page and then cached.
+    chunkSizeWarningLimit: 1500,
     modulePreload: { polyfill: false },
     rollupOptions: {
-      input: { explorer: fileURLToPath(new URL('explorer/index.html', import.meta.url)) },
+      // GraphiQL's dependencies mark modules "use client" for React server components; a browser bundle has no
+      // server side, so the directive means nothing here and the warning about dropping it is noise.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') {
+          warn(warning);
+        }
+      },
+      input: {
+        explorer: fileURLToPath(new URL('explorer/index.html', import.meta.url)),
+        graphiql: fileURLToPath(new URL('graphiql/index.html', import.meta.url)),
+      },
     },
   },
 });

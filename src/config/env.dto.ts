@@ -332,6 +332,14 @@ export class EnvConfig {
   })
   GRAPHQL_TRUSTED_DOCUMENTS_ONLY?: 'true' | 'false';
 
+  /** The browser IDE (GraphiQL) at GET /graphql for `Accept: text/html` (docs/security.md "GraphQL IDE"). */
+  @IsOptional()
+  @IsIn(['true', 'false'], {
+    message:
+      'must be true (GET /graphql from a browser serves the GraphiQL IDE) or false (it answers as an API); unset: false in production',
+  })
+  GRAPHQL_IDE?: 'true' | 'false';
+
   // ── MCP (docs/mcp.md) ───────────────────────────────────────────────────────────────────────────────────────
   @IsIn(['true', 'false'], {
     message: 'must be true (serve the exposed functions as MCP tools at /mcp) or false (no /mcp route)',
@@ -566,6 +574,11 @@ export class EnvConfig {
     return (
       (this.GRAPHQL_TRUSTED_DOCUMENTS_ONLY ?? (this.NODE_ENV === 'production' ? 'true' : 'false')) === 'true'
     );
+  }
+
+  /** GRAPHQL_IDE, defaulting to false in production (see `production`): no IDE page unless asked for. */
+  get graphqlIde(): boolean {
+    return (this.GRAPHQL_IDE ?? (this.production ? 'false' : 'true')) === 'true';
   }
 
   /**

@@ -100,6 +100,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should serve the GraphQL IDE by default outside production only and reject a bad switch', () => {
+    expect(loadConfig({}).graphqlIde).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlIde).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_IDE: 'true' }).graphqlIde).toBe(true);
+    expect(loadConfig({ GRAPHQL_IDE: 'false' }).graphqlIde).toBe(false);
+    expect(problemsOf({ GRAPHQL_IDE: 'on' })).toEqual([
+      'GRAPHQL_IDE="on": must be true (GET /graphql from a browser serves the GraphiQL IDE) or false (it answers as an API); unset: false in production',
+    ]);
+  });
+
   it('should serve metrics on the gateway port by default and check METRICS_PORT and METRICS_TOKEN', () => {
     const defaults = loadConfig({});
     expect(defaults.METRICS_PORT).toBeUndefined();

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ExplorerAssets } from './explorer-assets.js';
+import { sendWebPage } from './web-page.reply.js';
 
 /**
  * The explorer's policy: its own bundled script and style sheet only (no inline code, no eval, no CDN), calls to
@@ -27,21 +28,12 @@ export class ExplorerController {
 
   @Get()
   page(@Res() reply: FastifyReply): FastifyReply {
-    const page = this.assets.page('explorer');
-    if (!page) {
-      return reply
-        .status(404)
-        .header('content-type', 'text/plain; charset=utf-8')
-        .send(
-          'The explorer is not built: `npm run build` writes dist/web/explorer. The API is described at /api/v1/openapi.json.\n',
-        );
-    }
-    return reply
-      .status(200)
-      .header('content-type', page.contentType)
-      .header('cache-control', 'no-cache')
-      .header('content-security-policy', EXPLORER_CSP)
-      .send(page.body);
+    return sendWebPage(
+      reply,
+      this.assets.page('explorer'),
+      EXPLORER_CSP,
+      'The explorer is not built: `npm run build` writes dist/web/explorer. The API is described at /api/v1/openapi.json.\n',
+    );
   }
 
   @Get('ui/assets/:name')

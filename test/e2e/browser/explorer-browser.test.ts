@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../../utils/chromium-browser.js';
-import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
+import { openRecordingPage, startAppWithFunctions } from '../../utils/browser-app.js';
+import { chromiumSkip } from '../../utils/chromium-browser.js';
+import type { KqlgateInstance } from '../../utils/kqlgate-instance.js';
 import { ingestOrderPlaced, orderPlacedMessage } from '../../utils/order-placed-message.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
 
@@ -16,14 +16,7 @@ const { skip, title } = chromiumSkip('The explorer in a real browser');
  * page.evaluate serializes each function, so it cannot share a helper.
  */
 interface PageGlobals {
-  cspViolations: string[];
-  document: {
-    querySelector(selector: string): { toDataURL(): string } | null;
-    addEventListener(
-      type: 'securitypolicyviolation',
-      listener: (event: { violatedDirective: string; blockedURI: string }) => void,
-    ): void;
-  };
+  document: { querySelector(selector: string): { toDataURL(): string } | null };
   sessionStorage: { length: number };
   localStorage: { length: number };
 }
@@ -78,11 +71,10 @@ describe.skipIf(skip)(title, () => {
   let browser: Browser;
   let page: Page;
   let token: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
 
   /** The page's CSP violations, recorded by a listener installed before any of its scripts runs. */
-  const violations = (): Promise<string[]> =>
-    page.evaluate(() => (globalThis as unknown as PageGlobals).cspViolations);
+  let violations: () => Promise<string[]>;
   /** The chart's pixels, to tell that it was redrawn with other data. */
   const chartPixels = (): Promise<string> =>
     page.evaluate(() =>
@@ -91,47 +83,13 @@ describe.skipIf(skip)(title, () => {
 
   beforeAll(async () => {
     dir = await tempDir('explorer');
-    const kqlDir = join(dir, 'kql');
-    await cp(join(import.meta.dirname, '../../../kql/tables'), join(kqlDir, 'tables'), { recursive: true });
-    await cp(
-      join(import.meta.dirname, '../../../kql/ingestion-routes.json'),
-      join(kqlDir, 'ingestion-routes.json'),
-    );
-    await mkdir(join(kqlDir, 'functions'));
-    for (const [name, text] of Object.entries(FUNCTIONS)) {
-      await writeFile(join(kqlDir, 'functions', `${name}.kql`), text);
-    }
-    instance = await startKqlgateInstance({ KQL_DIR: kqlDir, FUNCTION_VISIBILITY: 'callable' });
-    token = await new DevSigningKeyStore(instance.dataDir).sign({
-      subject: 'analyst-1',
-      roles: ['analyst'],
-      claims: { tid: 'contoso' },
-    });
-    for (let attempt = 0; attempt < 120; attempt += 1) {
-      if ((await fetch(`${instance.url}/health/ready`)).status === 200) {
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    ({ instance, token } = await startAppWithFunctions(dir, FUNCTIONS));
     // Sent through the real Service Bus SDK; each resolves once ingestion committed it.
     await ingestOrderPlaced(instance, order('o-1', 10, 3));
     await ingestOrderPlaced(instance, order('o-2', 20, 2));
     await mkdir(ARTEFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        consoleErrors.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    await page.addInitScript(() => {
-      const page = globalThis as unknown as PageGlobals;
-      page.cspViolations = [];
-      page.document.addEventListener('securitypolicyviolation', (event) => {
-        page.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
-      });
-    });
+    const recording = await openRecordingPage({ width: 1280, height: 1000 });
+    ({ browser, page, consoleErrors, violations } = recording);
   });
   afterAll(async () => {
     await browser?.close();

@@ -72,6 +72,10 @@ class TimedSink implements IngestSink {
     private readonly timings: Timings,
   ) {}
 
+  get ingestByTagBudgetBytes(): number | undefined {
+    return this.inner.ingestByTagBudgetBytes;
+  }
+
   async ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
     const started = performance.now();
     const startedAt = Date.now();

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
   ValidateBy,
+  type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { parseCorsOrigins } from '../common/http/cors-origins.js';
@@ -412,15 +413,9 @@ export class EnvConfig {
   @Max(100_000, { message: 'must be a whole number of messages per batch between 1 and 100000' })
   INGEST_BATCH_MAX_EVENTS: number = 2000;
 
-  @IsInt({
-    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
-  })
-  @Min(1024, {
-    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
-  })
-  @Max(4_194_304, {
-    message: 'must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
-  })
+  /** Bounded by KUSTO_INGEST_MODE: only streaming ingestion has ADX's 4 MB request limit (INGEST_BATCH_MAX_BYTES_BY_MODE). */
+  @IsInt({ message: batchMaxBytesMessage })
+  @IsBatchSizeForIngestMode({ message: batchMaxBytesMessage })
   INGEST_BATCH_MAX_BYTES: number = 4_000_000;
 
   @IsInt({ message: 'must be a whole number of milliseconds between 0 and 600000' })
@@ -634,6 +629,52 @@ export class EnvConfig {
  */
 export function embeddedServiceBusConnectionString(port: number, host = '127.0.0.1'): string {
   return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
+}
+
+/**
+ * The largest INGEST_BATCH_MAX_BYTES per KUSTO_INGEST_MODE. Streaming ingestion refuses requests over 4 MB. Queued
+ * ingestion uploads a blob, which ADX takes far larger (it recommends 100 MB to 1 GB of uncompressed data per
+ * ingestion): 100 MB, the low end of that advice, keeps what the pipeline holds in memory bounded
+ * (INGEST_MAX_PARALLEL batches at once). Managed mode queues batches over 4 MB, so it shares queued's limit.
+ */
+export const INGEST_BATCH_MAX_BYTES_BY_MODE: Readonly<Record<EnvConfig['KUSTO_INGEST_MODE'], number>> = {
+  streaming: 4_194_304,
+  queued: 104_857_600,
+  managed: 104_857_600,
+};
+
+const INGEST_BATCH_MIN_BYTES = 1024;
+
+function ingestModeOf(args: ValidationArguments | undefined): EnvConfig['KUSTO_INGEST_MODE'] {
+  const mode = (args?.object as { KUSTO_INGEST_MODE?: unknown } | undefined)?.KUSTO_INGEST_MODE;
+  return mode === 'queued' || mode === 'managed' ? mode : 'streaming';
+}
+
+function batchMaxBytesMessage(args: ValidationArguments): string {
+  const mode = ingestModeOf(args);
+  const max = INGEST_BATCH_MAX_BYTES_BY_MODE[mode];
+  return mode === 'streaming'
+    ? `must be a whole number of bytes between ${INGEST_BATCH_MIN_BYTES} and ${max} (the 4 MB streaming ingestion limit)`
+    : `must be a whole number of bytes between ${INGEST_BATCH_MIN_BYTES} and ${max} (100 MB per queued ingestion in ${mode} mode)`;
+}
+
+/** INGEST_BATCH_MAX_BYTES within its KUSTO_INGEST_MODE's bounds (INGEST_BATCH_MAX_BYTES_BY_MODE). */
+function IsBatchSizeForIngestMode(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isBatchSizeForIngestMode',
+      validator: {
+        validate(value: unknown, args): boolean {
+          return (
+            typeof value === 'number' &&
+            value >= INGEST_BATCH_MIN_BYTES &&
+            value <= INGEST_BATCH_MAX_BYTES_BY_MODE[ingestModeOf(args)]
+          );
+        },
+      },
+    },
+    options,
+  );
 }
 
 /** A process of one role uses Azure's services (or their stand-ins run on their own), never an embedded one. */

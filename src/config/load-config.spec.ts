@@ -269,6 +269,24 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('should hold INGEST_BATCH_MAX_BYTES to 4 MB for streaming ingestion only', () => {
+    expect(problemsOf({ INGEST_BATCH_MAX_BYTES: '8000000' })).toEqual([
+      'INGEST_BATCH_MAX_BYTES=8000000: must be a whole number of bytes between 1024 and 4194304 (the 4 MB streaming ingestion limit)',
+    ]);
+    expect(
+      loadConfig({ KUSTO_INGEST_MODE: 'managed', INGEST_BATCH_MAX_BYTES: '8000000' }).INGEST_BATCH_MAX_BYTES,
+    ).toBe(8_000_000);
+    expect(
+      loadConfig({ KUSTO_INGEST_MODE: 'queued', INGEST_BATCH_MAX_BYTES: '104857600' }).INGEST_BATCH_MAX_BYTES,
+    ).toBe(104_857_600);
+    expect(problemsOf({ KUSTO_INGEST_MODE: 'queued', INGEST_BATCH_MAX_BYTES: '104857601' })).toEqual([
+      'INGEST_BATCH_MAX_BYTES=104857601: must be a whole number of bytes between 1024 and 104857600 (100 MB per queued ingestion in queued mode)',
+    ]);
+    expect(problemsOf({ KUSTO_INGEST_MODE: 'managed', INGEST_BATCH_MAX_BYTES: 'lots' })).toEqual([
+      'INGEST_BATCH_MAX_BYTES="lots": must be a whole number of bytes between 1024 and 104857600 (100 MB per queued ingestion in managed mode)',
+    ]);
+  });
+
   it('should reject an unknown LOG_FORMAT naming the value and the allowed ones', () => {
     expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual([
       'LOG_FORMAT="xml": must be json (one JSON object per line) or pretty (lines for a person at a terminal); unset: pretty when stdout is a terminal, else json',

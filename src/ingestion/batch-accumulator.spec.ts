@@ -8,14 +8,18 @@ describe(BatchAccumulator.name, () => {
     const acc = new BatchAccumulator<string>(limits);
     expect(acc.add('T', 'a', 1, 0)).toEqual([]);
     expect(acc.add('T', 'b', 1, 0)).toEqual([]);
-    expect(acc.add('T', 'c', 1, 0)).toEqual([{ key: 'T', items: ['a', 'b', 'c'], bytes: 3, openedAt: 0 }]);
+    expect(acc.add('T', 'c', 1, 0)).toEqual([
+      { key: 'T', items: ['a', 'b', 'c'], bytes: 3, tagBytes: 0, openedAt: 0 },
+    ]);
     expect(acc.pendingItems).toBe(0);
   });
 
   it('should seal the open batch before an item that would exceed maxBytes', () => {
     const acc = new BatchAccumulator<string>(limits);
     acc.add('T', 'a', 60, 0);
-    expect(acc.add('T', 'b', 60, 5)).toEqual([{ key: 'T', items: ['a'], bytes: 60, openedAt: 0 }]);
+    expect(acc.add('T', 'b', 60, 5)).toEqual([
+      { key: 'T', items: ['a'], bytes: 60, tagBytes: 0, openedAt: 0 },
+    ]);
     expect(acc.pendingItems).toBe(1);
   });
 
@@ -24,6 +28,17 @@ describe(BatchAccumulator.name, () => {
     acc.add('T', 'a', 10, 0);
     const sealed = acc.add('T', 'big', 100, 1);
     expect(sealed.map((b) => b.items)).toEqual([['a'], ['big']]);
+  });
+
+  it('should seal the open batch before an item whose tag would exceed maxTagBytes', () => {
+    const acc = new BatchAccumulator<string>({ ...limits, maxEvents: 100, maxTagBytes: 250 });
+    acc.add('T', 'a', 1, 0, 100);
+    acc.add('T', 'b', 1, 0, 100);
+    expect(acc.add('T', 'c', 1, 0, 100)).toEqual([
+      { key: 'T', items: ['a', 'b'], bytes: 2, tagBytes: 200, openedAt: 0 },
+    ]);
+    expect(acc.add('T', 'd', 1, 0, 150).map((b) => b.items)).toEqual([['c', 'd']]);
+    expect(acc.pendingItems).toBe(0);
   });
 
   it('should keep tables apart', () => {

@@ -26,7 +26,8 @@ export class BatchScheduler<T> {
     this.accumulator = new BatchAccumulator<T>(limits);
   }
 
-  add(key: string, item: T, bytes: number): void {
+  /** `tagBytes`: what the item's ingest-by tag adds to a queued ingestion (BatchLimits.maxTagBytes). */
+  add(key: string, item: T, bytes: number, tagBytes = 0): void {
     const now = this.clock.now();
     // Under a flood of incoming messages (a backlog after a restart, the demo's history) the event loop runs
     // message callbacks back to back and the flush timer fires late: seal what is due before adding, so maxAgeMs
@@ -37,7 +38,7 @@ export class BatchScheduler<T> {
         this.send(batch);
       }
     }
-    for (const batch of this.accumulator.add(key, item, bytes, now)) {
+    for (const batch of this.accumulator.add(key, item, bytes, now, tagBytes)) {
       this.send(batch);
     }
     if (!this.inFlight.has(key)) {

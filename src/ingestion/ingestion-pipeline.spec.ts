@@ -6,7 +6,13 @@ import {
   type BatchCommittedEvent,
   type IngestionPipelineOptions,
 } from './ingestion-pipeline.js';
-import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
+import {
+  ingestByTagBytes,
+  QUEUED_INGESTION_TAG_BUDGET_BYTES,
+  type IngestReceipt,
+  type IngestSink,
+  type IngestTarget,
+} from './kusto-ingest-sink.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 import { TableRouter, type RouteDecision } from './table-router.js';
@@ -81,9 +87,14 @@ class FakeEngine implements IngestSink, MessageIdIndex {
   lookupError?: Error;
   /** Set: ingest requests wait for it (an engine that stopped answering). */
   hang?: Promise<void>;
+  /** Set: a sink that may queue, bounding each ingestion's ingest-by tags. */
+  ingestByTagBudgetBytes?: number;
+  /** The ingest-by tags of every request. */
+  readonly tagSets: Array<readonly string[]> = [];
 
-  async ingest(_target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
+  async ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
     this.requests++;
+    this.tagSets.push(target.ingestByTags ?? []);
     await this.hang;
     if (this.transientFailuresLeft > 0) {
       this.transientFailuresLeft--;
@@ -162,9 +173,9 @@ class RecordingLogger implements Logger {
 function setup(
   overrides: Partial<IngestionPipelineOptions> = {},
   router: Pick<TableRouter, 'route' | 'rules'> = new TableRouter({ property: 'eventType', routes: {} }),
+  engine = new FakeEngine(),
 ) {
   const source = new FakeSource();
-  const engine = new FakeEngine();
   const logger = new RecordingLogger();
   const pipeline = new IngestionPipeline(
     { source, sink: engine, index: engine, router: router as TableRouter, logger },
@@ -289,6 +300,54 @@ describe(IngestionPipeline.name, () => {
     await until(() => source.count('complete') === 2);
     expect(engine.rows).toHaveLength(1);
     await pipeline.stop();
+  });
+
+  it("should split a batch before its ingest-by tags overflow a queued ingestion's queue message", async () => {
+    const queuing = Object.assign(new FakeEngine(), {
+      ingestByTagBudgetBytes: QUEUED_INGESTION_TAG_BUDGET_BYTES,
+    });
+    const { source, engine, pipeline } = setup(
+      {
+        batch: { maxEvents: 2_000, maxBytes: 4_000_000, maxAgeMs: 60_000 },
+        maxInFlight: 2_000,
+        maxParallelIngests: 1,
+      },
+      undefined,
+      queuing,
+    );
+    await pipeline.start();
+    // Long message ids (the tags are hashed from them, so their length must not matter).
+    const longId = (i: number): string => `order-${'x'.repeat(200)}-${i}`;
+    await Promise.all(
+      Array.from({ length: 2_000 }, (_, i) => source.deliver({ i }, { Table: 'T' }, longId(i))),
+    );
+    await until(() => source.count('complete') === 2_000);
+    await pipeline.stop();
+    expect(engine.rows).toHaveLength(2_000);
+    const tagged = engine.tagSets.filter((tags) => tags.length > 0);
+    expect(tagged.reduce((n, tags) => n + tags.length, 0)).toBe(2_000);
+    expect(tagged.length).toBeGreaterThanOrEqual(5);
+    for (const tags of tagged) {
+      expect(tags.reduce((bytes, tag) => bytes + ingestByTagBytes(tag), 0)).toBeLessThanOrEqual(
+        QUEUED_INGESTION_TAG_BUDGET_BYTES,
+      );
+    }
+  });
+
+  it('should not bound batches by tags for a sink that never queues (streaming)', async () => {
+    const { source, engine, pipeline } = setup({
+      batch: { maxEvents: 2_000, maxBytes: 4_000_000, maxAgeMs: 60_000 },
+      maxInFlight: 2_000,
+      maxParallelIngests: 1,
+      dedup: 'off',
+    });
+    await pipeline.start();
+    engine.hang = new Promise<void>((resolve) => setTimeout(resolve, 50));
+    await Promise.all(Array.from({ length: 1_000 }, (_, i) => source.deliver({ i })));
+    await until(() => source.count('complete') === 1_000);
+    await pipeline.stop();
+    // The first message goes out alone (idle pipeline); the rest fill one batch while it is in flight.
+    expect(engine.tagSets.map((tags) => tags.length)).toEqual([1, 999]);
   });
 
   it('should seal a batch past maxAgeMs on the next message even when its timer could not fire (a busy loop)', async () => {

@@ -34,11 +34,11 @@ import { atLeastOnceTables, checkDedupColumns } from './dedup-column-check.js';
 import { DedupFilter, type DedupMode } from './dedup-filter.js';
 import { encodeEvent } from './event-encoder.js';
 import { classifyIngestFailure } from './ingest-failure.js';
-import { DrainAbortedError, IngestRetry, unlessAborted } from './ingest-retry.js';
+import { DrainAbortedError, IngestRetry, ingestByTag, unlessAborted } from './ingest-retry.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import { batchLinks, messageReceived, messageRouted } from './ingestion-tracer.js';
-import type { IngestSink } from './kusto-ingest-sink.js';
+import { ingestByTagBytes, type IngestSink } from './kusto-ingest-sink.js';
 import { DEFAULT_MESSAGE_LIMITS, type LimitRejection, type MessageLimits } from './message-limits.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import type { PipelineEntry } from './pipeline-entry.js';
@@ -124,6 +124,7 @@ export class IngestionPipeline {
   private readonly metrics: IngestionMetrics;
   private readonly random: () => number;
   private readonly batches: BatchScheduler<PipelineEntry>;
+  private readonly batchLimits: BatchLimits;
   private readonly admission: AdmissionControl;
   private readonly retry: IngestRetry;
   private readonly dedup: DedupFilter;
@@ -162,7 +163,9 @@ export class IngestionPipeline {
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? ingestionMetrics();
     this.random = deps.random ?? Math.random;
-    this.batches = new BatchScheduler<PipelineEntry>(options.batch, this.clock, (batch) =>
+    // A sink that may queue an ingestion bounds its tags (one per message): the batch closes before they overflow.
+    this.batchLimits = { ...options.batch, maxTagBytes: deps.sink.ingestByTagBudgetBytes };
+    this.batches = new BatchScheduler<PipelineEntry>(this.batchLimits, this.clock, (batch) =>
       this.dispatch(batch),
     );
     this.sourceHealth = new ReachabilityTracker(this.clock, options.unreachableThresholdMs);
@@ -504,7 +507,11 @@ export class IngestionPipeline {
   // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
 
   private enqueue(entry: PipelineEntry): void {
-    this.batches.add(entry.batchKey, entry, entry.payload.length);
+    const tagBytes =
+      this.batchLimits.maxTagBytes === undefined
+        ? 0
+        : ingestByTagBytes(ingestByTag(entry.target.table, entry));
+    this.batches.add(entry.batchKey, entry, entry.payload.length, tagBytes);
   }
 
   private dispatch(batch: Batch<PipelineEntry>): void {

@@ -97,6 +97,39 @@ export interface IngestSink {
   /** `sourceId` must be a uuid (the SDK validates it); it becomes the request's client id for tracing. */
   ingest(target: IngestTarget, payload: Buffer, sourceId?: string): Promise<IngestReceipt>;
   close(): Promise<void>;
+  /**
+   * How many bytes of ingest-by tags (ingestByTagBytes) one ingestion may carry, when the sink may queue it;
+   * undefined when it never does (streaming). The pipeline closes a batch before its tags would exceed it.
+   */
+  readonly ingestByTagBudgetBytes?: number;
+}
+
+/**
+ * A queued ingestion travels as one Azure Storage queue message, which Azure caps at 64 KiB; azure-kusto-ingest
+ * sends the ingestion's JSON base64-encoded, so the JSON may hold 3/4 of that. Without a bound on its tags, a batch of
+ * a few hundred messages fails with "Failed to send message to queue." on every retry and reception stays paused.
+ */
+const QUEUE_MESSAGE_MAX_JSON_BYTES = (64 * 1024 * 3) / 4;
+
+/**
+ * Room left in the queue message for everything but the tags: the blob URL with its SAS token, the names (each at
+ * most 260 characters), the mapping reference, ids and dates — well under 2 KiB in practice, 8 KiB with margin.
+ */
+const QUEUE_MESSAGE_OTHER_PROPERTIES_BYTES = 8 * 1024;
+
+/** The tag bytes one queued ingestion may carry (40,960: 409 of kqlgate's 40-character tags). */
+export const QUEUED_INGESTION_TAG_BUDGET_BYTES =
+  QUEUE_MESSAGE_MAX_JSON_BYTES - QUEUE_MESSAGE_OTHER_PROPERTIES_BYTES;
+
+/**
+ * The bytes one ingest-by tag adds to the queue message, as the sink and the SDK write it: once in the `tags` list
+ * (prefixed `ingest-by:`) and once in `ingestIfNotExists`, each a JSON array serialised into a string of the JSON
+ * message (so its quotes are escaped), plus a separating comma each.
+ */
+export function ingestByTagBytes(tag: string): number {
+  const inString = (element: string): number =>
+    Buffer.byteLength(JSON.stringify(JSON.stringify(element))) - 2 + 1;
+  return inString(`ingest-by:${tag}`) + inString(tag);
 }
 
 interface IngestClientLike {
@@ -128,8 +161,12 @@ export class KustoIngestSink implements IngestSink {
   private readonly client: IngestClientLike;
   /** Managed mode: the queued client for redelivered batches (IngestTarget.redelivered). */
   private readonly queued?: IngestClientLike;
+  readonly ingestByTagBudgetBytes?: number;
 
   constructor(readonly options: KustoIngestSinkOptions) {
+    if (options.mode !== 'streaming') {
+      this.ingestByTagBudgetBytes = QUEUED_INGESTION_TAG_BUDGET_BYTES;
+    }
     const engine = kustoConnection(options.clusterUrl, options.auth);
     const dm = kustoConnection(options.ingestUrl ?? deriveIngestUrl(options.clusterUrl), options.auth);
     switch (options.mode) {

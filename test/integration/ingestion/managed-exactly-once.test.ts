@@ -7,6 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load-config.js';
 import { IngestionPipeline } from '../../../src/ingestion/ingestion-pipeline.js';
 import { totalPaths } from './consumer-process.js';
 import { DATABASE, IngestionStack, event, waitUntil } from './ingestion-stack.js';
@@ -81,9 +82,24 @@ describe(`${IngestionPipeline.name} in managed mode at volume`, () => {
     // Full batches of big events are over 4 MB (the pipeline's byte limit set above it, the age limit long enough
     // for them to fill from the backlog). At most 1,000 in flight: what the first consumer held comes back
     // redelivered and is queued again, slower than streaming.
+    // Through the validated configuration: managed mode accepts batches over 4 MB (queued ingestion's limit).
+    const config = loadConfig({
+      KUSTO_INGEST_MODE: 'managed',
+      INGEST_BATCH_MAX_EVENTS: String(MAX_EVENTS),
+      INGEST_BATCH_MAX_BYTES: '8000000',
+      INGEST_BATCH_MAX_AGE_MS: '10000',
+      INGEST_MAX_IN_FLIGHT: '1000',
+    });
     const settings = stack.settings(
-      { batch: { maxEvents: MAX_EVENTS, maxBytes: 8_000_000, maxAgeMs: 10_000 }, maxInFlight: 1_000 },
-      { mode: 'managed', statusPollMs: 200 },
+      {
+        batch: {
+          maxEvents: config.INGEST_BATCH_MAX_EVENTS,
+          maxBytes: config.INGEST_BATCH_MAX_BYTES,
+          maxAgeMs: config.INGEST_BATCH_MAX_AGE_MS,
+        },
+        maxInFlight: config.INGEST_MAX_IN_FLIGHT,
+      },
+      { mode: config.KUSTO_INGEST_MODE, statusPollMs: 200 },
     );
     const events = Array.from({ length: TOTAL }, (_, i) =>
       i < BIG_EVENTS ? event(i, { body: { seq: i, kind: 'good', payload: `${BIG}${i}` } }) : event(i),

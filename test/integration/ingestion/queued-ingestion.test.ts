@@ -204,6 +204,29 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
     }
   }, 300_000);
 
+  it('should land a backlog of 1,500 with batches of up to 2,000 events, each within the 64 KiB queue message', async () => {
+    // Two ingest-by tags per message travel in the queue message: one batch of the backlog (about 1,500 messages)
+    // would need about 200 KB and never be queued; the pipeline closes batches before their tags overflow it.
+    const backlog = 1_500;
+    await stack.send(Array.from({ length: backlog }, (_, i) => event(i)));
+    await stack.stopKusto();
+    await stack.restartKusto({});
+    const pipeline = createIngestionPipeline(
+      queuedSettings(stack, {
+        batch: { maxEvents: 2_000, maxBytes: 4_000_000, maxAgeMs: 2_000 },
+        maxInFlight: 2_000,
+      }),
+    );
+    await pipeline.start();
+    try {
+      await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
+      expect(await stack.counts()).toEqual({ rows: backlog, distinct: backlog });
+      expect(await stack.drainDeadLetters()).toEqual([]);
+    } finally {
+      await pipeline.stop();
+    }
+  }, 300_000);
+
   it('should stream batches first in managed mode, committed without the queued path', async () => {
     const settings = queuedSettings(stack);
     const pipeline = createIngestionPipeline({ ...settings, kusto: { ...settings.kusto, mode: 'managed' } });

@@ -8,8 +8,7 @@
  * 2. broker, 3. engine — the local stack, for what Azure does not provide (KQLGATE_ROLE=all only).
  * 4. demo — the simulated shop publishing events (DEMO_RATE > 0).
  * 5. ingestion — the Service Bus consumer (roles all and ingestion).
- * 6. gateway — the HTTP application of the role; with the embedded engine, it deploys kql/ to it (the storage the
- *    ingestion waits for first).
+ * 6. gateway — the HTTP application of the role; with the embedded engine, it deploys kql/ to it.
  */
 import { join, resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -35,13 +34,10 @@ export interface PartWiring {
   /** The Kusto.Language host's ports: the engine's compiler channel and the gateway's catalog channel. */
   kql?: { compiler?: MessagePort; catalog: MessagePort };
   pipeline?: IngestionPipeline;
-  /** Settles once the ingestion checked its routes' tables (after the storage is deployed); rejects on a refused route. */
+  /** Settles once the ingestion checked its routes' tables (after kql/ is deployed); rejects on a refused route. */
   ingestionChecked?: Promise<void>;
-  /**
-   * With the embedded engine: resolved once the gateway has deployed what the ingestion writes through (tables,
-   * mappings, update policies and the functions they call) to it; the ingestion waits for it.
-   */
-  storageDeployed?: { promise: Promise<void>; resolve: () => void };
+  /** With the embedded engine: resolved once the gateway has deployed kql/ to it (the ingestion waits for it). */
+  kqlDeployed?: { promise: Promise<void>; resolve: () => void };
   gateway?: { app: NestFastifyApplication; url: string };
 }
 
@@ -206,7 +202,7 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
       const promise = new Promise<void>((resolveDeployed) => {
         deployed = resolveDeployed;
       });
-      wiring.storageDeployed = { promise, resolve: deployed };
+      wiring.kqlDeployed = { promise, resolve: deployed };
     },
   }),
   entry(PART_DECLARATIONS.demo, {
@@ -225,7 +221,7 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
   entry(PART_DECLARATIONS.ingestion, {
     needs: [PART_DECLARATIONS.broker.name, PART_DECLARATIONS.engine.name],
     runs: (config) => config.KQLGATE_ROLE !== 'gateway',
-    input: ({ config, storageDeployed }) => ({ config, ingestAfter: storageDeployed?.promise }),
+    input: ({ config, kqlDeployed }) => ({ config, ingestAfter: kqlDeployed?.promise }),
     started: (wiring, { pipeline, checked }) => {
       wiring.pipeline = pipeline;
       wiring.ingestionChecked = checked;
@@ -240,7 +236,7 @@ export const KQLGATE_PARTS: readonly KqlgatePart[] = [
       watchKql: wiring.watchKql,
       pipeline: wiring.pipeline,
       catalogPort: wiring.kql?.catalog,
-      onStorageDeployed: wiring.storageDeployed?.resolve,
+      onKqlDeployed: wiring.kqlDeployed?.resolve,
     }),
     started: (wiring, facts) => {
       wiring.gateway = facts;

@@ -7,7 +7,6 @@
 import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { formatPosition } from '@kqlgate/kql-language';
 import { createLogger } from '../../common/logging/logger.js';
 // Static: the application's modules (seconds of loading) load when the part is prepared, while the main thread
 // waits for the engine and the broker, not once the parts this one needs are ready.
@@ -15,7 +14,7 @@ import { createApp } from '../../create-app.js';
 import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
-import type { Catalog, KqlSourceFile } from '../../modules/catalog/catalog.types.js';
+import type { Catalog } from '../../modules/catalog/catalog.types.js';
 import { secondsSinceStart } from '../seconds-since-start.js';
 import type { Part } from '../part.js';
 import { whenAborted } from '../when-aborted.js';
@@ -29,11 +28,8 @@ export interface GatewayInput {
   pipeline?: IngestionPipeline;
   /** The Kusto.Language host's catalog port; without it kql/ is analyzed in this thread. */
   catalogPort?: MessagePort;
-  /**
-   * With the embedded engine: called once what the ingestion writes through is deployed to it — tables, mappings,
-   * update policies and the functions they call (the ingestion waits for it) — ahead of the rest of kql/.
-   */
-  onStorageDeployed?: () => void;
+  /** With the embedded engine: called once kql/ is deployed to it (the ingestion waits for it). */
+  onKqlDeployed?: () => void;
 }
 
 export interface GatewayFacts {
@@ -45,12 +41,7 @@ export interface GatewayFacts {
 async function catalogAnalyzer(
   config: EnvConfig,
   catalogPort: MessagePort | undefined,
-): Promise<{
-  analyzer: CatalogAnalyzer;
-  files: readonly KqlSourceFile[];
-  first: Promise<Catalog>;
-  close(): Promise<void>;
-}> {
+): Promise<{ analyzer: CatalogAnalyzer; first: Promise<Catalog>; close(): Promise<void> }> {
   const [
     { StoredCatalogAnalyzer },
     { RemoteCatalogAnalyzer },
@@ -70,70 +61,42 @@ async function catalogAnalyzer(
     logger,
   );
   // The catalog service's first build is version 1; it runs while the gateway's modules load.
-  const files = await new KqlDirectorySource(resolve(config.KQL_DIR)).read();
-  const first = analyzer.prefetch(files, 1);
-  return { analyzer, files, first, close: () => remote?.close() ?? Promise.resolve() };
+  const first = analyzer.prefetch(await new KqlDirectorySource(resolve(config.KQL_DIR)).read(), 1);
+  return { analyzer, first, close: () => remote?.close() ?? Promise.resolve() };
 }
 
 /**
- * The catalog deploy (KqlDeployer, as on every catalog swap) of the first catalog, in two plans: first the storage
- * (tables, mappings, the functions update policies call, the policies: read without Kusto.Language, so they need
- * not wait for the analysis of every function) — then `storageDeployed`, which the ingestion waits for — and the
- * whole catalog as soon as it is analyzed, which finds the storage unchanged. The gateway's modules take seconds to
- * load meanwhile. The catalog service's own first swap then finds everything deployed, and reports any problem at
- * file:line:col; here a failure is only logged (a storage plan that fails is retried by the whole one).
+ * The catalog deploy (KqlDeployer, as on every catalog swap) of the first catalog, as soon as it is analyzed: the
+ * ingestion waits for the tables, and the gateway's modules take seconds to load. The catalog service's own first
+ * swap then finds everything deployed, and reports any problem at file:line:col; here a failure is only logged.
  */
 async function deployFirstCatalog(
   config: EnvConfig,
-  catalog: { files: readonly KqlSourceFile[]; first: Promise<Catalog> },
-  storageDeployed: () => void,
+  first: Promise<Catalog>,
   signal: AbortSignal,
 ): Promise<void> {
-  const [{ KqlDeployer }, { KustoQueryClient }, { storageDeployOrder }] = await Promise.all([
+  const [{ KqlDeployer }, { KustoQueryClient }] = await Promise.all([
     import('../../modules/catalog/kql-deployer.js'),
     import('../../modules/query/kusto-query.client.js'),
-    import('../../modules/catalog/catalog-builder.js'),
   ]);
   const kusto = new KustoQueryClient(config.kustoClusterUrl, config.KUSTO_DATABASE, config.kustoAuth);
   const logger = createLogger('catalog-deploy');
-  const deployer = new KqlDeployer(kusto);
-  const deploy = async (what: string, deployOrder: Catalog['deployOrder']): Promise<boolean> => {
-    try {
-      const applied = await deployer.apply(await deployer.plan({ deployOrder }));
-      logger.info(
-        { applied: applied.length, sinceStartS: secondsSinceStart() },
-        `${what} deployed to the embedded engine`,
-      );
-      return true;
-    } catch (error) {
-      // Abandoned by a shutdown during start-up: nothing to report.
-      if (!signal.aborted) {
-        logger.warn(
-          { err: error },
-          `could not deploy ${what} ahead of the gateway; its catalog deploy reports why`,
-        );
-      }
-      return false;
-    }
-  };
   try {
-    // Undefined when kql/ has syntax errors or duplicate functions: the whole catalog's deploy reports them.
-    const storage = storageDeployOrder(catalog.files);
-    const deployedFirst =
-      storage && (await deploy('the storage of kql/ (tables, mappings, update policies)', storage))
-        ? new Set(storage.map(({ position }) => formatPosition(position)))
-        : new Set<string>();
-    if (storage && deployedFirst.size === storage.length) {
-      storageDeployed();
-    }
-    const { deployOrder } = await catalog.first;
-    // The rest of kql/ (its functions, external tables…): what the storage plan deployed is not read again.
-    await deploy(
-      'kql/',
-      deployOrder.filter(({ position }) => !deployedFirst.has(formatPosition(position))),
+    const deployer = new KqlDeployer(kusto);
+    const applied = await deployer.apply(await deployer.plan(await first));
+    logger.info(
+      { applied: applied.length, sinceStartS: secondsSinceStart() },
+      'kql/ deployed to the embedded engine',
     );
+  } catch (error) {
+    // Abandoned by a shutdown during start-up: nothing to report.
+    if (!signal.aborted) {
+      logger.warn(
+        { err: error },
+        'could not deploy kql/ ahead of the gateway; its catalog deploy reports why',
+      );
+    }
   } finally {
-    storageDeployed();
     kusto.close();
   }
 }
@@ -143,8 +106,8 @@ export const part: Part<GatewayInput, GatewayFacts> = {
     const { config } = input;
     const catalog = input.role === 'ingestion' ? undefined : await catalogAnalyzer(config, input.catalogPort);
     const deployed =
-      catalog && input.onStorageDeployed
-        ? deployFirstCatalog(config, catalog, input.onStorageDeployed, signal)
+      catalog && input.onKqlDeployed
+        ? deployFirstCatalog(config, catalog.first, signal).finally(input.onKqlDeployed)
         : undefined;
     let app: NestFastifyApplication | undefined;
     const close = async (): Promise<void> => {

@@ -1,7 +1,6 @@
 /**
  * The ingestion consumer: Service Bus subscription → batches → the Kusto engine (src/ingestion). It subscribes at
- * once; with `ingestAfter`, batches wait for that promise (the gateway deploying the storage of kql/ to the
- * embedded engine).
+ * once; with `ingestAfter`, batches wait for that promise (the gateway deploying kql/ to the embedded engine).
  */
 import { createLogger } from '../../common/logging/logger.js';
 import type { EnvConfig } from '../../config/env.dto.js';
@@ -38,7 +37,7 @@ export const part: Part<IngestionInput, IngestionFacts> = {
         signal.throwIfAborted();
       }
     } else {
-      // The gate is opened by a later part (the gateway deploys kql/'s storage to the embedded engine), so waiting for the
+      // The gate is opened by a later part (the gateway deploys kql/ to the embedded engine), so waiting for the
       // check here would wait for a part that waits for this one. The runtime awaits `checked` once all parts started.
       checked.catch(() => undefined);
     }

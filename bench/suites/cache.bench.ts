@@ -35,11 +35,11 @@ import { FunctionAuthorizationPolicy } from '../../src/modules/auth/function-aut
 import { ApiKeyStore } from '../../src/modules/auth/api-key.store.js';
 import { JwksSource } from '../../src/modules/auth/jwks-source.js';
 import { DEFAULT_JWT_ALGORITHMS, JwtVerifier } from '../../src/modules/auth/jwt-verifier.js';
-import { RequestAuthenticator } from '../../src/modules/auth/request-authenticator.js';
+import { CredentialAuthenticator } from '../../src/modules/auth/credential-authenticator.js';
 import { MemoryCacheStore, MemoryTableGenerations } from '../../src/modules/cache/memory-cache.store.js';
-import { QueryResultCache } from '../../src/modules/cache/query-result-cache.js';
+import { StoreBackedResultCache } from '../../src/modules/cache/store-backed-result-cache.js';
 import { MemoryThrottlerStorage } from '../../src/modules/rate-limit/cost-throttler.storage.js';
-import { QueryRateLimiter } from '../../src/modules/rate-limit/query-rate-limiter.js';
+import { CostBudgetRateLimiter } from '../../src/modules/rate-limit/cost-budget-rate-limiter.js';
 
 const DURATION_S = 5;
 const WARMUP_S = 1;
@@ -224,10 +224,13 @@ async function securityLayerMicros(dir: string, iterations: number): Promise<num
     algorithms: DEFAULT_JWT_ALGORITHMS,
     clockToleranceSeconds: 60,
   });
-  const authenticator = new RequestAuthenticator(verifier, ApiKeyStore.empty());
+  const authenticator = new CredentialAuthenticator(verifier, ApiKeyStore.empty());
   const policy = new FunctionAuthorizationPolicy();
-  const limiter = new QueryRateLimiter(new MemoryThrottlerStorage(), { points: 1e12, windowSeconds: 60 });
-  const cache = new QueryResultCache({
+  const limiter = new CostBudgetRateLimiter(new MemoryThrottlerStorage(), {
+    points: 1e12,
+    windowSeconds: 60,
+  });
+  const cache = new StoreBackedResultCache({
     store: new MemoryCacheStore(64 * 1024 * 1024),
     generations: new MemoryTableGenerations(),
   });

@@ -1,17 +1,16 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { failSpan, inSpan, tracing } from '../../common/telemetry/kqlgate-tracer.js';
 import { QueryAuditLogger } from '../audit/query-audit.logger.js';
-import { QUERY_AUDIT, type RequestAuthenticator } from '../query/query-hooks.js';
+import { QUERY_AUDIT } from '../query/query-hooks.js';
 import { AuthError, AuthErrorCode } from './auth-error.js';
 import type { AuthComponents } from './auth-settings.js';
 import { AUTH_COMPONENTS } from './auth.tokens.js';
 import type { Principal } from './principal.js';
-import type { CredentialHeaders } from './request-authenticator.js';
+import type { CredentialHeaders, RequestAuthenticator } from './request-authenticator.js';
 
 /**
- * The one authentication step of both edges (REST, GraphQL, and the per-caller OpenAPI document): the request's
- * credentials → a Principal, or an AuthError carrying its status and challenge. A refused caller never reaches
- * FunctionQueryService, so its audit line is written here.
+ * The auth module's RequestAuthenticator: the CredentialAuthenticator of AUTH_COMPONENTS, with a tracing span and
+ * the audit line of a refused caller, who never reaches FunctionQueryService to have it written there.
  */
 @Injectable()
 export class AuditedRequestAuthenticator implements RequestAuthenticator {

@@ -6,7 +6,7 @@ import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { DEV_AUDIENCE, DEV_ISSUER, DevSigningKeyStore } from './dev-signing-key.store.js';
 import { JwksSource } from './jwks-source.js';
 import { DEFAULT_JWT_ALGORITHMS, JwtVerifier } from './jwt-verifier.js';
-import { RequestAuthenticator } from './request-authenticator.js';
+import { CredentialAuthenticator } from './credential-authenticator.js';
 
 /** Clock skew tolerated on exp/nbf/iat: enough for unsynchronised VMs, small enough not to extend a token much. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 60;
@@ -62,7 +62,7 @@ export function devKeyStoreFor(config: EnvConfig): DevSigningKeyStore {
 
 export interface AuthComponents {
   readonly mode: JwtMode;
-  readonly authenticator: RequestAuthenticator;
+  readonly authenticator: CredentialAuthenticator;
   /** Present in dev mode only: the key whose public half `/.well-known/jwks.json` serves. */
   readonly devKeys?: DevSigningKeyStore;
   readonly apiKeys: ApiKeyStore;
@@ -114,7 +114,7 @@ export async function buildAuthComponents(
   }
   return {
     mode,
-    authenticator: new RequestAuthenticator(verifier, apiKeys, failures),
+    authenticator: new CredentialAuthenticator(verifier, apiKeys, failures),
     devKeys,
     apiKeys,
   };

@@ -1,18 +1,5 @@
 import { hash } from 'node:crypto';
-
-export interface CacheLookup {
-  readonly functionName: string;
-  /** Tables the function reads (from the catalog's analysis): their generations are part of the key. */
-  readonly tables: readonly string[];
-  /** Every parameter value the query runs with, bound ones included. */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** The claim-bound values: keeps two tenants apart even if a function forgot to use the bound parameter. */
-  readonly boundClaims: Readonly<Record<string, unknown>>;
-  /** 0 → never stored (the lookup still coalesces concurrent identical loads). */
-  readonly ttlSeconds: number;
-  /** How long after expiry a stale value may still be served while one refresh runs in the background. */
-  readonly staleWhileRevalidateSeconds?: number;
-}
+import type { QueryCacheLookup } from '../query/query-hooks.js';
 
 /**
  * JSON with object keys sorted at every level, so `{a:1,b:2}` and `{b:2,a:1}` are one key; `undefined`
@@ -54,7 +41,7 @@ export function canonicalJson(value: unknown): string {
  * for operators; the generations suffix is what makes ingestion invalidate: a committed batch bumps its table's
  * generation, so the next lookup computes a new key and misses, while entries of other tables are untouched.
  */
-export function resultCacheKey(lookup: CacheLookup, generations: string): string {
+export function resultCacheKey(lookup: QueryCacheLookup, generations: string): string {
   const digest = hash('sha256', canonicalJson({ p: lookup.params, c: lookup.boundClaims }), 'base64url');
   return `kqlgate:r:${lookup.functionName}:${digest}:${generations}`;
 }

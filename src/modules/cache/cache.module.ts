@@ -12,7 +12,7 @@ import { CacheMetrics } from './cache-metrics.js';
 import type { ResultCacheStore, TableGenerations } from './cache-store.js';
 import { inProcessIngestionEvents } from './in-process-ingestion-events.js';
 import { MemoryCacheStore, MemoryTableGenerations } from './memory-cache.store.js';
-import { QueryResultCache } from './query-result-cache.js';
+import { StoreBackedResultCache } from './store-backed-result-cache.js';
 import { RedisCacheStore, RedisTableGenerations } from './redis-cache.store.js';
 import { TableLineage } from './table-lineage.js';
 
@@ -75,7 +75,7 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
             },
     },
     {
-      provide: QueryResultCache,
+      provide: StoreBackedResultCache,
       inject: [CACHE_BACKEND, EngineConcurrencyGate, SHARED_REDIS, RedisOutageMonitor],
       useFactory: (
         backend: CacheBackend,
@@ -83,7 +83,7 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
         redis: Redis | null,
         outage: RedisOutageMonitor,
       ) =>
-        new QueryResultCache({
+        new StoreBackedResultCache({
           store: backend.store,
           generations: backend.generations,
           runLoad: (load) => gate.run(load),
@@ -94,8 +94,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: CacheInvalidator,
-      inject: [EnvConfig, CACHE_BACKEND, QueryResultCache],
-      useFactory: async (config: EnvConfig, backend: CacheBackend, cache: QueryResultCache) =>
+      inject: [EnvConfig, CACHE_BACKEND, StoreBackedResultCache],
+      useFactory: async (config: EnvConfig, backend: CacheBackend, cache: StoreBackedResultCache) =>
         new CacheInvalidator(
           backend.generations,
           await TableLineage.fromKqlDir(config.KQL_DIR),
@@ -104,8 +104,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
         ),
     },
     CacheLifecycle,
-    { provide: QUERY_RESULT_CACHE, useExisting: QueryResultCache },
+    { provide: QUERY_RESULT_CACHE, useExisting: StoreBackedResultCache },
   ],
-  exports: [QUERY_RESULT_CACHE, QueryResultCache, CacheInvalidator],
+  exports: [QUERY_RESULT_CACHE, StoreBackedResultCache, CacheInvalidator],
 })
 export class CacheModule {}

@@ -1,4 +1,4 @@
-import type { CacheOutcome } from './query-result-cache.js';
+import type { CacheOutcome } from './store-backed-result-cache.js';
 
 /**
  * HTTP caching for REST responses of cached functions. Results depend on the caller (roles, bound claims), so

@@ -28,7 +28,8 @@ import { TrustedDocumentRegistry } from '../graphql/trusted-document.registry.js
 import { trustedDocumentsRule } from '../graphql/trusted-documents.rule.js';
 import { describeError } from '../query/error-status.js';
 import type { FunctionVisibility } from '../query/function-visibility.js';
-import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { REQUEST_AUTHENTICATOR } from '../query/query-hooks.js';
 import { GraphqlWsConnection, GraphqlWsSink } from './graphql-ws.sink.js';
 import { LiveCloseCode } from './live-close.js';
 import { LiveResultsService, tokenExpiresAtMs } from './live-results.service.js';

@@ -10,7 +10,8 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import type { Principal } from '../auth/principal.js';
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
-import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { REQUEST_AUTHENTICATOR } from '../query/query-hooks.js';
 import { RouteAuthentication } from '../rest/route-authentication.js';
 import { McpToolsService } from './mcp-tools.service.js';
 

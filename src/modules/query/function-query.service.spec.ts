@@ -4,7 +4,7 @@ import { QueryAuditLogger } from '../audit/query-audit.logger.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import { FunctionAuthorizationPolicy } from '../auth/function-authorization.policy.js';
 import { MemoryCacheStore, MemoryTableGenerations } from '../cache/memory-cache.store.js';
-import { QueryResultCache } from '../cache/query-result-cache.js';
+import { StoreBackedResultCache } from '../cache/store-backed-result-cache.js';
 import type { CatalogFunction } from '../catalog/catalog.types.js';
 import type { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import { ENGINE_ANSWER_GRACE_MS, FunctionQueryService } from './function-query.service.js';
@@ -12,7 +12,7 @@ import type { KustoQueryClient, KustoQueryOptions, RawResultTable } from './kust
 import { QueryError, QueryErrorCode } from './query-error.js';
 import type { Principal } from '../auth/principal.js';
 import { MemoryThrottlerStorage } from '../rate-limit/cost-throttler.storage.js';
-import { QueryRateLimiter } from '../rate-limit/query-rate-limiter.js';
+import { CostBudgetRateLimiter } from '../rate-limit/cost-budget-rate-limiter.js';
 import { RateLimitError, RateLimitErrorCode } from '../rate-limit/rate-limit-error.js';
 
 const fn = {
@@ -115,8 +115,8 @@ function newPipeline() {
     catalog,
     kusto as unknown as KustoQueryClient,
     new FunctionAuthorizationPolicy(),
-    new QueryRateLimiter(new MemoryThrottlerStorage(), { points: 5, windowSeconds: 60 }),
-    new QueryResultCache({
+    new CostBudgetRateLimiter(new MemoryThrottlerStorage(), { points: 5, windowSeconds: 60 }),
+    new StoreBackedResultCache({
       store: new MemoryCacheStore(1024 * 1024),
       generations: new MemoryTableGenerations(),
     }),

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { anonymousPrincipal, type Principal } from '../auth/principal.js';
-import type { CredentialHeaders } from '../auth/request-authenticator.js';
+import type { CredentialHeaders, RequestAuthenticator } from '../auth/request-authenticator.js';
 import type { RateLimitState } from '../rate-limit/rate-limit-error.js';
 
 /**
- * The extension points of the one query path (`FunctionQueryService.execute`). Real implementations are bound to
- * these injection tokens by the global auth, rate-limit and cache modules, or via `QueryModule.forRoot({ hooks })`.
- * REQUEST_AUTHENTICATOR is the auth module's (it decides what a call without credentials is) and the edges require
- * it; any other token nobody binds falls back to the permissive / pass-through default below. execute() calls them
- * in this order for every GraphQL field and REST call:
+ * The extension points of the one query path (`FunctionQueryService.execute`): one interface per port, bound to the
+ * injection token of the same name by the global auth (AuditedRequestAuthenticator, FunctionAuthorizationPolicy),
+ * rate-limit (CostBudgetRateLimiter) and cache (StoreBackedResultCache) modules, or via `QueryModule.forRoot({ hooks
+ * })`. REQUEST_AUTHENTICATOR is the auth module's: it decides what a call without credentials is, the edges require
+ * it, and its interface is auth/request-authenticator.ts. Any other token nobody binds falls back to the permissive /
+ * pass-through default below. The hooks run in this order for every GraphQL field and REST call:
  *
  *   1. `REQUEST_AUTHENTICATOR.authenticate(headers, clientAddress, requestId)` — at the edge, once per request
  *   2. `AUTHORIZATION_POLICY.authorize(principal, fn)` — may the caller run it (throws → 401/403)
@@ -36,11 +37,6 @@ export interface QueryFunctionInfo {
   readonly cacheTtlSeconds: number;
   /** Every table the function reads (transitively): results depend on these. */
   readonly tables: readonly string[];
-}
-
-export interface RequestAuthenticator {
-  /** `requestId` joins the audit line of a refused caller to the request's log line. */
-  authenticate(headers: CredentialHeaders, clientAddress?: string, requestId?: string): Promise<Principal>;
 }
 
 export interface AuthorizationPolicy {
@@ -71,12 +67,15 @@ export interface QueryRateLimiter {
 
 export interface QueryCacheLookup {
   readonly functionName: string;
+  /** Tables the function reads (from the catalog's analysis): their generations are part of the key. */
   readonly tables: readonly string[];
   /** Every parameter value the query runs with (typed, defaults not filled in), bound ones included. */
   readonly params: Readonly<Record<string, unknown>>;
+  /** The claim-bound values: keeps two tenants apart even if a function forgot to use the bound parameter. */
   readonly boundClaims: Readonly<Record<string, unknown>>;
   /** 0 → do not store (concurrent identical loads may still be coalesced). */
   readonly ttlSeconds: number;
+  /** How long after expiry a stale value may still be served while one refresh runs in the background. */
   readonly staleWhileRevalidateSeconds?: number;
 }
 

@@ -7,7 +7,7 @@ import { SHARED_REDIS } from '../redis/redis.module.js';
 import { MemoryThrottlerStorage, RedisThrottlerStorage } from './cost-throttler.storage.js';
 import { EngineConcurrencyGate } from './engine-concurrency-gate.js';
 import { FallbackThrottlerStorage } from './fallback-throttler.storage.js';
-import { QueryRateLimiter } from './query-rate-limiter.js';
+import { CostBudgetRateLimiter } from './cost-budget-rate-limiter.js';
 
 /**
  * Per-caller budgets in cost points (in Redis when REDIS_URL is set, else in memory) bound to the query path's
@@ -24,18 +24,18 @@ import { QueryRateLimiter } from './query-rate-limiter.js';
         new EngineConcurrencyGate(config.ENGINE_MAX_CONCURRENCY, config.ENGINE_QUEUE_LIMIT),
     },
     {
-      provide: QueryRateLimiter,
+      provide: CostBudgetRateLimiter,
       inject: [EnvConfig, SHARED_REDIS, RedisOutageMonitor],
       useFactory: (config: EnvConfig, redis: Redis | null, outage: RedisOutageMonitor) =>
-        new QueryRateLimiter(
+        new CostBudgetRateLimiter(
           redis
             ? new FallbackThrottlerStorage(new RedisThrottlerStorage(redis), outage)
             : new MemoryThrottlerStorage(),
           { points: config.RATE_LIMIT_POINTS, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
         ),
     },
-    { provide: QUERY_RATE_LIMITER, useExisting: QueryRateLimiter },
+    { provide: QUERY_RATE_LIMITER, useExisting: CostBudgetRateLimiter },
   ],
-  exports: [QUERY_RATE_LIMITER, QueryRateLimiter, EngineConcurrencyGate],
+  exports: [QUERY_RATE_LIMITER, CostBudgetRateLimiter, EngineConcurrencyGate],
 })
 export class RateLimitModule {}

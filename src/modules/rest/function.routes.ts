@@ -11,7 +11,8 @@ import { visibleError, type FunctionVisibility } from '../query/function-visibil
 import { clientDisconnectSignal } from '../query/client-disconnect.js';
 import { QueryError, QueryErrorCode } from '../query/query-error.js';
 import { FunctionQueryService, type QueryResult } from '../query/function-query.service.js';
-import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { REQUEST_AUTHENTICATOR } from '../query/query-hooks.js';
 import { sendProblem } from './problem-reply.js';
 import { RouteAuthentication } from './route-authentication.js';
 import {

@@ -6,7 +6,8 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { FunctionCatalogService } from '../catalog/function-catalog.service.js';
 import type { Catalog } from '../catalog/catalog.types.js';
 import { callableFunctions, type FunctionVisibility } from '../query/function-visibility.js';
-import { REQUEST_AUTHENTICATOR, type RequestAuthenticator } from '../query/query-hooks.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
+import { REQUEST_AUTHENTICATOR } from '../query/query-hooks.js';
 import { buildOpenApi } from './openapi/openapi-builder.js';
 import { sendProblem } from './problem-reply.js';
 

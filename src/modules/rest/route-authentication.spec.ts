@@ -3,8 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../common/logging/logger.js';
 import { AuthError, AuthErrorCode } from '../auth/auth-error.js';
 import { anonymousPrincipal, type Principal } from '../auth/principal.js';
-import type { CredentialHeaders } from '../auth/request-authenticator.js';
-import type { RequestAuthenticator } from '../query/query-hooks.js';
+import type { CredentialHeaders, RequestAuthenticator } from '../auth/request-authenticator.js';
 import { RouteAuthentication } from './route-authentication.js';
 
 const ANALYST: Principal = { id: 'user-1', roles: ['analyst'], scopes: [], claims: {}, anonymous: false };

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../common/logging/logger.js';
 import type { Principal } from '../auth/principal.js';
-import type { RequestAuthenticator } from '../query/query-hooks.js';
+import type { RequestAuthenticator } from '../auth/request-authenticator.js';
 import { sendProblem } from './problem-reply.js';
 
 /**

@@ -1,13 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../src/modules/auth/principal.js';
-import type { CacheLookup } from '../../../src/modules/cache/cache-key.js';
 import { CacheInvalidator } from '../../../src/modules/cache/cache-invalidator.js';
-import { QueryResultCache } from '../../../src/modules/cache/query-result-cache.js';
+import { StoreBackedResultCache } from '../../../src/modules/cache/store-backed-result-cache.js';
 import { RedisCacheStore, RedisTableGenerations } from '../../../src/modules/cache/redis-cache.store.js';
 import { RedisThrottlerStorage } from '../../../src/modules/rate-limit/cost-throttler.storage.js';
-import { QueryRateLimiter } from '../../../src/modules/rate-limit/query-rate-limiter.js';
-import type { QueryFunctionInfo } from '../../../src/modules/query/query-hooks.js';
+import { CostBudgetRateLimiter } from '../../../src/modules/rate-limit/cost-budget-rate-limiter.js';
+import type { QueryCacheLookup, QueryFunctionInfo } from '../../../src/modules/query/query-hooks.js';
 import { freePort } from '../../utils/free-port.js';
 import { redisUnavailableReason, startRedis, type RunningRedis } from './redis-server.js';
 
@@ -27,7 +26,7 @@ const TEST_FN: QueryFunctionInfo = {
   tables: ['Orders'],
 };
 
-const lookup: CacheLookup = {
+const lookup: QueryCacheLookup = {
   functionName: 'Orders',
   tables: ['Orders'],
   params: { n: 1 },
@@ -56,7 +55,7 @@ describe.skipIf(unavailable !== undefined)('Redis-backed cache and rate limits',
     it('should share entries and invalidation between two replicas', async () => {
       const replica = () => {
         const c = client();
-        return new QueryResultCache({
+        return new StoreBackedResultCache({
           store: new RedisCacheStore(c),
           generations: new RedisTableGenerations(c),
         });
@@ -108,8 +107,8 @@ describe.skipIf(unavailable !== undefined)('Redis-backed cache and rate limits',
   describe(RedisThrottlerStorage.name, () => {
     it('should hold one budget across two replicas and leave other callers alone', async () => {
       const budget = { points: 5, windowSeconds: 30 };
-      const a = new QueryRateLimiter(new RedisThrottlerStorage(client()), budget);
-      const b = new QueryRateLimiter(new RedisThrottlerStorage(client()), budget);
+      const a = new CostBudgetRateLimiter(new RedisThrottlerStorage(client()), budget);
+      const b = new CostBudgetRateLimiter(new RedisThrottlerStorage(client()), budget);
       const alice: Principal = {
         id: 'alice',
         roles: [],
@@ -133,7 +132,7 @@ describe.skipIf(unavailable !== undefined)('Redis-backed cache and rate limits',
     it('should not overspend under concurrent increments from two replicas', async () => {
       const budget = { points: 50, windowSeconds: 30 };
       const replicas = [client(), client()].map(
-        (c) => new QueryRateLimiter(new RedisThrottlerStorage(c), budget),
+        (c) => new CostBudgetRateLimiter(new RedisThrottlerStorage(c), budget),
       );
       const carol: Principal = {
         id: 'carol',
@@ -162,7 +161,7 @@ describe('with Redis unreachable', () => {
     });
     down.on('error', () => undefined);
     try {
-      const cache = new QueryResultCache({
+      const cache = new StoreBackedResultCache({
         store: new RedisCacheStore(down),
         generations: new RedisTableGenerations(down),
       });
@@ -170,7 +169,10 @@ describe('with Redis unreachable', () => {
         value: 'from engine',
         result: 'bypass',
       });
-      const limiter = new QueryRateLimiter(new RedisThrottlerStorage(down), { points: 1, windowSeconds: 60 });
+      const limiter = new CostBudgetRateLimiter(new RedisThrottlerStorage(down), {
+        points: 1,
+        windowSeconds: 60,
+      });
       const principal: Principal = {
         id: 'p',
         roles: [],

@@ -6,9 +6,9 @@ import { AuthErrorCode, type AuthError } from './auth-error.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { JwksSource } from './jwks-source.js';
 import { DEFAULT_JWT_ALGORITHMS, JwtVerifier } from './jwt-verifier.js';
-import { RequestAuthenticator } from './request-authenticator.js';
+import { CredentialAuthenticator } from './credential-authenticator.js';
 
-describe(RequestAuthenticator.name, () => {
+describe(CredentialAuthenticator.name, () => {
   let issuer: TestJwtIssuer;
   const key = generateApiKey('acme');
 
@@ -27,7 +27,7 @@ describe(RequestAuthenticator.name, () => {
       algorithms: DEFAULT_JWT_ALGORITHMS,
       clockToleranceSeconds: 60,
     });
-    const sut = new RequestAuthenticator(
+    const sut = new CredentialAuthenticator(
       jwt,
       apiKeys,
       new AuthFailureLimiter({ maxFailures, windowSeconds: 60, refusalDelayMs: 0 }),

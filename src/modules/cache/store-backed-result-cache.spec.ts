@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheLookup } from './cache-key.js';
+import type { QueryCacheLookup } from '../query/query-hooks.js';
 import { CacheInvalidator } from './cache-invalidator.js';
 import type { CachedEntry, ResultCacheStore } from './cache-store.js';
 import { MemoryCacheStore, MemoryTableGenerations } from './memory-cache.store.js';
-import { QueryResultCache } from './query-result-cache.js';
+import { StoreBackedResultCache } from './store-backed-result-cache.js';
 import { TableLineage } from './table-lineage.js';
 
-function lookup(partial: Partial<CacheLookup> = {}): CacheLookup {
+function lookup(partial: Partial<QueryCacheLookup> = {}): QueryCacheLookup {
   return {
     functionName: 'Orders',
     tables: ['Orders'],
@@ -20,7 +20,7 @@ function lookup(partial: Partial<CacheLookup> = {}): CacheLookup {
 function setup(store: ResultCacheStore = new MemoryCacheStore(1024 * 1024)) {
   let now = 1_000_000;
   const generations = new MemoryTableGenerations();
-  const cache = new QueryResultCache({ store, generations, now: () => now });
+  const cache = new StoreBackedResultCache({ store, generations, now: () => now });
   let loads = 0;
   const loader = (value: unknown = { rows: [1, 2, 3] }) => {
     return async () => {
@@ -38,7 +38,7 @@ function setup(store: ResultCacheStore = new MemoryCacheStore(1024 * 1024)) {
   };
 }
 
-describe(QueryResultCache.name, () => {
+describe(StoreBackedResultCache.name, () => {
   describe('getOrLoad', () => {
     it('should load once then serve hits with the same etag', async () => {
       const { cache, loader, loads } = setup();
@@ -141,7 +141,7 @@ describe(QueryResultCache.name, () => {
           down ? Promise.reject(new Error('Connection is closed.')) : generations.read(tables),
         bump: (table: string) => generations.bump(table),
       };
-      const cache = new QueryResultCache({
+      const cache = new StoreBackedResultCache({
         store: new MemoryCacheStore(1024 * 1024),
         generations: flaky,
         outage,

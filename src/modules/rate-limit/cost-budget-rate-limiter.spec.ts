@@ -3,16 +3,16 @@ import type { Principal } from '../auth/principal.js';
 import { MemoryThrottlerStorage } from './cost-throttler.storage.js';
 import { EngineConcurrencyGate } from './engine-concurrency-gate.js';
 import { RateLimitError, RateLimitErrorCode, rateLimitHeaders } from './rate-limit-error.js';
-import { QueryRateLimiter } from './query-rate-limiter.js';
+import { CostBudgetRateLimiter } from './cost-budget-rate-limiter.js';
 
 const alice: Principal = { id: 'alice', roles: [], scopes: [], claims: {}, anonymous: false, method: 'jwt' };
 const bob: Principal = { ...alice, id: 'bob' };
 
 function limiter(points = 10, now = () => 0) {
-  return new QueryRateLimiter(new MemoryThrottlerStorage(now), { points, windowSeconds: 60 });
+  return new CostBudgetRateLimiter(new MemoryThrottlerStorage(now), { points, windowSeconds: 60 });
 }
 
-describe(QueryRateLimiter.name, () => {
+describe(CostBudgetRateLimiter.name, () => {
   describe('consume', () => {
     it('should spend cost points and refuse the call that does not fit, leaving other callers alone', async () => {
       const sut = limiter(10);

@@ -1,12 +1,13 @@
 import { hash } from 'node:crypto';
 import { silentLogger, type Logger } from '../../common/logging/logger.js';
 import { CacheMetrics, type CacheResult } from './cache-metrics.js';
-import { resultCacheKey, type CacheLookup } from './cache-key.js';
+import { resultCacheKey } from './cache-key.js';
 import type { CachedEntry, ResultCacheStore, TableGenerations } from './cache-store.js';
+import type { QueryCacheLookup, QueryCacheOutcome, QueryResultCache } from '../query/query-hooks.js';
 import type { RedisOutageReporter } from '../redis/redis-outage.monitor.js';
 
-export interface CacheOutcome<T> {
-  readonly value: T;
+/** What this cache reports of a lookup: every field the query path's port leaves optional is always known here. */
+export interface CacheOutcome<T> extends QueryCacheOutcome<T> {
   readonly result: CacheResult;
   /** Strong validator of the cached representation; '' when the function is not cached (ttl 0). */
   readonly etag: string;
@@ -15,7 +16,7 @@ export interface CacheOutcome<T> {
   readonly staleWhileRevalidateSeconds: number;
 }
 
-export interface QueryResultCacheOptions {
+export interface StoreBackedResultCacheOptions {
   readonly store: ResultCacheStore;
   readonly generations: TableGenerations;
   /** Wraps every engine load — the engine-concurrency gate plugs in here so cache hits never queue. */
@@ -40,7 +41,7 @@ export interface QueryResultCacheOptions {
  *
  * Returned values are shared between callers (memory store) and must be treated as immutable.
  */
-export class QueryResultCache {
+export class StoreBackedResultCache implements QueryResultCache {
   private readonly inflight = new Map<string, Promise<{ value: unknown; entry?: CachedEntry }>>();
   private readonly decoded = new WeakMap<CachedEntry, unknown>();
   private readonly lastErrorLogAt = new Map<string, number>();
@@ -48,7 +49,7 @@ export class QueryResultCache {
   private readonly now: () => number;
   readonly metrics: CacheMetrics;
 
-  constructor(private readonly options: QueryResultCacheOptions) {
+  constructor(private readonly options: StoreBackedResultCacheOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new CacheMetrics(() => options.store.size());
@@ -58,7 +59,7 @@ export class QueryResultCache {
     return this.options.store;
   }
 
-  async getOrLoad<T>(lookup: CacheLookup, loader: () => Promise<T>): Promise<CacheOutcome<T>> {
+  async getOrLoad<T>(lookup: QueryCacheLookup, loader: () => Promise<T>): Promise<CacheOutcome<T>> {
     const ttlSeconds = Math.max(0, lookup.ttlSeconds);
     const swrSeconds = ttlSeconds > 0 ? Math.max(0, lookup.staleWhileRevalidateSeconds ?? 0) : 0;
     let generations: string;
@@ -110,7 +111,7 @@ export class QueryResultCache {
   /** Runs the loader once for `key`, stores the result, and lets identical lookups share the promise meanwhile. */
   private startLoad<T>(
     key: string,
-    lookup: CacheLookup,
+    lookup: QueryCacheLookup,
     loader: () => Promise<T>,
     ttlSeconds: number,
     swrSeconds: number,
@@ -161,7 +162,7 @@ export class QueryResultCache {
   }
 
   private settled<T>(
-    lookup: CacheLookup,
+    lookup: QueryCacheLookup,
     loaded: { value: unknown; entry?: CachedEntry },
     result: CacheResult,
     ttlSeconds: number,
@@ -174,7 +175,7 @@ export class QueryResultCache {
   }
 
   private fromEntry<T>(
-    lookup: CacheLookup,
+    lookup: QueryCacheLookup,
     entry: CachedEntry,
     result: CacheResult,
     ttlSeconds: number,
@@ -197,7 +198,7 @@ export class QueryResultCache {
   }
 
   private outcome<T>(
-    lookup: CacheLookup,
+    lookup: QueryCacheLookup,
     value: T,
     result: CacheResult,
     ttlSeconds: number,

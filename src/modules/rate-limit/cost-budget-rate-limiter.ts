@@ -1,5 +1,6 @@
 import { createLogger } from '../../common/logging/logger.js';
 import type { Principal } from '../auth/principal.js';
+import type { QueryRateLimiter } from '../query/query-hooks.js';
 import type { CostThrottlerStorage } from './cost-throttler.storage.js';
 import { rateLimitMetrics } from './rate-limit-metrics.js';
 import { RateLimitError, RateLimitErrorCode, type RateLimitState } from './rate-limit-error.js';
@@ -26,7 +27,7 @@ export interface RateLimitBudget {
  * A broken limit store must not take the API down: the call goes through unlimited, and the failure is logged
  * (once per 10 s).
  */
-export class QueryRateLimiter {
+export class CostBudgetRateLimiter implements QueryRateLimiter {
   private readonly throttled = rateLimitMetrics.throttled();
   private readonly logger = createLogger('rate-limit');
   private lastStoreErrorLogAt = -Infinity;

@@ -463,9 +463,7 @@ export class CommandExecutor {
           `A function named '${command.name}' already exists; tables and functions share one namespace.`,
         );
       }
-      if (database.catalog.externalTables.has(command.name)) {
-        throw KustoEngineError.nameTaken('Table', command.name, 'an external table', database.name);
-      }
+      this.externalTables.assertTableNameFree(command.name, database);
       const table: TableEntry = {
         name: command.name,
         columns: withStorageNames(command.columns),

@@ -28,6 +28,7 @@ export class ExternalTableCommands {
     if (command.mode === 'alter' && !exists) {
       throw KustoEngineError.notFound('External table', name, `database '${database.name}'`);
     }
+    // The reverse of assertTableNameFree: an external table can't take a table's name.
     if (database.catalog.tables.has(name)) {
       throw KustoEngineError.nameTaken('External table', name, 'a table', database.name);
     }
@@ -77,6 +78,17 @@ export class ExternalTableCommands {
     }
     await database.write((tx) => tx.putExternalTable(entry));
     return externalTablesResult([entry]);
+  }
+
+  /**
+   * A table and an external table can't share a name in one database ("an external table can't have the same name
+   * as a regular table in the same database", ADX `.create external table`). `.create table` asks here before it
+   * creates a table; create() checks the reverse.
+   */
+  assertTableNameFree(name: string, database: KustoDatabase): void {
+    if (database.catalog.externalTables.has(name)) {
+      throw KustoEngineError.nameTaken('Table', name, 'an external table', database.name);
+    }
   }
 
   async drop(name: string, ifExists: boolean, database: KustoDatabase): Promise<ResultTable> {

@@ -21,7 +21,7 @@ export const DEV_ACCOUNT_KEY =
 
 /** How long Azurite may take to print its three listening lines. */
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
+export const STOP_TIMEOUT_MS = 10_000;
 
 /** Loaded by the child before Azurite: a lost IPC channel means the engine's process is gone. */
 const PARENT_WATCH = `data:text/javascript,process.on('disconnect',()=>process.kill(process.pid,'SIGTERM'))`;
@@ -43,6 +43,8 @@ export interface RunningAzurite {
 }
 
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
+/** What Azurite prints for each service when told to stop: closed, or the close failed. */
+const CLOSED = /Azurite (Blob|Queue|Table) service successfully closed|Shutdown close failed/;
 
 function azuriteEntry(): string {
   const require = createRequire(import.meta.url);
@@ -148,13 +150,42 @@ function waitForEndpoints(child: ChildProcess, logger: Logger): Promise<Record<s
   });
 }
 
+/**
+ * SIGTERM makes Azurite close its three services (saving their data), but not exit: its process stays alive while
+ * its IPC channel is open (Azurite's own `message` listener and the parent watch). Once every service has reported
+ * its close, the channel is closed and the parent watch ends the process; SIGKILL only if that does not happen.
+ */
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const closed = servicesClosed(child);
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await Promise.race([closed.then(() => child.connected && child.disconnect()), exited]);
   await exited;
   clearTimeout(timer);
+}
+
+/** Resolves once Azurite has printed the outcome of closing each of its three services (stdout or stderr). */
+function servicesClosed(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    let outcomes = 0;
+    const streams = [child.stdout, child.stderr].flatMap((stream) => (stream ? [stream] : []));
+    const listeners = streams.map((stream) => {
+      let pending = '';
+      const onData = (chunk: Buffer): void => {
+        const lines = (pending + chunk.toString('utf8')).split('\n');
+        pending = lines.pop()!;
+        outcomes += lines.filter((line) => CLOSED.test(line)).length;
+        if (outcomes >= 3) {
+          streams.forEach((s, i) => s.off('data', listeners[i]));
+          resolve();
+        }
+      };
+      stream.on('data', onData);
+      return onData;
+    });
+  });
 }

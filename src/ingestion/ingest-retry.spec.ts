@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logging/logger.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { systemClock } from './clock.js';
-import { ingestByTag, IngestRetry, type Recheck } from './ingest-retry.js';
+import { ingestByTag } from './ingest-by-tag.js';
+import { IngestRetry, type Recheck } from './ingest-retry.js';
 import { ingestionMetrics } from './ingestion-metrics.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { PipelineEntry } from './pipeline-entry.js';
@@ -11,7 +12,7 @@ import type { RouteTarget } from './table-router.js';
 
 const TARGET: RouteTarget = { table: 'T', format: 'json' };
 
-function entry(id: string, deliveryCount = 1): PipelineEntry {
+function entry(id: string, deliveryCount = 1, tag = ingestByTag('T', id)): PipelineEntry {
   return {
     message: { messageId: id, body: {}, deliveryCount, handle: undefined },
     target: TARGET,
@@ -19,6 +20,7 @@ function entry(id: string, deliveryCount = 1): PipelineEntry {
     rows: 1,
     batchKey: 'T',
     idKey: `T/${id}`,
+    ingestByTag: tag,
   };
 }
 
@@ -81,7 +83,20 @@ describe(IngestRetry.name, () => {
     it('should tag every message on its own, whatever batch carries it', async () => {
       const engine = new TaggingEngine();
       await retryOn(engine).ingestIsolating(TARGET, [entry('a'), entry('b')], engine.recheck);
-      expect([...engine.tags]).toEqual([ingestByTag('T', entry('a')), ingestByTag('T', entry('b'))]);
+      expect([...engine.tags]).toEqual([ingestByTag('T', 'a'), ingestByTag('T', 'b')]);
+    });
+
+    it('should hand the sink the tag each entry carries, at every level of a bisection, not hash it again', async () => {
+      const engine = new TaggingEngine();
+      const retry = retryOn(engine);
+      await retry.ingestIsolating(TARGET, [entry('a', 1, 'kqlgate-carried-a')], engine.recheck);
+      const regrouped = [entry('a', 1, 'kqlgate-carried-a'), entry('b', 1, 'kqlgate-carried-b')];
+      await retry.ingestIsolating(TARGET, regrouped, engine.recheck);
+      expect(engine.targets.map((t) => t.ingestByTags)).toEqual([
+        ['kqlgate-carried-a'],
+        ['kqlgate-carried-a', 'kqlgate-carried-b'],
+        ['kqlgate-carried-b'],
+      ]);
     });
 
     it('should ingest again only the messages a skipped ingestion did not hold', async () => {
@@ -110,7 +125,7 @@ describe(IngestRetry.name, () => {
 
     it('should settle a lone message whose own tag is already on an extent', async () => {
       const engine = new TaggingEngine();
-      engine.tags.add(ingestByTag('T', entry('a')));
+      engine.tags.add(ingestByTag('T', 'a'));
       const outcome = await retryOn(engine).ingestIsolating(TARGET, [entry('a')], engine.recheck);
       expect(outcome.ingested.map((e) => e.message.messageId)).toEqual(['a']);
       expect(engine.ids).toEqual([]);

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import * as crypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../common/logging/logger.js';
+import { ingestByTag } from './ingest-by-tag.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
 import {
   IngestionPipeline,
@@ -16,6 +18,12 @@ import {
 import type { MessageIdIndex } from './message-id-index.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 import { TableRouter, type RouteDecision } from './table-router.js';
+
+// Counts the ingest-by tags hashed (the only sha256 on the pipeline's path), calling through to the real one.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, createHash: vi.fn(actual.createHash) };
+});
 
 /** In-memory doubles: the pipeline's protocol adapters are tested against the embedded stack separately. */
 class FakeSource implements MessageSource {
@@ -332,6 +340,28 @@ describe(IngestionPipeline.name, () => {
         QUEUED_INGESTION_TAG_BUDGET_BYTES,
       );
     }
+  });
+
+  it("should hash each message's ingest-by tag once, from measuring its batch to the sink writing it, bisection included", async () => {
+    const queuing = Object.assign(new FakeEngine(), {
+      ingestByTagBudgetBytes: QUEUED_INGESTION_TAG_BUDGET_BYTES,
+    });
+    const { source, engine, pipeline } = setup(
+      { batch: { maxEvents: 8, maxBytes: 64 * 1024, maxAgeMs: 1_000 }, dedup: 'off' },
+      undefined,
+      queuing,
+    );
+    await pipeline.start();
+    const sha256 = vi.mocked(crypto.createHash);
+    sha256.mockClear();
+    for (let i = 0; i < 8; i++) {
+      await source.deliver(i === 5 ? { i, poison: true } : { i }, { Table: 'T' }, `id${i}`);
+    }
+    await until(() => source.count('complete') === 7 && source.deadLettered.length === 1);
+    await pipeline.stop();
+    expect(sha256).toHaveBeenCalledTimes(8);
+    // Bisection sent the poison message's tag alone: the one hashed when the message joined its batch.
+    expect(engine.tagSets).toContainEqual([ingestByTag('T', 'id5')]);
   });
 
   it('should not bound batches by tags for a sink that never queues (streaming)', async () => {

@@ -34,7 +34,8 @@ import { atLeastOnceTables, checkDedupColumns } from './dedup-column-check.js';
 import { DedupFilter, type DedupMode } from './dedup-filter.js';
 import { encodeEvent } from './event-encoder.js';
 import { classifyIngestFailure } from './ingest-failure.js';
-import { DrainAbortedError, IngestRetry, ingestByTag, unlessAborted } from './ingest-retry.js';
+import { ingestByTag } from './ingest-by-tag.js';
+import { DrainAbortedError, IngestRetry, unlessAborted } from './ingest-retry.js';
 import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import { batchLinks, messageReceived, messageRouted } from './ingestion-tracer.js';
@@ -448,6 +449,7 @@ export class IngestionPipeline {
       rows: encoded.rows,
       batchKey: `${target.table}\u0001${target.format}\u0001${target.mappingReference ?? ''}`,
       idKey: `${target.table}\u0001${message.messageId}`,
+      ingestByTag: ingestByTag(target.table, message.messageId),
     };
     // From here the entry's batch (or its twin's release) settles it and frees the slot.
     admission.holdsSlot = false;
@@ -507,10 +509,7 @@ export class IngestionPipeline {
   // ── batching ──────────────────────────────────────────────────────────────────────────────────────────────
 
   private enqueue(entry: PipelineEntry): void {
-    const tagBytes =
-      this.batchLimits.maxTagBytes === undefined
-        ? 0
-        : ingestByTagBytes(ingestByTag(entry.target.table, entry));
+    const tagBytes = this.batchLimits.maxTagBytes === undefined ? 0 : ingestByTagBytes(entry.ingestByTag);
     this.batches.add(entry.batchKey, entry, entry.payload.length, tagBytes);
   }
 

@@ -1,29 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { FakeEngine, FakeSource, RecordingLogger } from '../../test/utils/ingestion-doubles.js';
+import {
+  FakeEngine,
+  FakeSource,
+  ingestRetry,
+  pipelineEntry,
+  RecordingLogger,
+} from '../../test/utils/ingestion-doubles.js';
 import type { Batch } from './batch-accumulator.js';
 import { BatchCommittedNotifier, type BatchCommittedEvent } from './batch-committed-notifier.js';
 import { BatchRunner } from './batch-runner.js';
 import { systemClock } from './clock.js';
 import { DeadLetterReason } from './dead-letter-reason.js';
 import { DedupFilter, type DedupMode } from './dedup-filter.js';
-import { ingestByTag } from './ingest-by-tag.js';
-import { IngestRetry } from './ingest-retry.js';
 import { ingestionMetrics } from './ingestion-metrics.js';
 import type { PipelineEntry } from './pipeline-entry.js';
-import { ReachabilityTracker } from './reachability-tracker.js';
 import { Settlement } from './settlement.js';
 
-function entry(id: string, body: Record<string, unknown> = {}, deliveryCount = 0): PipelineEntry {
-  return {
-    message: { messageId: id, body, deliveryCount, handle: id },
-    target: { table: 'T', format: 'json' },
-    payload: Buffer.from(`${JSON.stringify({ messageId: id, ...body })}\n`),
-    rows: 1,
-    batchKey: 'T',
-    idKey: `T\u0001${id}`,
-    ingestByTag: ingestByTag('T', id),
-  };
-}
+const entry = (id: string, body: Record<string, unknown> = {}, deliveryCount = 0): PipelineEntry =>
+  pipelineEntry(id, { body, deliveryCount });
 
 function batchOf(items: PipelineEntry[]): Batch<PipelineEntry> {
   return { key: 'T', items, bytes: 0, tagBytes: 0, openedAt: 0 };
@@ -37,18 +31,7 @@ function setup(
   const logger = new RecordingLogger();
   const metrics = ingestionMetrics();
   const drain = new AbortController();
-  const retry = new IngestRetry({
-    database: 'db',
-    sink: engine,
-    clock: systemClock,
-    logger,
-    metrics,
-    random: () => 0,
-    backoff: { initialMs: 1, maxMs: 4 },
-    health: new ReachabilityTracker(systemClock, 60_000),
-    drain: drain.signal,
-    onResume: () => undefined,
-  });
+  const retry = ingestRetry(engine, { logger, drain: drain.signal });
   const notifier = new BatchCommittedNotifier(logger);
   const committed: BatchCommittedEvent[] = [];
   notifier.add((event) => committed.push(event));

@@ -1,43 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { FakeEngine, kustoHttpError, RecordingLogger } from '../../test/utils/ingestion-doubles.js';
+import {
+  FakeEngine,
+  ingestRetry,
+  kustoHttpError,
+  pipelineEntry,
+  RecordingLogger,
+} from '../../test/utils/ingestion-doubles.js';
 import { systemClock } from './clock.js';
 import { DedupFilter, type DedupMode } from './dedup-filter.js';
-import { ingestByTag } from './ingest-by-tag.js';
-import { IngestRetry } from './ingest-retry.js';
-import { ingestionMetrics } from './ingestion-metrics.js';
 import type { PipelineEntry } from './pipeline-entry.js';
-import { ReachabilityTracker } from './reachability-tracker.js';
 import type { RouteTarget } from './table-router.js';
 
 const TARGET: RouteTarget = { table: 'T', format: 'json' };
 
-function entry(id: string, deliveryCount = 0): PipelineEntry {
-  return {
-    message: { messageId: id, body: {}, deliveryCount, handle: id },
-    target: TARGET,
-    payload: Buffer.from(`${JSON.stringify({ messageId: id })}\n`),
-    rows: 1,
-    batchKey: 'T',
-    idKey: `T\u0001${id}`,
-    ingestByTag: ingestByTag('T', id),
-  };
-}
+const entry = (id: string, deliveryCount = 0): PipelineEntry => pipelineEntry(id, { deliveryCount });
 
 function setup(mode: DedupMode = 'table', atLeastOnce: string[] = []) {
   const engine = new FakeEngine();
   const logger = new RecordingLogger();
-  const retry = new IngestRetry({
-    database: 'db',
-    sink: engine,
-    clock: systemClock,
-    logger,
-    metrics: ingestionMetrics(),
-    random: () => 0,
-    backoff: { initialMs: 1, maxMs: 4 },
-    health: new ReachabilityTracker(systemClock, 60_000),
-    drain: new AbortController().signal,
-    onResume: () => undefined,
-  });
+  const retry = ingestRetry(engine, { logger });
   const filter = new DedupFilter({
     database: 'db',
     mode,

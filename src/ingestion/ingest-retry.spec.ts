@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logging/logger.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
-import { systemClock } from './clock.js';
+import { ingestRetry, pipelineEntry } from '../../test/utils/ingestion-doubles.js';
 import { ingestByTag } from './ingest-by-tag.js';
 import { IngestRetry, type Recheck } from './ingest-retry.js';
-import { ingestionMetrics } from './ingestion-metrics.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { PipelineEntry } from './pipeline-entry.js';
-import { ReachabilityTracker } from './reachability-tracker.js';
 import type { RouteTarget } from './table-router.js';
 
 const TARGET: RouteTarget = { table: 'T', format: 'json' };
 
-function entry(id: string, deliveryCount = 1, tag = ingestByTag('T', id)): PipelineEntry {
-  return {
-    message: { messageId: id, body: {}, deliveryCount, handle: undefined },
-    target: TARGET,
-    payload: Buffer.from(`${JSON.stringify({ messageId: id })}\n`),
-    rows: 1,
-    batchKey: 'T',
-    idKey: `T/${id}`,
-    ingestByTag: tag,
-  };
-}
+const entry = (id: string, deliveryCount = 1, tag?: string): PipelineEntry =>
+  pipelineEntry(id, { deliveryCount, ingestByTag: tag });
 
 /**
  * A data-management service as ADX runs one: an ingestion whose `ingestIfNotExists` lists a tag already on an
@@ -63,20 +50,7 @@ class TaggingEngine implements IngestSink {
   }
 }
 
-function retryOn(sink: IngestSink): IngestRetry {
-  return new IngestRetry({
-    database: 'db',
-    sink,
-    clock: systemClock,
-    logger: silentLogger,
-    metrics: ingestionMetrics(),
-    random: () => 0,
-    backoff: DEFAULT_BACKOFF,
-    health: new ReachabilityTracker(systemClock, 30_000),
-    drain: new AbortController().signal,
-    onResume: () => undefined,
-  });
-}
+const retryOn = (sink: IngestSink): IngestRetry => ingestRetry(sink);
 
 describe(IngestRetry.name, () => {
   describe('ingestIsolating', () => {

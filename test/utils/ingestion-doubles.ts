@@ -2,9 +2,15 @@
  * In-memory doubles of the ingestion pipeline's I/O, for the unit specs of src/ingestion (the protocol adapters
  * themselves are tested against the embedded stack in test/integration/ingestion).
  */
-import type { Logger } from '../../src/common/logging/logger.js';
+import { silentLogger, type Logger } from '../../src/common/logging/logger.js';
+import { systemClock } from '../../src/ingestion/clock.js';
+import { ingestByTag } from '../../src/ingestion/ingest-by-tag.js';
+import { IngestRetry } from '../../src/ingestion/ingest-retry.js';
+import { ingestionMetrics } from '../../src/ingestion/ingestion-metrics.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from '../../src/ingestion/kusto-ingest-sink.js';
 import type { MessageIdIndex } from '../../src/ingestion/message-id-index.js';
+import type { PipelineEntry } from '../../src/ingestion/pipeline-entry.js';
+import { ReachabilityTracker } from '../../src/ingestion/reachability-tracker.js';
 import type { MessageSource, SourceMessage } from '../../src/ingestion/subscription-receiver.js';
 
 /** A subscription: delivers messages to the pipeline's handler and records how each one is settled. */
@@ -167,4 +173,40 @@ export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/** A routed, encoded JSON message for table T: one line holding its messageId (and `body`). */
+export function pipelineEntry(
+  id: string,
+  options: { body?: Record<string, unknown>; deliveryCount?: number; ingestByTag?: string } = {},
+): PipelineEntry {
+  const body = options.body ?? {};
+  return {
+    message: { messageId: id, body, deliveryCount: options.deliveryCount ?? 0, handle: id },
+    target: { table: 'T', format: 'json' },
+    payload: Buffer.from(`${JSON.stringify({ messageId: id, ...body })}\n`),
+    rows: 1,
+    batchKey: 'T\u0001json\u0001',
+    idKey: `T\u0001${id}`,
+    ingestByTag: options.ingestByTag ?? ingestByTag('T', id),
+  };
+}
+
+/** An IngestRetry on `sink` with a back-off of a few milliseconds. */
+export function ingestRetry(
+  sink: IngestSink,
+  options: { logger?: Logger; drain?: AbortSignal } = {},
+): IngestRetry {
+  return new IngestRetry({
+    database: 'db',
+    sink,
+    clock: systemClock,
+    logger: options.logger ?? silentLogger,
+    metrics: ingestionMetrics(),
+    random: () => 0,
+    backoff: { initialMs: 1, maxMs: 4 },
+    health: new ReachabilityTracker(systemClock, 60_000),
+    drain: options.drain ?? new AbortController().signal,
+    onResume: () => undefined,
+  });
 }

@@ -2,22 +2,22 @@
  * Service Bus subscription → route → micro-batch → ingest → settle, exactly-once in effect.
  *
  *   receive (peek-lock, SDK auto lock renewal, raw bodies)
- *   MessageIntake (message-intake.ts), per message:
  *     → admit        AdmissionControl: backpressure (paused or maxInFlight unsettled), body size and JSON depth
  *     → route        TableRouter: Table/Format/IngestionMappingReference properties, else the route table
- *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder)
+ *     → encode       one JSON object per line, with `messageId`/`_enqueuedTime` added (event-encoder), and the
+ *                    message's ingest-by tag hashed once (ingest-by-tag)
  *     → hold         TwinHold: a MessageId already in flight waits for its twin to settle (so its ingest is seen)
  *     → accumulate   BatchScheduler: per table+format+mapping; out at once when none of it is in flight, else
- *                    when the in-flight ingest returns or the count / bytes / ingest-by tag / age limit is reached
- *   BatchRunner (batch-runner.ts), per batch:
+ *                    when the in-flight ingest returns or the count / bytes / tag bytes / age limit is reached
  *     → dedup        DedupFilter: ids already in the table are completed without ingesting
  *     → ingest       IngestRetry: one request per batch; transient failure → back-off, reception paused, retried
  *                    forever; permanent failure → bisect until the offending message is alone
  *     → settle       Settlement: complete ingested + duplicates, dead-letter rejected messages with reason
  *     → notify       BatchCommittedNotifier: onBatchCommitted listeners (cache invalidation)
  *
- * This file wires the steps together and holds the lifecycle (start, drain, readiness); each step above lives in its
- * own module.
+ * MessageIntake (message-intake.ts) runs admit → route → encode for each message, BatchRunner (batch-runner.ts)
+ * dedup → ingest → settle → notify for each batch. This file wires the steps together and holds the lifecycle
+ * (start, drain, readiness); each step lives in its own module.
  * Messages are settled only after their rows are durably ingested, so a crash at any point leads to
  * redelivery, never loss; the dedup step turns that redelivery (and producer resends) into a no-op. An admitted
  * message holds its slot until it is settled or handed to a batch, whatever routing or encoding throws; and

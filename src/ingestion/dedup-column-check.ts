@@ -10,8 +10,12 @@
  * (unknown until a message names them; the lookup reports those at run time).
  */
 import type { Logger } from '../common/logging/logger.js';
-import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+import type { Clock } from './clock.js';
 import type { DedupMode } from './dedup-filter.js';
+import { classifyIngestFailure } from './ingest-failure.js';
+import { unlessAborted } from './ingest-retry.js';
+import { IngestionError, IngestionErrorCode } from './ingestion-error.js';
 import type { MessageIdIndex } from './message-id-index.js';
 import type { RouteRule } from './table-router.js';
 
@@ -75,5 +79,50 @@ export async function checkDedupColumns(
       `ingestion refused to start: ${problems.join('; ')}`,
       { column, problems },
     );
+  }
+}
+
+export interface StartupCheckOptions {
+  clock: Clock;
+  backoff: BackoffPolicy;
+  random: () => number;
+  /** How long an engine failing transiently may hold start-up (INGEST_UNREACHABLE_THRESHOLD_MS). */
+  giveUpAfterMs: number;
+  /** Aborted when stop() gives up waiting: the check ends at once. */
+  drain: AbortSignal;
+}
+
+/**
+ * checkDedupColumns at start-up. An engine that does not answer within giveUpAfterMs does not hold start-up: the
+ * check is skipped with a warning, and the id lookup reports a missing column at run time as before.
+ */
+export async function checkDedupColumnsAtStartup(
+  input: DedupColumnCheckInput,
+  index: MessageIdIndex | undefined,
+  logger: Logger,
+  options: StartupCheckOptions,
+): Promise<void> {
+  const { clock, drain } = options;
+  const deadline = clock.now() + options.giveUpAfterMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await checkDedupColumns(input, index, logger);
+      return;
+    } catch (error) {
+      if (error instanceof IngestionError) {
+        throw error;
+      }
+      const failure = classifyIngestFailure(error);
+      if (failure.kind === 'permanent' || clock.now() >= deadline || drain.aborted) {
+        logger.warn(
+          { err: error, column: input.column },
+          `could not check that the routed tables hold the ${input.column} column (${failure.message}); ` +
+            'going on: a table without it is reported by the id lookup at run time',
+        );
+        return;
+      }
+      const delay = backoffDelayMs(attempt, options.backoff, options.random);
+      await unlessAborted(drain, () => clock.sleep(delay));
+    }
   }
 }

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../common/logging/logger.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
-import { systemClock } from './clock.js';
-import { ingestByTag, IngestRetry, type Recheck } from './ingest-retry.js';
-import { ingestionMetrics } from './ingestion-metrics.js';
+import { ingestRetry, pipelineEntry } from '../../test/utils/ingestion-doubles.js';
+import { ingestByTag } from './ingest-by-tag.js';
+import { IngestRetry, type Recheck } from './ingest-retry.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { PipelineEntry } from './pipeline-entry.js';
-import { ReachabilityTracker } from './reachability-tracker.js';
 import type { RouteTarget } from './table-router.js';
 
 const TARGET: RouteTarget = { table: 'T', format: 'json' };
 
-function entry(id: string, deliveryCount = 1): PipelineEntry {
-  return {
-    message: { messageId: id, body: {}, deliveryCount, handle: undefined },
-    target: TARGET,
-    payload: Buffer.from(`${JSON.stringify({ messageId: id })}\n`),
-    rows: 1,
-    batchKey: 'T',
-    idKey: `T/${id}`,
-  };
-}
+const entry = (id: string, deliveryCount = 1, tag?: string): PipelineEntry =>
+  pipelineEntry(id, { deliveryCount, ingestByTag: tag });
 
 /**
  * A data-management service as ADX runs one: an ingestion whose `ingestIfNotExists` lists a tag already on an
@@ -61,27 +50,27 @@ class TaggingEngine implements IngestSink {
   }
 }
 
-function retryOn(sink: IngestSink): IngestRetry {
-  return new IngestRetry({
-    database: 'db',
-    sink,
-    clock: systemClock,
-    logger: silentLogger,
-    metrics: ingestionMetrics(),
-    random: () => 0,
-    backoff: DEFAULT_BACKOFF,
-    health: new ReachabilityTracker(systemClock, 30_000),
-    drain: new AbortController().signal,
-    onResume: () => undefined,
-  });
-}
+const retryOn = (sink: IngestSink): IngestRetry => ingestRetry(sink);
 
 describe(IngestRetry.name, () => {
   describe('ingestIsolating', () => {
     it('should tag every message on its own, whatever batch carries it', async () => {
       const engine = new TaggingEngine();
       await retryOn(engine).ingestIsolating(TARGET, [entry('a'), entry('b')], engine.recheck);
-      expect([...engine.tags]).toEqual([ingestByTag('T', entry('a')), ingestByTag('T', entry('b'))]);
+      expect([...engine.tags]).toEqual([ingestByTag('T', 'a'), ingestByTag('T', 'b')]);
+    });
+
+    it('should hand the sink the tag each entry carries, at every level of a bisection, not hash it again', async () => {
+      const engine = new TaggingEngine();
+      const retry = retryOn(engine);
+      await retry.ingestIsolating(TARGET, [entry('a', 1, 'kqlgate-carried-a')], engine.recheck);
+      const regrouped = [entry('a', 1, 'kqlgate-carried-a'), entry('b', 1, 'kqlgate-carried-b')];
+      await retry.ingestIsolating(TARGET, regrouped, engine.recheck);
+      expect(engine.targets.map((t) => t.ingestByTags)).toEqual([
+        ['kqlgate-carried-a'],
+        ['kqlgate-carried-a', 'kqlgate-carried-b'],
+        ['kqlgate-carried-b'],
+      ]);
     });
 
     it('should ingest again only the messages a skipped ingestion did not hold', async () => {
@@ -110,7 +99,7 @@ describe(IngestRetry.name, () => {
 
     it('should settle a lone message whose own tag is already on an extent', async () => {
       const engine = new TaggingEngine();
-      engine.tags.add(ingestByTag('T', entry('a')));
+      engine.tags.add(ingestByTag('T', 'a'));
       const outcome = await retryOn(engine).ingestIsolating(TARGET, [entry('a')], engine.recheck);
       expect(outcome.ingested.map((e) => e.message.messageId)).toEqual(['a']);
       expect(engine.ids).toEqual([]);

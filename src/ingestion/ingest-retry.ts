@@ -12,7 +12,6 @@
  *
  * Both stop at once when the drain signal aborts (stop() gave up waiting): the batch is abandoned for redelivery.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '../common/logging/logger.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
@@ -164,7 +163,8 @@ export class IngestRetry {
       database: this.deps.database,
       table: target.table,
       format: wireFormat(target.format),
-      ingestByTags: toIngest.map((e) => ingestByTag(target.table, e)),
+      // Each entry's own tag, hashed once when it was made (the batch measured the same one against its budget).
+      ingestByTags: toIngest.map((e) => e.ingestByTag),
       redelivered: toIngest.some((e) => e.message.deliveryCount > 0),
     };
     if (target.mappingReference !== undefined) {
@@ -240,16 +240,6 @@ export class IngestRetry {
   private sleep(ms: number): Promise<void> {
     return unlessAborted(this.deps.drain, () => this.deps.clock.sleep(ms));
   }
-}
-
-/**
- * One message's ingest-by tag in a table: the same whatever batch carries the message, so that the engine recognizes
- * it in any regrouping (a retry, or a redelivery batched differently; kusto-ingest-sink's module comment). Hashed:
- * a tag of bounded length and plain characters, whatever the message id holds.
- */
-export function ingestByTag(table: string, entry: PipelineEntry): string {
-  const hash = createHash('sha256').update(table).update('\n').update(entry.message.messageId).digest('hex');
-  return `kqlgate-${hash.slice(0, 32)}`;
 }
 
 /** Waits for `work` — or only until the signal aborts (not at all if it has); the listener goes with the wait. */

@@ -11,4 +11,9 @@ export interface PipelineEntry {
   batchKey: string;
   /** Table + message id: at most one entry per key is between routing and settlement at a time. */
   idKey: string;
+  /**
+   * The message's ingest-by tag in its table (ingest-by-tag.ts), hashed once here: the batch counts its bytes against
+   * a queued ingestion's tag budget, and the sink writes this same tag.
+   */
+  ingestByTag: string;
 }

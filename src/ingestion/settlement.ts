@@ -4,9 +4,11 @@
  * without a second ingest. The SettlementGate inside SubscriptionReceiver keeps different outcomes apart on the wire.
  */
 import type { Logger } from '../common/logging/logger.js';
-import type { DeadLetterReason } from './dead-letter-reason.js';
+import { DeadLetterReason } from './dead-letter-reason.js';
+import type { IngestOutcome } from './ingest-retry.js';
 import type { IngestionMetrics } from './ingestion-metrics.js';
 import { messageSettled } from './ingestion-tracer.js';
+import type { PipelineEntry } from './pipeline-entry.js';
 import type { MessageSource, SourceMessage } from './subscription-receiver.js';
 
 export class Settlement {
@@ -25,6 +27,24 @@ export class Settlement {
 
   abandon(message: SourceMessage): Promise<void> {
     return this.settle('abandon', message);
+  }
+
+  /**
+   * Settles an ingested batch: completes what was ingested and what was already in the table, dead-letters what the
+   * engine rejected (the bisection isolated it) with the engine's reason.
+   */
+  async settleBatch(
+    table: string,
+    outcome: IngestOutcome,
+    duplicates: readonly PipelineEntry[],
+  ): Promise<void> {
+    await Promise.all([
+      ...outcome.ingested.map((e) => this.complete(e.message)),
+      ...duplicates.map((e) => this.complete(e.message)),
+      ...outcome.rejected.map((r) =>
+        this.deadLetter(r.entry.message, table, DeadLetterReason.MappingFailure, r.description),
+      ),
+    ]);
   }
 
   async deadLetter(

@@ -85,7 +85,8 @@ export interface KustoEmulatorOptions {
   memoryLimit?: string;
   /**
    * Compile a small query right after start-up, in the background, so Kusto.Language's one-time start-up
-   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on.
+   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` leaves it off: on
+   * its restarts nothing else needs Kusto.Language before the gateway listens.
    */
   warmUpCompiler?: boolean;
   /**
@@ -257,8 +258,8 @@ async function prepareReaders(registry: DatabaseRegistry, logger: Logger): Promi
 
 /**
  * Loads the KQL compiler and compiles a small query, paying Kusto.Language's one-time start-up (over a second of
- * CPU) before the first real command. With a compiler thread (query/compiler-thread.ts, npm start) the thread
- * pays it as it starts, and this resolves when it has. `stillWanted` is asked once the compiler is loaded, before
+ * CPU) before the first real command. With a compiler thread (query/compiler-thread.ts) the query is compiled
+ * there, and this resolves when it has. `stillWanted` is asked once the compiler is loaded, before
  * the analysis.
  */
 export async function warmUpKqlCompiler(

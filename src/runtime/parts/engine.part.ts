@@ -34,7 +34,10 @@ export const part: Part<EngineInput, { url: string; port: number }> = {
       compilerLogger: createLogger('kql-compiler'),
       metrics: { prefix: PACKAGE_METRIC_PREFIXES.kustoEmulator },
       compilerLoader: compiler.loader,
-      warmUpCompiler: true,
+      // No warm-up: Kusto.Language's start-up (2 s of CPU, the largest on a restart's path to listening, which
+      // takes the catalog from the stored analysis) is paid by the first compile instead — the first batch's update
+      // policies or the first query, both after listening; on a fresh start by the analysis of kql/ (same thread).
+      warmUpCompiler: false,
     });
     return {
       facts: { url: engine.url, port: engine.port },

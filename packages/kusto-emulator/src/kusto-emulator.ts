@@ -85,8 +85,9 @@ export interface KustoEmulatorOptions {
   memoryLimit?: string;
   /**
    * Compile a small query right after start-up, in the background, so Kusto.Language's one-time start-up
-   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` leaves it off: on
-   * its restarts nothing else needs Kusto.Language before the gateway listens.
+   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on for a
+   * first start only: a restart that takes the catalog from its stored analysis needs no Kusto.Language before
+   * the gateway listens.
    */
   warmUpCompiler?: boolean;
   /**

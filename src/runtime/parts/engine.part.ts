@@ -22,6 +22,8 @@ export interface EngineInput {
   externalDataRoot?: string;
   /** The engine's end of the channel to the Kusto.Language host. */
   compilerPort: MessagePort;
+  /** Pay Kusto.Language's start-up as soon as the engine is up (startKustoEmulator's warmUpCompiler). */
+  warmUpCompiler: boolean;
 }
 
 export const part: Part<EngineInput, { url: string; port: number }> = {
@@ -34,10 +36,6 @@ export const part: Part<EngineInput, { url: string; port: number }> = {
       compilerLogger: createLogger('kql-compiler'),
       metrics: { prefix: PACKAGE_METRIC_PREFIXES.kustoEmulator },
       compilerLoader: compiler.loader,
-      // No warm-up: Kusto.Language's start-up (2 s of CPU, the largest on a restart's path to listening, which
-      // takes the catalog from the stored analysis) is paid by the first compile instead — the first batch's update
-      // policies or the first query, both after listening; on a fresh start by the analysis of kql/ (same thread).
-      warmUpCompiler: false,
     });
     return {
       facts: { url: engine.url, port: engine.port },

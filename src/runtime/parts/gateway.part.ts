@@ -4,7 +4,7 @@
  * /metrics only. With the Kusto.Language host running, kql/ is analyzed there (or taken from the stored analysis),
  * never in this thread.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../../common/logging/logger.js';
@@ -43,7 +43,7 @@ async function catalogAnalyzer(
   catalogPort: MessagePort | undefined,
 ): Promise<{ analyzer: CatalogAnalyzer; first: Promise<Catalog>; close(): Promise<void> }> {
   const [
-    { StoredCatalogAnalyzer },
+    { StoredCatalogAnalyzer, storedAnalysisDir },
     { RemoteCatalogAnalyzer },
     { inThreadCatalogAnalyzer },
     { KqlDirectorySource },
@@ -56,7 +56,7 @@ async function catalogAnalyzer(
   const logger = createLogger('catalog');
   const remote = catalogPort ? RemoteCatalogAnalyzer.overPort(catalogPort, logger) : undefined;
   const analyzer = new StoredCatalogAnalyzer(
-    join(resolve(config.DATA_DIR), 'catalog'),
+    storedAnalysisDir(config.DATA_DIR),
     remote ?? inThreadCatalogAnalyzer,
     logger,
   );

@@ -36,17 +36,17 @@ function countingAnalyzer(): CatalogAnalyzer & { analyses: number } {
   return analyzer;
 }
 
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kqlgate-stored-catalog-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
 describe(StoredCatalogAnalyzer.name, () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kqlgate-stored-catalog-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   describe('build', () => {
     it('should take the stored analysis after a restart with the same kql/, at the version asked for', async () => {
       const first = countingAnalyzer();
@@ -99,16 +99,6 @@ describe(StoredCatalogAnalyzer.name, () => {
 });
 
 describe(hasStoredAnalysis.name, () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kqlgate-stored-catalog-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   it('should say no for a DATA_DIR that has no catalog folder yet (a first start)', () => {
     expect(hasStoredAnalysis(join(dir, 'catalog'))).toBe(false);
   });

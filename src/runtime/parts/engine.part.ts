@@ -22,8 +22,8 @@ export interface EngineInput {
   externalDataRoot?: string;
   /** The engine's end of the channel to the Kusto.Language host. */
   compilerPort: MessagePort;
-  /** Pay Kusto.Language's start-up as soon as the engine is up (startKustoEmulator's warmUpCompiler). */
-  warmUpCompiler: boolean;
+  /** Pay Kusto.Language's start-up as soon as the engine is up (startKustoEmulator's warmUpCompiler); default no. */
+  warmUpCompiler?: boolean;
 }
 
 export const part: Part<EngineInput, { url: string; port: number }> = {

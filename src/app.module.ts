@@ -9,6 +9,7 @@ import type { IngestionPipeline } from './ingestion/ingestion-pipeline.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { CacheModule } from './modules/cache/cache.module.js';
 import type { CatalogAnalyzer } from './modules/catalog/catalog-analyzer.js';
+import type { CatalogCommand } from './modules/catalog/catalog.types.js';
 import { CatalogModule } from './modules/catalog/catalog.module.js';
 import { ExplorerModule } from './modules/explorer/explorer.module.js';
 import { GraphqlModule } from './modules/graphql/graphql.module.js';
@@ -30,6 +31,8 @@ export interface AppOptions {
   ingestionPipeline?: IngestionPipeline;
   /** Where kql/ is analyzed; default: the main thread (`npm start` passes a CatalogAnalysisThread). */
   catalogAnalyzer?: CatalogAnalyzer;
+  /** The commands of kql/ `npm start` deployed to the embedded engine before the app started (see QueryModule). */
+  deployedAtStart?: Promise<readonly CatalogCommand[] | undefined>;
 }
 
 /**
@@ -42,7 +45,7 @@ export class AppModule {
     const role = options.role ?? 'all';
     const gateway = [
       CatalogModule.forRoot({ watch: options.watchKql ?? false, analyzer: options.catalogAnalyzer }),
-      QueryModule.forRoot(),
+      QueryModule.forRoot({ deployedAtStart: options.deployedAtStart }),
       AuthModule,
       RedisModule,
       RateLimitModule,

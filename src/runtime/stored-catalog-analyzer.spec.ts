@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logging/logger.js';
 import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
 import type { Catalog, KqlSourceFile } from '../modules/catalog/catalog.types.js';
-import { StoredCatalogAnalyzer } from './stored-catalog-analyzer.js';
+import { hasStoredAnalysis, StoredCatalogAnalyzer } from './stored-catalog-analyzer.js';
 
 const FILES: KqlSourceFile[] = [
   { path: 'tables/orders.kql', text: '.create-merge table Orders (OrderId: string)\n' },
@@ -36,17 +36,17 @@ function countingAnalyzer(): CatalogAnalyzer & { analyses: number } {
   return analyzer;
 }
 
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kqlgate-stored-catalog-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
 describe(StoredCatalogAnalyzer.name, () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kqlgate-stored-catalog-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   describe('build', () => {
     it('should take the stored analysis after a restart with the same kql/, at the version asked for', async () => {
       const first = countingAnalyzer();
@@ -95,5 +95,23 @@ describe(StoredCatalogAnalyzer.name, () => {
       await expect(stored.build(FILES, { version: 1 })).resolves.toMatchObject({ version: 1 });
       expect(analyzer.analyses).toBe(1);
     });
+  });
+});
+
+describe(hasStoredAnalysis.name, () => {
+  it('should say no for a DATA_DIR that has no catalog folder yet (a first start)', () => {
+    expect(hasStoredAnalysis(join(dir, 'catalog'))).toBe(false);
+  });
+
+  it('should say no for a folder without a stored analysis', async () => {
+    await writeFile(join(dir, 'analysis-x.v8.123.tmp'), '');
+
+    expect(hasStoredAnalysis(dir)).toBe(false);
+  });
+
+  it('should say yes once an analysis of kql/ is stored (a restart)', async () => {
+    await new StoredCatalogAnalyzer(dir, countingAnalyzer(), silentLogger).build(FILES, { version: 1 });
+
+    expect(hasStoredAnalysis(dir)).toBe(true);
   });
 });

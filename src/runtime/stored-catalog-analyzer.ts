@@ -7,9 +7,10 @@
  * The store is a cache: a missing, unreadable or unwritable entry (a read-only DATA_DIR) only means analyzing.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Logger } from '../common/logging/logger.js';
@@ -18,6 +19,24 @@ import type { CatalogAnalyzer } from '../modules/catalog/catalog-analyzer.js';
 import type { Catalog, KqlSourceFile } from '../modules/catalog/catalog.types.js';
 
 const ENTRY_PREFIX = 'analysis-';
+
+/** Where the analyses of kql/ are stored under DATA_DIR. */
+export function storedAnalysisDir(dataDir: string): string {
+  return join(resolve(dataDir), 'catalog');
+}
+
+/**
+ * Whether `dir` holds a stored analysis of kql/ (of any version): on a restart Kusto.Language is then probably not
+ * needed before the gateway listens, and `npm start` does not warm it up (kqlgate-parts.ts). Only a hint: a changed
+ * kql/ is still analyzed, just without the head start.
+ */
+export function hasStoredAnalysis(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((entry) => entry.startsWith(ENTRY_PREFIX) && entry.endsWith('.v8'));
+  } catch {
+    return false;
+  }
+}
 
 /** The Kusto.Language release kqlgate's KQL layer loads, read from its package (without loading it). */
 function kustoLanguageVersion(): string {

@@ -85,7 +85,9 @@ export interface KustoEmulatorOptions {
   memoryLimit?: string;
   /**
    * Compile a small query right after start-up, in the background, so Kusto.Language's one-time start-up
-   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on.
+   * (about a second of CPU) is paid before the first real command instead of by it. `npm start` turns it on for a
+   * first start only: a restart that takes the catalog from its stored analysis needs no Kusto.Language before
+   * the gateway listens.
    */
   warmUpCompiler?: boolean;
   /**
@@ -257,8 +259,8 @@ async function prepareReaders(registry: DatabaseRegistry, logger: Logger): Promi
 
 /**
  * Loads the KQL compiler and compiles a small query, paying Kusto.Language's one-time start-up (over a second of
- * CPU) before the first real command. With a compiler thread (query/compiler-thread.ts, npm start) the thread
- * pays it as it starts, and this resolves when it has. `stillWanted` is asked once the compiler is loaded, before
+ * CPU) before the first real command. With a compiler thread (query/compiler-thread.ts) the query is compiled
+ * there, and this resolves when it has. `stillWanted` is asked once the compiler is loaded, before
  * the analysis.
  */
 export async function warmUpKqlCompiler(

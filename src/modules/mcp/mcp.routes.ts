@@ -1,8 +1,5 @@
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLogger } from '../../common/logging/logger.js';
 import { packageVersion } from '../../common/package-version.js';
@@ -33,6 +30,9 @@ export const MCP_ROUTE = '/mcp';
  * transport hands back a Response that is sent through the Fastify reply, never written to the socket behind
  * Fastify's back. The caller is authenticated in onRequest, before the body is parsed, with the REST
  * authenticator: no credentials, or bad ones, answer 401 with the same problem JSON and WWW-Authenticate.
+ *
+ * The SDK (and its zod schemas, 0.4 s of CPU to load) is imported by the first POST, not at start-up: every start
+ * would pay it on the main thread before listening, and with MCP_ENABLED=false it would never be used.
  */
 @Injectable()
 export class McpRoutes implements OnModuleInit {
@@ -81,6 +81,15 @@ export class McpRoutes implements OnModuleInit {
   ): Promise<FastifyReply> {
     const requestId = String(request.id);
     const signal = clientDisconnectSignal(reply.raw);
+    const [
+      { Server },
+      { WebStandardStreamableHTTPServerTransport },
+      { CallToolRequestSchema, ListToolsRequestSchema },
+    ] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/index.js'),
+      import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
     // The SDK's low-level Server rather than McpServer: the tools are the catalog's, described by JSON Schema built
     // from it, not zod schemas registered once at start-up; they differ per caller and change on reload.
     const server = new Server(

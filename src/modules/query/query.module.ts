@@ -3,7 +3,8 @@ import { EnvConfig } from '../../config/env.dto.js';
 import { EmbeddedDeployment } from './embedded-deployment.js';
 import { FunctionQueryService } from './function-query.service.js';
 import { KustoQueryClient } from './kusto-query.client.js';
-import { KUSTO_QUERY_CLIENT } from './query.tokens.js';
+import type { CatalogCommand } from '../catalog/catalog.types.js';
+import { DEPLOYED_AT_START, KUSTO_QUERY_CLIENT } from './query.tokens.js';
 
 export interface QueryModuleOptions {
   /** Modules whose providers the hook bindings below use (auth, cache, rate-limit). */
@@ -16,6 +17,8 @@ export interface QueryModuleOptions {
   hooks?: Provider[];
   /** Replaces the engine client (tests). */
   kustoClient?: KustoQueryClient;
+  /** What npm start deployed to the embedded engine before the app started (DEPLOYED_AT_START). */
+  deployedAtStart?: Promise<readonly CatalogCommand[] | undefined>;
 }
 
 /**
@@ -38,7 +41,15 @@ export class QueryModule {
       module: QueryModule,
       global: true,
       imports: options.imports ?? [],
-      providers: [...hooks, client, FunctionQueryService, EmbeddedDeployment],
+      providers: [
+        ...hooks,
+        client,
+        ...(options.deployedAtStart
+          ? [{ provide: DEPLOYED_AT_START, useValue: options.deployedAtStart }]
+          : []),
+        FunctionQueryService,
+        EmbeddedDeployment,
+      ],
       exports: [...hooks, KUSTO_QUERY_CLIENT, FunctionQueryService],
     };
   }

@@ -22,6 +22,8 @@ export interface EngineInput {
   externalDataRoot?: string;
   /** The engine's end of the channel to the Kusto.Language host. */
   compilerPort: MessagePort;
+  /** Pay Kusto.Language's start-up as soon as the engine is up (startKustoEmulator's warmUpCompiler); default no. */
+  warmUpCompiler?: boolean;
 }
 
 export const part: Part<EngineInput, { url: string; port: number }> = {
@@ -34,7 +36,6 @@ export const part: Part<EngineInput, { url: string; port: number }> = {
       compilerLogger: createLogger('kql-compiler'),
       metrics: { prefix: PACKAGE_METRIC_PREFIXES.kustoEmulator },
       compilerLoader: compiler.loader,
-      warmUpCompiler: true,
     });
     return {
       facts: { url: engine.url, port: engine.port },

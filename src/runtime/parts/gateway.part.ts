@@ -4,7 +4,7 @@
  * /metrics only. With the Kusto.Language host running, kql/ is analyzed there (or taken from the stored analysis),
  * never in this thread.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../../common/logging/logger.js';
@@ -14,7 +14,7 @@ import { createApp } from '../../create-app.js';
 import type { EnvConfig, KqlgateRole } from '../../config/env.dto.js';
 import type { IngestionPipeline } from '../../ingestion/ingestion-pipeline.js';
 import type { CatalogAnalyzer } from '../../modules/catalog/catalog-analyzer.js';
-import type { Catalog } from '../../modules/catalog/catalog.types.js';
+import type { Catalog, CatalogCommand } from '../../modules/catalog/catalog.types.js';
 import { secondsSinceStart } from '../seconds-since-start.js';
 import type { Part } from '../part.js';
 import { whenAborted } from '../when-aborted.js';
@@ -43,7 +43,7 @@ async function catalogAnalyzer(
   catalogPort: MessagePort | undefined,
 ): Promise<{ analyzer: CatalogAnalyzer; first: Promise<Catalog>; close(): Promise<void> }> {
   const [
-    { StoredCatalogAnalyzer },
+    { StoredCatalogAnalyzer, storedAnalysisDir },
     { RemoteCatalogAnalyzer },
     { inThreadCatalogAnalyzer },
     { KqlDirectorySource },
@@ -56,7 +56,7 @@ async function catalogAnalyzer(
   const logger = createLogger('catalog');
   const remote = catalogPort ? RemoteCatalogAnalyzer.overPort(catalogPort, logger) : undefined;
   const analyzer = new StoredCatalogAnalyzer(
-    join(resolve(config.DATA_DIR), 'catalog'),
+    storedAnalysisDir(config.DATA_DIR),
     remote ?? inThreadCatalogAnalyzer,
     logger,
   );
@@ -68,13 +68,14 @@ async function catalogAnalyzer(
 /**
  * The catalog deploy (KqlDeployer, as on every catalog swap) of the first catalog, as soon as it is analyzed: the
  * ingestion waits for the tables, and the gateway's modules take seconds to load. The catalog service's own first
- * swap then finds everything deployed, and reports any problem at file:line:col; here a failure is only logged.
+ * swap then skips its plan if its catalog has the commands deployed here (resolved; undefined after a failure),
+ * and otherwise plans again and reports any problem at file:line:col; here a failure is only logged.
  */
 async function deployFirstCatalog(
   config: EnvConfig,
   first: Promise<Catalog>,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<readonly CatalogCommand[] | undefined> {
   const [{ KqlDeployer }, { KustoQueryClient }] = await Promise.all([
     import('../../modules/catalog/kql-deployer.js'),
     import('../../modules/query/kusto-query.client.js'),
@@ -83,11 +84,13 @@ async function deployFirstCatalog(
   const logger = createLogger('catalog-deploy');
   try {
     const deployer = new KqlDeployer(kusto);
-    const applied = await deployer.apply(await deployer.plan(await first));
+    const catalog = await first;
+    const applied = await deployer.apply(await deployer.plan(catalog));
     logger.info(
       { applied: applied.length, sinceStartS: secondsSinceStart() },
       'kql/ deployed to the embedded engine',
     );
+    return catalog.deployOrder;
   } catch (error) {
     // Abandoned by a shutdown during start-up: nothing to report.
     if (!signal.aborted) {
@@ -96,6 +99,7 @@ async function deployFirstCatalog(
         'could not deploy kql/ ahead of the gateway; its catalog deploy reports why',
       );
     }
+    return undefined;
   } finally {
     kusto.close();
   }
@@ -125,6 +129,7 @@ export const part: Part<GatewayInput, GatewayFacts> = {
         watchKql: input.watchKql,
         ingestionPipeline: input.pipeline,
         catalogAnalyzer: catalog?.analyzer,
+        deployedAtStart: deployed,
       });
       await Promise.race([deployed, whenAborted(signal)]);
       signal.throwIfAborted();

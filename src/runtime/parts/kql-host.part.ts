@@ -1,7 +1,8 @@
 /**
- * The Kusto.Language host: one thread that pays Kusto.Language's start-up (over a second of CPU) once, then
- * compiles the embedded engine's KQL on one port and analyzes kql/ for the gateway on the other. Ready as soon as
- * it listens: requests queue on both ports while Kusto.Language loads.
+ * The Kusto.Language host: one thread that pays Kusto.Language's start-up (over a second of CPU) once, when the
+ * first request needs it, then compiles the embedded engine's KQL on one port and analyzes kql/ for the gateway on
+ * the other. Ready as soon as it listens: requests queue on both ports while Kusto.Language loads. A restart with
+ * kql/ unchanged asks for nothing before the gateway listens (the catalog is the stored analysis).
  */
 import type { MessagePort } from 'node:worker_threads';
 import { createLogger, setLogLevel } from '../../common/logging/logger.js';
@@ -20,10 +21,7 @@ export const part: Part<KqlHostInput, Record<string, never>> = {
     serveCatalogBuilds(catalogPort);
     if (compilerPort) {
       const { serveCompileRequests } = await import('@kqlgate/kusto-emulator/compiler-thread-server');
-      // After this start has answered: serving pays Kusto.Language's start-up before it returns.
-      setImmediate(() =>
-        serveCompileRequests(compilerPort, { logger: createLogger('kql-compiler'), setLogLevel }),
-      );
+      serveCompileRequests(compilerPort, { logger: createLogger('kql-compiler'), setLogLevel });
     }
     return {
       facts: {},

@@ -30,7 +30,6 @@ export interface TransferredCompileError {
 }
 
 export type CompilerThreadReply =
-  | { type: 'warmed-up' }
   | { type: 'compiled'; id: number; template: CompiledQuery }
   | {
       type: 'failed';

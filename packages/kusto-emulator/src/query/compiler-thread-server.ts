@@ -1,6 +1,9 @@
 /**
- * The compiler thread's side of compiler-thread.ts: loads the KQL → DuckDB compiler (and with it Kusto.Language),
- * pays Kusto.Language's one-time start-up with a small query, then answers compile requests one at a time.
+ * The compiler thread's side of compiler-thread.ts: answers compile requests one at a time with the KQL → DuckDB
+ * compiler. Kusto.Language's one-time start-up (over a second of CPU) is paid by the first request, not when the
+ * thread starts serving: `npm start` serves from the Kusto.Language host, which on a restart (the catalog taken
+ * from the stored analysis) has nothing else to load it for before the gateway listens. An engine that wants it
+ * paid earlier sends a warm-up query (startKustoEmulator's `warmUpCompiler`).
  */
 import type { MessagePort } from 'node:worker_threads';
 import { setCompilerLogger } from '../compiler/compiler-log.js';
@@ -8,13 +11,12 @@ import type { DatabaseSchema } from '../compiler/compiler-types.js';
 import { compileKqlTemplate, KqlCompileError } from '../compiler/kql-compiler.js';
 import type { CompilerThreadReply, CompilerThreadRequest } from './compiler-thread-messages.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { WARM_UP_QUERY } from './warm-up-query.js';
 
 /** Schema versions kept for requests that name them by id; the engine sends one again if it was dropped. */
 const MAX_KEPT_SCHEMAS = 8;
 
 export interface CompileServerOptions {
-  /** Where the compiler logs (its warm-up, and each newly compiled query at debug level); default: nowhere. */
+  /** Where the compiler logs (each newly compiled query at debug level); default: nowhere. */
   logger?: Logger;
   /** Applies the log level the engine's side sends (CompilerThread.setLogLevel) to `logger`. */
   setLogLevel?(level: string): void;
@@ -69,21 +71,4 @@ export function serveCompileRequests(port: MessagePort, options: CompileServerOp
       });
     }
   });
-
-  // Before any request is read: the messages queue meanwhile, and the first one finds Kusto.Language warm.
-  const started = performance.now();
-  try {
-    compileKqlTemplate(WARM_UP_QUERY, { name: 'warm-up', tables: [], functions: [] });
-    logger.debug(
-      {
-        ms: Math.round(performance.now() - started),
-        startedAtS: process.uptime() - (performance.now() - started) / 1000,
-      },
-      'KQL compiler warmed up',
-    );
-  } catch (error) {
-    // Only the start-up time is at stake: the first real query reports the problem as its own error.
-    logger.warn({ err: error }, 'KQL compiler warm-up failed');
-  }
-  reply({ type: 'warmed-up' });
 }

@@ -41,8 +41,6 @@ export interface CompilerThreadOptions {
 export interface CompilerThread {
   /** For startKustoEmulator's `compilerLoader`. */
   loader: QueryCompilerLoader;
-  /** Resolves when the thread has paid Kusto.Language's start-up (or stopped trying). */
-  warmedUp: Promise<void>;
   setLogLevel(level: string): void;
   /** Stops using the thread (and stops it, if this side started it); compiles still waiting fail. */
   close(): Promise<void>;
@@ -116,24 +114,15 @@ function compilerOver(
   let nextSchemaId = 1;
   let stopped: Error | undefined;
   let closing: Promise<void> | undefined;
-  let warmed: () => void = () => undefined;
-  const warmedUp = new Promise<void>((resolve) => {
-    warmed = resolve;
-  });
 
   const stop = (error: Error): void => {
     stopped ??= error;
-    warmed();
     for (const waiting of pending.values()) {
       waiting.reject(stopped);
     }
     pending.clear();
   };
   channel.on('message', (reply: CompilerThreadReply) => {
-    if (reply.type === 'warmed-up') {
-      warmed();
-      return;
-    }
     const waiting = pending.get(reply.id);
     if (!waiting) {
       return;
@@ -223,7 +212,6 @@ function compilerOver(
     stop,
     thread: {
       loader: () => loaded,
-      warmedUp,
       setLogLevel: (level) => {
         const message: CompilerThreadRequest = { type: 'log-level', level };
         channel.postMessage(message);

@@ -31,6 +31,13 @@ import { RestModule } from '../../../src/modules/rest/rest.module.js';
  * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL, live results and the auth, rate-limit and cache modules — over the embedded
  * Kusto engine, with a small KQL directory of its own (two tables, three functions) so that the security tests
  * do not depend on the sample domain. Engine queries are counted at the client the gateway uses.
+ *
+ * Its own module list rather than the runtime's parts (startKqlgate), on purpose: the tests count and hold the
+ * engine queries at the gateway's client (CountingKustoClient), emit ingestion commits into a gateway
+ * (IngestionEvents) and check the dev-mode tokens of the embedded engine. The runtime builds its own client; a
+ * process with in-process ingestion and dev tokens is KQLGATE_ROLE=all, which runs its own engine and dials the port
+ * that engine bound (no place for a counting hop); KQLGATE_ROLE=gateway has no IngestionEvents and, needing
+ * KUSTO_CLUSTER_URL, no dev tokens either.
  */
 export const TEST_KQL_TABLES = `
 .create-merge table Orders (TenantId: string, OrderId: string, TotalAmount: real)

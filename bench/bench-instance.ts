@@ -30,8 +30,8 @@ export async function startBenchInstance(
     SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
     ...env,
   });
-  // The parts and their order of `npm start`, each in this thread (a worker cannot load the TypeScript sources).
-  const running = await startKqlgate(config, { handleSignals: false, mainThreadOnly: true });
+  // The parts, their order and their threads of `npm start` (the benchmarks run from dist/).
+  const running = await startKqlgate(config, { handleSignals: false });
   return {
     ...running,
     dataDir,

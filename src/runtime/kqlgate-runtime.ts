@@ -26,11 +26,6 @@ export interface KqlgateOptions {
   handleSignals?: boolean;
   /** Print the start-up banner (URLs, a dev token, example calls) on stdout. Default false. */
   banner?: boolean;
-  /**
-   * Run every part in this thread, whatever its declaration: for callers running from the TypeScript sources
-   * (Vitest), which worker threads cannot load. Default false.
-   */
-  mainThreadOnly?: boolean;
 }
 
 /**
@@ -55,7 +50,6 @@ export async function startKqlgate(
   }
   const host: PartHostOptions = {
     logLevel: configured.LOG_LEVEL,
-    mainThreadOnly: options.mainThreadOnly,
     signal: shutdown.signal,
     onCrash: (name, error) => {
       logger.error({ part: name, err: error }, `${name} stopped unexpectedly; shutting down`);

@@ -5,6 +5,7 @@
 import { MessagePort, Worker } from 'node:worker_threads';
 import type { Part, RunningPart } from './part.js';
 import type { PartReply, PartRequest, PartWorkerData } from './part-messages.js';
+import { workerModuleUrl } from './worker-module-url.js';
 
 export interface PartDeclaration<Input, Facts> {
   readonly name: string;
@@ -19,11 +20,6 @@ export interface PartDeclaration<Input, Facts> {
 
 export interface PartHostOptions {
   logLevel: string;
-  /**
-   * Run worker parts in the main thread too: for callers that run kqlgate from its TypeScript sources (the Vitest
-   * tests), which a worker thread cannot load. `npm start` and `kqlgate start` run from dist/ and leave it off.
-   */
-  mainThreadOnly?: boolean;
   /** A part in a worker died after it was ready: the process lost a part it runs with. */
   onCrash(name: string, error: Error): void;
   /**
@@ -45,7 +41,7 @@ export function preparePart<Input, Facts>(
   declaration: PartDeclaration<Input, Facts>,
   options: PartHostOptions,
 ): PreparedPart<Input, Facts> {
-  if (declaration.runsIn === 'main' || options.mainThreadOnly) {
+  if (declaration.runsIn === 'main') {
     const loaded = declaration.load();
     // Reported by start(); a part never started must not leave an unhandled rejection.
     loaded.catch(() => undefined);
@@ -88,8 +84,8 @@ function prepareInWorker<Input, Facts>(
   options: PartHostOptions,
 ): PreparedPart<Input, Facts> {
   const { name } = declaration;
-  const workerData: PartWorkerData = { moduleUrl: declaration.moduleUrl.href, name };
-  const worker = new Worker(new URL('./part-worker.js', import.meta.url), {
+  const workerData: PartWorkerData = { moduleUrl: workerModuleUrl(declaration.moduleUrl).href, name };
+  const worker = new Worker(workerModuleUrl(new URL('./part-worker.js', import.meta.url)), {
     workerData,
     name: `kqlgate-${name}`,
   });

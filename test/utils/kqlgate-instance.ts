@@ -13,7 +13,7 @@ export interface KqlgateInstance extends RunningKqlgate {
 
 /**
  * The whole runtime as `npm start` builds it — embedded engine and broker, catalog of kql/, gateway, ingestion —
- * in this process, on free 127.0.0.1 ports with a temp DATA_DIR and no demo traffic unless `env` asks for it.
+ * in this process and its worker threads, on free 127.0.0.1 ports with a temp DATA_DIR and no demo traffic unless `env` asks for it.
  */
 export async function startKqlgateInstance(env: Record<string, string> = {}): Promise<KqlgateInstance> {
   const dataDir = await tempDir('instance');
@@ -26,8 +26,9 @@ export async function startKqlgateInstance(env: Record<string, string> = {}): Pr
     SERVICEBUS_EMBEDDED_PORT: String(await freePort()),
     ...env,
   });
-  // The parts and their order of `npm start`, each in this thread (a worker cannot load the TypeScript sources).
-  const running = await startKqlgate(config, { handleSignals: false, mainThreadOnly: true });
+  // The parts, their order and their threads of `npm start`: the gateway and the ingestion run here from the sources,
+  // the others in worker threads from dist/ (worker-module-url.ts).
+  const running = await startKqlgate(config, { handleSignals: false });
   return {
     ...running,
     config,

@@ -63,7 +63,16 @@ export interface GatewayUnderTest {
   close(): Promise<void>;
 }
 
-/** The embedded engine on a free port, a temp copy of kql/, and the gateway modules on 127.0.0.1:0. */
+/**
+ * The embedded engine on a free port, a temp copy of kql/, and the gateway modules on 127.0.0.1:0.
+ *
+ * Not the runtime's parts (startKqlgate, as test/utils/kqlgate-instance.ts starts them), on purpose, and only for
+ * gateway.test.ts: it reads every query text and parameter set the gateway sends (RecordingKustoClient) and counts
+ * engine queries per call, which needs the query client in the gateway's place and no result cache in between. The runtime builds its own
+ * client, and with the embedded engine it runs the engine itself and dials the port that engine bound, so nothing
+ * can stand between them; an engine outside the runtime means KQLGATE_ROLE=gateway with KUSTO_CLUSTER_URL, which
+ * is the production configuration (closed defaults, no dev tokens, no deploy of kql/ by the gateway).
+ */
 export async function startGateway(options: { watch?: boolean } = {}): Promise<GatewayUnderTest> {
   setLogLevel(process.env.LOG_LEVEL ?? 'silent');
   const dir = await tempDir('gateway');

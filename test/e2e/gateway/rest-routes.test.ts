@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayUnderTest } from './gateway-app.js';
-
-const ANALYST = JSON.stringify({ roles: ['analyst'], claims: { tid: 'contoso' } });
+import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 interface Problem {
   type: string;
@@ -18,20 +17,28 @@ interface Problem {
  * parameter source per method, HEAD alongside GET.
  */
 describe('REST function routes', () => {
-  let gw: GatewayUnderTest;
+  let instance: KqlgateInstance;
+  let analyst: string;
 
   beforeAll(async () => {
-    gw = await startGateway();
-  }, 120_000);
+    instance = await startKqlgateInstance();
+    // A dev token (the embedded engine's auth mode) of an analyst of tenant contoso.
+    const token = await new DevSigningKeyStore(instance.dataDir).sign({
+      subject: 'analyst-1',
+      roles: ['analyst'],
+      claims: { tid: 'contoso' },
+    });
+    analyst = `Bearer ${token}`;
+  });
 
   afterAll(async () => {
-    await gw.close();
+    await instance?.stop();
   });
 
   const call = (path: string, init: RequestInit = {}): Promise<Response> =>
-    fetch(`${gw.url}${path}`, {
+    fetch(`${instance.url}${path}`, {
       ...init,
-      headers: { 'x-test-principal': ANALYST, ...(init.headers as Record<string, string>) },
+      headers: { authorization: analyst, ...(init.headers as Record<string, string>) },
     });
 
   async function problemOf(response: Response): Promise<Problem> {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayUnderTest } from './gateway-app.js';
+import { DevSigningKeyStore } from '../../../src/modules/auth/dev-signing-key.store.js';
+import { FunctionCatalogService } from '../../../src/modules/catalog/function-catalog.service.js';
+import { KustoQueryClient } from '../../../src/modules/query/kusto-query.client.js';
+import { startKqlgateInstance, type KqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 /**
  * The sample domain end to end on the embedded engine: events as docs/events.md defines them, ingested into the
@@ -134,16 +137,27 @@ function sampleEvents(): Record<string, string[]> {
   return batches;
 }
 
-const CONTOSO = { 'x-test-principal': JSON.stringify({ claims: { tid: 'contoso' } }) };
-
 describe('sample domain (events → raw → update policies → curated → functions)', () => {
-  let gw: GatewayUnderTest;
+  let instance: KqlgateInstance;
+  let catalog: FunctionCatalogService;
+  /** A management client of the engine (seeding, counting rows), not the one the gateway queries with. */
+  let kusto: KustoQueryClient;
+  let CONTOSO: Record<string, string>;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    instance = await startKqlgateInstance();
+    catalog = instance.app.get(FunctionCatalogService);
+    kusto = new KustoQueryClient(instance.config.kustoClusterUrl, instance.config.KUSTO_DATABASE);
+    // A caller of tenant contoso holding every role a function asks for (a dev token: the embedded engine's auth).
+    const token = await new DevSigningKeyStore(instance.dataDir).sign({
+      subject: 'contoso-all-roles',
+      roles: [...new Set(catalog.exposedFunctions().flatMap((fn) => fn.exposure?.roles ?? []))],
+      claims: { tid: 'contoso' },
+    });
+    CONTOSO = { authorization: `Bearer ${token}` };
     const ingest = async (): Promise<void> => {
       for (const [table, lines] of Object.entries(sampleEvents())) {
-        await gw.kusto.command(
+        await kusto.command(
           `.ingest inline into table ${table} with (format='multijson', ingestionMappingReference='${table}_json') <|\n${lines.join('\n')}`,
         );
       }
@@ -154,7 +168,8 @@ describe('sample domain (events → raw → update policies → curated → func
   });
 
   afterAll(async () => {
-    await gw?.close();
+    kusto?.close();
+    await instance?.stop();
   });
 
   it('should fill every curated table once per message despite redelivery', async () => {
@@ -170,7 +185,7 @@ describe('sample domain (events → raw → update policies → curated → func
       'CampaignImpressions',
       'CampaignClicks',
     ]) {
-      counts[table] = (await gw.kusto.query(`${table} | count`)).rows[0][0];
+      counts[table] = (await kusto.query(`${table} | count`)).rows[0][0];
     }
     expect(JSON.stringify(counts)).toBe(
       JSON.stringify({
@@ -185,7 +200,7 @@ describe('sample domain (events → raw → update policies → curated → func
         CampaignClicks: 30,
       }),
     );
-    const payment = await gw.kusto.query(
+    const payment = await kusto.query(
       "Payments | where PaymentId == 'p-4' | project Status, CardBin, IpCountry, DeclineReason, Currency",
     );
     expect(payment.rows).toEqual([['declined', '424242', 'DE', 'suspected_fraud', 'EUR']]);
@@ -193,9 +208,9 @@ describe('sample domain (events → raw → update policies → curated → func
 
   it('should answer every exposed function the engine supports, scoped to the caller tenant', async () => {
     const answered: string[] = [];
-    for (const fn of gw.catalog.exposedFunctions()) {
+    for (const fn of catalog.exposedFunctions()) {
       const response = await fetch(
-        `${gw.url}/api/v1/functions/${fn.name}${fn.name === 'CustomerOrders' ? '?customerId=c-1' : ''}`,
+        `${instance.url}/api/v1/functions/${fn.name}${fn.name === 'CustomerOrders' ? '?customerId=c-1' : ''}`,
         {
           headers: CONTOSO,
         },
@@ -228,7 +243,9 @@ describe('sample domain (events → raw → update policies → curated → func
   });
 
   it('should convert revenue to euros with the FxRates external table over kql/reference', async () => {
-    const response = await fetch(`${gw.url}/api/v1/functions/RevenueInEur?lookback=1d`, { headers: CONTOSO });
+    const response = await fetch(`${instance.url}/api/v1/functions/RevenueInEur?lookback=1d`, {
+      headers: CONTOSO,
+    });
     const body = (await response.json()) as { data: Record<string, unknown>[] };
     expect(response.status).toBe(200);
     // Tenant contoso: the 27 orders of i = 0..29 except 9, 19, 29, of 20 + i each, all in eur (rate 1.0).
@@ -238,7 +255,7 @@ describe('sample domain (events → raw → update policies → curated → func
   it('should compute the funnel, failure rate and late shipments from the curated rows', async () => {
     const get = async (path: string): Promise<Record<string, unknown>[]> =>
       (
-        (await (await fetch(`${gw.url}/api/v1/functions/${path}`, { headers: CONTOSO })).json()) as {
+        (await (await fetch(`${instance.url}/api/v1/functions/${path}`, { headers: CONTOSO })).json()) as {
           data: Record<string, unknown>[];
         }
       ).data;

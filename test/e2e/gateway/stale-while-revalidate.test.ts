@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from '../security/real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from '../security/real-gateway.js';
 
 /**
  * `@expose … cache=2s swr=30s` over real HTTP: once the TTL has passed, callers get the old rows at once while
@@ -23,14 +23,14 @@ const TTL_MS = 2000;
 describe('stale-while-revalidate set by @expose swr=', () => {
   let issuer: TestJwtIssuer;
   let dir: string;
-  let gateway: RealGateway;
+  let gateway: CountingGateway;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
     issuer = await TestJwtIssuer.create();
     await issuer.start();
     dir = await tempDir('swr');
-    gateway = await startRealGateway(
+    gateway = await startCountingGateway(
       dir,
       { JWKS_URI: issuer.jwksUri, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience },
       { functions: FUNCTIONS },

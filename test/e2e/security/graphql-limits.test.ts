@@ -2,7 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from './real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from './real-gateway.js';
 
 interface GraphqlAnswer {
   status: number;
@@ -27,8 +27,8 @@ const aliases = (count: number, selection: string): string =>
 describe('GraphQL limits against anonymous amplification', () => {
   let issuer: TestJwtIssuer;
   let dir: string;
-  let production: RealGateway;
-  let tight: RealGateway;
+  let production: CountingGateway;
+  let tight: CountingGateway;
 
   beforeAll(async () => {
     issuer = await TestJwtIssuer.create();
@@ -37,12 +37,12 @@ describe('GraphQL limits against anonymous amplification', () => {
     const auth = { JWKS_URI: issuer.jwksUri, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: issuer.audience };
     // Production defaults, except that any document is served: these are the limits of documents the gateway
     // accepts (graphql-trusted-documents.test.ts covers the production default of trusted documents only).
-    production = await startRealGateway(dir, {
+    production = await startCountingGateway(dir, {
       ...auth,
       NODE_ENV: 'production',
       GRAPHQL_TRUSTED_DOCUMENTS_ONLY: 'false',
     });
-    tight = await startRealGateway(
+    tight = await startCountingGateway(
       await tempDir('graphql-limits-tight'),
       { ...auth, GRAPHQL_INTROSPECTION: 'off', GRAPHQL_MAX_RESPONSE_BYTES: '2048', GRAPHQL_MAX_FIELDS: '20' },
       { engine: production.engine },
@@ -65,7 +65,7 @@ describe('GraphQL limits against anonymous amplification', () => {
   });
 
   const post = async (
-    gateway: RealGateway,
+    gateway: CountingGateway,
     query: string,
     headers: Record<string, string> = {},
   ): Promise<GraphqlAnswer> => {

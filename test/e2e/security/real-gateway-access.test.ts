@@ -7,7 +7,7 @@ import { registerTokenCommand } from '../../../src/cli/commands/token.command.js
 import { generateApiKey, hashApiKey } from '../../../src/modules/auth/api-key-hasher.js';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from './real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from './real-gateway.js';
 
 /** Runs `kqlgate token …` in-process (same code path as the CLI) and returns what it printed. */
 async function kqlgateToken(args: string[], env: Record<string, string>): Promise<string> {
@@ -31,7 +31,7 @@ async function kqlgateToken(args: string[], env: Record<string, string>): Promis
   return output.join('');
 }
 
-async function seed(gateway: RealGateway): Promise<void> {
+async function seed(gateway: CountingGateway): Promise<void> {
   await ingestInline(gateway, 'Orders', ['A,a-1,10', 'B,b-1,30']);
   await ingestInline(gateway, 'Payments', ['A,p-1,5', 'B,q-1,6']);
 }
@@ -39,7 +39,7 @@ async function seed(gateway: RealGateway): Promise<void> {
 describe('partner API keys on the real gateway', () => {
   let issuer: TestJwtIssuer;
   let dir: string;
-  let gateway: RealGateway;
+  let gateway: CountingGateway;
   let apiKey: string;
 
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('partner API keys on the real gateway', () => {
       keysFile,
       `keys:\n  - id: acme\n    hash: ${hashApiKey(apiKey)}\n    roles: [support]\n    claims: { tid: B }\n`,
     );
-    gateway = await startRealGateway(dir, {
+    gateway = await startCountingGateway(dir, {
       JWKS_URI: issuer.jwksUri,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,
@@ -92,13 +92,13 @@ describe('partner API keys on the real gateway', () => {
 describe('engine concurrency cap on the real gateway', () => {
   let issuer: TestJwtIssuer;
   let dir: string;
-  let gateway: RealGateway;
+  let gateway: CountingGateway;
 
   beforeAll(async () => {
     issuer = await TestJwtIssuer.create();
     await issuer.start();
     dir = await tempDir('security-busy');
-    gateway = await startRealGateway(dir, {
+    gateway = await startCountingGateway(dir, {
       JWKS_URI: issuer.jwksUri,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,
@@ -145,7 +145,7 @@ describe('engine concurrency cap on the real gateway', () => {
 
 describe('dev mode on the real gateway (embedded stack, no JWKS_URI)', () => {
   let dir: string;
-  let gateway: RealGateway | undefined;
+  let gateway: CountingGateway | undefined;
 
   beforeAll(async () => {
     dir = await tempDir('devmode');
@@ -182,7 +182,7 @@ describe('dev mode on the real gateway (embedded stack, no JWKS_URI)', () => {
     const keyFile = join(dir, 'keys.json');
     await writeFile(keyFile, JSON.stringify({ keys: entries }));
 
-    gateway = await startRealGateway(dir, { API_KEYS_FILE: keyFile });
+    gateway = await startCountingGateway(dir, { API_KEYS_FILE: keyFile });
     await seed(gateway);
     const jwks = (await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json()) as {
       keys: { kid: string; d?: string }[];

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from './real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from './real-gateway.js';
 
 describe('security on the real gateway (catalog + REST + GraphQL + embedded engine)', () => {
   let issuer: TestJwtIssuer;
   let dir: string;
-  let gateway: RealGateway;
+  let gateway: CountingGateway;
 
   beforeAll(async () => {
     issuer = await TestJwtIssuer.create();
     await issuer.start();
     dir = await tempDir('security-real');
-    gateway = await startRealGateway(dir, {
+    gateway = await startCountingGateway(dir, {
       JWKS_URI: issuer.jwksUri,
       JWT_ISSUER: issuer.issuer,
       JWT_AUDIENCE: issuer.audience,

@@ -26,11 +26,20 @@ import {
 } from '../../../src/modules/query/kusto-query.client.js';
 import { QueryModule } from '../../../src/modules/query/query.module.js';
 import { RestModule } from '../../../src/modules/rest/rest.module.js';
+import { startKqlgateInstance } from '../../utils/kqlgate-instance.js';
 
 /**
- * The real gateway stack — catalog, FunctionQueryService, REST, GraphQL, live results and the auth, rate-limit and cache modules — over the embedded
- * Kusto engine, with a small KQL directory of its own (two tables, three functions) so that the security tests
- * do not depend on the sample domain. Engine queries are counted at the client the gateway uses.
+ * The gateway with a small KQL directory of its own (two tables, three functions), so that the security tests do
+ * not depend on the sample domain.
+ *
+ * startRealGateway() starts it as `npm start` does (startKqlgate, test/utils/kqlgate-instance.ts): every part, in
+ * the threads `npm start` runs them in. startCountingGateway() is the exception, for the tests that count or hold
+ * the engine queries at the gateway's client (CountingKustoClient), or run two replicas on one engine: its own
+ * module list — catalog, FunctionQueryService, REST, GraphQL, live results and the auth, rate-limit and cache
+ * modules — over an embedded engine it starts itself. The runtime builds its own client and, with the embedded
+ * engine, dials the port the engine it started bound, so nothing can stand between them; an engine outside the
+ * runtime needs KQLGATE_ROLE=gateway with KUSTO_CLUSTER_URL, which is the production configuration (closed
+ * defaults, no dev tokens, no deploy of kql/ by the gateway) and has no in-process ingestion (IngestionEvents).
  */
 export const TEST_KQL_TABLES = `
 .create-merge table Orders (TenantId: string, OrderId: string, TotalAmount: real)
@@ -90,10 +99,17 @@ export class CountingKustoClient extends KustoQueryClient {
 export interface RealGateway {
   readonly app: NestFastifyApplication;
   readonly url: string;
-  readonly engine: RunningKustoEmulator;
-  readonly kusto: CountingKustoClient;
+  /** A management client of the gateway's engine (ingestInline), not the one the gateway queries with. */
+  readonly kusto: Pick<KustoQueryClient, 'command'>;
+  /** The ingestion's events in the gateway's process (KQLGATE_ROLE=all): its batch commits. */
   readonly events: IngestionEvents;
   close(): Promise<void>;
+}
+
+/** startCountingGateway()'s: the gateway's own query client, counted, and the engine it started. */
+export interface CountingGateway extends RealGateway {
+  readonly engine: RunningKustoEmulator;
+  readonly kusto: CountingKustoClient;
 }
 
 @Module({})
@@ -138,14 +154,40 @@ export async function writeTestKql(
 }
 
 /**
- * Starts the embedded engine (own data dir, unless shared) and the gateway; `env` adds auth/Redis/limit settings,
- * `shared.functions` replaces the three test functions (same two tables).
+ * Starts kqlgate as `npm start` does, on free ports, with the test KQL directory in `dir` and its data in a
+ * directory of its own; `env` adds auth/Redis/limit settings, `functions` replaces the three test functions (same
+ * two tables).
  */
 export async function startRealGateway(
   dir: string,
   env: Record<string, string>,
-  shared: { engine?: RunningKustoEmulator; functions?: Record<string, string> } = {},
+  options: { functions?: Record<string, string> } = {},
 ): Promise<RealGateway> {
+  const kqlDir = await writeTestKql(dir, options.functions);
+  const instance = await startKqlgateInstance({ KQL_DIR: kqlDir, ...env });
+  const kusto = new KustoQueryClient(instance.config.kustoClusterUrl, instance.config.KUSTO_DATABASE);
+  return {
+    app: instance.app,
+    url: instance.url,
+    kusto,
+    events: instance.app.get(IngestionEvents),
+    close: async () => {
+      kusto.close();
+      await instance.stop();
+    },
+  };
+}
+
+/**
+ * The exception (see the module comment): the embedded engine (own data dir, unless shared) and the gateway's
+ * modules with a counting query client; `env` adds auth/Redis/limit settings, `shared.functions` replaces the three
+ * test functions (same two tables).
+ */
+export async function startCountingGateway(
+  dir: string,
+  env: Record<string, string>,
+  shared: { engine?: RunningKustoEmulator; functions?: Record<string, string> } = {},
+): Promise<CountingGateway> {
   setLogLevel('silent');
   const kqlDir = await writeTestKql(dir, shared.functions);
   // A second replica reuses the first one's engine (and leaves closing it to that replica).
@@ -185,7 +227,11 @@ export async function startRealGateway(
   };
 }
 
-/** Appends rows to a table of the embedded engine the way a management client does (`.ingest inline`). */
-export async function ingestInline(gateway: RealGateway, table: string, csvRows: string[]): Promise<void> {
+/** Appends rows to a table of the gateway's engine the way a management client does (`.ingest inline`). */
+export async function ingestInline(
+  gateway: Pick<RealGateway, 'kusto'>,
+  table: string,
+  csvRows: string[],
+): Promise<void> {
   await gateway.kusto.command(`.ingest inline into table ${table} <|\n${csvRows.join('\n')}`);
 }

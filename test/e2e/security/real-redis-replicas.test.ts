@@ -13,7 +13,7 @@ import {
 } from '../../integration/cache/redis-server.js';
 import { TestJwtIssuer } from '../../utils/jwt-issuer.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from './real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from './real-gateway.js';
 
 const unavailable = redisUnavailableReason();
 if (unavailable) {
@@ -25,7 +25,7 @@ describe.skipIf(unavailable !== undefined)('two real gateway instances sharing R
   let redis: RunningRedis;
   let issuer: TestJwtIssuer;
   let dir: string;
-  let replicas: RealGateway[] = [];
+  let replicas: CountingGateway[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -41,8 +41,8 @@ describe.skipIf(unavailable !== undefined)('two real gateway instances sharing R
     };
     await mkdir(join(dir, 'a'));
     await mkdir(join(dir, 'b'));
-    const first = await startRealGateway(join(dir, 'a'), env);
-    const second = await startRealGateway(join(dir, 'b'), env, { engine: first.engine });
+    const first = await startCountingGateway(join(dir, 'a'), env);
+    const second = await startCountingGateway(join(dir, 'b'), env, { engine: first.engine });
     replicas = [first, second];
     await ingestInline(first, 'Orders', ['A,a-1,10', 'B,b-1,30']);
     await ingestInline(first, 'Payments', ['A,p-1,5']);

@@ -5,7 +5,7 @@ import {
   type RunningRedis,
 } from '../../integration/cache/redis-server.js';
 import { removeDir, tempDir } from '../../utils/temp-dir.js';
-import { ingestInline, startRealGateway, type RealGateway } from './real-gateway.js';
+import { ingestInline, startCountingGateway, type CountingGateway } from './real-gateway.js';
 
 const unavailable = redisUnavailableReason();
 if (unavailable) {
@@ -25,12 +25,12 @@ interface Readiness {
 describe.skipIf(unavailable !== undefined)('a real gateway when Redis goes away and comes back', () => {
   let redis: RunningRedis;
   let dir: string;
-  let gateway: RealGateway;
+  let gateway: CountingGateway;
 
   beforeAll(async () => {
     redis = await startRedis();
     dir = await tempDir('redis-outage');
-    gateway = await startRealGateway(dir, {
+    gateway = await startCountingGateway(dir, {
       REDIS_URL: redis.url,
       RATE_LIMIT_POINTS: '20',
       // Long enough that the whole test runs in one window.

@@ -34,7 +34,7 @@ describe(startKqlgate.name, () => {
         KUSTO_EMBEDDED_PORT: '0',
         SERVICEBUS_EMBEDDED_PORT: '0',
       }),
-      { handleSignals: false, mainThreadOnly: true },
+      { handleSignals: false },
     );
     const config = running.config;
 
@@ -59,4 +59,12 @@ describe(startKqlgate.name, () => {
       await client.close();
     }
   }, 120_000);
+
+  it('should run the Kusto.Language host, the broker and the engine in worker threads, as npm start does', () => {
+    expect(running).toBeDefined();
+    // Node's diagnostic report has one subreport per worker thread of this one; Vitest's forks pool adds none.
+    const report = process.report.getReport() as { workers: unknown[] };
+
+    expect(report.workers).toHaveLength(3);
+  });
 });

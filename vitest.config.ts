@@ -108,7 +108,9 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
+          // Two files at a time, as in the other projects: each starts its own stack on free ports and its own
+          // temporary directories. Run one at a time, the e2e files were a chain that left a worker idle
+          // (docs/performance.md, "The test suite").
         },
       },
     ],

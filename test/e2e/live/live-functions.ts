@@ -17,13 +17,14 @@ LiveOrders(tenantId: string, minAmount: real = 0.0) {
     | order by OrderId asc
 }
 `,
+  // 8,000 characters a row, so that a few results fill the socket buffers (strrep repeats at most 1,024 times).
   LiveOrderPages: `// @expose roles=analyst live=0 maxRows=5000
 // @bind tenantId=claim:tid
 .create-or-alter function with (docstring = 'Large rows, for the slow-consumer test', folder = 'test')
 LiveOrderPages(tenantId: string) {
     Orders
     | where TenantId == tenantId
-    | extend Padding = strrep('x', 8000)
+    | extend Padding = strrep(strrep('x', 1000), 8)
     | project OrderId, Padding
     | order by OrderId asc
 }
@@ -142,4 +143,56 @@ export async function metricValue(instance: KqlgateInstance, line: string): Prom
   const text = await (await fetch(`${instance.url}/metrics`)).text();
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
   return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+/** Events per batch of floodUntilSlowConsumer: 250 rows of LiveOrderPages are 2 MB of JSON. */
+const FLOOD_BATCH = 250;
+/** 42 MB of results in all, several times what a loopback connection's socket buffers absorb. */
+const FLOOD_MAX_EVENTS = 1500;
+/** A sanity bound on one batch's way from the topic to a pushed result, not a speed target. */
+const FLOOD_PUSH_WAIT_MS = 60_000;
+
+/**
+ * Sends order events of one tenant, in batches, to the instance while a LiveOrderPages subscriber of that tenant
+ * does not read, until the server drops the subscriber as SLOW_CONSUMER; returns how many events it took.
+ *
+ * The server sees only what the kernel's socket buffers of the loopback connection do not absorb (the server's
+ * send buffer and the client's receive window: from 4 MB to 30 MB on one machine, run to run), so the test cannot
+ * know beforehand how many events that takes. And sent at once, batches coalesce into fewer, larger results when
+ * re-runs are slower than commits (RerunScheduler, on a loaded machine), which the kernel could absorb whole. So
+ * each batch goes out once a result after the one before was pushed, and batches go on until the drop.
+ */
+export async function floodUntilSlowConsumer(
+  live: LiveTestInstance,
+  event: (index: number) => ServiceBusMessage,
+): Promise<number> {
+  const pushes = 'kqlgate_live_pushes_total{function="LiveOrderPages"}';
+  const dropped = 'kqlgate_live_closed_total{reason="SLOW_CONSUMER"}';
+  const { instance, sb } = live;
+  for (let sent = 0; sent < FLOOD_MAX_EVENTS; sent += FLOOD_BATCH) {
+    const before = (await metricValue(instance, pushes)) ?? 0;
+    await publishEvents(
+      sb,
+      instance,
+      Array.from({ length: FLOOD_BATCH }, (_, i) => event(sent + i)),
+    );
+    const deadline = Date.now() + FLOOD_PUSH_WAIT_MS;
+    while (((await metricValue(instance, pushes)) ?? 0) <= before) {
+      if (Date.now() > deadline) {
+        const ends = (await (await fetch(`${instance.url}/metrics`)).text())
+          .split('\n')
+          .filter((line) => line.startsWith('kqlgate_live_closed_total'));
+        throw new Error(
+          `no LiveOrderPages result was pushed within ${FLOOD_PUSH_WAIT_MS} ms of events ${sent}..${sent + FLOOD_BATCH - 1}; ends so far: ${ends.join(', ')}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if ((await metricValue(instance, dropped)) === 1) {
+      return sent + FLOOD_BATCH;
+    }
+  }
+  throw new Error(
+    `${FLOOD_MAX_EVENTS} events were pushed to a client that does not read, and it was not dropped`,
+  );
 }

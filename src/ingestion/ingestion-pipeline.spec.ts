@@ -1,26 +1,23 @@
 import * as crypto from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  FakeEngine,
-  FakeSource,
-  kustoHttpError,
-  RecordingLogger,
-  until,
-} from '../../test/utils/ingestion-doubles.js';
-import { ingestByTag } from './ingest-by-tag.js';
-import {
-  IngestionPipeline,
-  type BatchCommittedEvent,
-  type IngestionPipelineOptions,
-} from './ingestion-pipeline.js';
-import { ingestByTagBytes, QUEUED_INGESTION_TAG_BUDGET_BYTES } from './kusto-ingest-sink.js';
-import { TableRouter } from './table-router.js';
+import type { BatchCommittedEvent, IngestionPipelineOptions } from './ingestion-pipeline.js';
+import type { TableRouter as TableRouterType } from './table-router.js';
 
 // Counts the ingest-by tags hashed (the only sha256 on the pipeline's path), calling through to the real one.
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>();
   return { ...actual, createHash: vi.fn(actual.createHash) };
 });
+
+// The unit project shares one module registry across its files (vitest.config.ts, isolate: false): another file may
+// already have loaded the pipeline with the real crypto, so it is loaded afresh here, with the mock.
+vi.resetModules();
+const { FakeEngine, FakeSource, kustoHttpError, RecordingLogger, until } =
+  await import('../../test/utils/ingestion-doubles.js');
+const { ingestByTag } = await import('./ingest-by-tag.js');
+const { IngestionPipeline } = await import('./ingestion-pipeline.js');
+const { ingestByTagBytes, QUEUED_INGESTION_TAG_BUDGET_BYTES } = await import('./kusto-ingest-sink.js');
+const { TableRouter } = await import('./table-router.js');
 
 const options: IngestionPipelineOptions = {
   database: 'db',
@@ -36,13 +33,13 @@ const options: IngestionPipelineOptions = {
 
 function setup(
   overrides: Partial<IngestionPipelineOptions> = {},
-  router: Pick<TableRouter, 'route' | 'rules'> = new TableRouter({ property: 'eventType', routes: {} }),
+  router: Pick<TableRouterType, 'route' | 'rules'> = new TableRouter({ property: 'eventType', routes: {} }),
   engine = new FakeEngine(),
 ) {
   const source = new FakeSource();
   const logger = new RecordingLogger();
   const pipeline = new IngestionPipeline(
-    { source, sink: engine, index: engine, router: router as TableRouter, logger },
+    { source, sink: engine, index: engine, router: router as TableRouterType, logger },
     { ...options, ...overrides },
   );
   return { source, engine, pipeline, logger };

@@ -18,6 +18,9 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   };
 });
 
+// The unit project shares one module registry across its files (vitest.config.ts, isolate: false): another file may
+// already have loaded the source with the real fs, so it is loaded afresh here, with the mock.
+vi.resetModules();
 const { KqlDirectorySource } = await import('./kql-directory.source.js');
 
 describe(KqlDirectorySource.name, () => {

@@ -260,17 +260,30 @@ describe('sample domain (events → raw → update policies → curated → func
         }
       ).data;
 
+    // The events lie in the last 50 minutes, so they fall in one 7-day bin except in the first 50 minutes of a
+    // Monday (UTC), where Kusto's 7-day bins start: the counts are summed over the bins, and each bin's rates are
+    // checked against its own counts.
     const kpis = await get('CampaignKpis?binSize=7d');
-    expect(kpis).toHaveLength(1);
+    expect(kpis.length).toBeGreaterThanOrEqual(1);
+    expect(kpis.length).toBeLessThanOrEqual(2);
+    const sum = (column: string): number => kpis.reduce((total, row) => total + (row[column] as number), 0);
     // Tenant contoso: 27 of 30 events (every 10th belongs to fabrikam); orders attributed: odd i except 9, 19, 29.
-    expect(kpis[0]).toMatchObject({
-      CampaignId: 'cmp-1',
+    expect({ Impressions: sum('Impressions'), Clicks: sum('Clicks'), Orders: sum('Orders') }).toEqual({
       Impressions: 27,
       Clicks: 27,
       Orders: 12,
-      Ctr: 1,
-      ConversionRate: 0.4444,
     });
+    for (const row of kpis) {
+      const clicks = row.Clicks as number;
+      expect(row).toMatchObject({
+        CampaignId: 'cmp-1',
+        Ctr: Math.round(((row.Clicks as number) / (row.Impressions as number)) * 1e4) / 1e4,
+        ConversionRate: clicks === 0 ? 0 : Math.round(((row.Orders as number) / clicks) * 1e4) / 1e4,
+      });
+    }
+    if (kpis.length === 1) {
+      expect(kpis[0]).toMatchObject({ Ctr: 1, ConversionRate: 0.4444 });
+    }
 
     const failures = await get('PaymentFailureRate?binSize=1d&lookback=2h');
     const total = failures.reduce((sum, row) => sum + (row.Attempts as number), 0);

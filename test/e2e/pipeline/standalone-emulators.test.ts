@@ -327,8 +327,8 @@ describe('the emulators as separate processes, and the gateway against them as a
     });
 
     it('should run the ingestion role as the consumer with /health on PORT, and the gateway role as the API only', async () => {
-      // The all-in-one app of the test above would consume the events too.
-      await stop(app);
+      // The all-in-one app of the test above would consume the events too, so it must be gone before this test
+      // publishes one. It stops while the roles start: nothing is published until all three are done.
       const ingestionPort = await freePort();
       const gatewayPort = await freePort();
       [ingestion, gateway] = await Promise.all([
@@ -346,6 +346,7 @@ describe('the emulators as separate processes, and the gateway against them as a
           roleEnv({ KQLGATE_ROLE: 'gateway', PORT: String(gatewayPort), DATA_DIR: join(dir, 'gateway') }),
           /kqlgate listening on/,
         ),
+        stop(app),
       ]);
       const ingestionBase = `http://127.0.0.1:${ingestionPort}`;
       const gatewayBase = `http://127.0.0.1:${gatewayPort}`;

@@ -1,5 +1,5 @@
 /**
- * The OLTP app's own database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/oltp.sqlite`. It plays the
+ * The OLTP app's own database: SQLite (node:sqlite's API, WAL) at `<DATA_DIR>/demo/oltp.sqlite`. It plays the
  * "existing OLTP flow" of the architecture, and its outbox is the record of what the app published — the side
  * `kqlgate demo check` compares the operational store (operational-store.ts, fed from the `operational`
  * subscription) and the analytics store with.
@@ -14,8 +14,10 @@
  * Nothing else writes this file.
  */
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { createDirectorySync } from '@kqlgate/data-directory';
+// node:sqlite's API with prebuilt binaries (installing compiles nothing); the import becomes 'node:sqlite' (types
+// DatabaseSync, StatementSync) once Node 22, where node:sqlite needs --experimental-sqlite, is dropped from `engines`.
+import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
+import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
 import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';
@@ -62,20 +64,22 @@ CREATE TABLE IF NOT EXISTS producer_state (
 `;
 
 export class OltpStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSyncInstance;
   private readonly queue: SqliteFollowUpQueue;
-  private readonly insertEvent: Database.Statement;
-  private readonly markSentStmt: Database.Statement;
-  private readonly unsentStmt: Database.Statement;
-  private readonly setState: Database.Statement;
-  private readonly getState: Database.Statement;
+  private readonly insertEvent: StatementSyncInstance;
+  private readonly markSentStmt: StatementSyncInstance;
+  private readonly unsentStmt: StatementSyncInstance;
+  private readonly setState: StatementSyncInstance;
+  private readonly getState: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    this.db = new DatabaseSync(file);
     // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+    `);
     this.db.exec(SCHEMA);
     this.queue = new SqliteFollowUpQueue(this.db);
     this.insertEvent = this.db.prepare(
@@ -117,7 +121,7 @@ export class OltpStore {
   transaction<T>(fn: () => T): T {
     this.queue.forgetHead();
     try {
-      return this.db.transaction(fn)();
+      return runSqliteTransaction(this.db, fn);
     } finally {
       this.queue.forgetHead();
     }
@@ -162,11 +166,11 @@ export class OltpStore {
   }
 
   markSent(seqs: readonly number[], nowMs: number): void {
-    this.db.transaction(() => {
+    runSqliteTransaction(this.db, () => {
       for (const seq of seqs) {
         this.markSentStmt.run(nowMs, seq);
       }
-    })();
+    });
   }
 
   unsentCount(): number {
@@ -202,7 +206,7 @@ export class OltpStore {
   }
 
   close(): void {
-    if (this.db.open) {
+    if (this.db.isOpen) {
       this.db.close();
     }
   }
@@ -215,12 +219,12 @@ export class OltpStore {
 class SqliteFollowUpQueue implements FollowUpQueue {
   /** undefined: not known; null: the queue is empty. */
   private head: FollowUp | null | undefined;
-  private readonly insert: Database.Statement;
-  private readonly first: Database.Statement;
-  private readonly remove: Database.Statement;
-  private readonly count: Database.Statement;
+  private readonly insert: StatementSyncInstance;
+  private readonly first: StatementSyncInstance;
+  private readonly remove: StatementSyncInstance;
+  private readonly count: StatementSyncInstance;
 
-  constructor(db: Database.Database) {
+  constructor(db: DatabaseSyncInstance) {
     this.insert = db.prepare('INSERT INTO follow_ups (id, due_ms, action) VALUES (?, ?, ?)');
     this.first = db.prepare('SELECT id, due_ms AS atMs, action FROM follow_ups ORDER BY due_ms, id LIMIT 1');
     this.remove = db.prepare('DELETE FROM follow_ups WHERE id = ?');

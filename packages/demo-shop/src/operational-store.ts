@@ -1,5 +1,5 @@
 /**
- * The operational database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/operational.sqlite`, standing in for the
+ * The operational database: SQLite (node:sqlite's API, WAL) at `<DATA_DIR>/demo/operational.sqlite`, standing in for the
  * Azure SQL database the architecture's function app writes from the `operational` subscription. Only the
  * operational consumer writes it; `kqlgate demo check` reads it.
  *
@@ -11,8 +11,10 @@
  * included; a different body under the same MessageId replaces the row.
  */
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { createDirectorySync } from '@kqlgate/data-directory';
+// node:sqlite's API with prebuilt binaries (installing compiles nothing); the import becomes 'node:sqlite' (types
+// DatabaseSync, StatementSync) once Node 22, where node:sqlite needs --experimental-sqlite, is dropped from `engines`.
+import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
+import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
 import type { OperationalEvent } from './operational-event-decoder.js';
 
 /** Where the operational consumer keeps its database inside DATA_DIR. */
@@ -62,17 +64,18 @@ CREATE INDEX IF NOT EXISTS operational_events_type ON operational_events (event_
 `;
 
 export class OperationalStore implements OperationalEventWriter {
-  private readonly db: Database.Database;
-  private readonly upsert: Database.Statement;
-  private readonly writeAll: (events: readonly OperationalEvent[], nowMs: number) => OperationalWriteResult;
+  private readonly db: DatabaseSyncInstance;
+  private readonly upsert: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode, which is what settling after the commit relies on.
-    this.db.pragma('synchronous = NORMAL');
-    // `kqlgate demo check` reads while the consumer writes.
-    this.db.pragma('busy_timeout = 5000');
+    this.db = new DatabaseSync(file);
+    // NORMAL is durable across process crashes in WAL mode, which is what settling after the commit relies on;
+    // the busy timeout because `kqlgate demo check` reads while the consumer writes.
+    this.db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = NORMAL;
+      PRAGMA busy_timeout = 5000;
+    `);
     this.db.exec(SCHEMA);
     this.upsert = this.db.prepare(
       `INSERT INTO operational_events
@@ -84,13 +87,6 @@ export class OperationalStore implements OperationalEventWriter {
          written_at = excluded.written_at
        WHERE operational_events.body <> excluded.body`,
     );
-    this.writeAll = this.db.transaction((events: readonly OperationalEvent[], nowMs: number) => {
-      let written = 0;
-      for (const event of events) {
-        written += this.upsert.run({ ...event, nowMs }).changes;
-      }
-      return { written, unchanged: events.length - written };
-    });
   }
 
   /** Opens (creating if needed) the database; `operationalStorePath(dataDir)` is where the consumer keeps it. */
@@ -106,7 +102,18 @@ export class OperationalStore implements OperationalEventWriter {
   }
 
   write(events: readonly OperationalEvent[], nowMs: number): OperationalWriteResult {
-    return this.writeAll(events, nowMs);
+    return runSqliteTransaction(this.db, () => {
+      let written = 0;
+      for (const event of events) {
+        // Exactly the statement's parameters: node:sqlite rejects a named parameter the statement lacks.
+        const { messageId, eventId, eventType, tenantId, occurredAt, body, enqueuedAtMs } = event;
+        written += Number(
+          this.upsert.run({ messageId, eventId, eventType, tenantId, occurredAt, body, enqueuedAtMs, nowMs })
+            .changes,
+        );
+      }
+      return { written, unchanged: events.length - written };
+    });
   }
 
   countsByType(): Record<string, number> {
@@ -128,7 +135,7 @@ export class OperationalStore implements OperationalEventWriter {
   }
 
   close(): void {
-    if (this.db.open) {
+    if (this.db.isOpen) {
       this.db.close();
     }
   }

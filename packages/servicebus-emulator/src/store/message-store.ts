@@ -139,11 +139,11 @@ export class MessageStore {
     `);
     this.db.exec(SCHEMA);
     this.statements = {
+      // Positional: node:sqlite binds an object's 18 named values ~a third slower per message than a list.
       insert: this.db.prepare(
         `INSERT INTO messages (id, entity, seq, state, enqueued_at, scheduled_at, expires_at, delivery_count, session_id,
            message_id, ttl, durable, priority, ann, props, app, body, dl_source)
-         VALUES (@id, @entity, @seq, @state, @enqueued_at, @scheduled_at, @expires_at, @delivery_count, @session_id,
-           @message_id, @ttl, @durable, @priority, @ann, @props, @app, @body, @dl_source)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       delete: this.db.prepare('DELETE FROM messages WHERE id = ?'),
       updateDelivery: this.db.prepare(
@@ -241,7 +241,7 @@ export class MessageStore {
         this.statements.delete.run(id);
       }
       for (const message of messages) {
-        this.statements.insert.run(toRow(message));
+        this.statements.insert.run(...insertValues(message));
       }
       for (const [entity, last] of sequences) {
         this.statements.setSequence.run(entity, last);
@@ -377,27 +377,29 @@ function asBuffer(blob: Uint8Array | null): Buffer | null {
   return blob === null ? null : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
 }
 
-function toRow(message: StoredMessage): MessageRow {
-  return {
-    id: message.id,
-    entity: message.entity,
-    seq: message.sequenceNumber,
-    state: message.state,
-    enqueued_at: message.enqueuedAt,
-    scheduled_at: message.scheduledAt,
-    expires_at: message.expiresAt,
-    delivery_count: message.deliveryCount,
-    session_id: message.sessionId,
-    message_id: message.messageId,
-    ttl: message.header.ttl ?? null,
-    durable: message.header.durable === undefined ? null : message.header.durable ? 1 : 0,
-    priority: message.header.priority ?? null,
-    ann: message.annotations,
-    props: message.properties,
-    app: message.applicationProperties,
-    body: message.body,
-    dl_source: message.deadLetterSource,
-  };
+/** The insert statement's values, in its column order. */
+function insertValues(message: StoredMessage): (string | number | Uint8Array | null)[] {
+  const { header } = message;
+  return [
+    message.id,
+    message.entity,
+    message.sequenceNumber,
+    message.state,
+    message.enqueuedAt,
+    message.scheduledAt,
+    message.expiresAt,
+    message.deliveryCount,
+    message.sessionId,
+    message.messageId,
+    header.ttl ?? null,
+    header.durable === undefined ? null : header.durable ? 1 : 0,
+    header.priority ?? null,
+    message.annotations,
+    message.properties,
+    message.applicationProperties,
+    message.body,
+    message.deadLetterSource,
+  ];
 }
 
 export { MessageState };

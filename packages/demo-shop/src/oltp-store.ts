@@ -14,10 +14,8 @@
  * Nothing else writes this file.
  */
 import { dirname, join } from 'node:path';
-// node:sqlite's API with prebuilt binaries (installing compiles nothing); the import becomes 'node:sqlite' (types
-// DatabaseSync, StatementSync) once Node 22, where node:sqlite needs --experimental-sqlite, is dropped from `engines`.
-import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
+import { openDemoDatabase, type DatabaseSyncInstance, type StatementSyncInstance } from './demo-database.js';
 import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';
@@ -73,14 +71,7 @@ export class OltpStore {
   private readonly getState: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new DatabaseSync(file);
-    // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 5000;
-    `);
-    this.db.exec(SCHEMA);
+    this.db = openDemoDatabase(file, SCHEMA);
     this.queue = new SqliteFollowUpQueue(this.db);
     this.insertEvent = this.db.prepare(
       `INSERT INTO outbox (seq, message_id, event_id, event_type, tenant_id, occurred_at, body, created_at)

@@ -11,10 +11,8 @@
  * included; a different body under the same MessageId replaces the row.
  */
 import { dirname, join } from 'node:path';
-// node:sqlite's API with prebuilt binaries (installing compiles nothing); the import becomes 'node:sqlite' (types
-// DatabaseSync, StatementSync) once Node 22, where node:sqlite needs --experimental-sqlite, is dropped from `engines`.
-import { DatabaseSync, type DatabaseSyncInstance, type StatementSyncInstance } from '@photostructure/sqlite';
 import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
+import { openDemoDatabase, type DatabaseSyncInstance, type StatementSyncInstance } from './demo-database.js';
 import type { OperationalEvent } from './operational-event-decoder.js';
 
 /** Where the operational consumer keeps its database inside DATA_DIR. */
@@ -68,15 +66,7 @@ export class OperationalStore implements OperationalEventWriter {
   private readonly upsert: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new DatabaseSync(file);
-    // NORMAL is durable across process crashes in WAL mode, which is what settling after the commit relies on;
-    // the busy timeout because `kqlgate demo check` reads while the consumer writes.
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = NORMAL;
-      PRAGMA busy_timeout = 5000;
-    `);
-    this.db.exec(SCHEMA);
+    this.db = openDemoDatabase(file, SCHEMA);
     this.upsert = this.db.prepare(
       `INSERT INTO operational_events
          (message_id, event_id, event_type, tenant_id, occurred_at, body, enqueued_at, written_at)

@@ -19,7 +19,7 @@ COPY packages/servicebus-emulator/package.json packages/servicebus-emulator/
 COPY packages/demo-shop/package.json packages/demo-shop/
 
 # ── build: the whole tree (tsc -b compiles the packages the app references), without install scripts ───────────
-# tsc needs the type declarations of DuckDB, better-sqlite3 and the rest, not their native binaries, so their
+# tsc needs the type declarations of DuckDB, the SQLite binding and the rest, not their native binaries, so their
 # install scripts (downloads or node-gyp builds) are skipped.
 FROM manifests AS build
 # Extra CA certificates for npm's registry connections, for a build behind a TLS-inspecting proxy: a path inside
@@ -35,7 +35,7 @@ COPY web web
 RUN npm run build
 
 # ── production dependencies: README "A production install, without the local stack" ──────────────────────────
-# No emulators, no DuckDB, no better-sqlite3, no dev dependencies; kql-language is the one workspace the app needs.
+# No emulators, no DuckDB, no SQLite binding, no dev dependencies; kql-language is the one workspace the app needs.
 FROM manifests AS production-dependencies
 ARG NODE_EXTRA_CA_CERTS=
 RUN npm ci --omit=dev --omit=optional -w packages/kql-language --include-workspace-root --ignore-scripts \

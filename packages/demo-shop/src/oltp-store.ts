@@ -1,5 +1,5 @@
 /**
- * The OLTP app's own database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/oltp.sqlite`. It plays the
+ * The OLTP app's own database: SQLite (node:sqlite's API, WAL) at `<DATA_DIR>/demo/oltp.sqlite`. It plays the
  * "existing OLTP flow" of the architecture, and its outbox is the record of what the app published — the side
  * `kqlgate demo check` compares the operational store (operational-store.ts, fed from the `operational`
  * subscription) and the analytics store with.
@@ -14,8 +14,8 @@
  * Nothing else writes this file.
  */
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { createDirectorySync } from '@kqlgate/data-directory';
+import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
+import { openDemoDatabase, type DatabaseSyncInstance, type StatementSyncInstance } from './demo-database.js';
 import { toEnvelope, type DemoEvent } from './demo-event.js';
 import type { FollowUpAction } from './follow-up-action.js';
 import { compareFollowUps, type FollowUp, type FollowUpQueue } from './follow-up-queue.js';
@@ -62,21 +62,16 @@ CREATE TABLE IF NOT EXISTS producer_state (
 `;
 
 export class OltpStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseSyncInstance;
   private readonly queue: SqliteFollowUpQueue;
-  private readonly insertEvent: Database.Statement;
-  private readonly markSentStmt: Database.Statement;
-  private readonly unsentStmt: Database.Statement;
-  private readonly setState: Database.Statement;
-  private readonly getState: Database.Statement;
+  private readonly insertEvent: StatementSyncInstance;
+  private readonly markSentStmt: StatementSyncInstance;
+  private readonly unsentStmt: StatementSyncInstance;
+  private readonly setState: StatementSyncInstance;
+  private readonly getState: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commits.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openDemoDatabase(file, SCHEMA);
     this.queue = new SqliteFollowUpQueue(this.db);
     this.insertEvent = this.db.prepare(
       `INSERT INTO outbox (seq, message_id, event_id, event_type, tenant_id, occurred_at, body, created_at)
@@ -117,7 +112,7 @@ export class OltpStore {
   transaction<T>(fn: () => T): T {
     this.queue.forgetHead();
     try {
-      return this.db.transaction(fn)();
+      return runSqliteTransaction(this.db, fn);
     } finally {
       this.queue.forgetHead();
     }
@@ -162,11 +157,11 @@ export class OltpStore {
   }
 
   markSent(seqs: readonly number[], nowMs: number): void {
-    this.db.transaction(() => {
+    runSqliteTransaction(this.db, () => {
       for (const seq of seqs) {
         this.markSentStmt.run(nowMs, seq);
       }
-    })();
+    });
   }
 
   unsentCount(): number {
@@ -202,7 +197,7 @@ export class OltpStore {
   }
 
   close(): void {
-    if (this.db.open) {
+    if (this.db.isOpen) {
       this.db.close();
     }
   }
@@ -215,12 +210,12 @@ export class OltpStore {
 class SqliteFollowUpQueue implements FollowUpQueue {
   /** undefined: not known; null: the queue is empty. */
   private head: FollowUp | null | undefined;
-  private readonly insert: Database.Statement;
-  private readonly first: Database.Statement;
-  private readonly remove: Database.Statement;
-  private readonly count: Database.Statement;
+  private readonly insert: StatementSyncInstance;
+  private readonly first: StatementSyncInstance;
+  private readonly remove: StatementSyncInstance;
+  private readonly count: StatementSyncInstance;
 
-  constructor(db: Database.Database) {
+  constructor(db: DatabaseSyncInstance) {
     this.insert = db.prepare('INSERT INTO follow_ups (id, due_ms, action) VALUES (?, ?, ?)');
     this.first = db.prepare('SELECT id, due_ms AS atMs, action FROM follow_ups ORDER BY due_ms, id LIMIT 1');
     this.remove = db.prepare('DELETE FROM follow_ups WHERE id = ?');

@@ -1,5 +1,5 @@
 /**
- * The operational database: SQLite (better-sqlite3, WAL) at `<DATA_DIR>/demo/operational.sqlite`, standing in for the
+ * The operational database: SQLite (node:sqlite's API, WAL) at `<DATA_DIR>/demo/operational.sqlite`, standing in for the
  * Azure SQL database the architecture's function app writes from the `operational` subscription. Only the
  * operational consumer writes it; `kqlgate demo check` reads it.
  *
@@ -11,8 +11,8 @@
  * included; a different body under the same MessageId replaces the row.
  */
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
-import { createDirectorySync } from '@kqlgate/data-directory';
+import { createDirectorySync, runSqliteTransaction } from '@kqlgate/data-directory';
+import { openDemoDatabase, type DatabaseSyncInstance, type StatementSyncInstance } from './demo-database.js';
 import type { OperationalEvent } from './operational-event-decoder.js';
 
 /** Where the operational consumer keeps its database inside DATA_DIR. */
@@ -62,18 +62,11 @@ CREATE INDEX IF NOT EXISTS operational_events_type ON operational_events (event_
 `;
 
 export class OperationalStore implements OperationalEventWriter {
-  private readonly db: Database.Database;
-  private readonly upsert: Database.Statement;
-  private readonly writeAll: (events: readonly OperationalEvent[], nowMs: number) => OperationalWriteResult;
+  private readonly db: DatabaseSyncInstance;
+  private readonly upsert: StatementSyncInstance;
 
   private constructor(readonly file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode, which is what settling after the commit relies on.
-    this.db.pragma('synchronous = NORMAL');
-    // `kqlgate demo check` reads while the consumer writes.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openDemoDatabase(file, SCHEMA);
     this.upsert = this.db.prepare(
       `INSERT INTO operational_events
          (message_id, event_id, event_type, tenant_id, occurred_at, body, enqueued_at, written_at)
@@ -84,13 +77,6 @@ export class OperationalStore implements OperationalEventWriter {
          written_at = excluded.written_at
        WHERE operational_events.body <> excluded.body`,
     );
-    this.writeAll = this.db.transaction((events: readonly OperationalEvent[], nowMs: number) => {
-      let written = 0;
-      for (const event of events) {
-        written += this.upsert.run({ ...event, nowMs }).changes;
-      }
-      return { written, unchanged: events.length - written };
-    });
   }
 
   /** Opens (creating if needed) the database; `operationalStorePath(dataDir)` is where the consumer keeps it. */
@@ -106,7 +92,18 @@ export class OperationalStore implements OperationalEventWriter {
   }
 
   write(events: readonly OperationalEvent[], nowMs: number): OperationalWriteResult {
-    return this.writeAll(events, nowMs);
+    return runSqliteTransaction(this.db, () => {
+      let written = 0;
+      for (const event of events) {
+        // Exactly the statement's parameters: node:sqlite rejects a named parameter the statement lacks.
+        const { messageId, eventId, eventType, tenantId, occurredAt, body, enqueuedAtMs } = event;
+        written += Number(
+          this.upsert.run({ messageId, eventId, eventType, tenantId, occurredAt, body, enqueuedAtMs, nowMs })
+            .changes,
+        );
+      }
+      return { written, unchanged: events.length - written };
+    });
   }
 
   countsByType(): Record<string, number> {
@@ -128,7 +125,7 @@ export class OperationalStore implements OperationalEventWriter {
   }
 
   close(): void {
-    if (this.db.open) {
+    if (this.db.isOpen) {
       this.db.close();
     }
   }

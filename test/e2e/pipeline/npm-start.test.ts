@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { reconcile, type ReconcileReport } from '@kqlgate/demo-shop';
 import { KustoConnectionStringBuilder } from 'azure-kusto-data';
 // The demo's SQLite driver: a dependency of @kqlgate/demo-shop, not of the app.
-import Database from 'better-sqlite3';
+import { DatabaseSync } from '@photostructure/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRouteTable } from '../../../src/ingestion/route-table-loader.js';
 import { ensureBuilt, repoRoot } from '../../utils/ensure-built.js';
@@ -113,7 +113,7 @@ describe('npm start: the whole near real-time pipeline', () => {
   }
 
   function countPlacedOrders(): number {
-    const oltp = new Database(join(dataDir, 'demo', 'oltp.sqlite'), { readonly: true });
+    const oltp = new DatabaseSync(join(dataDir, 'demo', 'oltp.sqlite'), { readOnly: true });
     try {
       const row = oltp
         .prepare(
@@ -280,7 +280,7 @@ describe('npm start: the whole near real-time pipeline', () => {
     expect(names).toEqual(
       expect.arrayContaining(['FraudScores', 'CampaignKpis', 'SupplyChainForecast', 'OrderThroughput']),
     );
-    const oltp = new Database(join(dataDir, 'demo', 'oltp.sqlite'), { readonly: true });
+    const oltp = new DatabaseSync(join(dataDir, 'demo', 'oltp.sqlite'), { readOnly: true });
     const customer = oltp
       .prepare(
         "SELECT json_extract(body, '$.data.customerId') AS id FROM outbox WHERE event_type = 'order.placed' AND tenant_id = 'contoso' AND sent_at IS NOT NULL LIMIT 1",

@@ -3,7 +3,7 @@
  * `npx kusto-emulator` / `npx servicebus-emulator` run it) and answers the real SDKs; then the gateway app
  * (`node dist/src/main.js`) runs against both as it would against Azure — KUSTO_CLUSTER_URL and
  * SERVICEBUS_CONNECTION_STRING set, so production defaults apply (bearer tokens from a JWKS) — a published event is
- * ingested and a stored function answers with it. The app's process must not have loaded DuckDB or better-sqlite3:
+ * ingested and a stored function answers with it. The app's process must not have loaded DuckDB or SQLite:
  * /proc/<pid>/maps lists every shared object a process has mapped, native addons (.node files) included.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -230,7 +230,10 @@ describe('the emulators as separate processes, and the gateway against them as a
     } finally {
       await client.close();
     }
-    expect(nativeAddons(servicebus!.child.pid!).some((path) => path.includes('better_sqlite3'))).toBe(true);
+    // The broker's store: @photostructure/sqlite's prebuilt addon (prebuilds/<platform>/@photostructure+sqlite.<libc>.node).
+    expect(nativeAddons(servicebus!.child.pid!).some((path) => path.includes('@photostructure+sqlite'))).toBe(
+      true,
+    );
   });
 
   it('should run the gateway against both through KUSTO_CLUSTER_URL and SERVICEBUS_CONNECTION_STRING, without loading DuckDB or SQLite', async () => {

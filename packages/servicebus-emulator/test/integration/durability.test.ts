@@ -112,6 +112,82 @@ describe('ServiceBusBroker durability', () => {
     });
   });
 
+  describe('restart of stored values SQLite hands back in another shape', () => {
+    let dataDir: string;
+    let broker: TestBroker | undefined;
+    // A million years: the config accepts it, and a duplicate record's expiry (a message's too, when the sender sets
+    // no TTL) is stored beyond 2^53, where node:sqlite refuses to read an integer as a number.
+    const forever = 'P1000000Y';
+    const config = {
+      UserConfig: {
+        Namespaces: [
+          {
+            Name: 'sbemulatorns',
+            Queues: [
+              {
+                Name: 'forever',
+                Properties: {
+                  DefaultMessageTimeToLive: forever,
+                  RequiresDuplicateDetection: true,
+                  DuplicateDetectionHistoryTimeWindow: forever,
+                  MaxDeliveryCount: 10,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    };
+
+    beforeAll(async () => {
+      dataDir = await tempDir('servicebus-restart-values');
+    });
+
+    afterAll(async () => {
+      await broker?.stop();
+      await removeDir(dataDir);
+    });
+
+    it('should keep duplicate detection, and deliver, abandon and dead-letter a reloaded message', async () => {
+      broker = await startTestBroker({ dataDir, config });
+      const sender = broker.client.createSender('forever');
+      const message = {
+        body: { n: 1 },
+        messageId: 'f-1',
+        subject: 'order',
+        correlationId: 'c-1',
+        applicationProperties: { region: 'eu', amount: 7 },
+      };
+      await sender.sendMessages(message);
+      await sender.close();
+      await broker.stop();
+
+      broker = await startTestBroker({ dataDir, config });
+      // The duplicate record came back too: the same MessageId is dropped.
+      const again = broker.client.createSender('forever');
+      await again.sendMessages({ ...message, body: { n: 2 } });
+      await again.close();
+      const receiver = broker.client.createReceiver('forever');
+      expect(await receiver.peekMessages(10)).toHaveLength(1);
+      const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3000 });
+      expect([first.body, first.subject, first.correlationId]).toEqual([{ n: 1 }, 'order', 'c-1']);
+      expect(first.applicationProperties).toEqual({ region: 'eu', amount: 7 });
+      await receiver.abandonMessage(first);
+
+      const [second] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3000 });
+      expect(second.deliveryCount).toBe(1);
+      expect(second.applicationProperties).toEqual({ region: 'eu', amount: 7 });
+      await receiver.deadLetterMessage(second, {
+        deadLetterReason: 'Bad',
+        deadLetterErrorDescription: 'bad one',
+      });
+      await receiver.close();
+
+      const [dead] = await receiveAll(broker.client, 'forever/$DeadLetterQueue');
+      expect([dead.messageId, dead.body, dead.deadLetterReason]).toEqual(['f-1', { n: 1 }, 'Bad']);
+    });
+  });
+
   describe('SIGKILL', () => {
     let dataDir: string;
     let configFile: string;

@@ -258,8 +258,8 @@ export function mergeMapSection(
     items.push(symbolKeys ? amqpTypes.wrap_symbol(key) : amqpTypes.wrap_string(key), value);
   }
   if (raw) {
-    const section = new amqpTypes.Reader(raw).read();
-    const pairs = ((section.value as AmqpTyped | null)?.value as AmqpTyped[] | undefined) ?? [];
+    // rhea reads a described map as the descriptor plus the map's entries themselves (key, value, key, value…).
+    const pairs = (new amqpTypes.Reader(raw).read().value as AmqpTyped[] | null) ?? [];
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       if (!overridden.has(String(pairs[i].value))) {
         items.push(pairs[i], pairs[i + 1]);

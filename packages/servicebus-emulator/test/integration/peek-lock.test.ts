@@ -2,6 +2,9 @@ import { isServiceBusError, type ServiceBusReceiver } from '@azure/service-bus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './servicebus-test-broker.js';
 
+// The sender's own application properties: settling a message may add to them, never drop them.
+const SENT = { region: 'eu', amount: 7 };
+
 describe('ServiceBusBroker peek-lock settlement', () => {
   let broker: TestBroker;
   let receiver: ServiceBusReceiver;
@@ -16,7 +19,7 @@ describe('ServiceBusBroker peek-lock settlement', () => {
 
   async function send(queue: string, ...bodies: string[]): Promise<void> {
     const sender = broker.client.createSender(queue);
-    await sender.sendMessages(bodies.map((body) => ({ body, messageId: body })));
+    await sender.sendMessages(bodies.map((body) => ({ body, messageId: body, applicationProperties: SENT })));
     await sender.close();
   }
 
@@ -49,7 +52,7 @@ describe('ServiceBusBroker peek-lock settlement', () => {
     const [second] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 3000 });
     expect(second.body).toBe('abandon-me');
     expect(second.deliveryCount).toBe(1);
-    expect(second.applicationProperties).toEqual({ retriedBy: 'test' });
+    expect(second.applicationProperties).toEqual({ ...SENT, retriedBy: 'test' });
     await receiver.completeMessage(second);
     await receiver.close();
   });
@@ -73,6 +76,26 @@ describe('ServiceBusBroker peek-lock settlement', () => {
     await receiver.close();
   });
 
+  it("should deliver the sender's message annotations beside the broker's own", async () => {
+    const sender = broker.client.createSender('orders');
+    await sender.sendMessages({
+      body: 'annotated',
+      bodyType: 'value',
+      messageAnnotations: { 'x-opt-partition-key': 'p-1', 'x-custom-origin': 'shop' },
+    });
+    await sender.close();
+    const message = await receiveOne('orders');
+    expect(message.body).toBe('annotated');
+    expect(message.partitionKey).toBe('p-1');
+    expect(message._rawAmqpMessage.messageAnnotations).toMatchObject({
+      'x-custom-origin': 'shop',
+      'x-opt-partition-key': 'p-1',
+    });
+    expect(message._rawAmqpMessage.messageAnnotations).toHaveProperty('x-opt-sequence-number');
+    await receiver.completeMessage(message);
+    await receiver.close();
+  });
+
   it('should dead-letter with the reason and description the SDK reads back', async () => {
     await send('orders', 'bad-data');
     const message = await receiveOne('orders');
@@ -85,6 +108,7 @@ describe('ServiceBusBroker peek-lock settlement', () => {
     expect(dead.body).toBe('bad-data');
     expect(dead.deadLetterReason).toBe('SchemaMismatch');
     expect(dead.deadLetterErrorDescription).toBe('field x missing');
+    expect(dead.applicationProperties).toMatchObject(SENT);
     await receiver.completeMessage(dead);
     await receiver.close();
   });

@@ -125,6 +125,8 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       expect(await stack.counts()).toEqual({ rows: 0, distinct: 0 });
       expect(await stack.subscriptionEmpty()).toBe(false);
       expect(pipeline.stats().ingested).toBe(0);
+      // Its status entity is written Pending before the message is queued (status-table-ingest-client.ts).
+      expect(new Set((await reportedStatuses(stack)).map((s) => s.Status))).toEqual(new Set(['Pending']));
 
       await stack.stopKusto();
       await stack.restartKusto({});

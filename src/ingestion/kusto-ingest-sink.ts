@@ -4,7 +4,7 @@
  *   returns, which is what lets the pipeline settle right after it.
  * - `managed`: ManagedStreamingIngestClient — streaming with retries, falling back to queued ingestion for
  *   payloads over 4 MB or after repeated streaming failures.
- * - `queued`: QueuedIngestClient (blob + queue). The SDK returns once the blob is queued, not when the rows are
+ * - `queued`: QueuedIngestClient (blob + queue; status-table-ingest-client.ts). The SDK returns once the blob is queued, not when the rows are
  *   committed; ADX then applies the table's ingestion batching policy (default: seal after 5 min, 1000 blobs or
  *   1 GB, tune with `.alter table T policy ingestionbatching`) — freshness is minutes, not seconds. So the sink
  *   asks for status reports in the status table and returns only once the rows are COMMITTED
@@ -41,7 +41,6 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   DataFormat,
-  IngestClient,
   ManagedStreamingIngestClient,
   ReportLevel,
   ReportMethod,
@@ -53,6 +52,7 @@ import { systemClock, type Clock } from './clock.js';
 import { entityNameProblem } from './kusto-entity-name.js';
 import { ingestionMetrics, type IngestionMetrics } from './ingestion-metrics.js';
 import { isTableReport, waitForQueuedIngestion } from './queued-ingestion-status.js';
+import { StatusTableIngestClient } from './status-table-ingest-client.js';
 
 export type KustoIngestMode = 'streaming' | 'queued' | 'managed';
 
@@ -175,10 +175,10 @@ export class KustoIngestSink implements IngestSink {
         break;
       case 'managed':
         this.client = new ManagedStreamingIngestClient(engine, dm);
-        this.queued = new IngestClient(dm);
+        this.queued = new StatusTableIngestClient(dm);
         break;
       case 'queued':
-        this.client = new IngestClient(dm);
+        this.client = new StatusTableIngestClient(dm);
         break;
     }
   }

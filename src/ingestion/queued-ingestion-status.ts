@@ -68,7 +68,7 @@ export async function waitForQueuedIngestion(
   options: StatusWaitOptions,
 ): Promise<'committed' | 'skipped'> {
   const { url, tableName } = report.tableClient;
-  const table = new TableClient(url, tableName, { allowInsecureConnection: isLoopbackHttp(url) });
+  const table = new TableClient(url, tableName, { allowInsecureConnection: allowsInsecureConnection(url) });
   const { partitionKey, rowKey } = report.ingestionStatusInTableDescription;
   const deadline = options.clock.now() + options.timeoutMs;
   let lastProblem = 'the status stayed Pending';
@@ -109,7 +109,7 @@ export async function waitForQueuedIngestion(
 }
 
 /** http is accepted only on loopback (the embedded engine); anything remote must be https. */
-function isLoopbackHttp(url: string): boolean {
+export function allowsInsecureConnection(url: string): boolean {
   const parsed = new URL(url);
   return (
     parsed.protocol === 'http:' &&

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import {

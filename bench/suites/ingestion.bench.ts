@@ -76,10 +76,10 @@ class TimedSink implements IngestSink {
     return this.inner.ingestByTagBudgetBytes;
   }
 
-  async ingest(target: IngestTarget, payload: Buffer): Promise<IngestReceipt> {
+  async ingest(target: IngestTarget, payload: Buffer, drain?: AbortSignal): Promise<IngestReceipt> {
     const started = performance.now();
     const startedAt = Date.now();
-    const receipt = await this.inner.ingest(target, payload);
+    const receipt = await this.inner.ingest(target, payload, drain);
     const now = Date.now();
     this.timings.ingestMs.push(performance.now() - started);
     const lines = payload.toString('utf8').trimEnd().split('\n');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestRetry, pipelineEntry } from '../../test/utils/ingestion-doubles.js';
+import { DrainAbortedError } from './drain-aborted-error.js';
 import { ingestByTag } from './ingest-by-tag.js';
 import { IngestRetry, type Recheck } from './ingest-retry.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
@@ -54,6 +55,26 @@ const retryOn = (sink: IngestSink): IngestRetry => ingestRetry(sink);
 
 describe(IngestRetry.name, () => {
   describe('ingestIsolating', () => {
+    it('should hand the sink the drain signal and end at once when the sink stops waiting on it, pausing nothing', async () => {
+      const drain = new AbortController();
+      const seen: (AbortSignal | undefined)[] = [];
+      const sink: IngestSink = {
+        ingest: (_target, _payload, signal) => {
+          seen.push(signal);
+          return Promise.reject(new DrainAbortedError('stopped waiting'));
+        },
+        close: () => Promise.resolve(),
+      };
+      const retry = ingestRetry(sink, { drain: drain.signal });
+      await expect(
+        retry.ingestIsolating(TARGET, [entry('a')], (_t, entries) =>
+          Promise.resolve({ fresh: entries, duplicates: [] }),
+        ),
+      ).rejects.toThrow(DrainAbortedError);
+      expect(seen).toEqual([drain.signal]);
+      expect({ pauses: retry.pauses, paused: retry.paused }).toEqual({ pauses: 0, paused: false });
+    });
+
     it('should tag every message on its own, whatever batch carries it', async () => {
       const engine = new TaggingEngine();
       await retryOn(engine).ingestIsolating(TARGET, [entry('a'), entry('b')], engine.recheck);

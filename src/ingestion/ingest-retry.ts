@@ -16,15 +16,13 @@ import type { Logger } from '../common/logging/logger.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { wireFormat } from './ingest-format.js';
+import { DrainAbortedError } from './drain-aborted-error.js';
 import { classifyIngestFailure, type IngestFailure } from './ingest-failure.js';
 import type { IngestionMetrics } from './ingestion-metrics.js';
 import type { IngestReceipt, IngestSink, IngestTarget } from './kusto-ingest-sink.js';
 import type { PipelineEntry } from './pipeline-entry.js';
 import type { ReachabilityTracker } from './reachability-tracker.js';
 import type { RouteTarget } from './table-router.js';
-
-/** Raised inside retry loops when stop() gave up waiting; the batch is abandoned for redelivery. */
-export class DrainAbortedError extends Error {}
 
 export class PermanentIngestFailure extends Error {
   constructor(readonly failure: IngestFailure) {
@@ -92,6 +90,10 @@ export class IngestRetry {
           health.markUp();
           return result;
         } catch (error) {
+          if (error instanceof DrainAbortedError) {
+            // The sink stopped waiting for a queued commit: not the engine's failure, and nothing to retry.
+            throw error;
+          }
           const failure = classifyIngestFailure(error);
           if (failure.kind === 'permanent') {
             answered = true;
@@ -227,7 +229,7 @@ export class IngestRetry {
     const started = clock.now();
     let outcome = 'error';
     try {
-      const receipt = await this.deps.sink.ingest(target, payload);
+      const receipt = await this.deps.sink.ingest(target, payload, this.deps.drain);
       outcome = receipt === 'committed' ? 'ok' : 'skipped';
       metrics.batchEvents.observe({ table: target.table }, events);
       metrics.batchBytes.observe({ table: target.table }, payload.length);

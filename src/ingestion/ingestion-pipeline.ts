@@ -239,7 +239,8 @@ export class IngestionPipeline {
 
   /**
    * Graceful drain: stop receiving, flush every open batch and wait for in-flight batches to settle; after
-   * drainTimeoutMs (e.g. the engine is down) abandon what is left so another replica gets it at once.
+   * drainTimeoutMs (the engine is down, or a queued ingestion is not committed yet) abandon what is left so another
+   * replica gets it at once.
    */
   stop(): Promise<void> {
     // Every caller (the application and the process shutdown both may) waits for the same drain.

@@ -94,8 +94,12 @@ export class InvalidIngestTargetError extends Error {
 
 /** What the pipeline needs from a sink; KustoIngestSink is the real one. */
 export interface IngestSink {
-  /** `sourceId` must be a uuid (the SDK validates it); it becomes the request's client id for tracing. */
-  ingest(target: IngestTarget, payload: Buffer, sourceId?: string): Promise<IngestReceipt>;
+  /**
+   * `drain` aborts when a stop gives up waiting: a queued ingestion then stops waiting for its commit and rejects
+   * with DrainAbortedError. Its rows may still be committed later; the redelivered messages' ingest-by tags make the
+   * next consumer's ingestion of them skip, so nothing is counted twice.
+   */
+  ingest(target: IngestTarget, payload: Buffer, drain?: AbortSignal): Promise<IngestReceipt>;
   close(): Promise<void>;
   /**
    * How many bytes of ingest-by tags (ingestByTagBytes) one ingestion may carry, when the sink may queue it;
@@ -183,11 +187,9 @@ export class KustoIngestSink implements IngestSink {
     }
   }
 
-  async ingest(
-    target: IngestTarget,
-    payload: Buffer,
-    sourceId: string = randomUUID(),
-  ): Promise<IngestReceipt> {
+  async ingest(target: IngestTarget, payload: Buffer, drain?: AbortSignal): Promise<IngestReceipt> {
+    // A uuid (the SDK validates it): the request's client id for tracing.
+    const sourceId = randomUUID();
     assertValidNames(target);
     const name = this.options.mode === 'streaming' ? encodeURIComponent : (value: string) => value;
     const client = target.redelivered === true && this.queued !== undefined ? this.queued : this.client;
@@ -229,6 +231,7 @@ export class KustoIngestSink implements IngestSink {
       timeoutMs: this.options.statusTimeoutMs ?? DEFAULT_STATUS_TIMEOUT_MS,
       pollMs: this.options.statusPollMs ?? DEFAULT_STATUS_POLL_MS,
       clock: this.options.clock ?? systemClock,
+      drain,
     });
   }
 

@@ -10,6 +10,7 @@
  */
 import { TableClient } from '@azure/data-tables';
 import type { Clock } from './clock.js';
+import { DrainAbortedError } from './drain-aborted-error.js';
 
 /** A queued ingestion's final failure as the data-management service reported it. */
 export class QueuedIngestionFailedError extends Error {
@@ -49,6 +50,8 @@ export interface StatusWaitOptions {
   timeoutMs: number;
   pollMs: number;
   clock: Clock;
+  /** Aborted when a stop gives up waiting for in-flight batches: the wait ends with DrainAbortedError. */
+  drain?: AbortSignal;
 }
 
 interface StatusEntity {
@@ -73,6 +76,11 @@ export async function waitForQueuedIngestion(
   const deadline = options.clock.now() + options.timeoutMs;
   let lastProblem = 'the status stayed Pending';
   for (;;) {
+    if (options.drain?.aborted) {
+      throw new DrainAbortedError(
+        `stopped waiting for queued ingestion ${rowKey} into ${what} to commit: the shutdown's drain timeout passed (${lastProblem}); its messages are abandoned for redelivery`,
+      );
+    }
     try {
       const entity = await table.getEntity<StatusEntity>(partitionKey, rowKey);
       switch (entity.Status ?? 'unset') {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/common/logging/logger.js';
 import { TableLineage } from '../../../src/modules/cache/table-lineage.js';
 import { RedisCommitBus, TABLE_COMMIT_CHANNEL } from '../../../src/modules/live/redis-commit.bus.js';
@@ -22,10 +22,16 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
   beforeAll(async () => {
     redis = await startRedis();
   });
+  /**
+   * Each test starts with no subscriber on the channel, so counting them tells when all of its own buses listen. A
+   * bus of an earlier test still subscribing would otherwise be counted in place of one of this test's, and a commit
+   * published before that one listens never reaches it (pub/sub keeps nothing).
+   */
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((bus) => bus.close()));
+    await subscribers((count) => count === 0, 'no subscriber');
+  });
   afterAll(async () => {
-    for (const bus of buses) {
-      await bus.close();
-    }
     await redis?.stop();
   });
 
@@ -43,22 +49,24 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
         resolve(commit);
       });
     });
-  /** Subscribing is asynchronous: wait until redis counts the subscriber connections on the channel. */
-  const subscribers = async (expected: number): Promise<void> => {
+  /** Subscribing and closing are asynchronous: wait until redis counts the expected subscriber connections. */
+  const subscribers = async (expected: (count: number) => boolean, what: string): Promise<void> => {
     const probe = new Redis(redis.url);
     try {
-      for (let attempt = 0; attempt < 100; attempt += 1) {
+      for (let attempt = 0; attempt < 200; attempt += 1) {
         const [, count] = (await probe.pubsub('NUMSUB', TABLE_COMMIT_CHANNEL)) as [string, number];
-        if (count >= expected) {
+        if (expected(count)) {
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`fewer than ${expected} subscribers on ${TABLE_COMMIT_CHANNEL}`);
+      throw new Error(`not ${what} on ${TABLE_COMMIT_CHANNEL} after 10 s`);
     } finally {
       probe.disconnect();
     }
   };
+  const listening = (expected: number): Promise<void> =>
+    subscribers((count) => count === expected, `${expected} subscribers`);
 
   describe('publish', () => {
     it("should deliver an ingestion replica's commit to a gateway replica and to itself, stamped with its origin", async () => {
@@ -66,7 +74,7 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
       const gateway = bus();
       const atGateway = nextCommit(gateway);
       const atIngestion = nextCommit(ingestion);
-      await subscribers(2);
+      await listening(2);
       ingestion.publish({ database: 'analytics', table: 'RawOrderEvents', rows: 3 });
       const expected = { database: 'analytics', table: 'RawOrderEvents', rows: 3, origin: ingestion.origin };
       expect(await atGateway).toEqual(expected);
@@ -80,7 +88,7 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
       ingestion.subscribe((commit) => seen.push(commit));
       const gateway = bus();
       const atGateway = nextCommit(gateway);
-      await subscribers(2);
+      await listening(2);
       ingestion.publish({ database: 'analytics', table: 'Orders', rows: 2 });
       await atGateway;
       // The echo from Redis reached the gateway; give this replica's own echo the same time to arrive.
@@ -96,8 +104,6 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
 
     it('should bump the generations of the table and of the tables derived from it once, before any replica hears of the commit', async () => {
       const probe = new Redis(redis.url);
-      // The buses of the tests before stay subscribed until the end.
-      const [, earlier] = (await probe.pubsub('NUMSUB', TABLE_COMMIT_CHANNEL)) as [string, number];
       const ingestion = bus();
       const gateways = [bus(), bus()];
       try {
@@ -115,7 +121,7 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
             }),
         );
         const seenAtIngestion = nextCommit(ingestion).then(generations);
-        await subscribers(earlier + 3);
+        await listening(3);
         ingestion.publish({ database: 'analytics', table: 'RawOrderEvents', rows: 4 });
         const once = [before[0] + 1, before[1] + 1, before[2]];
         expect(await Promise.all(seenAtGateways)).toEqual([once, once]);
@@ -130,7 +136,7 @@ describe.skipIf(unavailable !== undefined)(RedisCommitBus.name, () => {
       const gateway = bus();
       const publisher = bus();
       const received = nextCommit(gateway);
-      await subscribers(1);
+      await listening(1);
       const raw = new Redis(redis.url);
       await raw.publish(TABLE_COMMIT_CHANNEL, '{"table":42}');
       raw.disconnect();

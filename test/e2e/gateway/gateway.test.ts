@@ -53,7 +53,12 @@ describe('gateway (catalog → GraphQL + REST over the embedded engine)', () => 
 
   beforeAll(async () => {
     gw = await startGateway({ watch: true });
-    const at = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    // The rows lie up to 5 minutes before an instant that is now, except in the first minutes of a UTC day, where it
+    // is the end of the day before: they share one 1-day bin (binSize=1d below) whenever the test runs.
+    const now = Date.now();
+    const dayStart = now - (now % 86_400_000);
+    const anchor = now - dayStart < 6 * 60_000 ? dayStart - 1 : now;
+    const at = (minutesAgo: number): string => new Date(anchor - minutesAgo * 60_000).toISOString();
     await gw.kusto.command(`.ingest inline into table Payments <|
 contoso,p-1,o-1,a-1,c-1,authorized,10.5,EUR,card,424242,4242,DE,d-1,203.0.113.1,DE,,,${at(5)},m-1
 contoso,p-2,o-2,a-1,c-1,declined,99,EUR,card,424242,4242,DE,d-2,203.0.113.2,NL,suspected_fraud,,${at(4)},m-2

@@ -110,6 +110,26 @@ async function crashAfterQueueing(
   await first.kill();
 }
 
+/**
+ * Restarts the engine with its poller running, so the queued blobs commit, and checks that `pipeline` settled every
+ * message and that each landed once: `rows` rows, no dead letter.
+ */
+async function releaseHeldCommits(
+  stack: IngestionStack,
+  pipeline: IngestionPipeline,
+  rows: number,
+): Promise<void> {
+  await stack.stopKusto();
+  await stack.restartKusto({});
+  // A batch whose upload the engine's stop interrupted is queued again by the pipeline's retry after the restart; a
+  // peek can find the subscription empty before that (seen with 39 of the 40 still held by the pipeline): wait until
+  // the pipeline holds nothing.
+  await waitUntil('every message is settled', () => Promise.resolve(pipeline.stats().inFlight === 0));
+  await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
+  expect(await stack.counts()).toEqual({ rows, distinct: rows });
+  expect(await stack.drainDeadLetters()).toEqual([]);
+}
+
 describe(`${IngestionPipeline.name} in queued mode`, () => {
   let stack: IngestionStack;
 
@@ -137,15 +157,7 @@ describe(`${IngestionPipeline.name} in queued mode`, () => {
       // Its status entity is written Pending before the message is queued (status-table-ingest-client.ts).
       expect(new Set((await reportedStatuses(stack)).map((s) => s.Status))).toEqual(new Set(['Pending']));
 
-      await stack.stopKusto();
-      await stack.restartKusto({});
-      // A batch whose upload the engine's stop interrupted is queued again by the pipeline's retry after the
-      // restart; a peek can find the subscription empty before that (seen with 39 of the 40 still held by the
-      // pipeline): wait until the pipeline holds nothing.
-      await waitUntil('every message is settled', () => Promise.resolve(pipeline.stats().inFlight === 0));
-      await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
-      expect(await stack.counts()).toEqual({ rows: EVENTS, distinct: EVENTS });
-      expect(await stack.drainDeadLetters()).toEqual([]);
+      await releaseHeldCommits(stack, pipeline, EVENTS);
     } finally {
       await pipeline.stop();
     }
@@ -187,7 +199,8 @@ describe(`${IngestionPipeline.name} in queued mode, its consumer SIGKILLed`, () 
     // The DM is held, so no commit comes: the stop gives up after its drain timeout instead of waiting out the
     // status timeout (15 minutes), and hands the messages back at once.
     await first.stop();
-    // Each message abandoned at least once (seen: twice, 16 of 8 — redelivered to the draining receiver once more).
+    // Each message abandoned once on an idle machine (8 of 8). 16 of 8 was seen under load, where a 5 s lock can
+    // expire before its renewal and the message come back to this receiver before the stop drains its credit.
     expect(first.stats()).toMatchObject({ ingested: 0, inFlight: 0, deadLettered: 0 });
     expect(first.stats().abandoned).toBeGreaterThanOrEqual(CRASH_EVENTS);
 
@@ -200,12 +213,7 @@ describe(`${IngestionPipeline.name} in queued mode, its consumer SIGKILLed`, () 
         'the second consumer queued them again',
         async () => (await queuedBlobs(queue)) === 2 * CRASH_EVENTS,
       );
-      await stack.stopKusto();
-      await stack.restartKusto({});
-      await waitUntil('every message is settled', () => Promise.resolve(second.stats().inFlight === 0));
-      await waitUntil('the subscription is empty', () => stack.subscriptionEmpty());
-      expect(await stack.counts()).toEqual({ rows: CRASH_EVENTS, distinct: CRASH_EVENTS });
-      expect(await stack.drainDeadLetters()).toEqual([]);
+      await releaseHeldCommits(stack, second, CRASH_EVENTS);
     } finally {
       await second.stop();
     }
